@@ -1,0 +1,130 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+#pragma once
+
+/* The effective policy for one user: what the config language (config.[ch]) resolves to once the Match blocks are
+ * evaluated for that user and the tokens %u %U %h %g %% are expanded. This is the one structure the PAM module, the
+ * helper and sandbox-shellctl consume; none of them reads the config files directly. */
+
+#include <stdbool.h>
+#include <stdint.h>
+#include <sys/types.h>
+
+#include "error.h"
+
+/* Every keyword of sandbox-shell.conf(5), in the order `sandbox-shellctl explain` prints them. */
+enum sbx_key {
+        SBX_KEY_SANDBOX,
+        SBX_KEY_ROOT_DIRECTORY,
+        SBX_KEY_SHELL,
+        SBX_KEY_HOSTNAME,
+        SBX_KEY_NETWORK,
+        SBX_KEY_BIND,
+        SBX_KEY_TMPFS,
+        SBX_KEY_ENVIRONMENT,
+        SBX_KEY_MEMORY_MAX,
+        SBX_KEY_MEMORY_HIGH,
+        SBX_KEY_MEMORY_SWAP_MAX,
+        SBX_KEY_TASKS_MAX,
+        SBX_KEY_CPU_QUOTA,
+        SBX_KEY_CPU_WEIGHT,
+        SBX_KEY_IO_WEIGHT,
+        SBX_KEY_KILL_ON_LOGOUT,
+        SBX_KEY_CGROUP_ROOT,
+        _SBX_KEY_MAX,
+};
+
+/* Where a value came from: file NULL means the built-in default. */
+struct sbx_origin {
+        char *file;
+        unsigned line;
+};
+
+enum sbx_network {
+        SBX_NETWORK_NONE,
+        SBX_NETWORK_HOST,
+};
+
+/* Limits: SBX_LIMIT_UNSET means the keyword was not given (nothing is written to the cgroup);
+ * SBX_LIMIT_INFINITY is the value `infinity` (written as "max"). */
+#define SBX_LIMIT_UNSET UINT64_MAX
+#define SBX_LIMIT_INFINITY (UINT64_MAX - 1)
+
+struct sbx_bind {
+        char *src; /* absolute, tokens expanded */
+        char *dst; /* absolute path inside the sandbox */
+        bool rw;
+        struct sbx_origin origin;
+};
+
+struct sbx_tmpfs {
+        char *dst;     /* absolute path inside the sandbox */
+        uint64_t size; /* bytes; SBX_LIMIT_UNSET = kernel default */
+        struct sbx_origin origin;
+};
+
+struct sbx_policy {
+        /* The user it was resolved for (from getpwuid/getpwnam; owned copies). */
+        char *user;
+        uid_t uid;
+        gid_t gid;
+        char *group; /* primary group name (%g) */
+        char *home;  /* %h */
+
+        bool sandbox;          /* Sandbox, default no */
+        char *root_directory;  /* RootDirectory, default SBX_DEFAULT_ROOT_DIRECTORY */
+        char *shell;           /* Shell (path inside the rootfs), default /bin/sh */
+        char *hostname;        /* Hostname, default "sandbox" */
+        enum sbx_network network; /* Network, default none */
+
+        struct sbx_bind *binds; /* Bind lines in file order, then the implicit home bind (%h %h rw) unless a
+                                 * Bind line already targets the home directory */
+        size_t n_binds;
+        struct sbx_tmpfs *tmpfs; /* Tmpfs lines in file order, then the implicit /tmp (SBX_DEFAULT_TMP_SIZE) unless a
+                                  * Tmpfs line already targets /tmp */
+        size_t n_tmpfs;
+        char **environment; /* NULL-terminated "NAME=VALUE"; first value for a NAME wins */
+        struct sbx_origin *environment_origin; /* one per environment entry */
+        size_t n_environment;
+
+        uint64_t memory_max;      /* bytes */
+        uint64_t memory_high;     /* bytes */
+        uint64_t memory_swap_max; /* bytes */
+        uint64_t tasks_max;       /* count */
+        uint64_t cpu_quota;       /* percent of one CPU (200 = two CPUs), SBX_LIMIT_UNSET if not given */
+        uint64_t cpu_weight;      /* 1..10000, SBX_LIMIT_UNSET if not given */
+        uint64_t io_weight;       /* 1..10000, SBX_LIMIT_UNSET if not given */
+        bool kill_on_logout;      /* KillOnLogout, default yes */
+        char *cgroup_root;        /* CgroupRoot, default "/sandbox-shell"; %c is kept unexpanded here, the cgroup
+                                   * code replaces it per hierarchy at session open */
+
+        /* For the scalar keywords: where each effective value was set. Bind/Tmpfs/Environment carry their own. */
+        struct sbx_origin origin[_SBX_KEY_MAX];
+};
+
+#define SBX_DEFAULT_ROOT_DIRECTORY "/var/lib/sandbox-shell/rootfs"
+#define SBX_DEFAULT_SHELL "/bin/sh"
+#define SBX_DEFAULT_HOSTNAME "sandbox"
+#define SBX_DEFAULT_TMP_SIZE (64ULL * 1024 * 1024)
+#define SBX_DEFAULT_CGROUP_ROOT "/sandbox-shell"
+
+/* Loads every config file under confdir (sandbox-shell.conf.d/\*.conf in lexical order, then sandbox-shell.conf; each
+ * opened O_NOFOLLOW and refused unless root-owned and not group/world-writable, checked with fstat on the fd) and
+ * resolves the policy for the user `uid` (looked up through NSS, groups through getgrouplist).
+ * On success *ret is a new policy the caller frees with sbx_policy_free. Errors: -ENOENT/-EACCES/-EPERM for files
+ * (message names the file), -EINVAL for a config error (message "file:line: ..."), -ESRCH for an unknown uid,
+ * -ENOMEM. An invalid config is an error even when the bad line would not apply to this user. */
+int sbx_policy_load(const char *confdir, uid_t uid, struct sbx_policy **ret, struct sbx_err *err);
+
+/* Same, for a user named `user` (sandbox-shellctl explain, the PAM module). -ESRCH when unknown. */
+int sbx_policy_load_user(const char *confdir, const char *user, struct sbx_policy **ret, struct sbx_err *err);
+
+void sbx_policy_free(struct sbx_policy *p);
+
+static inline void sbx_policy_freep(struct sbx_policy **p)
+{
+        sbx_policy_free(*p);
+}
+#define _cleanup_policy_ _cleanup_(sbx_policy_freep)
+
+/* The keyword's name as written in the config ("MemoryMax"). */
+const char *sbx_key_name(enum sbx_key key);

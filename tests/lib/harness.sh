@@ -1,0 +1,172 @@
+# SPDX-License-Identifier: LGPL-2.1-or-later
+# Shared harness for the root test suites (integration, e2e). Source it, then call sbx_enter_private_ns "$@" first.
+#
+# Hermetic by construction:
+#  - the test re-runs itself inside new mount and PID namespaces (unshare --mount --pid --fork --mount-proc): every
+#    mount it makes disappears with it, and when it exits the kernel kills whatever process it left;
+#  - /etc is a private copy (a tmpfs with `cp -a /etc`) bound over /etc, so passwd, group, shadow, pam.d, ssh and
+#    sandbox-shell/ are the test's own; the machine's /etc is never written;
+#  - /home and /run get private tmpfs mounts; the workspace $SBX_WS is /run/sbx-test.XXXXXX, root-owned 0755 (a rootfs
+#    under it passes the ChrootDirectory-style ownership check that /tmp, being world-writable, would fail);
+#  - cgroups a test makes live below the test's own cgroup, and sbx_cleanup_cgroups removes them.
+#
+# Environment from meson: SBX_SRCDIR SBX_BUILDDIR SBX_HELPER SBX_CTL SBX_PAM_MODULE SBX_HELPER_CAPS.
+
+set -u
+
+sbx_log() { printf '# %s\n' "$*" >&2; }
+
+# Skip (77) when not root, unless SBX_MUST_WORK=1 turns every skip into a failure.
+sbx_skip() {
+    if [ "${SBX_MUST_WORK:-0}" = 1 ]; then
+        echo "FAIL (SBX_MUST_WORK=1 forbids skipping): $*" >&2
+        exit 1
+    fi
+    echo "SKIP: $*" >&2
+    exit 77
+}
+
+sbx_need_root() {
+    [ "$(id -u)" = 0 ] || sbx_skip "needs root"
+    local t
+    for t in unshare setcap busybox; do
+        command -v "$t" >/dev/null 2>&1 || sbx_skip "needs $t (run tools/test.sh, which installs it)"
+    done
+}
+
+sbx_fail() {
+    echo "FAIL: $*" >&2
+    exit 1
+}
+
+# Re-executes the calling script inside private namespaces; returns only inside them.
+sbx_enter_private_ns() {
+    sbx_need_root
+    if [ -z "${SBX_IN_NS:-}" ]; then
+        local ws rc
+        ws=$(mktemp -d /run/sbx-test.XXXXXX) || exit 1
+        chmod 0755 "$ws"
+        # The test's own cgroup (v2 path and v1 memory path) is recorded before anything moves.
+        SBX_IN_NS=1 SBX_WS="$ws" unshare --mount --pid --fork --mount-proc --propagation private -- bash "$0" "$@"
+        rc=$?
+        rm -rf --one-file-system "$ws"
+        exit $rc
+    fi
+    set -e
+    mount -t tmpfs -o mode=0755,size=512m sbx-ws "$SBX_WS"
+    mkdir -p "$SBX_WS/etc" "$SBX_WS/bin" "$SBX_WS/tmp"
+    chmod 1777 "$SBX_WS/tmp"
+    cp -a /etc/. "$SBX_WS/etc/"
+    mount --bind "$SBX_WS/etc" /etc
+    mount -t tmpfs -o mode=0755,size=64m sbx-home /home
+    mkdir -p /etc/sandbox-shell/sandbox-shell.conf.d
+    chmod 0755 /etc/sandbox-shell /etc/sandbox-shell/sandbox-shell.conf.d
+    # A copy of the helper with its file capabilities (+ei), as meson install sets them; the build tree's binary
+    # is left as built.
+    install -m 0755 "$SBX_HELPER" "$SBX_WS/bin/sandbox-shell"
+    setcap "$SBX_HELPER_CAPS+ei" "$SBX_WS/bin/sandbox-shell"
+    SBX_SHELL="$SBX_WS/bin/sandbox-shell"
+    export SBX_SHELL
+    trap sbx_on_exit EXIT
+    set +e
+}
+
+# Cleanup hooks a test registers with sbx_at_exit "cmd"; they run in reverse order at exit.
+SBX_EXIT_HOOKS=()
+sbx_at_exit() { SBX_EXIT_HOOKS+=("$1"); }
+sbx_on_exit() {
+    local rc=$? i
+    for ((i = ${#SBX_EXIT_HOOKS[@]} - 1; i >= 0; i--)); do
+        eval "${SBX_EXIT_HOOKS[$i]}" || true
+    done
+    exit $rc
+}
+
+# sbx_add_user NAME UID [SHELL]: a user with its own group (gid = uid) and a home in /home (private tmpfs).
+# The password field is '*': no password login, but not locked, so key logins and su from root work.
+sbx_add_user() {
+    local name=$1 uid=$2 shell=${3:-$SBX_SHELL}
+    echo "$name:x:$uid:$uid:sandbox test user:/home/$name:$shell" >>/etc/passwd
+    echo "$name:x:$uid:" >>/etc/group
+    echo "$name:*:19000:0:99999:7:::" >>/etc/shadow
+    mkdir -p "/home/$name"
+    chown "$uid:$uid" "/home/$name"
+    chmod 0750 "/home/$name"
+}
+
+# sbx_add_group NAME GID MEMBER...: a supplementary group.
+sbx_add_group() {
+    local name=$1 gid=$2
+    shift 2
+    local IFS=,
+    echo "$name:x:$gid:$*" >>/etc/group
+}
+
+# sbx_write_conf TEXT: the main config file, root-owned 0644.
+sbx_write_conf() {
+    printf '%s\n' "$1" >/etc/sandbox-shell/sandbox-shell.conf
+    chmod 0644 /etc/sandbox-shell/sandbox-shell.conf
+}
+
+# sbx_make_rootfs DIR: a small rootfs: busybox (static) and its applets, /etc/passwd and group from the private /etc,
+# the directories the sandbox mounts on. Every component root-owned, 0755.
+sbx_make_rootfs() {
+    local root=$1 bb applet
+    bb=$(command -v busybox)
+    mkdir -p "$root"
+    (cd "$root" && mkdir -p bin sbin usr/bin usr/sbin etc proc dev tmp home root run var/tmp)
+    install -m 0755 "$bb" "$root/bin/busybox"
+    for applet in $("$bb" --list); do
+        [ -e "$root/bin/$applet" ] || ln -s busybox "$root/bin/$applet"
+    done
+    cp /etc/passwd /etc/group "$root/etc/"
+    chmod -R go-w "$root"
+    chown -R 0:0 "$root"
+    chmod 0755 "$root"
+}
+
+# sbx_cgroup_self HIERARCHY: this process's cgroup path in a v1 hierarchy ("memory", "pids") or "" for the v2 one.
+sbx_cgroup_self() {
+    local want=$1
+    awk -F: -v w="$want" '($2 == w) || (w == "" && $1 == "0") { print $3; exit }' /proc/self/cgroup
+}
+
+# Removes, depth first, every cgroup directory below the given cgroupfs directories (after its processes are gone).
+sbx_cleanup_cgroup_dirs() {
+    local d
+    for d in "$@"; do
+        [ -d "$d" ] || continue
+        find "$d" -depth -mindepth 0 -type d -exec rmdir {} \; 2>/dev/null || true
+    done
+}
+
+# Polls CMD (a shell string) until it succeeds, at most N tenths of a second (default 100 = 10 s).
+sbx_wait_for() {
+    local cmd=$1 n=${2:-100} i
+    for ((i = 0; i < n; i++)); do
+        eval "$cmd" && return 0
+        sleep 0.1
+    done
+    return 1
+}
+
+# Assertions: print what differs, then fail.
+sbx_assert_eq() {
+    local what=$1 want=$2 got=$3
+    [ "$want" = "$got" ] || sbx_fail "$what: expected '$want', got '$got'"
+    echo "ok - $what"
+}
+
+sbx_assert_match() {
+    local what=$1 pattern=$2 got=$3
+    printf '%s' "$got" | grep -Eq -- "$pattern" || sbx_fail "$what: expected to match /$pattern/, got '$got'"
+    echo "ok - $what"
+}
+
+sbx_assert_no_match() {
+    local what=$1 pattern=$2 got=$3
+    if printf '%s' "$got" | grep -Eq -- "$pattern"; then
+        sbx_fail "$what: expected no match for /$pattern/, got '$got'"
+    fi
+    echo "ok - $what"
+}
