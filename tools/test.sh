@@ -1,0 +1,71 @@
+#!/usr/bin/env bash
+# SPDX-License-Identifier: LGPL-2.1-or-later
+# Runs every test suite of sandbox-shell. Installs the build and test dependencies from Debian's packages when they are
+# missing (needs root for that), builds with -Dwerror=true (gcc), runs every suite, then builds with clang and with
+# -Db_sanitize=address,undefined and runs the suites that do not need file capabilities there too.
+#
+#   tools/test.sh              everything
+#   tools/test.sh --quick      only the main build and its suites
+#   SBX_MUST_WORK=1 tools/test.sh   a root-only test that cannot run is a failure instead of a skip (CI sets this)
+set -euo pipefail
+
+top=$(cd "$(dirname "$0")/.." && pwd)
+cd "$top"
+
+quick=0
+for a in "$@"; do
+    case "$a" in
+    --quick) quick=1 ;;
+    -h | --help)
+        sed -n '3,10p' "$0"
+        exit 0
+        ;;
+    *)
+        echo "test.sh: unknown argument '$a'" >&2
+        exit 2
+        ;;
+    esac
+done
+
+# shellcheck source=tools/deps.sh
+. "$top/tools/deps.sh"
+sbx_install_deps
+
+jobs=$(nproc)
+run_suites() {
+    local dir=$1
+    shift
+    meson test -C "$dir" --print-errorlogs --num-processes "$jobs" "$@"
+}
+
+echo "== gcc, -Dwerror=true: every suite"
+if [ -d build-test ]; then
+    meson setup --reconfigure build-test -Dwerror=true -Dfault_injection=true >/dev/null
+else
+    meson setup build-test -Dwerror=true -Dfault_injection=true >/dev/null
+fi
+ninja -C build-test
+run_suites build-test
+
+[ "$quick" = 1 ] && exit 0
+
+echo "== clang, -Dwerror=true: unit, pam and ctl suites"
+if [ -d build-test-clang ]; then
+    meson setup --reconfigure build-test-clang >/dev/null
+else
+    CC=clang meson setup build-test-clang -Dwerror=true >/dev/null
+fi
+ninja -C build-test-clang
+run_suites build-test-clang --suite unit --suite pam --suite ctl
+
+echo "== gcc, -Db_sanitize=address,undefined: unit, pam and ctl suites"
+if [ -d build-test-asan ]; then
+    meson setup --reconfigure build-test-asan >/dev/null
+else
+    meson setup build-test-asan -Dwerror=true -Db_sanitize=address,undefined -Db_lundef=false >/dev/null
+fi
+ninja -C build-test-asan
+ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 UBSAN_OPTIONS=halt_on_error=1:print_stacktrace=1 \
+    run_suites build-test-asan --suite unit --suite pam --suite ctl
+
+echo "== all suites passed"
