@@ -6,7 +6,7 @@
 #    mount it makes disappears with it, and when it exits the kernel kills whatever process it left;
 #  - /etc is a private copy (a tmpfs with `cp -a /etc`) bound over /etc, so passwd, group, shadow, pam.d, ssh and
 #    sandbox-shell/ are the test's own; the machine's /etc is never written;
-#  - /home and /run get private tmpfs mounts; the workspace $SBX_WS is /run/sbx-test.XXXXXX, root-owned 0755 (a rootfs
+#  - /home and /run get private tmpfs mounts; the workspace $SBX_WS is /run/sbx-test.PID, root-owned 0755 (a rootfs
 #    under it passes the ChrootDirectory-style ownership check that /tmp, being world-writable, would fail);
 #  - cgroups a test makes live below the test's own cgroup, and sbx_cleanup_cgroups removes them.
 #
@@ -43,16 +43,14 @@ sbx_fail() {
 sbx_enter_private_ns() {
     sbx_need_root
     if [ -z "${SBX_IN_NS:-}" ]; then
-        local ws rc
-        ws=$(mktemp -d /run/sbx-test.XXXXXX) || exit 1
-        chmod 0755 "$ws"
-        # The test's own cgroup (v2 path and v1 memory path) is recorded before anything moves.
-        SBX_IN_NS=1 SBX_WS="$ws" unshare --mount --pid --fork --mount-proc --propagation private -- bash "$0" "$@"
-        rc=$?
-        rm -rf --one-file-system "$ws"
-        exit $rc
+        SBX_IN_NS=1 exec unshare --mount --pid --fork --mount-proc --propagation private -- bash "$0" "$@"
     fi
+    SBX_WS=/run/sbx-test.$$
+    export SBX_WS
     set -e
+    # A private /run (sshd wants /run/sshd, login writes utmp) holding the workspace: nothing is created on the host.
+    mount -t tmpfs -o mode=0755,size=16m sbx-run /run
+    mkdir -m 0755 "$SBX_WS"
     mount -t tmpfs -o mode=0755,size=512m sbx-ws "$SBX_WS"
     mkdir -p "$SBX_WS/etc" "$SBX_WS/bin" "$SBX_WS/tmp"
     chmod 1777 "$SBX_WS/tmp"

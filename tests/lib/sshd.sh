@@ -1,0 +1,117 @@
+# SPDX-License-Identifier: LGPL-2.1-or-later
+# sshd for the e2e suite and the demo: Debian's sshd on 127.0.0.1 on a free port, with its own config, host key,
+# PAM service file and authorized keys, all inside the harness's private namespaces (source harness.sh first and call
+# sbx_enter_private_ns). The real ssh/scp/sftp clients log in with a key.
+
+SBX_SSH_DIR=""
+SBX_SSH_PORT=""
+SBX_SSH_KEY=""
+
+# sbx_pam_service NAME: writes /etc/pam.d/NAME (private /etc) with pam_sandbox in the session stack (and its setcred line
+# last in the auth stack), around Debian's common-* files, as etc/pam.d/sandbox-shell tells administrators to do.
+# Extra module arguments for pam_sandbox come from $SBX_PAM_ARGS.
+sbx_pam_service() {
+    local name=$1 auth_first
+    case "$name" in
+    su | su-l) auth_first="auth sufficient pam_rootok.so" ;;
+    *) auth_first="" ;;
+    esac
+    cat >"/etc/pam.d/$name" <<PAM
+$auth_first
+@include common-auth
+auth optional $SBX_PAM_MODULE ${SBX_PAM_ARGS:-}
+@include common-account
+@include common-session-noninteractive
+session required $SBX_PAM_MODULE ${SBX_PAM_ARGS:-}
+PAM
+}
+
+# sbx_free_port: a TCP port nobody listens on at 127.0.0.1.
+sbx_free_port() {
+    local p i
+    for ((i = 0; i < 200; i++)); do
+        p=$((20000 + RANDOM % 30000))
+        if ! ss -Hltn "sport = :$p" | grep -q .; then
+            echo "$p"
+            return 0
+        fi
+    done
+    return 1
+}
+
+# sbx_sshd_start [EXTRA CONFIG LINES]: starts sshd; sets SBX_SSH_PORT, SBX_SSH_KEY (the client's private key,
+# authorized for every user added afterwards with sbx_ssh_authorize).
+sbx_sshd_start() {
+    local extra=${1:-}
+    SBX_SSH_DIR=$SBX_WS/ssh
+    mkdir -p -m 0755 "$SBX_SSH_DIR" "$SBX_SSH_DIR/authorized_keys"
+    mkdir -p -m 0755 /run/sshd
+    ssh-keygen -q -t ed25519 -N '' -f "$SBX_SSH_DIR/host_ed25519" </dev/null
+    ssh-keygen -q -t ed25519 -N '' -f "$SBX_SSH_DIR/client_ed25519" </dev/null
+    SBX_SSH_KEY=$SBX_SSH_DIR/client_ed25519
+    SBX_SSH_PORT=$(sbx_free_port) || sbx_fail "no free port"
+    sbx_pam_service sshd
+    cat >"$SBX_SSH_DIR/sshd_config" <<CFG
+Port $SBX_SSH_PORT
+ListenAddress 127.0.0.1
+HostKey $SBX_SSH_DIR/host_ed25519
+PidFile $SBX_SSH_DIR/sshd.pid
+UsePAM yes
+PubkeyAuthentication yes
+AuthorizedKeysFile $SBX_SSH_DIR/authorized_keys/%u
+PasswordAuthentication no
+KbdInteractiveAuthentication no
+PermitRootLogin no
+PrintMotd no
+PrintLastLog no
+UseDNS no
+LogLevel VERBOSE
+Subsystem sftp /usr/lib/openssh/sftp-server
+$extra
+CFG
+    /usr/sbin/sshd -t -f "$SBX_SSH_DIR/sshd_config" || sbx_fail "sshd rejects its config"
+    /usr/sbin/sshd -f "$SBX_SSH_DIR/sshd_config" -E "$SBX_SSH_DIR/sshd.log" || sbx_fail "sshd did not start"
+    sbx_at_exit sbx_sshd_stop
+    sbx_wait_for "ss -Hltn 'sport = :$SBX_SSH_PORT' | grep -q ." 100 || sbx_fail "sshd does not listen on $SBX_SSH_PORT"
+}
+
+sbx_sshd_stop() {
+    [ -f "$SBX_SSH_DIR/sshd.pid" ] && kill "$(cat "$SBX_SSH_DIR/sshd.pid")" 2>/dev/null
+    return 0
+}
+
+# sbx_ssh_authorize USER: the client key may log in as USER.
+sbx_ssh_authorize() {
+    install -m 0644 "$SBX_SSH_KEY.pub" "$SBX_SSH_DIR/authorized_keys/$1"
+}
+
+# Options every client call uses: the test's key only, no known_hosts, no agent, no prompts.
+sbx_ssh_opts() {
+    printf '%s\n' -i "$SBX_SSH_KEY" -o IdentitiesOnly=yes -o IdentityAgent=none -o BatchMode=yes \
+        -o StrictHostKeyChecking=no -o UserKnownHostsFile=/dev/null -o LogLevel=ERROR -o ConnectTimeout=10
+}
+
+# sbx_ssh USER [ssh args...]: ssh USER@127.0.0.1 on the test's sshd.
+sbx_ssh() {
+    local user=$1
+    shift
+    local opts
+    mapfile -t opts < <(sbx_ssh_opts)
+    ssh "${opts[@]}" -p "$SBX_SSH_PORT" "$user@127.0.0.1" "$@"
+}
+
+# sbx_rootfs_add_prog DIR PROG...: copies host programs and the shared libraries they need into a rootfs.
+sbx_rootfs_add_prog() {
+    local root=$1 prog lib
+    shift
+    for prog in "$@"; do
+        mkdir -p "$root$(dirname "$prog")"
+        install -m 0755 "$prog" "$root$prog"
+        for lib in $(ldd "$prog" | grep -oE '/[^ ]+'); do
+            mkdir -p "$root$(dirname "$lib")"
+            [ -e "$root$lib" ] || install -m 0755 "$lib" "$root$lib"
+        done
+    done
+    chown -R 0:0 "$root"
+    chmod -R go-w "$root"
+}
