@@ -1,0 +1,74 @@
+# SPDX-License-Identifier: LGPL-2.1-or-later
+# Setup shared by the e2e tests: the harness's private namespaces, test users, a busybox rootfs with sftp-server, the
+# policy, PAM service files and sshd. Source it from a tests/e2e/test-*.sh, then call sbx_e2e_setup "$@".
+
+here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
+. "$here/../lib/harness.sh"
+. "$here/../lib/sshd.sh"
+
+# Users: sbxuser1..5 are sandboxed (group sandboxed); plainuser is not (login shell /bin/sh, Sandbox no).
+SBX_E2E_USERS=(sbxuser1 sbxuser2 sbxuser3 sbxuser4 sbxuser5)
+
+# sbx_e2e_policy [EXTRA LINES FOR THE MATCH BLOCK]: the standard policy.
+sbx_e2e_policy() {
+    sbx_write_conf "Sandbox no
+CgroupRoot %c/sandbox-shell
+
+Match Group sandboxed
+    Sandbox yes
+    RootDirectory $SBX_WS/rootfs
+    Shell /bin/sh
+    Hostname box-%u
+    TasksMax 200
+${1:-}"
+}
+
+sbx_e2e_setup() {
+    sbx_enter_private_ns "$@"
+    local i=1 u
+    for u in "${SBX_E2E_USERS[@]}"; do
+        sbx_add_user "$u" $((3000 + i))
+        i=$((i + 1))
+    done
+    sbx_add_user plainuser 3100 /bin/sh
+    sbx_add_group sandboxed 3200 "${SBX_E2E_USERS[@]}"
+    sbx_make_rootfs "$SBX_WS/rootfs"
+    sbx_rootfs_add_prog "$SBX_WS/rootfs" /usr/lib/openssh/sftp-server
+    sbx_e2e_policy
+    sbx_pam_service su
+    sbx_pam_service su-l
+    sbx_pam_service login
+    # Where the per-user cgroups of these tests live (CgroupRoot %c/sandbox-shell, %c = the cgroup of the session
+    # process, i.e. this test's): one directory per hierarchy.
+    SBX_E2E_CG_DIRS=()
+    local line hier path mnt
+    while IFS=: read -r _ hier path; do
+        if [ -z "$hier" ]; then
+            mnt=$(awk '$3 == "cgroup2" { print $2; exit }' /proc/mounts)
+        else
+            mnt=$(awk -v h="$hier" '$3 == "cgroup" && ("," $4 ",") ~ ("," h ",") { print $2; exit }' /proc/mounts)
+        fi
+        [ -n "$mnt" ] && SBX_E2E_CG_DIRS+=("$mnt${path%/}/sandbox-shell")
+    done </proc/self/cgroup
+    sbx_at_exit 'sbx_cleanup_cgroup_dirs "${SBX_E2E_CG_DIRS[@]}"'
+}
+
+# sbx_e2e_user_cgroups USER: the per-user cgroup directories that exist now (one per line).
+sbx_e2e_user_cgroups() {
+    local d
+    for d in "${SBX_E2E_CG_DIRS[@]}"; do
+        [ -d "$d/$1" ] && echo "$d/$1"
+    done
+    return 0
+}
+
+# Asserts that nothing of USER is left: no process, no per-user cgroup, no mount of the sandbox.
+sbx_e2e_assert_clean() {
+    local u=$1 what=${2:-after logout}
+    sbx_wait_for "! pgrep -u $u >/dev/null" 100 || true
+    sbx_assert_eq "$what: processes of $u" "" "$(pgrep -u "$u" -a || true)"
+    sbx_wait_for "[ -z \"\$(sbx_e2e_user_cgroups $u)\" ]" 50 || true
+    sbx_assert_eq "$what: cgroups of $u" "" "$(sbx_e2e_user_cgroups "$u")"
+    sbx_assert_eq "$what: mounts of the rootfs in this namespace" "" \
+        "$(awk -v r="$SBX_WS/rootfs" 'index($5, r) == 1' /proc/self/mountinfo)"
+}

@@ -1,0 +1,42 @@
+#!/usr/bin/env bash
+# SPDX-License-Identifier: LGPL-2.1-or-later
+# `ssh host cmd` as a sandboxed user: the command runs as PID 1 inside the rootfs, in the user's cgroup, with no
+# capabilities; its exit code reaches the client; nothing is left afterwards.
+. "$(dirname "$0")/common.sh"
+sbx_e2e_setup "$@"
+sbx_sshd_start
+sbx_ssh_authorize sbxuser1
+echo "host secret" >/tmp/sbx-host-marker-$$
+sbx_at_exit "rm -f /tmp/sbx-host-marker-$$"
+
+out=$(sbx_ssh sbxuser1 'echo $$') || sbx_fail "ssh failed: $(tail -5 "$SBX_SSH_DIR/sshd.log")"
+sbx_assert_eq "echo \$\$ over ssh prints 1" 1 "$out"
+
+sbx_assert_eq "id -u" 3001 "$(sbx_ssh sbxuser1 'id -u')"
+sbx_assert_eq "hostname" box-sbxuser1 "$(sbx_ssh sbxuser1 hostname)"
+sbx_assert_eq "pwd is the home" /home/sbxuser1 "$(sbx_ssh sbxuser1 pwd)"
+
+# Only the sandbox's own processes: PID 1 (the shell) and ps itself.
+ps_out=$(sbx_ssh sbxuser1 'ps -o pid,comm | tail -n +2')
+sbx_assert_eq "ps lists only the sandbox" "2" "$(printf '%s\n' "$ps_out" | wc -l)"
+sbx_assert_match "ps shows PID 1" '^ *1 ' "$ps_out"
+sbx_assert_no_match "no sshd visible" 'sshd' "$ps_out"
+
+sbx_assert_eq "the host's /tmp marker is invisible" absent \
+    "$(sbx_ssh sbxuser1 "test -e /tmp/sbx-host-marker-$$ && echo present || echo absent")"
+sbx_assert_eq "rootfs is read-only" denied "$(sbx_ssh sbxuser1 'touch /bin/x 2>/dev/null && echo written || echo denied')"
+sbx_assert_eq "home is writable" written "$(sbx_ssh sbxuser1 'echo hi > ~/f && echo written')"
+sbx_assert_eq "the file landed in the real home" hi "$(cat /home/sbxuser1/f)"
+
+caps=$(sbx_ssh sbxuser1 'grep -E "^(CapInh|CapPrm|CapEff|CapBnd|CapAmb|NoNewPrivs)" /proc/self/status')
+sbx_assert_eq "no capabilities, no_new_privs" "CapInh:	0000000000000000
+CapPrm:	0000000000000000
+CapEff:	0000000000000000
+CapBnd:	0000000000000000
+CapAmb:	0000000000000000
+NoNewPrivs:	1" "$caps"
+
+sbx_ssh sbxuser1 'exit 7'
+sbx_assert_eq "exit status reaches the client" 7 "$?"
+
+sbx_e2e_assert_clean sbxuser1
