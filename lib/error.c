@@ -5,7 +5,7 @@
 
 #include "error.h"
 
-static int vset(struct sbx_err *err, int code, bool with_errno, const char *fmt, va_list ap)
+_printf_(4, 0) static int vset(struct sbx_err *err, int code, bool with_errno, const char *fmt, va_list ap)
 {
         int saved = errno;
         if (code < 0)

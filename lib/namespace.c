@@ -1,3 +1,485 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
-/* placeholder: filled in by its issue */
-typedef int sbx_placeholder_namespace;
+#define _GNU_SOURCE
+#include <ctype.h>
+#include <fcntl.h>
+#include <linux/sched.h>
+#include <net/if.h>
+#include <poll.h>
+#include <sched.h>
+#include <signal.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/ioctl.h>
+#include <sys/prctl.h>
+#include <sys/signalfd.h>
+#include <sys/socket.h>
+#include <sys/syscall.h>
+#include <sys/wait.h>
+#include <termios.h>
+
+#include "caps.h"
+#include "namespace.h"
+#include "rootfs.h"
+
+/* ---- the shell's argv and environment ---- */
+
+int sbx_ns_build_argv(const char *shell, bool login, const char *command, char ***ret, struct sbx_err *err)
+{
+        if (!shell || shell[0] != '/')
+                return sbx_err_setx(err, EINVAL, "Shell '%s' is not an absolute path", shell ? shell : "(null)");
+        const char *base = strrchr(shell, '/') + 1;
+        if (!*base)
+                return sbx_err_setx(err, EINVAL, "Shell '%s' names a directory", shell);
+
+        _cleanup_strv_free_ char **v = calloc(4, sizeof(char *));
+        if (!v)
+                return sbx_err_set(err, ENOMEM, "shell arguments");
+        if (asprintf(&v[0], "%s%s", login ? "-" : "", base) < 0) {
+                v[0] = NULL;
+                return sbx_err_set(err, ENOMEM, "shell arguments");
+        }
+        if (command) {
+                v[1] = strdup("-c");
+                v[2] = strdup(command);
+                if (!v[1] || !v[2])
+                        return sbx_err_set(err, ENOMEM, "shell arguments");
+        }
+        *ret = TAKE_PTR(v);
+        return 0;
+}
+
+struct env {
+        char **v;
+        size_t n, cap;
+};
+
+/* Sets "NAME=VALUE" (entry), replacing an entry of the same NAME. Takes ownership of entry. */
+static int env_put(struct env *e, char *entry)
+{
+        if (!entry)
+                return -ENOMEM;
+        size_t len = strcspn(entry, "=");
+        for (size_t i = 0; i < e->n; i++)
+                if (strncmp(e->v[i], entry, len) == 0 && e->v[i][len] == '=') {
+                        free(e->v[i]);
+                        e->v[i] = entry;
+                        return 0;
+                }
+        if (e->n + 2 > e->cap) {
+                size_t cap = e->cap ? e->cap * 2 : 16;
+                char **v = reallocarray(e->v, cap, sizeof(char *));
+                if (!v) {
+                        free(entry);
+                        return -ENOMEM;
+                }
+                e->v = v;
+                e->cap = cap;
+        }
+        e->v[e->n++] = entry;
+        e->v[e->n] = NULL;
+        return 0;
+}
+
+static int env_set(struct env *e, const char *name, const char *value)
+{
+        char *entry;
+        if (asprintf(&entry, "%s=%s", name, value) < 0)
+                return -ENOMEM;
+        return env_put(e, entry);
+}
+
+static bool value_ok(const char *v, size_t max, const char *extra)
+{
+        size_t n = strlen(v);
+        if (n == 0 || n > max)
+                return false;
+        for (const char *c = v; *c; c++)
+                if (!isalnum((unsigned char)*c) && !strchr(extra, *c))
+                        return false;
+        return true;
+}
+
+/* LANG or LC_ followed by capitals and underscores (LC_ALL, LC_CTYPE, ...). */
+static bool locale_name_ok(const char *name, size_t len)
+{
+        if (len == 4 && strncmp(name, "LANG", 4) == 0)
+                return true;
+        if (len <= 3 || strncmp(name, "LC_", 3) != 0)
+                return false;
+        for (size_t i = 3; i < len; i++)
+                if (!isupper((unsigned char)name[i]) && name[i] != '_')
+                        return false;
+        return true;
+}
+
+int sbx_ns_build_env(const struct sbx_policy *p, char *const *caller_env, char ***ret, struct sbx_err *err)
+{
+        struct env e = {0};
+        int r = 0;
+
+        r = r < 0 ? r : env_set(&e, "HOME", p->home ? p->home : "/");
+        r = r < 0 ? r : env_set(&e, "USER", p->user);
+        r = r < 0 ? r : env_set(&e, "LOGNAME", p->user);
+        r = r < 0 ? r : env_set(&e, "SHELL", p->shell);
+        r = r < 0 ? r : env_set(&e, "PATH", SBX_DEFAULT_PATH);
+        for (char *const *i = caller_env; r >= 0 && i && *i; i++) {
+                const char *eq = strchr(*i, '=');
+                if (!eq)
+                        continue;
+                size_t len = (size_t)(eq - *i);
+                /* Only values that cannot smuggle anything: a terminal name, locale names. */
+                if (len == 4 && strncmp(*i, "TERM", 4) == 0 && value_ok(eq + 1, 64, "._+-"))
+                        r = env_put(&e, strdup(*i));
+                else if (locale_name_ok(*i, len) && value_ok(eq + 1, 128, "._@+-:,"))
+                        r = env_put(&e, strdup(*i));
+        }
+        for (size_t i = 0; r >= 0 && i < p->n_environment; i++)
+                r = env_put(&e, strdup(p->environment[i]));
+        if (r >= 0 && !e.v)
+                r = -ENOMEM;
+        if (r < 0) {
+                strv_free(e.v);
+                return sbx_err_set(err, ENOMEM, "build the environment");
+        }
+        *ret = e.v;
+        return 0;
+}
+
+/* ---- status and signals ---- */
+
+int sbx_ns_exit_code(int wstatus)
+{
+        if (WIFEXITED(wstatus))
+                return WEXITSTATUS(wstatus);
+        if (WIFSIGNALED(wstatus))
+                return 128 + WTERMSIG(wstatus);
+        return 1;
+}
+
+int sbx_ns_parse_sigmask(const char *status, const char *field, uint64_t *ret)
+{
+        size_t flen = strlen(field);
+        for (const char *line = status; line && *line; line = strchr(line, '\n'), line = line ? line + 1 : NULL) {
+                if (strncmp(line, field, flen) != 0 || line[flen] != ':')
+                        continue;
+                const char *v = line + flen + 1;
+                while (*v == ' ' || *v == '\t')
+                        v++;
+                char *end;
+                errno = 0;
+                unsigned long long m = strtoull(v, &end, 16);
+                if (errno || end == v || (*end != '\n' && *end != '\0'))
+                        return -ENOENT;
+                *ret = m;
+                return 0;
+        }
+        return -ENOENT;
+}
+
+/* Whether PID 1 (pid, still our unreaped child) would act on `sig`: it has a handler or ignores it on purpose.
+ * A PID 1 ignores any signal it has no handler for; the outer half then ends it as the default action would. */
+static bool handles_signal(pid_t pid, int sig)
+{
+        char path[64], buf[4096];
+        (void)snprintf(path, sizeof(path), "/proc/%d/status", (int)pid);
+        _cleanup_close_ int fd = open(path, O_RDONLY | O_CLOEXEC);
+        if (fd < 0)
+                return false;
+        ssize_t n = read(fd, buf, sizeof(buf) - 1);
+        if (n <= 0)
+                return false;
+        buf[n] = '\0';
+        uint64_t caught = 0, ignored = 0;
+        if (sbx_ns_parse_sigmask(buf, "SigCgt", &caught) < 0 || sbx_ns_parse_sigmask(buf, "SigIgn", &ignored) < 0)
+                return false;
+        uint64_t bit = 1ULL << (sig - 1);
+        return (caught | ignored) & bit;
+}
+
+static const int forwarded[] = {SIGHUP, SIGINT, SIGQUIT, SIGTERM, SIGCONT};
+
+/* ---- PID 1 ---- */
+
+enum msg_kind {
+        MSG_WARNING,
+        MSG_SETUP_FAILED,
+        MSG_EXEC_FAILED,
+};
+
+struct msg {
+        int kind;
+        struct sbx_err err;
+};
+
+static void send_msg(int fd, int kind, const struct sbx_err *err)
+{
+        struct msg m = {.kind = kind};
+        m.err = *err;
+        /* One write below PIPE_BUF: atomic, never partial. */
+        (void)!write(fd, &m, sizeof(m));
+}
+
+static int loopback_up(struct sbx_err *err)
+{
+        _cleanup_close_ int s = socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0);
+        if (s < 0)
+                return sbx_err_set(err, errno, "network: socket for the loopback interface");
+        struct ifreq ifr = {0};
+        (void)strlcpy(ifr.ifr_name, "lo", sizeof(ifr.ifr_name));
+        if (ioctl(s, SIOCGIFFLAGS, &ifr) < 0)
+                return sbx_err_set(err, errno, "network: read the flags of 'lo'");
+        ifr.ifr_flags |= IFF_UP | IFF_RUNNING;
+        if (ioctl(s, SIOCSIFFLAGS, &ifr) < 0)
+                return sbx_err_set(err, errno, "network: bring 'lo' up");
+        return 0;
+}
+
+static void reset_signals(void)
+{
+        struct sigaction sa = {.sa_handler = SIG_DFL};
+        for (int sig = 1; sig < NSIG; sig++)
+                if (sig != SIGKILL && sig != SIGSTOP)
+                        (void)sigaction(sig, &sa, NULL);
+        sigset_t none;
+        sigemptyset(&none);
+        (void)sigprocmask(SIG_SETMASK, &none, NULL);
+}
+
+/* Everything up to the exec; returns only on failure. */
+static int child_setup(const struct sbx_launch *l, int msgfd, struct sbx_err *err)
+{
+        const struct sbx_policy *p = l->policy;
+        int r;
+
+        if (p->network == SBX_NETWORK_NONE) {
+                r = loopback_up(err);
+                if (r < 0)
+                        return r;
+        }
+        if (sethostname(p->hostname, strlen(p->hostname)) < 0)
+                return sbx_err_set(err, errno, "set the hostname '%s'", p->hostname);
+
+        r = sbx_rootfs_setup(p, err);
+        if (r < 0)
+                return r;
+
+        if (chdir(p->home) < 0) {
+                struct sbx_err w;
+                (void)sbx_err_set(&w, errno, "cannot enter the home directory '%s' in the sandbox, starting in '/'",
+                                  p->home);
+                send_msg(msgfd, MSG_WARNING, &w);
+        }
+
+        /* Invariant: the shell holds no capability in any set (read back by sbx_caps_drop_all) and cannot gain any
+         * (no_new_privs, and every mount is nosuid). */
+        r = sbx_caps_drop_all(true, err);
+        if (r < 0)
+                return sbx_err_prefix(err, "drop capabilities");
+        if (prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) < 0 || prctl(PR_GET_NO_NEW_PRIVS, 0, 0, 0, 0) != 1)
+                return sbx_err_set(err, errno, "set no_new_privs");
+
+        reset_signals();
+        /* Invariant: no descriptor of the outside survives but 0, 1, 2 (msgfd is O_CLOEXEC, gone at the exec). */
+        if (msgfd > 3 && close_range(3, (unsigned)msgfd - 1, 0) < 0)
+                return sbx_err_set(err, errno, "close inherited descriptors");
+        if (close_range((unsigned)msgfd + 1, ~0U, 0) < 0)
+                return sbx_err_set(err, errno, "close inherited descriptors");
+        return 0;
+}
+
+static _noreturn_ void child_main(const struct sbx_launch *l, int msgfd, int deathfd)
+{
+        struct sbx_err err = {0};
+
+        /* PID 1 must not outlive the helper; and if the helper died before this was armed, stop now. */
+        if (prctl(PR_SET_PDEATHSIG, SIGKILL, 0, 0, 0) < 0)
+                _exit(1);
+        struct pollfd pfd = {.fd = deathfd, .events = POLLIN};
+        if (poll(&pfd, 1, 0) != 0)
+                _exit(1); /* EOF: the write end (held by the helper alone) is closed */
+        (void)close(deathfd);
+
+        if (child_setup(l, msgfd, &err) < 0) {
+                send_msg(msgfd, MSG_SETUP_FAILED, &err);
+                _exit(1);
+        }
+        execve(l->policy->shell, l->argv, l->envp);
+        (void)sbx_err_set(&err, errno, "execute the shell '%s' in the sandbox", l->policy->shell);
+        send_msg(msgfd, MSG_EXEC_FAILED, &err);
+        _exit(127);
+}
+
+/* ---- the outer half ---- */
+
+struct outer {
+        pid_t pid;
+        int status;
+        bool reaped;
+        int escalated; /* the signal PID 1 was killed for, 0 if none */
+};
+
+static void forward(struct outer *o, int sig)
+{
+        if (o->reaped)
+                return;
+        (void)kill(o->pid, sig);
+        if (sig != SIGCONT && !handles_signal(o->pid, sig)) {
+                (void)kill(o->pid, SIGKILL);
+                if (!o->escalated)
+                        o->escalated = sig;
+        }
+}
+
+static void reap(struct outer *o)
+{
+        int st;
+        pid_t r;
+        while ((r = waitpid(o->pid, &st, WNOHANG)) < 0 && errno == EINTR)
+                ;
+        if (r == o->pid) {
+                o->status = st;
+                o->reaped = true;
+        }
+}
+
+/* The failure path: PID 1 (and with it its whole namespace) is killed and reaped before the helper reports. */
+static void kill_and_wait(struct outer *o)
+{
+        (void)kill(o->pid, SIGKILL);
+        while (!o->reaped && waitpid(o->pid, &o->status, 0) < 0 && errno == EINTR)
+                ;
+        o->reaped = true;
+}
+
+static pid_t clone_pid1(const struct sbx_launch *l, struct sbx_err *err)
+{
+        struct clone_args args = {
+                .flags = CLONE_NEWPID | CLONE_NEWNS | CLONE_NEWUTS | CLONE_NEWIPC | CLONE_NEWCGROUP |
+                         (l->policy->network == SBX_NETWORK_NONE ? CLONE_NEWNET : 0),
+                .exit_signal = SIGCHLD,
+        };
+        /* fork semantics (no new stack): the child continues on a copy of this stack, like fork. */
+        pid_t pid = (pid_t)syscall(SYS_clone3, &args, sizeof(args));
+        if (pid < 0)
+                return sbx_err_set(err, errno, "create the sandbox's namespaces (clone)");
+        return pid;
+}
+
+int sbx_ns_launch(const struct sbx_launch *l, int *ret_exit, struct sbx_err *err)
+{
+        *ret_exit = 1;
+
+        /* Forwarded signals and SIGCHLD arrive through a signalfd: blocked from before the clone, so none is lost,
+         * and reset to SIG_DFL (an inherited SIG_IGN would discard them; an ignored SIGCHLD would auto-reap). */
+        sigset_t mask, old;
+        sigemptyset(&mask);
+        for (size_t i = 0; i < ELEMENTSOF(forwarded); i++)
+                sigaddset(&mask, forwarded[i]);
+        sigaddset(&mask, SIGCHLD);
+        if (sigprocmask(SIG_BLOCK, &mask, &old) < 0)
+                return sbx_err_set(err, errno, "block signals");
+        struct sigaction dfl = {.sa_handler = SIG_DFL};
+        for (int sig = 1; sig < NSIG; sig++)
+                if (sigismember(&mask, sig) == 1)
+                        (void)sigaction(sig, &dfl, NULL);
+
+        int msgpipe[2], deathpipe[2];
+        if (pipe2(msgpipe, O_CLOEXEC) < 0)
+                return sbx_err_set(err, errno, "create a pipe");
+        _cleanup_close_ int msg_r = msgpipe[0], msg_w = msgpipe[1];
+        if (pipe2(deathpipe, O_CLOEXEC) < 0)
+                return sbx_err_set(err, errno, "create a pipe");
+        _cleanup_close_ int death_r = deathpipe[0], death_w = deathpipe[1];
+
+        /* Whether the helper's process group owns the terminal: then it takes it back when the shell is gone. */
+        bool was_fg = isatty(STDIN_FILENO) && tcgetpgrp(STDIN_FILENO) == getpgrp();
+
+        pid_t pid = clone_pid1(l, err);
+        if (pid < 0)
+                return pid;
+        if (pid == 0) {
+                (void)close(msg_r);
+                (void)close(death_w);
+                child_main(l, msg_w, death_r);
+        }
+        (void)close(TAKE_FD(msg_w));
+        (void)close(TAKE_FD(death_r));
+        struct outer o = {.pid = pid};
+
+        /* Invariant: the outer half keeps no capability once PID 1 exists; it only waits and forwards. */
+        int r = sbx_caps_drop_all(false, err);
+        if (r < 0) {
+                kill_and_wait(&o);
+                return sbx_err_prefix(err, "drop the capabilities of the outer half");
+        }
+
+        /* Job control is the shell's business: the outer half must not stop when it is in a background group. */
+        struct sigaction ign = {.sa_handler = SIG_IGN};
+        (void)sigaction(SIGTSTP, &ign, NULL);
+        (void)sigaction(SIGTTIN, &ign, NULL);
+        (void)sigaction(SIGTTOU, &ign, NULL);
+
+        _cleanup_close_ int sfd = signalfd(-1, &mask, SFD_CLOEXEC);
+        if (sfd < 0) {
+                r = sbx_err_set(err, errno, "signalfd");
+                kill_and_wait(&o);
+                return r;
+        }
+
+        struct msg failure = {.kind = MSG_WARNING};
+        bool failed = false;
+        /* Until PID 1 is reaped and everything it sent is read (the pipe reaches EOF when it execs or exits). */
+        while (!o.reaped || msg_r >= 0) {
+                struct pollfd pfd[2] = {
+                        {.fd = msg_r, .events = POLLIN},
+                        {.fd = o.reaped ? -1 : sfd, .events = POLLIN},
+                };
+                if (poll(pfd, 2, -1) < 0) {
+                        if (errno == EINTR)
+                                continue;
+                        r = sbx_err_set(err, errno, "wait for the sandbox");
+                        kill_and_wait(&o);
+                        return r;
+                }
+                if (pfd[0].revents) {
+                        struct msg m;
+                        ssize_t n = read(msg_r, &m, sizeof(m));
+                        if (n == (ssize_t)sizeof(m)) {
+                                m.err.msg[sizeof(m.err.msg) - 1] = '\0';
+                                if (m.kind == MSG_WARNING) {
+                                        if (l->warn)
+                                                l->warn(m.err.msg, l->userdata);
+                                } else {
+                                        failure = m;
+                                        failed = true;
+                                }
+                        } else if (n >= 0 || errno != EINTR) {
+                                (void)close(TAKE_FD(msg_r));
+                        }
+                }
+                if (pfd[1].revents) {
+                        struct signalfd_siginfo si;
+                        if (read(sfd, &si, sizeof(si)) == (ssize_t)sizeof(si)) {
+                                if (si.ssi_signo == SIGCHLD)
+                                        reap(&o);
+                                else
+                                        forward(&o, (int)si.ssi_signo);
+                        }
+                }
+        }
+
+        if (was_fg)
+                (void)tcsetpgrp(STDIN_FILENO, getpgrp());
+        (void)sigprocmask(SIG_SETMASK, &old, NULL);
+
+        if (failed) {
+                *err = failure.err;
+                *ret_exit = failure.kind == MSG_EXEC_FAILED ? 127 : 1;
+                return -(err->code ? err->code : EINVAL);
+        }
+        if (o.escalated && WIFSIGNALED(o.status) && WTERMSIG(o.status) == SIGKILL)
+                *ret_exit = 128 + o.escalated;
+        else
+                *ret_exit = sbx_ns_exit_code(o.status);
+        return 0;
+}

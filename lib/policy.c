@@ -1,3 +1,555 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
-/* placeholder: filled in by its issue */
-typedef int sbx_placeholder_policy;
+/* The effective policy for one user: which Match blocks apply, which value wins, tokens expanded, defaults added.
+ *
+ * Precedence (sshd's rule, DESIGN section 5): for a scalar keyword the first value found wins, where every matching
+ * Match block, in reading order, comes before every global line. Reading order is the drop-ins in lexical order,
+ * then the main file, so a drop-in overrides the main file and an earlier block a later one. Bind and Tmpfs
+ * accumulate in reading order; Environment accumulates with the first value for a NAME winning (same precedence as
+ * the scalars). */
+#define _GNU_SOURCE
+#include <errno.h>
+#include <grp.h>
+#include <limits.h>
+#include <pwd.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "config.h"
+#include "policy.h"
+
+void sbx_user_free(struct sbx_user *u)
+{
+        if (!u)
+                return;
+        free(u->name);
+        free(u->group);
+        free(u->home);
+        strv_free(u->groups);
+        free(u);
+}
+
+void sbx_policy_free(struct sbx_policy *p)
+{
+        if (!p)
+                return;
+        free(p->user);
+        free(p->group);
+        free(p->home);
+        free(p->root_directory);
+        free(p->shell);
+        free(p->hostname);
+        free(p->cgroup_root);
+        for (size_t i = 0; i < p->n_binds; i++) {
+                free(p->binds[i].src);
+                free(p->binds[i].dst);
+                free(p->binds[i].origin.file);
+        }
+        free(p->binds);
+        for (size_t i = 0; i < p->n_tmpfs; i++) {
+                free(p->tmpfs[i].dst);
+                free(p->tmpfs[i].origin.file);
+        }
+        free(p->tmpfs);
+        strv_free(p->environment);
+        for (size_t i = 0; i < p->n_environment; i++)
+                free(p->environment_origin[i].file);
+        free(p->environment_origin);
+        for (size_t i = 0; i < _SBX_KEY_MAX; i++)
+                free(p->origin[i].file);
+        free(p);
+}
+
+/* ---- Match ---- */
+
+static bool criterion_matches(const struct sbx_match_criterion *cr, const struct sbx_user *u)
+{
+        switch (cr->type) {
+        case SBX_MATCH_ALL:
+                return true;
+        case SBX_MATCH_USER:
+                return sbx_pattern_list_match(u->name, cr->list) == 1;
+        case SBX_MATCH_GROUP: {
+                /* As sshd: one group matching a negated pattern excludes the user even if another group matches. */
+                bool found = false;
+                for (char **g = u->groups; g && *g; g++) {
+                        int m = sbx_pattern_list_match(*g, cr->list);
+                        if (m < 0)
+                                return false;
+                        found = found || m > 0;
+                }
+                return found;
+        }
+        }
+        return false;
+}
+
+static bool block_matches(const struct sbx_match *m, const struct sbx_user *u)
+{
+        if (m->n_criteria == 0)
+                return false;
+        for (size_t i = 0; i < m->n_criteria; i++)
+                if (!criterion_matches(&m->criteria[i], u))
+                        return false;
+        return true;
+}
+
+/* ---- building the policy ---- */
+
+struct resolve {
+        const struct sbx_config *c;
+        const struct sbx_user *u;
+        bool *matches; /* per block */
+        struct sbx_policy *p;
+        struct sbx_err *err;
+};
+
+static int set_origin(struct resolve *rs, struct sbx_origin *o, const struct sbx_config_entry *e)
+{
+        o->line = e->line;
+        if (!(o->file = strdup(rs->c->files[e->file])))
+                return sbx_err_set(rs->err, ENOMEM, "resolving policy");
+        return 0;
+}
+
+static int entry_error(struct resolve *rs, const struct sbx_config_entry *e, const char *msg)
+{
+        return sbx_err_setx(rs->err, EINVAL, "%s:%u: %s: %s (for user %s)", rs->c->files[e->file], e->line,
+                            sbx_key_name(e->key), msg, rs->u->name);
+}
+
+static bool applies(const struct resolve *rs, const struct sbx_config_entry *e)
+{
+        return e->block < 0 || rs->matches[e->block];
+}
+
+/* The entries that apply to the user, in precedence order: matching blocks first, then global lines. Calls fn
+ * for each entry of `key`; fn returns 1 to stop. */
+static int for_each_by_precedence(struct resolve *rs, enum sbx_key key,
+                                  int (*fn)(struct resolve *, const struct sbx_config_entry *))
+{
+        for (int pass = 0; pass < 2; pass++)
+                for (size_t i = 0; i < rs->c->n_entries; i++) {
+                        const struct sbx_config_entry *e = &rs->c->entries[i];
+                        if (e->key != key || !applies(rs, e) || (pass == 0) != (e->block >= 0))
+                                continue;
+                        int r = fn(rs, e);
+                        if (r != 0)
+                                return r < 0 ? r : 0;
+                }
+        return 0;
+}
+
+static int expand(struct resolve *rs, const struct sbx_config_entry *e, const char *tmpl, bool path, char **ret)
+{
+        char msg[300];
+        _cleanup_free_ char *v = NULL;
+        int r = sbx_expand_tokens(tmpl, rs->u, false, &v, msg, sizeof(msg));
+        if (r == -ENOMEM)
+                return sbx_err_set(rs->err, ENOMEM, "resolving policy");
+        if (r == 0 && path)
+                r = sbx_path_check_normalize(v, msg, sizeof(msg));
+        if (r < 0)
+                return entry_error(rs, e, msg);
+        *ret = TAKE_PTR(v);
+        return 0;
+}
+
+static int take_scalar(struct resolve *rs, const struct sbx_config_entry *e)
+{
+        struct sbx_policy *p = rs->p;
+        char **str = NULL;
+        bool path = true;
+        switch (e->key) {
+        case SBX_KEY_SANDBOX:
+                p->sandbox = e->flag;
+                break;
+        case SBX_KEY_KILL_ON_LOGOUT:
+                p->kill_on_logout = e->flag;
+                break;
+        case SBX_KEY_NETWORK:
+                p->network = e->flag ? SBX_NETWORK_HOST : SBX_NETWORK_NONE;
+                break;
+        case SBX_KEY_ROOT_DIRECTORY:
+                str = &p->root_directory;
+                break;
+        case SBX_KEY_SHELL:
+                str = &p->shell;
+                break;
+        case SBX_KEY_HOSTNAME:
+                str = &p->hostname;
+                path = false;
+                break;
+        case SBX_KEY_MEMORY_MAX:
+                p->memory_max = e->num;
+                break;
+        case SBX_KEY_MEMORY_HIGH:
+                p->memory_high = e->num;
+                break;
+        case SBX_KEY_MEMORY_SWAP_MAX:
+                p->memory_swap_max = e->num;
+                break;
+        case SBX_KEY_TASKS_MAX:
+                p->tasks_max = e->num;
+                break;
+        case SBX_KEY_CPU_QUOTA:
+                p->cpu_quota = e->num;
+                break;
+        case SBX_KEY_CPU_WEIGHT:
+                p->cpu_weight = e->num;
+                break;
+        case SBX_KEY_IO_WEIGHT:
+                p->io_weight = e->num;
+                break;
+        case SBX_KEY_CGROUP_ROOT: {
+                /* Kept as written: %c is expanded by the cgroup code once the session's cgroup is known. */
+                char *v = strdup(e->args[0]);
+                if (!v)
+                        return sbx_err_set(rs->err, ENOMEM, "resolving policy");
+                free(p->cgroup_root);
+                p->cgroup_root = v;
+                break;
+        }
+        default:
+                return 1;
+        }
+        if (str) {
+                char *v = NULL;
+                int r = expand(rs, e, e->args[0], path, &v);
+                if (r < 0)
+                        return r;
+                free(*str);
+                *str = v;
+                if (!path && !sbx_hostname_valid(v)) {
+                        char msg[300];
+                        (void)snprintf(msg, sizeof(msg), "invalid host name '%s'", v);
+                        return entry_error(rs, e, msg);
+                }
+        }
+        int r = set_origin(rs, &p->origin[e->key], e);
+        return r < 0 ? r : 1;
+}
+
+/* Bind and Tmpfs: in reading order; any two with the same destination conflict, since one mount would hide the
+ * other and which one wins would depend on order nobody wrote down on purpose. */
+static int check_dst_unique(struct resolve *rs, const struct sbx_config_entry *e, const char *dst)
+{
+        const struct sbx_policy *p = rs->p;
+        const struct sbx_origin *o = NULL;
+        const char *what = NULL;
+        if (streq(dst, "/"))
+                return entry_error(rs, e, "the destination cannot be '/' (it would hide the whole root directory)");
+        for (size_t i = 0; i < p->n_binds && !o; i++)
+                if (streq(p->binds[i].dst, dst))
+                        o = &p->binds[i].origin, what = "Bind";
+        for (size_t i = 0; i < p->n_tmpfs && !o; i++)
+                if (streq(p->tmpfs[i].dst, dst))
+                        o = &p->tmpfs[i].origin, what = "Tmpfs";
+        if (!o)
+                return 0;
+        char msg[600];
+        (void)snprintf(msg, sizeof(msg), "%s '%s' conflicts with the %s for it at %s:%u",
+                       e->key == SBX_KEY_BIND && streq(what, "Bind") ? "duplicate destination" : "destination",
+                       dst, what, o->file, o->line);
+        return entry_error(rs, e, msg);
+}
+
+static int add_mounts(struct resolve *rs)
+{
+        struct sbx_policy *p = rs->p;
+        for (size_t i = 0; i < rs->c->n_entries; i++) {
+                const struct sbx_config_entry *e = &rs->c->entries[i];
+                if ((e->key != SBX_KEY_BIND && e->key != SBX_KEY_TMPFS) || !applies(rs, e))
+                        continue;
+                _cleanup_free_ char *src = NULL, *dst = NULL;
+                int r;
+                if (e->key == SBX_KEY_BIND && (r = expand(rs, e, e->args[0], true, &src)) < 0)
+                        return r;
+                if ((r = expand(rs, e, e->args[e->key == SBX_KEY_BIND ? 1 : 0], true, &dst)) < 0)
+                        return r;
+                if ((r = check_dst_unique(rs, e, dst)) < 0)
+                        return r;
+                struct sbx_origin *o;
+                if (e->key == SBX_KEY_BIND) {
+                        struct sbx_bind *b = reallocarray(p->binds, p->n_binds + 1, sizeof(*b));
+                        if (!b)
+                                return sbx_err_set(rs->err, ENOMEM, "resolving policy");
+                        p->binds = b;
+                        b = &p->binds[p->n_binds++];
+                        *b = (struct sbx_bind){.src = TAKE_PTR(src), .dst = TAKE_PTR(dst), .rw = e->flag};
+                        o = &b->origin;
+                } else {
+                        struct sbx_tmpfs *t = reallocarray(p->tmpfs, p->n_tmpfs + 1, sizeof(*t));
+                        if (!t)
+                                return sbx_err_set(rs->err, ENOMEM, "resolving policy");
+                        p->tmpfs = t;
+                        t = &p->tmpfs[p->n_tmpfs++];
+                        *t = (struct sbx_tmpfs){.dst = TAKE_PTR(dst), .size = e->num};
+                        o = &t->origin;
+                }
+                if ((r = set_origin(rs, o, e)) < 0)
+                        return r;
+        }
+        return 0;
+}
+
+static bool dst_taken(const struct sbx_policy *p, const char *dst)
+{
+        for (size_t i = 0; i < p->n_binds; i++)
+                if (streq(p->binds[i].dst, dst))
+                        return true;
+        for (size_t i = 0; i < p->n_tmpfs; i++)
+                if (streq(p->tmpfs[i].dst, dst))
+                        return true;
+        return false;
+}
+
+/* The defaults DESIGN promises: the home read-write at its own path and a private /tmp, unless a line already
+ * puts something there. */
+static int add_default_mounts(struct resolve *rs)
+{
+        struct sbx_policy *p = rs->p;
+        char msg[300];
+        _cleanup_free_ char *home = strdup(p->home);
+        if (!home)
+                return sbx_err_set(rs->err, ENOMEM, "resolving policy");
+        bool home_ok = sbx_path_check_normalize(home, msg, sizeof(msg)) == 0 && !streq(home, "/");
+        if (!home_ok) {
+                /* Binding "/" read-write would hand the host to the user. A non-sandboxed account (daemon users
+                 * with home "/") needs no home bind at all, so only a sandboxed one is refused. */
+                if (p->sandbox)
+                        return sbx_err_setx(rs->err, EINVAL,
+                                            "home directory '%s' of user %s cannot be bound into a sandbox", p->home,
+                                            p->user);
+        } else if (!dst_taken(p, home)) {
+                struct sbx_bind *b = reallocarray(p->binds, p->n_binds + 1, sizeof(*b));
+                if (!b)
+                        return sbx_err_set(rs->err, ENOMEM, "resolving policy");
+                p->binds = b;
+                char *src = strdup(home);
+                if (!src)
+                        return sbx_err_set(rs->err, ENOMEM, "resolving policy");
+                p->binds[p->n_binds++] = (struct sbx_bind){.src = src, .dst = TAKE_PTR(home), .rw = true};
+        }
+        if (!dst_taken(p, "/tmp")) {
+                struct sbx_tmpfs *t = reallocarray(p->tmpfs, p->n_tmpfs + 1, sizeof(*t));
+                if (!t)
+                        return sbx_err_set(rs->err, ENOMEM, "resolving policy");
+                p->tmpfs = t;
+                char *dst = strdup("/tmp");
+                if (!dst)
+                        return sbx_err_set(rs->err, ENOMEM, "resolving policy");
+                p->tmpfs[p->n_tmpfs++] = (struct sbx_tmpfs){.dst = dst, .size = SBX_DEFAULT_TMP_SIZE};
+        }
+        return 0;
+}
+
+static int take_env(struct resolve *rs, const struct sbx_config_entry *e)
+{
+        struct sbx_policy *p = rs->p;
+        size_t namelen = (size_t)(strchr(e->args[0], '=') - e->args[0]);
+        for (size_t i = 0; i < p->n_environment; i++)
+                if (strncmp(p->environment[i], e->args[0], namelen + 1) == 0)
+                        return 0; /* an earlier value for this NAME won */
+        _cleanup_free_ char *val = NULL, *s = NULL;
+        int r = expand(rs, e, e->args[0] + namelen + 1, false, &val);
+        if (r < 0)
+                return r;
+        if (asprintf(&s, "%.*s=%s", (int)namelen, e->args[0], val) < 0)
+                return sbx_err_set(rs->err, ENOMEM, "resolving policy");
+        char **env = reallocarray(p->environment, p->n_environment + 2, sizeof(*env));
+        if (!env)
+                return sbx_err_set(rs->err, ENOMEM, "resolving policy");
+        p->environment = env;
+        struct sbx_origin *o = reallocarray(p->environment_origin, p->n_environment + 1, sizeof(*o));
+        if (!o)
+                return sbx_err_set(rs->err, ENOMEM, "resolving policy");
+        p->environment_origin = o;
+        o[p->n_environment] = (struct sbx_origin){0};
+        env[p->n_environment] = TAKE_PTR(s);
+        env[++p->n_environment] = NULL;
+        return set_origin(rs, &o[p->n_environment - 1], e);
+}
+
+static int set_defaults(struct sbx_policy *p)
+{
+        p->sandbox = false;
+        p->network = SBX_NETWORK_NONE;
+        p->kill_on_logout = true;
+        p->memory_max = p->memory_high = p->memory_swap_max = p->tasks_max = SBX_LIMIT_UNSET;
+        p->cpu_quota = p->cpu_weight = p->io_weight = SBX_LIMIT_UNSET;
+        if (!(p->root_directory = strdup(SBX_DEFAULT_ROOT_DIRECTORY)) || !(p->shell = strdup(SBX_DEFAULT_SHELL)) ||
+            !(p->hostname = strdup(SBX_DEFAULT_HOSTNAME)) || !(p->cgroup_root = strdup(SBX_DEFAULT_CGROUP_ROOT)))
+                return -ENOMEM;
+        if (!(p->environment = calloc(1, sizeof(char *))))
+                return -ENOMEM;
+        return 0;
+}
+
+int sbx_policy_resolve(const struct sbx_config *c, const struct sbx_user *u, struct sbx_policy **ret,
+                       struct sbx_err *err)
+{
+        /* Invariant: a config with any error is never resolved, whichever lines would apply to this user. */
+        if (c->n_errors > 0)
+                return sbx_err_setx(err, c->errors[0].code, "%s", c->errors[0].msg);
+
+        _cleanup_policy_ struct sbx_policy *p = calloc(1, sizeof(*p));
+        _cleanup_free_ bool *matches = calloc(c->n_blocks + 1, sizeof(bool));
+        if (!p || !matches)
+                return sbx_err_set(err, ENOMEM, "resolving policy");
+        p->uid = u->uid;
+        p->gid = u->gid;
+        if (!(p->user = strdup(u->name)) || !(p->group = strdup(u->group)) || !(p->home = strdup(u->home)) ||
+            set_defaults(p) < 0)
+                return sbx_err_set(err, ENOMEM, "resolving policy");
+
+        for (size_t i = 0; i < c->n_blocks; i++)
+                matches[i] = block_matches(&c->blocks[i], u);
+        struct resolve rs = {.c = c, .u = u, .matches = matches, .p = p, .err = err};
+        int r;
+        for (int k = 0; k < _SBX_KEY_MAX; k++) {
+                if (k == SBX_KEY_BIND || k == SBX_KEY_TMPFS)
+                        continue;
+                if ((r = for_each_by_precedence(&rs, k, k == SBX_KEY_ENVIRONMENT ? take_env : take_scalar)) < 0)
+                        return r;
+        }
+        if ((r = add_mounts(&rs)) < 0 || (r = add_default_mounts(&rs)) < 0)
+                return r;
+        *ret = TAKE_PTR(p);
+        return 0;
+}
+
+/* ---- NSS ---- */
+
+static size_t nss_bufsize(int name)
+{
+        long n = sysconf(name);
+        return n > 0 ? (size_t)n : 16384;
+}
+
+/* getgrgid_r with a growing buffer; *ret NULL when the group has no entry. */
+static int group_name(gid_t gid, char **ret)
+{
+        size_t size = nss_bufsize(_SC_GETGR_R_SIZE_MAX);
+        for (;;) {
+                _cleanup_free_ char *buf = malloc(size);
+                struct group gr, *res = NULL;
+                if (!buf)
+                        return -ENOMEM;
+                int r = getgrgid_r(gid, &gr, buf, size, &res);
+                if (r == ERANGE && size < 1024 * 1024) {
+                        size *= 2;
+                        continue;
+                }
+                if (r != 0)
+                        return -r;
+                *ret = NULL;
+                if (res && !(*ret = strdup(gr.gr_name)))
+                        return -ENOMEM;
+                return 0;
+        }
+}
+
+static int user_from_passwd(const struct passwd *pw, struct sbx_user **ret, struct sbx_err *err)
+{
+        _cleanup_user_ struct sbx_user *u = calloc(1, sizeof(*u));
+        if (!u || !(u->name = strdup(pw->pw_name)) || !(u->home = strdup(pw->pw_dir)))
+                return sbx_err_set(err, ENOMEM, "looking up user");
+        u->uid = pw->pw_uid;
+        u->gid = pw->pw_gid;
+        int r = group_name(u->gid, &u->group);
+        if (r < 0)
+                return sbx_err_set(err, r, "looking up group %lu of user '%s'", (unsigned long)u->gid, u->name);
+        if (!u->group && asprintf(&u->group, "%lu", (unsigned long)u->gid) < 0)
+                return sbx_err_set(err, ENOMEM, "looking up user");
+
+        /* Supplementary groups as NSS knows them (files, LDAP, SSSD): getgrouplist, growing the list as told. */
+        int ng = 64;
+        _cleanup_free_ gid_t *gids = NULL;
+        for (;;) {
+                gid_t *n = reallocarray(gids, (size_t)ng, sizeof(gid_t));
+                if (!n)
+                        return sbx_err_set(err, ENOMEM, "looking up groups");
+                gids = n;
+                int want = ng;
+                if (getgrouplist(u->name, u->gid, gids, &want) >= 0) {
+                        ng = want;
+                        break;
+                }
+                if (want <= ng || want > 65536 * 16)
+                        return sbx_err_setx(err, EIO, "looking up the groups of user '%s' failed", u->name);
+                ng = want;
+        }
+        if (!(u->groups = calloc((size_t)ng + 1, sizeof(char *))))
+                return sbx_err_set(err, ENOMEM, "looking up groups");
+        size_t k = 0;
+        for (int i = 0; i < ng; i++) {
+                char *name = NULL;
+                if ((r = group_name(gids[i], &name)) < 0)
+                        return sbx_err_set(err, r, "looking up group %lu", (unsigned long)gids[i]);
+                if (name) /* a gid without a name cannot match a Group pattern */
+                        u->groups[k++] = name;
+        }
+        *ret = TAKE_PTR(u);
+        return 0;
+}
+
+static int user_lookup(const char *name, uid_t uid, struct sbx_user **ret, struct sbx_err *err)
+{
+        size_t size = nss_bufsize(_SC_GETPW_R_SIZE_MAX);
+        for (;;) {
+                _cleanup_free_ char *buf = malloc(size);
+                struct passwd pw, *res = NULL;
+                if (!buf)
+                        return sbx_err_set(err, ENOMEM, "looking up user");
+                int r = name ? getpwnam_r(name, &pw, buf, size, &res) : getpwuid_r(uid, &pw, buf, size, &res);
+                if (r == ERANGE && size < 1024 * 1024) {
+                        size *= 2;
+                        continue;
+                }
+                /* "not found" is reported as 0 with no result, or as one of these by some NSS modules. */
+                if (r == 0 && !res)
+                        r = ESRCH;
+                if (r == ENOENT || r == ESRCH || r == EBADF || r == EPERM)
+                        return name ? sbx_err_setx(err, ESRCH, "unknown user '%s'", name)
+                                    : sbx_err_setx(err, ESRCH, "unknown uid %lu", (unsigned long)uid);
+                if (r != 0)
+                        return name ? sbx_err_set(err, r, "looking up user '%s'", name)
+                                    : sbx_err_set(err, r, "looking up uid %lu", (unsigned long)uid);
+                return user_from_passwd(&pw, ret, err);
+        }
+}
+
+int sbx_user_lookup_name(const char *name, struct sbx_user **ret, struct sbx_err *err)
+{
+        return user_lookup(name, 0, ret, err);
+}
+
+int sbx_user_lookup_uid(uid_t uid, struct sbx_user **ret, struct sbx_err *err)
+{
+        return user_lookup(NULL, uid, ret, err);
+}
+
+static int load(const char *confdir, const char *name, uid_t uid, struct sbx_policy **ret, struct sbx_err *err)
+{
+        _cleanup_config_ struct sbx_config *c = NULL;
+        _cleanup_user_ struct sbx_user *u = NULL;
+        /* The config first: a broken config is reported as such even for an unknown user. */
+        int r = sbx_config_load(confdir, NULL, &c, err);
+        if (r < 0)
+                return r;
+        r = user_lookup(name, uid, &u, err);
+        if (r < 0)
+                return r;
+        return sbx_policy_resolve(c, u, ret, err);
+}
+
+int sbx_policy_load(const char *confdir, uid_t uid, struct sbx_policy **ret, struct sbx_err *err)
+{
+        return load(confdir, NULL, uid, ret, err);
+}
+
+int sbx_policy_load_user(const char *confdir, const char *user, struct sbx_policy **ret, struct sbx_err *err)
+{
+        return load(confdir, user, 0, ret, err);
+}

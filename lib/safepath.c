@@ -1,3 +1,100 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
-/* placeholder: filled in by its issue */
-typedef int sbx_placeholder_safepath;
+#define _GNU_SOURCE
+#include <fcntl.h>
+#include <linux/openat2.h>
+#include <string.h>
+#include <sys/syscall.h>
+
+#include "safepath.h"
+
+int sbx_safepath_check_component(const struct stat *st, const char *path, struct sbx_err *err)
+{
+        if (S_ISLNK(st->st_mode))
+                return sbx_err_setx(err, ELOOP, "'%s' is a symbolic link (give the real path)", path);
+        if (!S_ISDIR(st->st_mode))
+                return sbx_err_setx(err, ENOTDIR, "'%s' is not a directory", path);
+        /* Invariant: only root can change what a trusted chain points to (OpenSSH's ChrootDirectory rule). */
+        if (st->st_uid != 0)
+                return sbx_err_setx(err, EPERM, "unsafe ownership of '%s': owned by uid %u, not root", path,
+                                    (unsigned)st->st_uid);
+        if (st->st_mode & (S_IWGRP | S_IWOTH))
+                return sbx_err_setx(err, EPERM, "unsafe permissions on '%s': mode %04o is %s-writable", path,
+                                    (unsigned)(st->st_mode & 07777),
+                                    (st->st_mode & S_IWOTH) ? "world" : "group");
+        return 0;
+}
+
+int sbx_safepath_open_trusted_dir(const char *path, int *ret_fd, struct sbx_err *err)
+{
+        if (!path || path[0] != '/')
+                return sbx_err_setx(err, EINVAL, "'%s' is not an absolute path", path ? path : "(null)");
+        size_t len = strlen(path);
+        if (len >= 4096)
+                return sbx_err_setx(err, ENAMETOOLONG, "path too long: '%.64s...'", path);
+
+        /* `shown` grows one component at a time: the path checked so far, for messages. */
+        char shown[4096] = "/";
+        _cleanup_close_ int fd = open("/", O_PATH | O_DIRECTORY | O_CLOEXEC);
+        if (fd < 0)
+                return sbx_err_set(err, errno, "open '/'");
+        struct stat st;
+        if (fstat(fd, &st) < 0)
+                return sbx_err_set(err, errno, "stat '/'");
+        int r = sbx_safepath_check_component(&st, "/", err);
+        if (r < 0)
+                return r;
+
+        const char *p = path;
+        while (*p) {
+                while (*p == '/')
+                        p++;
+                if (!*p)
+                        break;
+                size_t n = strcspn(p, "/");
+                char comp[256];
+                if (n >= sizeof(comp))
+                        return sbx_err_setx(err, ENAMETOOLONG, "component too long in '%s'", path);
+                memcpy(comp, p, n);
+                comp[n] = '\0';
+                p += n;
+                if (streq(comp, ".") || streq(comp, ".."))
+                        return sbx_err_setx(err, EINVAL, "'%s' contains '%s' (give the real path)", path, comp);
+                if (shown[1] != '\0')
+                        (void)strlcat(shown, "/", sizeof(shown));
+                (void)strlcat(shown, comp, sizeof(shown));
+
+                /* O_PATH|O_NOFOLLOW opens a symbolic link itself instead of failing, so fstat sees and names it. */
+                int next = openat(fd, comp, O_PATH | O_NOFOLLOW | O_CLOEXEC);
+                if (next < 0)
+                        return sbx_err_set(err, errno, "'%s'", shown);
+                closep(&fd);
+                fd = next;
+                if (fstat(fd, &st) < 0)
+                        return sbx_err_set(err, errno, "stat '%s'", shown);
+                r = sbx_safepath_check_component(&st, shown, err);
+                if (r < 0)
+                        return r;
+        }
+        *ret_fd = TAKE_FD(fd);
+        return 0;
+}
+
+int sbx_safepath_open_nofollow(int dirfd, const char *path, int flags, uint64_t resolve, const char *what,
+                               int *ret_fd, struct sbx_err *err)
+{
+        struct open_how how = {
+                .flags = (uint64_t)(flags | O_CLOEXEC),
+                .resolve = resolve | RESOLVE_NO_SYMLINKS | RESOLVE_NO_MAGICLINKS,
+        };
+        int fd = (int)syscall(SYS_openat2, dirfd, path, &how, sizeof(how));
+        if (fd < 0) {
+                if (errno == ELOOP)
+                        return sbx_err_setx(err, ELOOP, "%s '%s': a component is a symbolic link (not followed)",
+                                            what, path);
+                if (errno == EXDEV)
+                        return sbx_err_setx(err, EXDEV, "%s '%s': leaves the sandbox root", what, path);
+                return sbx_err_set(err, errno, "%s '%s'", what, path);
+        }
+        *ret_fd = fd;
+        return 0;
+}

@@ -1,14 +1,269 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
-/* placeholder until the pam_sandbox issue lands: refuses every session, so nothing is ever left unsandboxed. */
+/* pam_sandbox: the session half of sandbox-shell (DESIGN.md section 3, steps 1, 2 and 7).
+ *
+ * open_session puts the session process into a per-user cgroup leaf with the policy's limits and raises the
+ * inheritable capabilities the helper needs; setcred raises them again (sshd and login call it after open_session,
+ * and pam_cap may reset the inheritable set there); close_session kills what is left of the session, removes its
+ * cgroups, drops the grant and logs one line. Everything else lives in lib/. */
+#define _GNU_SOURCE
+#include <errno.h>
+#include <pwd.h>
+#include <stdbool.h>
+#include <stdio.h>
+#include <string.h>
+#include <syslog.h>
+#include <time.h>
+#include <unistd.h>
+
+#define PAM_SM_AUTH
 #define PAM_SM_SESSION
+#include <security/pam_ext.h>
 #include <security/pam_modules.h>
+
+#include "caps.h"
+#include "cgroup.h"
+#include "policy.h"
+
+#define DATA_NAME "pam_sandbox:session"
+
+struct args {
+        const char *confdir;
+        bool debug;
+};
+
+/* What close_session and setcred need, kept with pam_set_data. */
+struct session {
+        struct sbx_cgroup_session *cg;
+        char *user;
+        pid_t pid; /* the process that opened the session */
+        bool kill_on_logout;
+        bool done; /* closed, or handed over: the cleanup only frees */
+};
+
+static int parse_args(pam_handle_t *pamh, int argc, const char **argv, struct args *a)
+{
+        *a = (struct args){.confdir = SBX_CONFDIR};
+        for (int i = 0; i < argc; i++) {
+                if (streq(argv[i], "debug"))
+                        a->debug = true;
+                else if (strncmp(argv[i], "conf=", 5) == 0 && argv[i][5] == '/')
+                        a->confdir = argv[i] + 5;
+                else {
+                        pam_syslog(pamh, LOG_ERR, "Unknown or invalid module argument '%s'", argv[i]);
+                        return PAM_SERVICE_ERR;
+                }
+        }
+        return PAM_SUCCESS;
+}
+
+static void session_free(struct session *s)
+{
+        if (!s)
+                return;
+        sbx_cgroup_session_free(s->cg);
+        free(s->user);
+        free(s);
+}
+
+/* pam_end without close_session: the session ends here too, unless this is a forked child (PAM_DATA_SILENT, or not
+ * the process that opened it), which must never tear down its parent's session. */
+static void session_cleanup(pam_handle_t *pamh, void *data, int error_status)
+{
+        struct session *s = data;
+        if (!s->done && !(error_status & (PAM_DATA_SILENT | PAM_DATA_REPLACE)) && s->pid == getpid()) {
+                (void)sbx_cgroup_session_close(s->cg, s->pid, s->kill_on_logout, NULL, NULL);
+                (void)sbx_caps_revoke_inheritable(NULL);
+        }
+        session_free(s);
+}
+
+static int load_policy(pam_handle_t *pamh, const struct args *a, const char **ret_user, struct sbx_policy **ret)
+{
+        const void *item = NULL;
+        struct sbx_err err = {0};
+
+        if (pam_get_item(pamh, PAM_USER, &item) != PAM_SUCCESS || !item || !*(const char *)item) {
+                pam_syslog(pamh, LOG_ERR, "No user name in the PAM handle");
+                return PAM_USER_UNKNOWN;
+        }
+        *ret_user = item;
+        int r = sbx_policy_load_user(a->confdir, *ret_user, ret, &err);
+        if (r == -ESRCH) {
+                pam_syslog(pamh, LOG_ERR, "Unknown user '%s'", *ret_user);
+                return PAM_USER_UNKNOWN;
+        }
+        if (r == -ENOMEM) {
+                pam_syslog(pamh, LOG_CRIT, "Out of memory loading the policy");
+                return PAM_BUF_ERR;
+        }
+        if (r < 0) {
+                /* Fail closed: an invalid config refuses the login even for a user it would not sandbox. */
+                pam_syslog(pamh, LOG_ERR, "Invalid configuration in '%s': %s", a->confdir, err.msg);
+                pam_error(pamh, "sandbox-shell: login refused: the sandbox configuration is invalid "
+                                "(the administrator can see why in the system log).");
+                return PAM_SERVICE_ERR;
+        }
+        return PAM_SUCCESS;
+}
 
 int pam_sm_open_session(pam_handle_t *pamh, int flags, int argc, const char **argv)
 {
-        return PAM_SESSION_ERR;
+        struct args a;
+        const char *user = NULL;
+        _cleanup_policy_ struct sbx_policy *p = NULL;
+        struct sbx_err err = {0};
+        const void *old = NULL;
+
+        int ret = parse_args(pamh, argc, argv, &a);
+        if (ret != PAM_SUCCESS)
+                return ret;
+        ret = load_policy(pamh, &a, &user, &p);
+        if (ret != PAM_SUCCESS)
+                return ret;
+        if (!p->sandbox) {
+                if (a.debug)
+                        pam_syslog(pamh, LOG_DEBUG, "User '%s' is not sandboxed", user);
+                return PAM_IGNORE;
+        }
+        if (pam_get_data(pamh, DATA_NAME, &old) == PAM_SUCCESS && old && !((const struct session *)old)->done) {
+                pam_syslog(pamh, LOG_ERR, "A sandbox session is already open in this PAM handle");
+                return PAM_SESSION_ERR;
+        }
+
+        struct session *s = calloc(1, sizeof(*s));
+        if (!s || !(s->user = strdup(user))) {
+                session_free(s);
+                return PAM_BUF_ERR;
+        }
+        s->pid = getpid();
+        s->kill_on_logout = p->kill_on_logout;
+        const struct sbx_cgroup_limits limits = {
+                .memory_max = p->memory_max,
+                .memory_high = p->memory_high,
+                .memory_swap_max = p->memory_swap_max,
+                .tasks_max = p->tasks_max,
+                .cpu_quota = p->cpu_quota,
+                .cpu_weight = p->cpu_weight,
+                .io_weight = p->io_weight,
+        };
+        int r = sbx_cgroup_session_open(p->cgroup_root, user, &limits, p->kill_on_logout, s->pid, &s->cg, &err);
+        if (r < 0) {
+                pam_syslog(pamh, LOG_ERR, "Failed to set up the cgroup of '%s': %s", user, err.msg);
+                pam_error(pamh, "sandbox-shell: login refused: the session's resource limits could not be set up: %s",
+                          err.msg);
+                session_free(s);
+                return r == -ENOMEM ? PAM_BUF_ERR : PAM_SESSION_ERR;
+        }
+        /* The grant goes only into the inheritable set: the login shell sandbox-shell gains the capabilities through
+         * its own file capabilities (+ei), no other program the user runs can. */
+        r = sbx_caps_grant_inheritable(&err);
+        if (r == 0 && pam_set_data(pamh, DATA_NAME, s, session_cleanup) != PAM_SUCCESS)
+                r = sbx_err_setx(&err, ENOMEM, "pam_set_data");
+        if (r < 0) {
+                pam_syslog(pamh, LOG_ERR, "Failed to grant the sandbox capabilities for '%s': %s", user, err.msg);
+                pam_error(pamh, "sandbox-shell: login refused: the sandbox capabilities could not be granted.");
+                (void)sbx_cgroup_session_close(s->cg, s->pid, true, NULL, NULL);
+                (void)sbx_caps_revoke_inheritable(NULL);
+                session_free(s);
+                return r == -ENOMEM ? PAM_BUF_ERR : PAM_SESSION_ERR;
+        }
+        if (a.debug)
+                pam_syslog(pamh, LOG_DEBUG, "Session %s of '%s' in %s (%s)", sbx_cgroup_session_id(s->cg), user,
+                           sbx_cgroup_session_leaf(s->cg), sbx_cgroup_layout_name(sbx_cgroup_session_layout(s->cg)));
+        return PAM_SUCCESS;
+}
+
+static void fmt_u64(char *buf, size_t size, uint64_t v)
+{
+        if (v == SBX_CGROUP_UNKNOWN)
+                (void)snprintf(buf, size, "n/a");
+        else
+                (void)snprintf(buf, size, "%llu", (unsigned long long)v);
 }
 
 int pam_sm_close_session(pam_handle_t *pamh, int flags, int argc, const char **argv)
 {
-        return PAM_SESSION_ERR;
+        struct args a;
+        const void *data = NULL;
+        struct sbx_err err = {0};
+        struct sbx_cgroup_usage u;
+        unsigned left = 0;
+
+        int ret = parse_args(pamh, argc, argv, &a);
+        if (ret != PAM_SUCCESS)
+                return ret;
+        if (pam_get_data(pamh, DATA_NAME, &data) != PAM_SUCCESS || !data || ((struct session *)data)->done)
+                return PAM_IGNORE; /* not a session this module opened */
+        struct session *s = (struct session *)data;
+        if (s->pid != getpid()) {
+                pam_syslog(pamh, LOG_ERR, "Session of '%s' closed by process %d, opened by %d: not torn down",
+                           s->user, (int)getpid(), (int)s->pid);
+                return PAM_SESSION_ERR;
+        }
+
+        /* Usage first: it goes with the leaf. */
+        sbx_cgroup_session_usage(s->cg, &u);
+        struct timespec now, start = sbx_cgroup_session_started(s->cg);
+        (void)clock_gettime(CLOCK_MONOTONIC, &now);
+        double duration = (double)(now.tv_sec - start.tv_sec) + (double)(now.tv_nsec - start.tv_nsec) / 1e9;
+
+        int r = sbx_cgroup_session_close(s->cg, s->pid, s->kill_on_logout, &left, &err);
+        if (r < 0)
+                pam_syslog(pamh, LOG_ERR, "Failed to tear down the cgroup of session %s of '%s': %s",
+                           sbx_cgroup_session_id(s->cg), s->user, err.msg);
+        struct sbx_err cerr = {0};
+        int rc = sbx_caps_revoke_inheritable(&cerr);
+        if (rc < 0)
+                pam_syslog(pamh, LOG_ERR, "Failed to revoke the sandbox capabilities: %s", cerr.msg);
+
+        char mem[32], oom[32], hits[32], cpu[32], procs[64];
+        fmt_u64(mem, sizeof(mem), u.memory_peak);
+        fmt_u64(oom, sizeof(oom), u.oom_kills);
+        fmt_u64(hits, sizeof(hits), u.tasks_max_hits);
+        if (u.cpu_usec == SBX_CGROUP_UNKNOWN)
+                (void)snprintf(cpu, sizeof(cpu), "n/a");
+        else
+                (void)snprintf(cpu, sizeof(cpu), "%.3f", (double)u.cpu_usec / 1e6);
+        if (s->kill_on_logout)
+                (void)snprintf(procs, sizeof(procs), "%s", r < 0 ? "kill-failed" : "killed");
+        else
+                (void)snprintf(procs, sizeof(procs), "left-running:%u", left);
+        pam_syslog(pamh, LOG_INFO,
+                   "session closed: user=%s session=%s duration=%.1fs peak_memory_bytes=%s cpu_seconds=%s "
+                   "oom_kills=%s tasks_max_hits=%s processes=%s",
+                   s->user, sbx_cgroup_session_id(s->cg), duration, mem, cpu, oom, hits, procs);
+
+        s->done = true;
+        (void)pam_set_data(pamh, DATA_NAME, NULL, NULL); /* frees s through session_cleanup (PAM_DATA_REPLACE) */
+        return r < 0 || rc < 0 ? PAM_SESSION_ERR : PAM_SUCCESS;
+}
+
+int pam_sm_setcred(pam_handle_t *pamh, int flags, int argc, const char **argv)
+{
+        struct args a;
+        const void *data = NULL;
+        struct sbx_err err = {0};
+
+        int ret = parse_args(pamh, argc, argv, &a);
+        if (ret != PAM_SUCCESS)
+                return ret;
+        if (pam_get_data(pamh, DATA_NAME, &data) != PAM_SUCCESS || !data)
+                return PAM_IGNORE;
+        const struct session *s = data;
+        if (s->done || s->pid != getpid() || (flags & PAM_DELETE_CRED))
+                return PAM_IGNORE;
+        /* A module before us (pam_cap) may have reset the inheritable set: put the grant back. */
+        if (sbx_caps_grant_inheritable(&err) < 0) {
+                pam_syslog(pamh, LOG_ERR, "Failed to raise the sandbox capabilities again: %s", err.msg);
+                pam_error(pamh, "sandbox-shell: login refused: the sandbox capabilities could not be granted.");
+                return PAM_CRED_ERR;
+        }
+        if (a.debug)
+                pam_syslog(pamh, LOG_DEBUG, "Capability grant of '%s' raised again", s->user);
+        return PAM_SUCCESS;
+}
+
+int pam_sm_authenticate(pam_handle_t *pamh, int flags, int argc, const char **argv)
+{
+        return PAM_IGNORE; /* present only so that the module can sit in the auth stack for setcred */
 }

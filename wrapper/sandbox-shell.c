@@ -1,9 +1,95 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
-/* placeholder until the sandbox-shell issue lands: refuses every login. */
+#define _GNU_SOURCE
+/* sandbox-shell: the login shell of sandboxed accounts. It carries file capabilities +ei and so holds them only when
+ * a pam_sandbox session granted them; it runs the policy's shell as PID 1 in an isolated rootfs (lib/namespace.c,
+ * lib/rootfs.c) and exits with its status. Treated like a setuid program: identity from getuid() only, policy from the
+ * root-owned config only; the arguments choose only between a login, an interactive shell and `-c COMMAND`. */
+#include <stdarg.h>
 #include <stdio.h>
+#include <string.h>
+#include <sys/prctl.h>
+#include <unistd.h>
 
-int main(void)
+#include "caps.h"
+#include "namespace.h"
+#include "policy.h"
+
+extern char **environ;
+
+#define PROG "sandbox-shell"
+
+/* The one line a refused login prints. */
+static int refuse(const char *fmt, ...) _printf_(1, 2);
+static int refuse(const char *fmt, ...)
 {
-        fputs("sandbox-shell: not implemented; login refused\n", stderr);
+        va_list ap;
+        va_start(ap, fmt);
+        fputs(PROG ": refusing login: ", stderr);
+        vfprintf(stderr, fmt, ap);
+        fputc('\n', stderr);
+        va_end(ap);
         return 1;
+}
+
+static void warn(const char *msg, void *userdata)
+{
+        fprintf(stderr, PROG ": warning: %s\n", msg);
+}
+
+int main(int argc, char **argv)
+{
+        struct sbx_err err = {0};
+
+        /* Invariant: while any capability is held, nobody may ptrace this process or read its memory. The kernel
+         * already makes a file-capability exec non-dumpable; say it explicitly all the same. */
+        if (prctl(PR_SET_DUMPABLE, 0, 0, 0, 0) < 0)
+                return refuse("%s", "cannot make the process non-dumpable");
+
+        _cleanup_free_ char *missing = NULL;
+        if (sbx_caps_missing_permitted(&missing, &err) < 0)
+                return refuse("%s", err.msg);
+        if (missing[0] != '\0') {
+                return refuse("missing capabilities %s: this shell must be started through a pam_sandbox session "
+                              "(or a module after pam_sandbox cleared the grant)",
+                              missing);
+        }
+
+        /* The only accepted forms: "sandbox-shell" (argv[0] "-..." for a login shell) and "sandbox-shell -c CMD",
+         * as login, su and sshd run a shell. */
+        const char *command = NULL;
+        bool login = argv[0] && argv[0][0] == '-';
+        if (argc == 3 && streq(argv[1], "-c"))
+                command = argv[2];
+        else if (argc > 1)
+                return refuse("unsupported arguments starting at '%s' (only none, or -c COMMAND)", argv[1]);
+
+        if (getuid() != geteuid() || getgid() != getegid())
+                return refuse("%s", "real and effective ids differ (this program must not be set-id)");
+
+        _cleanup_policy_ struct sbx_policy *policy = NULL;
+        if (sbx_policy_load(SBX_CONFDIR, getuid(), &policy, &err) < 0)
+                return refuse("%s", err.msg);
+        if (!policy->sandbox)
+                return refuse("user '%s' is not sandboxed by the policy (Sandbox no)", policy->user);
+
+        _cleanup_strv_free_ char **shell_argv = NULL;
+        _cleanup_strv_free_ char **shell_env = NULL;
+        if (sbx_ns_build_argv(policy->shell, login, command, &shell_argv, &err) < 0 ||
+            sbx_ns_build_env(policy, environ, &shell_env, &err) < 0)
+                return refuse("%s", err.msg);
+
+        struct sbx_launch launch = {
+                .policy = policy,
+                .argv = shell_argv,
+                .envp = shell_env,
+                .warn = warn,
+        };
+        int status = 1;
+        if (sbx_ns_launch(&launch, &status, &err) < 0) {
+                if (status == 127)
+                        fprintf(stderr, PROG ": %s\n", err.msg);
+                else
+                        (void)refuse("%s", err.msg);
+        }
+        return status;
 }

@@ -29,7 +29,7 @@ expect '\$ $' "a prompt appears"
 send 'echo PID=$$' Enter
 expect '^PID=1$' "the interactive shell is PID 1"
 send 'tty' Enter
-expect '^/dev/pts/[0-9]+$' "tty names a pts device"
+expect '^/dev/(pts/[0-9]+|console)$' "tty names the terminal"
 send 'stty size' Enter
 expect '^40 120$' "the terminal size reaches the sandbox"
 tm resize-window -x 100 -y 30

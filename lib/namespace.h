@@ -1,0 +1,52 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+#pragma once
+
+/* PID 1: the helper clones the user's shell into new PID, mount, UTS, IPC and cgroup namespaces (and a new network
+ * namespace for `Network none`), builds the rootfs there (rootfs.h), drops every capability and execs the shell. The
+ * outer half drops its own capabilities as soon as PID 1 exists, forwards the session's signals to it and returns
+ * the shell's status. */
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "error.h"
+#include "policy.h"
+
+struct sbx_launch {
+        const struct sbx_policy *policy;
+        char **argv; /* for execve of policy->shell (sbx_ns_build_argv), NULL-terminated */
+        char **envp; /* the shell's whole environment (sbx_ns_build_env), NULL-terminated */
+        /* Called in the outer half for a warning PID 1 sent (e.g. the home directory could not be entered); may be
+         * NULL. lib/ never prints: the caller decides. */
+        void (*warn)(const char *msg, void *userdata);
+        void *userdata;
+};
+
+/* Runs the shell as PID 1 and waits for it. Must be called holding the helper's capabilities (effective), single
+ * threaded. While it runs, SIGHUP SIGTERM SIGINT SIGQUIT SIGCONT sent to the caller are forwarded to PID 1; a
+ * terminating one that PID 1 has no handler for (PID 1 would ignore it) kills PID 1 instead, as it would kill any
+ * other process. SIGTSTP SIGTTIN SIGTTOU are ignored by the outer half so that it never stops behind the shell.
+ * Returns 0 when the shell ran: *ret_exit is its exit status, or 128+N when signal N ended it. Returns < 0 when
+ * anything before the shell failed (err names the step and the object; *ret_exit is 127 when the execve of the
+ * shell failed, 1 otherwise). No path of this function runs a shell outside the sandbox. */
+int sbx_ns_launch(const struct sbx_launch *l, int *ret_exit, struct sbx_err *err);
+
+/* The shell's argv: argv[0] is the shell's basename, prefixed with '-' for a login shell; `command` (may be NULL)
+ * adds "-c", command. *ret is a new NULL-terminated vector the caller frees with strv_free. Errors: -EINVAL when
+ * `shell` is not an absolute path, -ENOMEM. */
+int sbx_ns_build_argv(const char *shell, bool login, const char *command, char ***ret, struct sbx_err *err);
+
+/* The clean environment for the shell: HOME USER LOGNAME SHELL from the policy, PATH (SBX_DEFAULT_PATH), TERM from
+ * `caller_env` when it is a plain terminal name, LANG and LC_* from `caller_env` when their values look like locale
+ * names, then the policy's Environment lines, which replace any of the above. Nothing else of the caller passes.
+ * *ret is a new NULL-terminated vector the caller frees with strv_free. Errors: -ENOMEM. */
+int sbx_ns_build_env(const struct sbx_policy *p, char *const *caller_env, char ***ret, struct sbx_err *err);
+
+#define SBX_DEFAULT_PATH "/usr/local/bin:/usr/bin:/bin"
+
+/* The helper's exit code for a wait status: the exit status, or 128+N for death by signal N. */
+int sbx_ns_exit_code(int wstatus);
+
+/* Reads the hexadecimal mask `field` ("SigCgt", "SigIgn") from the text of a /proc/PID/status file.
+ * Returns 0 and *ret, or -ENOENT when the field is missing or malformed. */
+int sbx_ns_parse_sigmask(const char *status, const char *field, uint64_t *ret);

@@ -1,0 +1,63 @@
+#!/usr/bin/env bash
+# SPDX-License-Identifier: LGPL-2.1-or-later
+# Fail closed: whenever the sandbox cannot be set up, the login is refused with a message that says why, no command of
+# the user runs, and nothing is left behind. Through ssh (what the client sees) and su (where PAM's messages print).
+. "$(dirname "$0")/common.sh"
+sbx_e2e_setup "$@"
+sbx_sshd_start
+sbx_ssh_authorize sbxuser1
+marker=/home/sbxuser1/ran
+
+# refused WHAT PATTERN: ssh and su as sbxuser1 are refused, print PATTERN, and run nothing.
+refused() {
+    local what=$1 pattern=$2 out rc
+    rm -f "$marker"
+    out=$(sbx_ssh sbxuser1 "touch $marker; echo RAN" 2>&1)
+    rc=$?
+    [ "$rc" -ne 0 ] || sbx_fail "$what: ssh login succeeded: $out"
+    sbx_assert_no_match "$what: ssh ran no command" 'RAN' "$out"
+    [ -z "$pattern" ] || sbx_assert_match "$what: ssh client is told why" "$pattern" "$out"
+    out=$(su - sbxuser1 -c "touch $marker; echo RAN" </dev/null 2>&1)
+    rc=$?
+    [ "$rc" -ne 0 ] || sbx_fail "$what: su succeeded: $out"
+    sbx_assert_no_match "$what: su ran no command" 'RAN' "$out"
+    sbx_assert_match "$what: su tells why" "${3:-$pattern}" "$out"
+    [ ! -e "$marker" ] || sbx_fail "$what: a command of the user ran"
+    sbx_e2e_assert_clean sbxuser1 "$what"
+}
+
+# The helper without its file capabilities (installed without setcap, or copied).
+install -m 0755 "$SBX_HELPER" "$SBX_WS/bin/sandbox-shell-nocaps"
+sed -i "s|^sbxuser1:\(.*\):$SBX_SHELL\$|sbxuser1:\1:$SBX_WS/bin/sandbox-shell-nocaps|" /etc/passwd
+refused "helper without file capabilities" 'refusing login: missing capabilities cap_'
+sed -i "s|^sbxuser1:\(.*\):$SBX_WS/bin/sandbox-shell-nocaps\$|sbxuser1:\1:$SBX_SHELL|" /etc/passwd
+
+# An invalid config: sshd's client sees only the refusal (PAM's message goes to sshd's log), su prints it.
+sbx_e2e_policy "    MemoryMax lots"
+refused "invalid config" '' 'configuration is invalid'
+sbx_assert_match "sshd logs the config error with file:line" 'sandbox-shell.conf:[0-9]+: ' "$(cat "$SBX_SSH_DIR/sshd.log")"
+
+# A missing rootfs.
+sbx_e2e_policy "    RootDirectory $SBX_WS/no-such-rootfs"
+refused "missing rootfs" "$SBX_WS/no-such-rootfs"
+
+# An unsafe rootfs: a directory in its chain writable by the group.
+sbx_e2e_policy
+chmod g+w "$SBX_WS/rootfs"
+refused "group-writable rootfs" "$SBX_WS/rootfs"
+chmod g-w "$SBX_WS/rootfs"
+
+# A rootfs owned by the user.
+chown sbxuser1 "$SBX_WS/rootfs"
+refused "rootfs owned by the user" "$SBX_WS/rootfs"
+chown root "$SBX_WS/rootfs"
+
+# A limit the host cannot apply: this machine's blkio controller has no weight file.
+if [ ! -e /sys/fs/cgroup/blkio/blkio.weight ] && [ ! -e /sys/fs/cgroup/blkio/blkio.bfq.weight ]; then
+    sbx_e2e_policy "    IOWeight 200"
+    refused "IOWeight without an io weight controller" '' 'blkio|io'
+fi
+
+# And with everything right again, the login works (the refusals above were not the test's own doing).
+sbx_e2e_policy
+sbx_assert_eq "a valid setup logs in" 1 "$(sbx_ssh sbxuser1 'echo $$')"

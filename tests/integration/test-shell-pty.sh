@@ -1,0 +1,96 @@
+#!/usr/bin/env bash
+# SPDX-License-Identifier: LGPL-2.1-or-later
+# Interactive use under a real pty (tmux): a login shell as PID 1 with job control (&, Ctrl-Z, jobs, fg), Ctrl-C,
+# `tty` naming a device, the window size and its changes, full-screen programs (busybox vi, less), the exit status;
+# and Ctrl-C reaching a PID 1 that has no SIGINT handler (`-c 'sleep 300'`).
+. "$(dirname "$0")/shell-common.sh"
+sbx_shell_setup "$@"
+command -v tmux >/dev/null || sbx_skip "needs tmux"
+
+export TMUX_TMPDIR=$SBX_WS/tmux
+mkdir -p "$TMUX_TMPDIR"
+sock=sbx-shell
+tm() { tmux -L "$sock" "$@"; }
+sbx_at_exit "tmux -L $sock kill-server 2>/dev/null"
+screen() { tm capture-pane -p; } # the visible screen only: steps start with `clear`
+expect() { # expect PATTERN WHAT
+    sbx_wait_for "screen | grep -Eq -- '$1'" 100 || sbx_fail "$2: no /$1/ on screen:
+$(screen)"
+    echo "ok - $2"
+}
+send() { tm send-keys "$@"; }
+
+# start ARGS...: a new tmux session running the helper; the pane prints EXIT=<status> when it ends.
+start() {
+    tm kill-server 2>/dev/null || true
+    sbx_shell_cmd "$@"
+    tm new-session -d -x 120 -y 40 "$(printf '%q ' "${SBX_CMD[@]}"); echo EXIT=\$?; sleep 600"
+}
+
+start --argv0 -sandbox-shell --
+expect '\$ ?$' "a prompt appears"
+send 'echo PID=$$ ARGV0=$0' Enter
+expect '^PID=1 ARGV0=-sh$' "the interactive login shell is PID 1"
+send 'tty' Enter
+expect '^/dev/console$' "tty names a device (the login's terminal, as /dev/console)"
+send 'stty size' Enter
+expect '^40 120$' "the terminal size reaches the sandbox"
+tm resize-window -x 100 -y 30
+sleep 0.5
+send 'stty size' Enter
+expect '^30 100$' "a window resize reaches the sandbox"
+
+send 'sleep 300' Enter
+sleep 0.5
+send C-c
+send 'echo AFTER-CTRL-C' Enter
+expect '^AFTER-CTRL-C$' "Ctrl-C interrupts the foreground job and the shell survives"
+
+send 'sleep 301' Enter
+sleep 0.5
+send C-z
+expect 'Stopped +sleep 301' "Ctrl-Z stops the foreground job"
+send 'jobs' Enter
+expect '^\[1\]\+ +Stopped +sleep 301' "jobs lists the stopped job"
+send 'fg' Enter
+sleep 0.5
+send C-c
+send 'echo FG-DONE' Enter
+expect '^FG-DONE$' "fg resumes it and Ctrl-C ends it"
+
+send 'sleep 302 &' Enter
+send 'echo SLEEPING=$(ps -o comm | grep -c "^sleep")' Enter
+expect '^SLEEPING=1$' "a background job runs while the prompt is back"
+
+send 'clear; vi ~/notes' Enter
+expect '^~ *$' "vi draws its screen"
+expect 'notes' "vi shows the file name"
+send 'i' 'hello from vi'
+sleep 0.3
+send Escape
+sleep 0.5 # a lone ESC, not the start of an escape sequence
+send ':wq' Enter
+sleep 1 # vi discards what is typed ahead while it exits
+send 'clear; echo VI-DONE' Enter
+expect '^VI-DONE$' "vi exits"
+sbx_assert_eq "vi wrote the file in the home" "hello from vi" "$(cat /home/sbxshell/notes)"
+
+send 'clear; seq 1 200 | less' Enter
+expect '^1$' "less shows the first page"
+send 'G'
+expect '^200$' "less scrolls to the end"
+send 'q'
+send 'clear; echo LESS-DONE' Enter
+expect '^LESS-DONE$' "less exits"
+
+send 'exit 3' Enter
+expect '^EXIT=3$' "exit 3 gives the session 3"
+sbx_shell_assert_clean "after logout with a background job"
+
+# PID 1 without a SIGINT handler: the terminal's SIGINT reaches the helper too, which ends PID 1.
+start -- -c 'echo READY; sleep 300'
+expect '^READY$' "the command runs"
+sleep 0.3
+send C-c
+expect '(^|\^C)EXIT=130$' "Ctrl-C ends a PID 1 that has no handler: 130"
+sbx_shell_assert_clean "after Ctrl-C"

@@ -1,0 +1,26 @@
+#!/bin/sh
+# SPDX-License-Identifier: LGPL-2.1-or-later
+# init of the user-mode-linux guest (pure cgroup v2), started by tests/uml/run-uml.sh with the host's filesystem as its
+# read-only root. Mounts what the tests need, runs the pam_sandbox/cgroup root tests, prints one "UML-RESULT name rc"
+# line per test on the console, powers off. Its parameters come from /run-independent files: $1 is the host directory
+# (made writable through a hostfs mount) holding env.sh.
+export PATH=/usr/sbin:/usr/bin:/sbin:/bin
+mount -t proc proc /proc
+mount -t sysfs sysfs /sys
+mount -t tmpfs -o mode=0755 tmpfs /run
+mount -t tmpfs -o mode=1777 tmpfs /tmp
+mount -t cgroup2 cgroup2 /sys/fs/cgroup
+mount -t devtmpfs devtmpfs /dev 2>/dev/null || true
+mkdir -p /dev/pts /dev/shm
+mount -t devpts devpts /dev/pts 2>/dev/null || true
+mount -t tmpfs tmpfs /dev/shm 2>/dev/null || true
+out=$(sed -n 's/.*sbx_out=\([^ ]*\).*/\1/p' /proc/cmdline)
+mkdir -p /run/out
+mount -t hostfs -o "$out" none /run/out
+. /run/out/env.sh
+echo "UML-CONTROLLERS $(cat /sys/fs/cgroup/cgroup.controllers)"
+for t in $SBX_UML_TESTS; do
+    SBX_MUST_WORK=1 bash "$SBX_SRCDIR/tests/integration/$t.sh" >/run/out/$t.log 2>&1
+    echo "UML-RESULT $t $?"
+done
+poweroff -f

@@ -1,0 +1,35 @@
+#!/usr/bin/env bash
+# SPDX-License-Identifier: LGPL-2.1-or-later
+# The pam_sandbox/cgroup root tests again, on pure cgroup v2: boots Debian's user-mode-linux kernel with the host's
+# filesystem as its read-only root (DESIGN.md section 7) and runs tests/uml/guest-init.sh as its init. The guest
+# writes each test's log into a directory of ours, mounted through hostfs; the results come back on the console.
+set -u
+here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
+. "$here/../lib/harness.sh"
+[ "$(id -u)" = 0 ] || sbx_skip "needs root (the tests inside the guest do)"
+command -v linux.uml >/dev/null || sbx_skip "needs linux.uml (Debian package user-mode-linux)"
+tests=${SBX_UML_ONLY:-"test-pam-session test-cgroup-limits test-cgroup-sessions"}
+out=$(mktemp -d /tmp/sbx-uml.XXXXXX)
+trap 'rm -rf "$out"' EXIT
+{
+    for v in SBX_SRCDIR SBX_BUILDDIR SBX_HELPER SBX_CTL SBX_PAM_MODULE SBX_HELPER_CAPS SBX_PAM_SESSION SBX_SYSLOG_LISTEN; do
+        printf 'export %s=%q\n' "$v" "${!v}"
+    done
+    printf 'export SBX_UML_TESTS=%q\n' "$tests"
+} >"$out/env.sh"
+console=$(timeout 600 linux.uml mem=768M root=/dev/root rootfstype=hostfs rootflags=/ ro \
+    init="$here/guest-init.sh" sbx_out="$out" con0=fd:0,fd:1 con=null quiet </dev/null 2>&1)
+echo "$console" | grep '^UML-' | sed 's/^/# /'
+fail=0
+for t in $tests; do
+    rc=$(echo "$console" | sed -n "s/^UML-RESULT $t \([0-9]*\).*/\1/p" | tr -d '\r')
+    sed 's/^/#   /' "$out/$t.log" 2>/dev/null
+    if [ "$rc" = 0 ]; then
+        echo "ok - $t on pure cgroup v2"
+    else
+        echo "not ok - $t on pure cgroup v2 (status '${rc:-none}')"
+        fail=1
+    fi
+done
+echo "$console" | grep -q '^UML-CONTROLLERS .*memory.*pids' || { echo "not ok - the guest had no memory/pids controllers"; fail=1; }
+exit $fail
