@@ -132,6 +132,16 @@ int sbx_ns_build_env(const struct sbx_policy *p, char *const *caller_env, char *
                         r = env_put(&e, strdup(*i));
                 else if (locale_name_ok(*i, len) && value_ok(eq + 1, 128, "._@+-:,"))
                         r = env_put(&e, strdup(*i));
+                /* Where the login came from, as sshd sets it: addresses and ports only. */
+                else if (((len == 14 && strncmp(*i, "SSH_CONNECTION", 14) == 0) ||
+                          (len == 10 && strncmp(*i, "SSH_CLIENT", 10) == 0)) &&
+                         value_ok(eq + 1, 128, ".:% "))
+                        r = env_put(&e, strdup(*i));
+                /* The client's own command when sshd runs a ForceCommand (etc/sshd_config.d routes every session,
+                 * subsystems included, through the login shell that way). Only the unprivileged shell inside the
+                 * sandbox reads it; the helper never acts on it. */
+                else if (len == 20 && strncmp(*i, "SSH_ORIGINAL_COMMAND", 20) == 0 && strlen(eq + 1) <= 65536)
+                        r = env_put(&e, strdup(*i));
         }
         for (size_t i = 0; r >= 0 && i < p->n_environment; i++)
                 r = env_put(&e, strdup(p->environment[i]));

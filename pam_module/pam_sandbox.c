@@ -250,7 +250,10 @@ int pam_sm_setcred(pam_handle_t *pamh, int flags, int argc, const char **argv)
         if (pam_get_data(pamh, DATA_NAME, &data) != PAM_SUCCESS || !data)
                 return PAM_IGNORE;
         const struct session *s = data;
-        if (s->done || s->pid != getpid() || (flags & PAM_DELETE_CRED))
+        /* Not only in the process that opened the session: sshd opens it in its monitor, then forks the process that
+         * becomes the user's and calls setcred there again (PAM_REINITIALIZE_CRED, after initgroups), where pam_cap
+         * resets the inheritable set. That child inherited the grant and is the shell's ancestor: raise it there. */
+        if (s->done || (flags & PAM_DELETE_CRED))
                 return PAM_IGNORE;
         /* A module before us (pam_cap) may have reset the inheritable set: put the grant back. */
         if (sbx_caps_grant_inheritable(&err) < 0) {

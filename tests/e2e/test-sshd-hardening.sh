@@ -1,11 +1,13 @@
 #!/usr/bin/env bash
 # SPDX-License-Identifier: LGPL-2.1-or-later
 # With etc/sshd_config.d/sandbox-shell.conf included, sshd refuses every path around the login shell for a sandboxed
-# user: -W, -L, -R and -D forwarding, agent forwarding; and a plain user (not in the group) can still forward.
+# user: -W, -L, -R and -D forwarding, agent forwarding, and internal-sftp (the sshd here is configured with
+# "Subsystem sftp internal-sftp", which would run inside sshd, outside the sandbox); a plain user (not in the group)
+# can still do all of it, which shows the refusals are the snippet's doing. Commands still work, through the ForceCommand.
 . "$(dirname "$0")/common.sh"
 sbx_e2e_setup "$@"
 cp "$SBX_SRCDIR/etc/sshd_config.d/sandbox-shell.conf" "$SBX_WS/sshd-sandbox.conf"
-sbx_sshd_start "AllowTcpForwarding yes
+SBX_SSH_SFTP=internal-sftp sbx_sshd_start "AllowTcpForwarding yes
 Include $SBX_WS/sshd-sandbox.conf"
 sbx_ssh_authorize sbxuser2
 sbx_ssh_authorize plainuser
@@ -38,6 +40,23 @@ got=$(timeout 5 bash -c "exec 3<>/dev/tcp/127.0.0.1/$dport && printf '\x05\x01\x
 wait
 sbx_assert_no_match "-D forwarding carries nothing for a sandboxed user" 'SSH-2.0' "$got"
 
+# internal-sftp: refused for the sandboxed user, working for the plain one.
+mapfile -t opts < <(sbx_ssh_opts)
+out=$(printf 'ls /\n' | sftp -q "${opts[@]}" -P "$SBX_SSH_PORT" -b - sbxuser2@127.0.0.1 2>&1)
+rc=$?
+[ "$rc" -ne 0 ] || sbx_fail "internal-sftp served a sandboxed user: $out"
+sbx_assert_no_match "internal-sftp shows the sandboxed user nothing of the host" '/(work|boot|srv)' "$out"
+out=$(printf 'ls /\n' | sftp -q "${opts[@]}" -P "$SBX_SSH_PORT" -b - plainuser@127.0.0.1 2>&1) ||
+    sbx_fail "internal-sftp does not work for the plain user either (the test could not see a refusal): $out"
+echo "ok - internal-sftp works for a user outside the group"
+
+# Through the ForceCommand, commands, their exit status and an interactive login shell still work, as PID 1.
+sbx_assert_eq "a command runs as PID 1 through the ForceCommand" "1 box-sbxuser2" "$(sbx_ssh sbxuser2 'echo $$ $(hostname)')"
+sbx_ssh sbxuser2 'exit 9'
+sbx_assert_eq "the exit status passes the ForceCommand" 9 "$?"
+out=$(printf 'echo LOGIN=$$\nexit\n' | sbx_ssh sbxuser2 -tt 2>&1 | tr -d '\r')
+sbx_assert_match "an interactive login gets the shell as PID 1" 'LOGIN=1' "$out"
+
 agent_out=$(sbx_ssh sbxuser2 -A 'echo "SOCK=${SSH_AUTH_SOCK:-none}"' 2>&1)
-sbx_assert_eq "no agent socket inside" "SOCK=none" "$agent_out"
+sbx_assert_eq "no agent socket in the sandbox's environment" "SOCK=none" "$agent_out"
 sbx_e2e_assert_clean sbxuser2

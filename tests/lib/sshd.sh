@@ -39,7 +39,7 @@ sbx_free_port() {
     return 1
 }
 
-# sbx_sshd_start [EXTRA CONFIG LINES]: starts sshd; sets SBX_SSH_PORT, SBX_SSH_KEY (the client's private key,
+# sbx_sshd_start [EXTRA CONFIG LINES]: starts sshd (the sftp subsystem is $SBX_SSH_SFTP, default the external server); sets SBX_SSH_PORT, SBX_SSH_KEY (the client's private key,
 # authorized for every user added afterwards with sbx_ssh_authorize).
 sbx_sshd_start() {
     local extra=${1:-}
@@ -66,7 +66,7 @@ PrintMotd no
 PrintLastLog no
 UseDNS no
 LogLevel VERBOSE
-Subsystem sftp /usr/lib/openssh/sftp-server
+Subsystem sftp ${SBX_SSH_SFTP:-/usr/lib/openssh/sftp-server}
 $extra
 CFG
     /usr/sbin/sshd -t -f "$SBX_SSH_DIR/sshd_config" || sbx_fail "sshd rejects its config"
