@@ -391,7 +391,7 @@ static int process_starttime(pid_t pid, unsigned long long *ret)
         if (!p)
                 return -EINVAL;
         p++;
-        for (int field = 2; field < 22; field++) {
+        for (int field = 3; field < 22; field++) { /* p is at the space before field 3 */
                 p = strchr(p + 1, ' ');
                 if (!p)
                         return -EINVAL;

@@ -9,17 +9,19 @@ here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 # Users: sbxuser1..5 are sandboxed (group sandboxed); plainuser is not (login shell /bin/sh, Sandbox no).
 SBX_E2E_USERS=(sbxuser1 sbxuser2 sbxuser3 sbxuser4 sbxuser5)
 
-# sbx_e2e_policy [EXTRA LINES FOR THE MATCH BLOCK]: the standard policy.
+# sbx_e2e_policy [EXTRA LINES FOR THE MATCH BLOCK]: the standard policy; the rootfs is $SBX_E2E_ROOTFS (default
+# $SBX_WS/rootfs). Extra lines come after the standard ones, so they cannot override them (the first value wins).
 sbx_e2e_policy() {
     sbx_write_conf "Sandbox no
 CgroupRoot %c/sandbox-shell
 
 Match Group sandboxed
     Sandbox yes
-    RootDirectory $SBX_WS/rootfs
+    RootDirectory ${SBX_E2E_ROOTFS:-$SBX_WS/rootfs}
     Shell /bin/sh
     Hostname box-%u
     TasksMax 200
+    MemoryMax 512M
 ${1:-}"
 }
 

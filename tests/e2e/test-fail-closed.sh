@@ -4,6 +4,7 @@
 # the user runs, and nothing is left behind. Through ssh (what the client sees) and su (where PAM's messages print).
 . "$(dirname "$0")/common.sh"
 sbx_e2e_setup "$@"
+sbx_syslog_start
 sbx_sshd_start
 sbx_ssh_authorize sbxuser1
 marker=/home/sbxuser1/ran
@@ -35,10 +36,10 @@ sed -i "s|^sbxuser1:\(.*\):$SBX_WS/bin/sandbox-shell-nocaps\$|sbxuser1:\1:$SBX_S
 # An invalid config: sshd's client sees only the refusal (PAM's message goes to sshd's log), su prints it.
 sbx_e2e_policy "    MemoryMax lots"
 refused "invalid config" '' 'configuration is invalid'
-sbx_assert_match "sshd logs the config error with file:line" 'sandbox-shell.conf:[0-9]+: ' "$(cat "$SBX_SSH_DIR/sshd.log")"
+sbx_assert_match "the config error is logged with file:line" 'sandbox-shell.conf:[0-9]+: MemoryMax' "$(cat "$SBX_SYSLOG")"
 
 # A missing rootfs.
-sbx_e2e_policy "    RootDirectory $SBX_WS/no-such-rootfs"
+SBX_E2E_ROOTFS=$SBX_WS/no-such-rootfs sbx_e2e_policy
 refused "missing rootfs" "$SBX_WS/no-such-rootfs"
 
 # An unsafe rootfs: a directory in its chain writable by the group.
@@ -52,10 +53,17 @@ chown sbxuser1 "$SBX_WS/rootfs"
 refused "rootfs owned by the user" "$SBX_WS/rootfs"
 chown root "$SBX_WS/rootfs"
 
-# A limit the host cannot apply: this machine's blkio controller has no weight file.
-if [ ! -e /sys/fs/cgroup/blkio/blkio.weight ] && [ ! -e /sys/fs/cgroup/blkio/blkio.bfq.weight ]; then
+# A limit the host cannot apply: the io controller is hidden in this test's private mount namespace (unmounting the
+# blkio hierarchy here touches nothing outside), so IOWeight has nowhere to go.
+if mountpoint -q /sys/fs/cgroup/blkio; then
+    umount /sys/fs/cgroup/blkio
     sbx_e2e_policy "    IOWeight 200"
-    refused "IOWeight without an io weight controller" '' 'blkio|io'
+    refused "IOWeight without the blkio controller" '' "blkio"
+elif [ "$(stat -f -c %T /sys/fs/cgroup)" = cgroup2fs ] && ! grep -qw io /sys/fs/cgroup/cgroup.controllers; then
+    sbx_e2e_policy "    IOWeight 200"
+    refused "IOWeight without the io controller" '' "io"
+else
+    sbx_fail "cannot make a host on which IOWeight cannot be applied"
 fi
 
 # And with everything right again, the login works (the refusals above were not the test's own doing).

@@ -13,7 +13,7 @@ screen() { tm capture-pane -p -S -200; }
 
 # login -f: root starts a login for a user that is already authenticated (as getty/agetty do after autologin).
 tm new-session -d -x 100 -y 30 "bash -c 'login -f sbxuser5; echo LOGIN-EXIT=\$?; sleep 600'"
-sbx_wait_for "screen | grep -Eq '\\\$ \$'" 150 || sbx_fail "no prompt after login: $(screen)"
+sbx_wait_for "screen | grep -Eq '\\\$ ?\$'" 150 || sbx_fail "no prompt after login: $(screen)"
 tm send-keys 'echo PID=$$ HOST=$(hostname)' Enter
 sbx_wait_for "screen | grep -q '^PID=1 HOST=box-sbxuser5$'" 100 || sbx_fail "console login is not PID 1 in the sandbox: $(screen)"
 echo "ok - console login: the shell is PID 1 in the sandbox"

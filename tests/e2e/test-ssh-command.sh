@@ -4,6 +4,7 @@
 # capabilities; its exit code reaches the client; nothing is left afterwards.
 . "$(dirname "$0")/common.sh"
 sbx_e2e_setup "$@"
+sbx_syslog_start
 sbx_sshd_start
 sbx_ssh_authorize sbxuser1
 echo "host secret" >/tmp/sbx-host-marker-$$
@@ -39,3 +40,18 @@ sbx_ssh sbxuser1 'exit 7'
 sbx_assert_eq "exit status reaches the client" 7 "$?"
 
 sbx_e2e_assert_clean sbxuser1
+
+# One line per session in the log (authpriv), with what it used: this session ran a 20 MB allocation and some CPU.
+: >"$SBX_SYSLOG"
+sbx_ssh sbxuser1 'head -c 20000000 /dev/zero | tr "\0" x | wc -c >/dev/null; i=0; while [ $i -lt 20000 ]; do i=$((i+1)); done'
+sbx_wait_for "grep -q 'session closed: user=sbxuser1' '$SBX_SYSLOG'" 50 || true
+line=$(grep 'session closed: user=sbxuser1' "$SBX_SYSLOG" | tail -1)
+sbx_assert_match "the session's log line names user, session and duration" \
+    'session closed: user=sbxuser1 session=[^ ]+ duration=[0-9.]+s ' "$line"
+cpu=$(printf '%s' "$line" | sed -n 's/.* cpu_seconds=\([0-9.]*\).*/\1/p')
+awk -v c="$cpu" 'BEGIN { exit !(c > 0) }' || sbx_fail "cpu_seconds should be > 0 for a busy session: $line"
+echo "ok - cpu_seconds is real ($cpu)"
+mem=$(printf '%s' "$line" | sed -n 's/.* peak_memory_bytes=\([0-9]*\).*/\1/p')
+[ -n "$mem" ] && [ "$mem" -gt 1000000 ] || sbx_fail "peak memory should be over 1 MB: $line"
+echo "ok - peak_memory_bytes is real ($mem)"
+sbx_e2e_assert_clean sbxuser1 "after the last session"

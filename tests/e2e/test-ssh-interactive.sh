@@ -25,7 +25,7 @@ $(screen)"
 }
 send() { tm send-keys "$@"; }
 
-expect '\$ $' "a prompt appears"
+expect '\$ ?$' "a prompt appears"
 send 'echo PID=$$' Enter
 expect '^PID=1$' "the interactive shell is PID 1"
 send 'tty' Enter

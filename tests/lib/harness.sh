@@ -168,3 +168,29 @@ sbx_assert_no_match() {
     fi
     echo "ok - $what"
 }
+
+# sbx_syslog_start: a syslog sink at /dev/log; $SBX_SYSLOG collects the lines it receives. The machine has no syslog
+# daemon and no /dev/log, and its devtmpfs must not be written: the test's /dev becomes a tmpfs holding copies of the
+# usual device nodes, the host's devpts and shm, and the socket, served by sbx-syslog-listen.
+sbx_syslog_start() {
+    local dev=$SBX_WS/dev n
+    mkdir -p "$dev"
+    mount -t tmpfs -o mode=0755,size=1m sbx-dev "$dev"
+    for n in null zero full random urandom tty ptmx; do
+        [ -e "/dev/$n" ] && cp -a "/dev/$n" "$dev/$n"
+    done
+    mkdir -p "$dev/pts" "$dev/shm"
+    mount --bind /dev/pts "$dev/pts"
+    mount --bind /dev/shm "$dev/shm"
+    ln -s /proc/self/fd "$dev/fd"
+    ln -s /proc/self/fd/0 "$dev/stdin"
+    ln -s /proc/self/fd/1 "$dev/stdout"
+    ln -s /proc/self/fd/2 "$dev/stderr"
+    mount --move "$dev" /dev
+    SBX_SYSLOG=$SBX_WS/syslog.txt
+    : >"$SBX_SYSLOG"
+    "$SBX_SYSLOG_LISTEN" /dev/log "$SBX_SYSLOG" >"$SBX_WS/syslog.ready" &
+    SBX_SYSLOG_PID=$!
+    sbx_at_exit 'kill $SBX_SYSLOG_PID 2>/dev/null'
+    sbx_wait_for '[ -s "$SBX_WS/syslog.ready" ]' 50 || sbx_fail "the syslog listener did not start"
+}

@@ -2,7 +2,7 @@
 # Shared by the pam_sandbox/cgroup root tests (tests/integration/test-pam-*.sh, test-cgroup-*.sh; also run on pure
 # cgroup v2 inside user-mode-linux by tests/uml/). Source it after harness.sh, then call sbx_pc_setup "$@".
 #
-# Provides: a private /dev with a syslog sink at /dev/log ($SBX_SYSLOG collects the lines), a PAM service "sbx-test"
+# Provides (with harness.sh's sbx_syslog_start for the syslog sink): a PAM service "sbx-test"
 # in $SBX_PAMDIR that stacks pam_sandbox.so (auth for setcred, session), test users cgu1/cgu2, and the cgroup
 # directories where CgroupRoot %c/sandbox-shell puts their trees.
 
@@ -30,31 +30,6 @@ sbx_pc_dir() {
         mnt=$(awk -v h="$h" '$3 == "cgroup" && ("," $4 ",") ~ ("," h ",") { print $2; exit }' /proc/mounts)
     fi
     [ -n "$mnt" ] && echo "$mnt${path%/}/sandbox-shell"
-}
-
-# A tmpfs /dev holding copies of the usual device nodes, the host's devpts and shm, and a syslog socket at /dev/log
-# served by sbx-syslog-listen: the host has no /dev/log, and its devtmpfs must not be written.
-sbx_syslog_start() {
-    local dev=$SBX_WS/dev n
-    mkdir -p "$dev"
-    mount -t tmpfs -o mode=0755,size=1m sbx-dev "$dev"
-    for n in null zero full random urandom tty ptmx; do
-        [ -e "/dev/$n" ] && cp -a "/dev/$n" "$dev/$n"
-    done
-    mkdir -p "$dev/pts" "$dev/shm"
-    mount --bind /dev/pts "$dev/pts" 2>/dev/null || true
-    mount --bind /dev/shm "$dev/shm" 2>/dev/null || true
-    ln -s /proc/self/fd "$dev/fd"
-    ln -s /proc/self/fd/0 "$dev/stdin"
-    ln -s /proc/self/fd/1 "$dev/stdout"
-    ln -s /proc/self/fd/2 "$dev/stderr"
-    mount --move "$dev" /dev
-    SBX_SYSLOG=$SBX_WS/syslog.txt
-    : >"$SBX_SYSLOG"
-    "$SBX_SYSLOG_LISTEN" /dev/log "$SBX_SYSLOG" >"$SBX_WS/syslog.ready" &
-    SBX_SYSLOG_PID=$!
-    sbx_at_exit 'kill $SBX_SYSLOG_PID 2>/dev/null'
-    sbx_wait_for '[ -s "$SBX_WS/syslog.ready" ]' 50 || sbx_fail "the syslog listener did not start"
 }
 
 # sbx_pc_conf EXTRA: the policy: cgu1 and cgu2 sandboxed with the lines EXTRA, everyone else not.
