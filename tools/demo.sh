@@ -38,6 +38,7 @@ Match Group sandboxed
     TasksMax 64
     MemoryMax 256M
     CgroupRoot %c/sandbox-shell"
+sbx_syslog_start
 cp "$top/etc/sshd_config.d/sandbox-shell.conf" "$SBX_WS/sshd-sandbox.conf"
 sbx_sshd_start "Include $SBX_WS/sshd-sandbox.conf"
 sbx_ssh_authorize "$user"
@@ -55,7 +56,26 @@ if [ -t 0 ] && [ -t 1 ]; then
     sbx_ssh "$user" -t || true
 else
     sbx_ssh "$user" 'echo "PID of my shell: $$"; echo "hostname: $(hostname)"; echo "processes I can see:"; ps;
-        echo "root directory: $(ls /)"; grep -E "^(Cap|NoNewPrivs)" /proc/self/status; cat ~/README'
+        echo "root directory: $(ls / | xargs)"; grep -E "^(Cap|NoNewPrivs)" /proc/self/status; cat ~/README;
+        touch ~/.demo-running; while [ -e ~/.demo-running ]; do sleep 0.1; done' &
+    client=$!
+    sbx_wait_for "[ -e /home/$user/.demo-running ]" 100
+    echo "limits in force, as the host sees the session's cgroups:"
+    # The outer half of sandbox-shell (it lives as long as the session) is in the session's cgroups.
+    pid=$(pgrep -u "$user" -o -x sandbox-shell)
+    while IFS=: read -r _ hier path; do
+        case "$hier" in
+        pids) echo "  TasksMax  -> pids.max = $(cat "/sys/fs/cgroup/pids$path/../pids.max") (user), $(cat "/sys/fs/cgroup/pids$path/pids.current") task(s) now" ;;
+        memory) echo "  MemoryMax -> memory.limit_in_bytes = $(cat "/sys/fs/cgroup/memory$path/../memory.limit_in_bytes") (user)" ;;
+        "") [ -f "/sys/fs/cgroup$path/../pids.max" ] && echo "  TasksMax  -> pids.max = $(cat "/sys/fs/cgroup$path/../pids.max") (user)"
+            [ -f "/sys/fs/cgroup$path/../memory.max" ] && echo "  MemoryMax -> memory.max = $(cat "/sys/fs/cgroup$path/../memory.max") (user)" ;;
+        esac
+    done < <(cat "/proc/$pid/cgroup")
+    rm -f "/home/$user/.demo-running"
+    wait "$client"
 fi
+sbx_wait_for "grep -q 'session closed: user=$user' '$SBX_SYSLOG'" 30 || true
 echo
-echo "Logged out. Leftover processes of $user: $(pgrep -u "$user" | wc -l)"
+echo "Logged out. pam_sandbox logged:"
+grep -o 'session closed: user=.*' "$SBX_SYSLOG" | sed 's/^/  /'
+echo "Leftover processes of $user: $(pgrep -u "$user" | wc -l)"
