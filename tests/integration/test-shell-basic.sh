@@ -56,7 +56,9 @@ out=$(sbx_shell_run -- -c 'sleep 30 & until read c </proc/$!/comm && [ "$c" = sl
     ls /proc/$!/fd >/tmp/fds; kill $!; tr "\n" " " </tmp/fds' 9</etc/passwd)
 sbx_assert_eq "only fds 0-2 are open in the shell" "0 1 2 " "$out"
 
-SBX_CALLER_ENV=(LC_MESSAGES=C LD_LIBRARY_PATH=/nonexistent BASH_ENV=/x SSH_CONNECTION="1 2 3 4" HOME=/root "LANGUAGE=../../x")
+# SSH_CONNECTION (addresses and ports) passes; one carrying anything else is dropped like LD_LIBRARY_PATH.
+SBX_CALLER_ENV=(LC_MESSAGES=C LD_LIBRARY_PATH=/nonexistent BASH_ENV=/x SSH_CONNECTION="127.0.0.1 50000 127.0.0.1 22"
+    "SSH_CLIENT=\$(touch /tmp/x)" HOME=/root "LANGUAGE=../../x")
 out=$(sbx_shell_run -- -c 'tr "\0" "\n" </proc/$$/environ | sort')
 sbx_assert_eq "the environment is exactly the clean set" "FROM_POLICY=yes
 HOME=/home/sbxshell
@@ -65,6 +67,7 @@ LC_MESSAGES=C
 LOGNAME=sbxshell
 PATH=/usr/local/bin:/usr/bin:/bin
 SHELL=/bin/sh
+SSH_CONNECTION=127.0.0.1 50000 127.0.0.1 22
 TERM=xterm
 USER=sbxshell" "$out"
 SBX_CALLER_ENV=("TERM=xterm;touch /tmp/x")
