@@ -22,7 +22,7 @@ supid=$!
 sbx_wait_for "pgrep -u sbxuser3 -x sleep >/dev/null" 100 || sbx_fail "the sleep did not start"
 sleeper=$(pgrep -u sbxuser3 -x sleep)
 sbx_assert_match "the session's process is in the user's cgroup" '/sandbox-shell/sbxuser3/' "$(cat /proc/"$sleeper"/cgroup)"
-kill -HUP "$supid" 2>/dev/null || true
+kill -TERM "$supid" 2>/dev/null || true
 wait "$supid" 2>/dev/null || true
 
 sbx_e2e_assert_clean sbxuser3
