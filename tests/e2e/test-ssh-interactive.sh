@@ -4,27 +4,14 @@
 # (&, Ctrl-Z, fg) and Ctrl-C work, and `exit 3` gives the client 3.
 . "$(dirname "$0")/common.sh"
 sbx_e2e_setup "$@"
-command -v tmux >/dev/null || sbx_skip "needs tmux"
+sbx_tmux_init sbx-e2e
+SBX_TMUX_HISTORY=200
 sbx_sshd_start
 sbx_ssh_authorize sbxuser4
 mapfile -t opts < <(sbx_ssh_opts)
 
-export TMUX_TMPDIR=$SBX_WS/tmux
-mkdir -p "$TMUX_TMPDIR"
-sock=sbx-e2e
-tm() { tmux -L "$sock" "$@"; }
-sbx_at_exit "tmux -L $sock kill-server 2>/dev/null"
-
 printf '%q ' ssh "${opts[@]}" -tt -p "$SBX_SSH_PORT" sbxuser4@127.0.0.1 >"$SBX_WS/ssh-cmd"
 tm new-session -d -x 120 -y 40 "bash -c '$(cat "$SBX_WS/ssh-cmd"); echo CLIENT-EXIT=\$?; sleep 600'"
-screen() { tm capture-pane -p -S -200; }
-expect() { # expect PATTERN WHAT
-    sbx_wait_for "screen | grep -Eq -- '$1'" 150 || sbx_fail "$2: no /$1/ on screen:
-$(screen)"
-    echo "ok - $2"
-}
-send() { tm send-keys "$@"; }
-
 expect '\$ ?$' "a prompt appears"
 send 'echo PID=$$' Enter
 expect '^PID=1$' "the interactive shell is PID 1"

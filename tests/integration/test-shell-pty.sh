@@ -5,20 +5,8 @@
 # and Ctrl-C reaching a PID 1 that has no SIGINT handler (`-c 'sleep 300'`).
 . "$(dirname "$0")/shell-common.sh"
 sbx_shell_setup "$@"
-command -v tmux >/dev/null || sbx_skip "needs tmux"
-
-export TMUX_TMPDIR=$SBX_WS/tmux
-mkdir -p "$TMUX_TMPDIR"
-sock=sbx-shell
-tm() { tmux -L "$sock" "$@"; }
-sbx_at_exit "tmux -L $sock kill-server 2>/dev/null"
-screen() { tm capture-pane -p; } # the visible screen only: steps start with `clear`
-expect() { # expect PATTERN WHAT
-    sbx_wait_for "screen | grep -Eq -- '$1'" 100 || sbx_fail "$2: no /$1/ on screen:
-$(screen)"
-    echo "ok - $2"
-}
-send() { tm send-keys "$@"; }
+sbx_tmux_init sbx-shell # screen: the visible screen only (steps start with `clear`)
+SBX_TMUX_WAIT=100
 
 # start ARGS...: a new tmux session running the helper; the pane prints EXIT=<status> when it ends.
 start() {

@@ -194,3 +194,23 @@ sbx_syslog_start() {
     sbx_at_exit 'kill $SBX_SYSLOG_PID 2>/dev/null'
     sbx_wait_for '[ -s "$SBX_WS/syslog.ready" ]' 50 || sbx_fail "the syslog listener did not start"
 }
+
+# Terminal tests: sbx_tmux_init NAME starts nothing yet but gives the test a private tmux server (socket NAME in the
+# workspace, killed at exit) and these helpers: tm ARGS (tmux on that server), screen (the visible pane; with
+# SBX_TMUX_HISTORY=N also N lines of history), send KEYS, expect PATTERN WHAT (waits up to SBX_TMUX_WAIT tenths of a
+# second, default 150, for an extended regex on the screen, then prints "ok - WHAT" or fails showing the screen).
+sbx_tmux_init() {
+    command -v tmux >/dev/null || sbx_skip "needs tmux (run tools/test.sh, which installs it)"
+    export TMUX_TMPDIR=$SBX_WS/tmux
+    mkdir -p "$TMUX_TMPDIR"
+    SBX_TMUX_SOCK=$1
+    sbx_at_exit "tmux -L $1 kill-server 2>/dev/null"
+}
+tm() { tmux -L "$SBX_TMUX_SOCK" "$@"; }
+screen() { tm capture-pane -p ${SBX_TMUX_HISTORY:+-S -$SBX_TMUX_HISTORY}; }
+send() { tm send-keys "$@"; }
+expect() {
+    sbx_wait_for "screen | grep -Eq -- '$1'" "${SBX_TMUX_WAIT:-150}" || sbx_fail "$2: no /$1/ on screen:
+$(screen)"
+    echo "ok - $2"
+}
