@@ -110,6 +110,25 @@ int sbx_caps_missing_permitted(char **ret_missing, struct sbx_err *err)
         return 0;
 }
 
+int sbx_caps_effective(bool on, struct sbx_err *err)
+{
+        _cleanup_cap_ cap_t caps = cap_get_proc();
+        if (!caps)
+                return sbx_err_set(err, errno, "read process capabilities");
+        if (on) {
+                for (cap_value_t c = 0; c <= CAP_LAST_CAP; c++) {
+                        cap_flag_value_t v = CAP_CLEAR;
+                        if (cap_get_flag(caps, c, CAP_PERMITTED, &v) == 0 && v == CAP_SET &&
+                            cap_set_flag(caps, CAP_EFFECTIVE, 1, &c, CAP_SET) < 0)
+                                return sbx_err_set(err, errno, "set effective capabilities");
+                }
+        } else if (cap_clear_flag(caps, CAP_EFFECTIVE) < 0)
+                return sbx_err_set(err, errno, "clear effective capabilities");
+        if (cap_set_proc(caps) < 0)
+                return sbx_err_set(err, errno, "%s the effective capabilities", on ? "raise" : "lower");
+        return 0;
+}
+
 int sbx_caps_verify_none(bool bounding, struct sbx_err *err)
 {
         _cleanup_cap_ cap_t caps = cap_get_proc();

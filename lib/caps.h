@@ -22,6 +22,10 @@ bool sbx_caps_inheritable_granted(void);
  * the permitted set ("" when none; caller frees). Error only for libcap failures (-ENOMEM). */
 int sbx_caps_missing_permitted(char **ret_missing, struct sbx_err *err);
 
+/* Raises (on) or lowers (off) the effective set to the permitted one, leaving the permitted set alone. The helper lowers
+ * it while it parses the config and asks NSS (code that needs no privilege), and raises it only for the launch. */
+int sbx_caps_effective(bool on, struct sbx_err *err);
+
 /* Empties every capability set: bounding (needs CAP_SETPCAP, so first), ambient, inheritable, permitted, effective;
  * then reads them back and fails with -EPERM naming the set if any capability is left. Used inside PID 1 just before the
  * exec, and by the outer half once PID 1 runs (there the bounding set is left alone: dropping it needs nothing later). */

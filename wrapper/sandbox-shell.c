@@ -54,6 +54,11 @@ int main(int argc, char **argv)
                               missing);
         }
 
+        /* Until the launch, nothing needs a privilege: the config parser and NSS run with an empty effective set, so
+         * a fault in them cannot use one. The permitted set stays, for the launch. */
+        if (sbx_caps_effective(false, &err) < 0)
+                return refuse("%s", err.msg);
+
         /* The only accepted forms: "sandbox-shell" (argv[0] "-..." for a login shell) and "sandbox-shell -c CMD",
          * as login, su and sshd run a shell. */
         const char *command = NULL;
@@ -85,6 +90,10 @@ int main(int argc, char **argv)
                 .warn = warn,
         };
         int status = 1;
+        /* Invariant: effective capabilities again only for the clone and the mounts of PID 1; the outer half drops
+         * every set once PID 1 runs (sbx_ns_launch). */
+        if (sbx_caps_effective(true, &err) < 0)
+                return refuse("%s", err.msg);
         if (sbx_ns_launch(&launch, &status, &err) < 0) {
                 if (status == 127)
                         fprintf(stderr, PROG ": %s\n", err.msg);
