@@ -13,6 +13,7 @@
 #include <time.h>
 
 #include "cgroup-internal.h"
+#include "cgroup-systemd.h"
 #include "policy.h"
 
 /* ---- control files ---- */
@@ -366,6 +367,7 @@ int sbx_cgroup_detect_layout(const char *mountinfo, enum sbx_cgroup_layout *ret,
 /* ---- sessions ---- */
 
 struct sbx_cgroup_session {
+        struct sbx_sd_session *sd; /* the systemd backend's session; NULL for cgroupfs */
         enum sbx_cgroup_layout layout;
         char id[64];
         struct timespec started;
@@ -726,6 +728,7 @@ void sbx_cgroup_session_free(struct sbx_cgroup_session *s)
 {
         if (!s)
                 return;
+        sbx_sd_session_free(s->sd);
         for (size_t i = 0; i < s->n; i++)
                 hier_done(&s->h[i]);
         free(s->h);
@@ -838,6 +841,8 @@ enum sbx_cgroup_layout sbx_cgroup_session_layout(const struct sbx_cgroup_session
 
 const char *sbx_cgroup_session_leaf(const struct sbx_cgroup_session *s)
 {
+        if (s->sd)
+                return sbx_sd_session_cgroup(s->sd);
         return s->n > 0 && s->h[0].leaf_path ? s->h[0].leaf_path : "";
 }
 
@@ -848,6 +853,8 @@ struct timespec sbx_cgroup_session_started(const struct sbx_cgroup_session *s)
 
 void sbx_cgroup_session_usage(const struct sbx_cgroup_session *s, struct sbx_cgroup_usage *ret)
 {
+        if (s->sd)
+                return sbx_sd_session_usage(s->sd, ret);
         *ret = (struct sbx_cgroup_usage){SBX_CGROUP_UNKNOWN, SBX_CGROUP_UNKNOWN, SBX_CGROUP_UNKNOWN,
                                          SBX_CGROUP_UNKNOWN};
         for (size_t i = 0; i < s->n; i++)
@@ -858,5 +865,44 @@ void sbx_cgroup_session_usage(const struct sbx_cgroup_session *s, struct sbx_cgr
 int sbx_cgroup_session_close(struct sbx_cgroup_session *s, pid_t pid, bool kill, unsigned *ret_left,
                              struct sbx_err *err)
 {
+        if (s->sd)
+                return sbx_sd_session_close(s->sd, pid, kill, ret_left, err);
         return teardown(s, pid, kill, false, ret_left, err);
+}
+
+/* ---- backend front ---- */
+
+enum sbx_cgroup_backend sbx_cgroup_backend_detect(void)
+{
+        return sbx_sd_detect_at("/run/systemd/system", SBX_SD_CGROUP_MOUNT);
+}
+
+const char *sbx_cgroup_backend_name(enum sbx_cgroup_backend b)
+{
+        return b == SBX_CGROUP_BACKEND_SYSTEMD ? "systemd" : b == SBX_CGROUP_BACKEND_CGROUPFS ? "cgroupfs" : "auto";
+}
+
+enum sbx_cgroup_backend sbx_cgroup_session_backend(const struct sbx_cgroup_session *s)
+{
+        return s->sd ? SBX_CGROUP_BACKEND_SYSTEMD : SBX_CGROUP_BACKEND_CGROUPFS;
+}
+
+int sbx_cgroup_session_start(const struct sbx_cgroup_params *p, struct sbx_cgroup_session **ret,
+                             struct sbx_err *err)
+{
+        enum sbx_cgroup_backend b = p->backend == SBX_CGROUP_BACKEND_AUTO ? sbx_cgroup_backend_detect() : p->backend;
+        if (b == SBX_CGROUP_BACKEND_CGROUPFS)
+                return sbx_cgroup_session_open(p->cgroup_root, p->user, p->limits, p->kill_stale, p->pid, ret, err);
+
+        _cleanup_(session_freep) struct sbx_cgroup_session *s = calloc(1, sizeof(*s));
+        if (!s)
+                return sbx_err_set(err, ENOMEM, "cgroup session");
+        s->layout = SBX_CGROUP_V2;
+        (void)clock_gettime(CLOCK_MONOTONIC, &s->started);
+        int r = sbx_sd_session_open(p->user, p->uid, p->limits, p->pid, &s->sd, err);
+        if (r < 0)
+                return r;
+        (void)strlcpy(s->id, sbx_sd_session_unit(s->sd), sizeof(s->id));
+        *ret = TAKE_PTR(s);
+        return 0;
 }

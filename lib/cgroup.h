@@ -24,6 +24,7 @@
 #include <time.h>
 
 #include "error.h"
+#include "policy.h"
 
 enum sbx_cgroup_layout {
         SBX_CGROUP_V2,
@@ -98,7 +99,33 @@ struct timespec sbx_cgroup_session_started(const struct sbx_cgroup_session *s);
  * cannot be read is SBX_CGROUP_UNKNOWN. */
 void sbx_cgroup_session_usage(const struct sbx_cgroup_session *s, struct sbx_cgroup_usage *ret);
 
-/* Session close: moves `pid` back to the cgroups it was in at open; when kill is true kills every process left in the
+/* ---- the backend front (DESIGN.md section 6) ---- */
+
+/* What session start needs, whichever backend takes it. */
+struct sbx_cgroup_params {
+        enum sbx_cgroup_backend backend; /* AUTO: sbx_cgroup_backend_detect() */
+        const char *cgroup_root;         /* CgroupRoot (cgroupfs only) */
+        const char *user;
+        uid_t uid;
+        const struct sbx_cgroup_limits *limits;
+        bool kill_stale; /* cgroupfs only */
+        pid_t pid;       /* the session process: the PAM module's own */
+};
+
+/* systemd when /run/systemd/system exists and /sys/fs/cgroup is cgroup2, cgroupfs otherwise. */
+enum sbx_cgroup_backend sbx_cgroup_backend_detect(void);
+const char *sbx_cgroup_backend_name(enum sbx_cgroup_backend b);
+
+/* Session open through the backend p->backend asks for (or the detected one). cgroupfs: sbx_cgroup_session_open.
+ * systemd: the limits go on user-UID.slice over D-Bus and the session lives in logind's scope of the login or in a
+ * transient scope of ours (lib/cgroup-systemd.h); no cgroup is created or written. The accessors below work for
+ * both: the id is the scope's unit name, the leaf its cgroup. Errors: those of the backend; -EOPNOTSUPP (message
+ * "built without systemd support") when systemd is needed and the build has no libsystemd. */
+int sbx_cgroup_session_start(const struct sbx_cgroup_params *p, struct sbx_cgroup_session **ret,
+                             struct sbx_err *err);
+enum sbx_cgroup_backend sbx_cgroup_session_backend(const struct sbx_cgroup_session *s);
+
+/* Session close (systemd backend: see sbx_sd_session_close; nothing is moved or removed there). Moves `pid` back to the cgroups it was in at open; when kill is true kills every process left in the
  * leaf (cgroup.kill where the kernel has it, else freeze + SIGKILL until empty), removes the leaf in every hierarchy
  * and the user's cgroup when no other session is in it. With kill false the leaf and its processes stay (a later
  * open removes the leaf once empty). *ret_left (may be NULL) is set to the number of processes left alive in the

@@ -12,6 +12,8 @@
 #include <strings.h>
 
 #include "config.h"
+#include "filter.h"
+#include "rlimit.h"
 
 /* Every value is also checked at parse time, expanded for this stand-in user, so that `check` finds a relative path
  * or a bad token without knowing who will log in; policy.c checks the real expansion again. */
@@ -44,7 +46,28 @@ static const char *const key_names[_SBX_KEY_MAX] = {
         [SBX_KEY_IO_WEIGHT] = "IOWeight",
         [SBX_KEY_KILL_ON_LOGOUT] = "KillOnLogout",
         [SBX_KEY_CGROUP_ROOT] = "CgroupRoot",
+        [SBX_KEY_CGROUP_BACKEND] = "CgroupBackend",
+        [SBX_KEY_SYSTEM_CALL_FILTER] = "SystemCallFilter",
+        [SBX_KEY_LIMIT_CPU] = "LimitCPU",
+        [SBX_KEY_LIMIT_FSIZE] = "LimitFSIZE",
+        [SBX_KEY_LIMIT_DATA] = "LimitDATA",
+        [SBX_KEY_LIMIT_STACK] = "LimitSTACK",
+        [SBX_KEY_LIMIT_CORE] = "LimitCORE",
+        [SBX_KEY_LIMIT_RSS] = "LimitRSS",
+        [SBX_KEY_LIMIT_NOFILE] = "LimitNOFILE",
+        [SBX_KEY_LIMIT_AS] = "LimitAS",
+        [SBX_KEY_LIMIT_NPROC] = "LimitNPROC",
+        [SBX_KEY_LIMIT_MEMLOCK] = "LimitMEMLOCK",
+        [SBX_KEY_LIMIT_LOCKS] = "LimitLOCKS",
+        [SBX_KEY_LIMIT_SIGPENDING] = "LimitSIGPENDING",
+        [SBX_KEY_LIMIT_MSGQUEUE] = "LimitMSGQUEUE",
+        [SBX_KEY_LIMIT_NICE] = "LimitNICE",
+        [SBX_KEY_LIMIT_RTPRIO] = "LimitRTPRIO",
+        [SBX_KEY_LIMIT_RTTIME] = "LimitRTTIME",
 };
+
+/* Most tokens on one line, the keyword included. */
+#define MAX_TOKENS 128
 
 /* How many value tokens each keyword takes. */
 static const unsigned char key_min_args[_SBX_KEY_MAX] = {
@@ -54,6 +77,8 @@ static const unsigned char key_min_args[_SBX_KEY_MAX] = {
         [SBX_KEY_MEMORY_HIGH] = 1,    [SBX_KEY_MEMORY_SWAP_MAX] = 1, [SBX_KEY_TASKS_MAX] = 1,
         [SBX_KEY_CPU_QUOTA] = 1,      [SBX_KEY_CPU_WEIGHT] = 1,     [SBX_KEY_IO_WEIGHT] = 1,
         [SBX_KEY_KILL_ON_LOGOUT] = 1, [SBX_KEY_CGROUP_ROOT] = 1,
+        [SBX_KEY_CGROUP_BACKEND] = 1, [SBX_KEY_SYSTEM_CALL_FILTER] = 1,
+        [SBX_KEY_LIMIT_CPU ... SBX_KEY_LIMIT_RTTIME] = 1,
 };
 
 const char *sbx_key_name(enum sbx_key key)
@@ -78,6 +103,8 @@ static unsigned key_max_args(enum sbx_key key)
                 return 3;
         case SBX_KEY_TMPFS:
                 return 2;
+        case SBX_KEY_SYSTEM_CALL_FILTER:
+                return MAX_TOKENS - 1;
         default:
                 return 1;
         }
@@ -273,127 +300,7 @@ int sbx_pattern_list_match(const char *name, const char *list)
         return result;
 }
 
-/* ---- tokens and paths ---- */
-
-int sbx_expand_tokens(const char *tmpl, const struct sbx_user *u, bool allow_c, char **ret, char *msg,
-                      size_t msgsize)
-{
-        _cleanup_free_ char *out = NULL;
-        size_t len = 0;
-        FILE *f = open_memstream(&out, &len);
-        if (!f)
-                return -ENOMEM;
-        int r = 0;
-        for (const char *p = tmpl; *p && r == 0; p++) {
-                if (*p != '%') {
-                        (void)fputc(*p, f);
-                        continue;
-                }
-                p++;
-                switch (*p) {
-                case 'u':
-                        (void)fputs(u->name, f);
-                        break;
-                case 'U':
-                        (void)fprintf(f, "%lu", (unsigned long)u->uid);
-                        break;
-                case 'h':
-                        (void)fputs(u->home, f);
-                        break;
-                case 'g':
-                        (void)fputs(u->group, f);
-                        break;
-                case '%':
-                        (void)fputc('%', f);
-                        break;
-                case 'c':
-                        if (allow_c) {
-                                (void)fputs("%c", f);
-                                break;
-                        }
-                        (void)snprintf(msg, msgsize, "token '%%c' is only valid in CgroupRoot");
-                        r = -EINVAL;
-                        break;
-                case '\0':
-                        (void)snprintf(msg, msgsize, "'%%' at the end of '%s' (write %%%% for a literal %%)", tmpl);
-                        r = -EINVAL;
-                        p--; /* stay on the terminator */
-                        break;
-                default:
-                        (void)snprintf(msg, msgsize, "unknown token '%%%c' in '%s'", *p, tmpl);
-                        r = -EINVAL;
-                }
-        }
-        if (fclose(f) != 0 && r == 0)
-                r = -ENOMEM;
-        if (r < 0)
-                return r;
-        *ret = TAKE_PTR(out);
-        return 0;
-}
-
-int sbx_path_check_normalize(char *path, char *msg, size_t msgsize)
-{
-        if (path[0] != '/') {
-                (void)snprintf(msg, msgsize, "'%s' is not an absolute path", path);
-                return -EINVAL;
-        }
-        for (const char *p = path; *p; p++)
-                if ((unsigned char)*p < 0x20 || *p == 0x7f) {
-                        (void)snprintf(msg, msgsize, "path contains a control character");
-                        return -EINVAL;
-                }
-        /* Invariant: no path of the policy can climb out of where it is anchored (the rootfs, the home). */
-        for (const char *p = path; (p = strstr(p, "..")); p += 2)
-                if (p[-1] == '/' && (p[2] == '/' || p[2] == '\0')) {
-                        (void)snprintf(msg, msgsize, "'%s' contains a '..' component", path);
-                        return -EINVAL;
-                }
-        char *w = path + 1;
-        for (const char *r = path + 1; *r; r++)
-                if (!(*r == '/' && w[-1] == '/'))
-                        *w++ = *r;
-        if (w > path + 1 && w[-1] == '/')
-                w--;
-        *w = '\0';
-        return 0;
-}
-
-bool sbx_hostname_valid(const char *s)
-{
-        size_t len = strlen(s);
-        /* HOST_NAME_MAX is 64; labels of letters, digits and '-' (RFC 1123), 1..63 characters, no '-' at the ends. */
-        if (len == 0 || len > 64)
-                return false;
-        size_t label = 0;
-        for (const char *p = s;; p++) {
-                if (*p == '.' || *p == '\0') {
-                        if (label == 0 || label > 63 || p[-1] == '-')
-                                return false;
-                        if (*p == '\0')
-                                return true;
-                        label = 0;
-                        continue;
-                }
-                if (!isalnum((unsigned char)*p) && !(*p == '-' && label > 0))
-                        return false;
-                label++;
-        }
-}
-
-bool sbx_env_name_valid(const char *s, size_t len)
-{
-        if (len == 0 || isdigit((unsigned char)s[0]))
-                return false;
-        for (size_t i = 0; i < len; i++)
-                if (!(isalnum((unsigned char)s[i]) || s[i] == '_'))
-                        return false;
-        return true;
-}
-
 /* ---- the line parser ---- */
-
-#define MAX_TOKENS 32
 
 struct line_ctx {
         struct sbx_config *c;
@@ -566,6 +473,33 @@ static int check_same_scope_dst(struct line_ctx *l, const struct sbx_config_entr
         return 0;
 }
 
+/* SystemCallFilter NAME|!NAME...: every name checked now; the entry keeps them as one blank-separated string. */
+static int parse_syscalls(struct line_ctx *l, struct sbx_config_entry *e, char **v, int n)
+{
+        char msg[300];
+        for (int i = 0; i < n; i++) {
+                const char *name;
+                bool deny;
+                if (sbx_filter_parse_token(v[i], &name, &deny, msg, sizeof(msg)) < 0)
+                        return line_error(l, "%s: %s", key_names[e->key], msg);
+        }
+        size_t len = 0;
+        for (int i = 0; i < n; i++)
+                len += strlen(v[i]) + 1;
+        char *all = malloc(len), *w = all;
+        if (!all)
+                return -ENOMEM;
+        for (int i = 0; i < n; i++) {
+                size_t k = strlen(v[i]);
+                memcpy(w, v[i], k);
+                w[k] = i + 1 < n ? ' ' : '\0';
+                w += k + 1;
+        }
+        free(e->args[0]);
+        e->args[0] = all;
+        return 0;
+}
+
 static int parse_value(struct line_ctx *l, struct sbx_config_entry *e, char **v, int n)
 {
         const char *name = key_names[e->key];
@@ -683,6 +617,26 @@ static int parse_value(struct line_ctx *l, struct sbx_config_entry *e, char **v,
                         return -ENOMEM;
                 if (sbx_path_check_normalize(p, msg, sizeof(msg)) < 0)
                         return line_error(l, "%s: %s", name, msg);
+                return 0;
+        }
+        case SBX_KEY_CGROUP_BACKEND:
+                if (strcasecmp(v[0], "auto") == 0)
+                        e->num = SBX_CGROUP_BACKEND_AUTO;
+                else if (strcasecmp(v[0], "cgroupfs") == 0)
+                        e->num = SBX_CGROUP_BACKEND_CGROUPFS;
+                else if (strcasecmp(v[0], "systemd") == 0)
+                        e->num = SBX_CGROUP_BACKEND_SYSTEMD;
+                else
+                        return line_error(l, "%s: invalid value '%s' (expected auto, systemd or cgroupfs)", name,
+                                          v[0]);
+                return 0;
+        case SBX_KEY_SYSTEM_CALL_FILTER:
+                return parse_syscalls(l, e, v, n);
+        case SBX_KEY_LIMIT_CPU ... SBX_KEY_LIMIT_RTTIME: {
+                struct sbx_rlimit rl;
+                if (sbx_rlimit_parse(e->key, v[0], &rl, msg, sizeof(msg)) < 0)
+                        return line_error(l, "%s: %s", name, msg);
+                e->num = rl.soft;
                 return 0;
         }
         case _SBX_KEY_MAX:

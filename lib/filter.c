@@ -1,9 +1,16 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
+#define _GNU_SOURCE
+#include <linux/filter.h>
 #include <linux/personality.h>
 #include <linux/sched.h>
+#include <linux/seccomp.h>
 #include <seccomp.h>
+#include <stdio.h>
 #include <string.h>
 #include <sys/ioctl.h>
+#include <sys/mman.h>
+#include <sys/stat.h>
+#include <sys/syscall.h>
 
 #include "filter.h"
 
@@ -161,5 +168,72 @@ int sbx_filter_export(const struct sbx_filter_spec *spec, int fd, struct sbx_err
         r = seccomp_export_bpf(ctx, fd);
         if (r < 0)
                 return sbx_err_set(err, -r, "export the syscall filter");
+        return 0;
+}
+
+int sbx_filter_parse_token(const char *tok, const char **ret_name, bool *ret_deny, char *msg, size_t msgsize)
+{
+        bool deny = tok[0] != '!';
+        const char *name = deny ? tok : tok + 1;
+        if (tok[0] == '~') {
+                /* systemd's '~' turns its list into a deny list; here a list is always one, so say what to write. */
+                (void)snprintf(msg, msgsize, "'%s': a bare name is denied; write '!%s' to allow it", tok, tok + 1);
+                return -EINVAL;
+        }
+        if (!*name) {
+                (void)snprintf(msg, msgsize, deny ? "empty system call name" : "'!' without a system call name");
+                return -EINVAL;
+        }
+        if (!sbx_filter_name_valid(name)) {
+                (void)snprintf(msg, msgsize, "unknown system call '%s'", name);
+                return -EINVAL;
+        }
+        *ret_name = name;
+        *ret_deny = deny;
+        return 0;
+}
+
+struct sbx_filter_prog {
+        unsigned short len;
+        struct sock_filter insns[];
+};
+
+void sbx_filter_prog_free(struct sbx_filter_prog *prog)
+{
+        free(prog);
+}
+
+int sbx_filter_build(const struct sbx_filter_spec *spec, struct sbx_filter_prog **ret, struct sbx_err *err)
+{
+        /* libseccomp 2.5 writes the program to a descriptor only: a memfd holds it until it is read back. */
+        _cleanup_close_ int fd = memfd_create("sbx-filter", MFD_CLOEXEC);
+        if (fd < 0)
+                return sbx_err_set(err, errno, "create a memfd for the syscall filter");
+        int r = sbx_filter_export(spec, fd, err);
+        if (r < 0)
+                return r;
+        struct stat st;
+        if (fstat(fd, &st) < 0)
+                return sbx_err_set(err, errno, "stat the syscall filter");
+        size_t n = (size_t)st.st_size / sizeof(struct sock_filter);
+        if (st.st_size <= 0 || (size_t)st.st_size % sizeof(struct sock_filter) != 0 || n > BPF_MAXINSNS)
+                return sbx_err_setx(err, EINVAL, "the syscall filter has an invalid size (%lld bytes)",
+                                    (long long)st.st_size);
+        _cleanup_free_ struct sbx_filter_prog *prog = malloc(sizeof(*prog) + (size_t)st.st_size);
+        if (!prog)
+                return sbx_err_set(err, ENOMEM, "build the syscall filter");
+        prog->len = (unsigned short)n;
+        ssize_t got = pread(fd, prog->insns, (size_t)st.st_size, 0);
+        if (got != st.st_size)
+                return sbx_err_set(err, got < 0 ? errno : EIO, "read back the syscall filter");
+        *ret = TAKE_PTR(prog);
+        return 0;
+}
+
+int sbx_filter_load(const struct sbx_filter_prog *prog, struct sbx_err *err)
+{
+        struct sock_fprog fprog = {.len = prog->len, .filter = (struct sock_filter *)prog->insns};
+        if (syscall(SYS_seccomp, SECCOMP_SET_MODE_FILTER, 0, &fprog) < 0)
+                return sbx_err_set(err, errno, "load the syscall filter");
         return 0;
 }

@@ -7,6 +7,7 @@
  * so a syscall cannot slip through another ABI's number; any other ABI kills the process. */
 
 #include <stdbool.h>
+#include <stddef.h>
 
 #include "error.h"
 
@@ -30,3 +31,28 @@ int sbx_filter_install(const struct sbx_filter_spec *spec, struct sbx_err *err);
 
 /* Builds the filter and writes it as BPF to fd without loading it (tests, sandbox-shellctl). */
 int sbx_filter_export(const struct sbx_filter_spec *spec, int fd, struct sbx_err *err);
+
+/* One token of a SystemCallFilter line (sandbox-shell.conf(5)): "NAME" adds NAME to the deny list, "!NAME" allows it
+ * (removes a default entry, or undoes an addition made by a line of lower precedence). Returns 0 with *ret_name
+ * pointing into tok, or -EINVAL with the reason in msg (unknown name, '~' written for systemd's syntax, empty). */
+int sbx_filter_parse_token(const char *tok, const char **ret_name, bool *ret_deny, char *msg, size_t msgsize);
+
+/* A filter built ahead of time: the BPF program libseccomp generated, loaded later by sbx_filter_load. PID 1 builds it
+ * while it still has its ordinary resource limits (generating allocates; LimitAS or LimitDATA could make that fail)
+ * and loads it as the very last step before the exec, with one system call. */
+struct sbx_filter_prog;
+
+/* Builds the program for spec. *ret: free with sbx_filter_prog_free. Errors as sbx_filter_install. */
+int sbx_filter_build(const struct sbx_filter_spec *spec, struct sbx_filter_prog **ret, struct sbx_err *err);
+
+/* Loads prog into the calling thread; needs no_new_privs (or CAP_SYS_ADMIN). Allocates nothing. Errors: the errno of
+ * seccomp(2). */
+int sbx_filter_load(const struct sbx_filter_prog *prog, struct sbx_err *err);
+
+void sbx_filter_prog_free(struct sbx_filter_prog *prog);
+
+static inline void sbx_filter_prog_freep(struct sbx_filter_prog **p)
+{
+        sbx_filter_prog_free(*p);
+}
+#define _cleanup_filter_prog_ _cleanup_(sbx_filter_prog_freep)

@@ -18,7 +18,9 @@
 #include <termios.h>
 
 #include "caps.h"
+#include "filter.h"
 #include "namespace.h"
+#include "rlimit.h"
 #include "rootfs.h"
 
 /* ---- the shell's argv and environment ---- */
@@ -255,8 +257,9 @@ static void reset_signals(void)
         (void)sigprocmask(SIG_SETMASK, &none, NULL);
 }
 
-/* Everything up to the exec; returns only on failure. */
-static int child_setup(const struct sbx_launch *l, int msgfd, struct sbx_err *err)
+/* Everything up to the exec; returns only on failure. `filter` was generated before the clone. */
+static int child_setup(const struct sbx_launch *l, const struct sbx_filter_prog *filter, int msgfd,
+                       struct sbx_err *err)
 {
         const struct sbx_policy *p = l->policy;
         int r;
@@ -294,10 +297,23 @@ static int child_setup(const struct sbx_launch *l, int msgfd, struct sbx_err *er
                 return sbx_err_set(err, errno, "close inherited descriptors");
         if (close_range((unsigned)msgfd + 1, ~0U, 0) < 0)
                 return sbx_err_set(err, errno, "close inherited descriptors");
+
+        /* The policy's Limit* lines; a hard limit can only go down here (no CAP_SYS_RESOURCE). */
+        r = sbx_rlimit_apply(p, err);
+        if (r < 0)
+                return sbx_err_prefix(err, "set resource limits");
+
+        /* Invariant: the syscall filter is the last thing before the exec, so nothing of the setup above is limited
+         * by it, and the exec'd shell and every descendant run under it (no_new_privs is set, so it cannot be
+         * lifted). Loading is one system call: nothing is allocated after the limits are in force. */
+        r = sbx_filter_load(filter, err);
+        if (r < 0)
+                return r;
         return 0;
 }
 
-static _noreturn_ void child_main(const struct sbx_launch *l, int msgfd, int deathfd)
+static _noreturn_ void child_main(const struct sbx_launch *l, const struct sbx_filter_prog *filter, int msgfd,
+                                  int deathfd)
 {
         struct sbx_err err = {0};
 
@@ -309,7 +325,7 @@ static _noreturn_ void child_main(const struct sbx_launch *l, int msgfd, int dea
                 _exit(1); /* EOF: the write end (held by the helper alone) is closed */
         (void)close(deathfd);
 
-        if (child_setup(l, msgfd, &err) < 0) {
+        if (child_setup(l, filter, msgfd, &err) < 0) {
                 send_msg(msgfd, MSG_SETUP_FAILED, &err);
                 _exit(1);
         }
@@ -379,6 +395,17 @@ int sbx_ns_launch(const struct sbx_launch *l, int *ret_exit, struct sbx_err *err
 {
         *ret_exit = 1;
 
+        /* The syscall filter is generated here, before any namespace exists: a bad SystemCallFilter entry refuses
+         * the login with nothing to undo, and PID 1 only has to load it. */
+        _cleanup_filter_prog_ struct sbx_filter_prog *filter = NULL;
+        struct sbx_filter_spec spec = {
+                .add = (const char *const *)l->policy->syscall_deny,
+                .remove = (const char *const *)l->policy->syscall_allow,
+        };
+        int fr = sbx_filter_build(&spec, &filter, err);
+        if (fr < 0)
+                return sbx_err_prefix(err, "SystemCallFilter");
+
         /* Forwarded signals and SIGCHLD arrive through a signalfd: blocked from before the clone, so none is lost,
          * and reset to SIG_DFL (an inherited SIG_IGN would discard them; an ignored SIGCHLD would auto-reap). */
         sigset_t mask, old;
@@ -410,7 +437,7 @@ int sbx_ns_launch(const struct sbx_launch *l, int *ret_exit, struct sbx_err *err
         if (pid == 0) {
                 (void)close(msg_r);
                 (void)close(death_w);
-                child_main(l, msg_w, death_r);
+                child_main(l, filter, msg_w, death_r);
         }
         (void)close(TAKE_FD(msg_w));
         (void)close(TAKE_FD(death_r));

@@ -5,7 +5,7 @@
  * Match block, in reading order, comes before every global line. Reading order is the drop-ins in lexical order,
  * then the main file, so a drop-in overrides the main file and an earlier block a later one. Bind and Tmpfs
  * accumulate in reading order; Environment accumulates with the first value for a NAME winning (same precedence as
- * the scalars). */
+ * the scalars). SystemCallFilter accumulates the same way, per system call name. */
 #define _GNU_SOURCE
 #include <errno.h>
 #include <grp.h>
@@ -16,7 +16,9 @@
 #include <unistd.h>
 
 #include "config.h"
+#include "filter.h"
 #include "policy.h"
+#include "rlimit.h"
 
 void sbx_user_free(struct sbx_user *u)
 {
@@ -57,6 +59,14 @@ void sbx_policy_free(struct sbx_policy *p)
         free(p->environment_origin);
         for (size_t i = 0; i < _SBX_KEY_MAX; i++)
                 free(p->origin[i].file);
+        for (size_t i = 0; i < p->n_syscall_rules; i++) {
+                free(p->syscall_rules[i].name);
+                free(p->syscall_rules[i].origin.file);
+        }
+        free(p->syscall_rules);
+        /* The two lists point into the rules. */
+        free(p->syscall_deny);
+        free(p->syscall_allow);
         free(p);
 }
 
@@ -201,6 +211,17 @@ static int take_scalar(struct resolve *rs, const struct sbx_config_entry *e)
         case SBX_KEY_IO_WEIGHT:
                 p->io_weight = e->num;
                 break;
+        case SBX_KEY_CGROUP_BACKEND:
+                p->cgroup_backend = (enum sbx_cgroup_backend)e->num;
+                break;
+        case SBX_KEY_LIMIT_CPU ... SBX_KEY_LIMIT_RTTIME: {
+                /* Parsed once already: the config has no error, so this cannot fail. */
+                char msg[300];
+                if (sbx_rlimit_parse(e->key, e->args[0], &p->rlimits[e->key - SBX_KEY_LIMIT_FIRST], msg,
+                                     sizeof(msg)) < 0)
+                        return entry_error(rs, e, msg);
+                break;
+        }
         case SBX_KEY_CGROUP_ROOT: {
                 /* Kept as written: %c is expanded by the cgroup code once the session's cgroup is known. */
                 char *v = strdup(e->args[0]);
@@ -371,6 +392,61 @@ static int take_env(struct resolve *rs, const struct sbx_config_entry *e)
         return set_origin(rs, &o[p->n_environment - 1], e);
 }
 
+/* SystemCallFilter: the names of a line, in precedence order; the first mention of a name decides it (as the first
+ * value of a scalar wins), so a Match block can allow what a global line denies and the other way round. */
+static int take_syscalls(struct resolve *rs, const struct sbx_config_entry *e)
+{
+        struct sbx_policy *p = rs->p;
+        _cleanup_free_ char *copy = strdup(e->args[0]);
+        if (!copy)
+                return sbx_err_set(rs->err, ENOMEM, "resolving policy");
+        char *save = NULL;
+        for (char *tok = strtok_r(copy, " ", &save); tok; tok = strtok_r(NULL, " ", &save)) {
+                const char *name;
+                bool deny, seen = false;
+                char msg[300];
+                if (sbx_filter_parse_token(tok, &name, &deny, msg, sizeof(msg)) < 0)
+                        return entry_error(rs, e, msg);
+                for (size_t i = 0; i < p->n_syscall_rules && !seen; i++)
+                        seen = streq(p->syscall_rules[i].name, name);
+                if (seen)
+                        continue;
+                struct sbx_syscall_rule *v = reallocarray(p->syscall_rules, p->n_syscall_rules + 1, sizeof(*v));
+                if (!v)
+                        return sbx_err_set(rs->err, ENOMEM, "resolving policy");
+                p->syscall_rules = v;
+                v = &p->syscall_rules[p->n_syscall_rules];
+                *v = (struct sbx_syscall_rule){.name = strdup(name), .deny = deny};
+                if (!v->name)
+                        return sbx_err_set(rs->err, ENOMEM, "resolving policy");
+                p->n_syscall_rules++;
+                int r = set_origin(rs, &v->origin, e);
+                if (r < 0)
+                        return r;
+        }
+        return 0;
+}
+
+/* The rules as the filter takes them: denied beyond the default list, and default entries allowed. */
+static int syscall_lists(struct sbx_policy *p)
+{
+        size_t nd = 0, na = 0;
+        p->syscall_deny = calloc(p->n_syscall_rules + 1, sizeof(char *));
+        p->syscall_allow = calloc(p->n_syscall_rules + 1, sizeof(char *));
+        if (!p->syscall_deny || !p->syscall_allow)
+                return -ENOMEM;
+        for (size_t i = 0; i < p->n_syscall_rules; i++) {
+                bool dflt = false;
+                for (const char *const *d = sbx_filter_default_deny; *d && !dflt; d++)
+                        dflt = streq(*d, p->syscall_rules[i].name);
+                if (p->syscall_rules[i].deny && !dflt)
+                        p->syscall_deny[nd++] = p->syscall_rules[i].name;
+                else if (!p->syscall_rules[i].deny && dflt)
+                        p->syscall_allow[na++] = p->syscall_rules[i].name;
+        }
+        return 0;
+}
+
 static int set_defaults(struct sbx_policy *p)
 {
         p->sandbox = false;
@@ -378,6 +454,8 @@ static int set_defaults(struct sbx_policy *p)
         p->kill_on_logout = true;
         p->memory_max = p->memory_high = p->memory_swap_max = p->tasks_max = SBX_LIMIT_UNSET;
         p->cpu_quota = p->cpu_weight = p->io_weight = SBX_LIMIT_UNSET;
+        for (size_t i = 0; i < SBX_N_LIMITS; i++)
+                p->rlimits[i] = (struct sbx_rlimit){.soft = SBX_LIMIT_UNSET, .hard = SBX_LIMIT_UNSET};
         if (!(p->root_directory = strdup(SBX_DEFAULT_ROOT_DIRECTORY)) || !(p->shell = strdup(SBX_DEFAULT_SHELL)) ||
             !(p->hostname = strdup(SBX_DEFAULT_HOSTNAME)) || !(p->cgroup_root = strdup(SBX_DEFAULT_CGROUP_ROOT)))
                 return -ENOMEM;
@@ -410,9 +488,13 @@ int sbx_policy_resolve(const struct sbx_config *c, const struct sbx_user *u, str
         for (int k = 0; k < _SBX_KEY_MAX; k++) {
                 if (k == SBX_KEY_BIND || k == SBX_KEY_TMPFS)
                         continue;
-                if ((r = for_each_by_precedence(&rs, k, k == SBX_KEY_ENVIRONMENT ? take_env : take_scalar)) < 0)
+                if ((r = for_each_by_precedence(&rs, k, k == SBX_KEY_ENVIRONMENT            ? take_env
+                                                        : k == SBX_KEY_SYSTEM_CALL_FILTER ? take_syscalls
+                                                                                          : take_scalar)) < 0)
                         return r;
         }
+        if (syscall_lists(p) < 0)
+                return sbx_err_set(err, ENOMEM, "resolving policy");
         if ((r = add_mounts(&rs)) < 0 || (r = add_default_mounts(&rs)) < 0)
                 return r;
         *ret = TAKE_PTR(p);

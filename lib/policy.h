@@ -30,13 +30,44 @@ enum sbx_key {
         SBX_KEY_IO_WEIGHT,
         SBX_KEY_KILL_ON_LOGOUT,
         SBX_KEY_CGROUP_ROOT,
+        SBX_KEY_CGROUP_BACKEND,
+        SBX_KEY_SYSTEM_CALL_FILTER,
+        /* The rlimits, systemd's names, in the order of struct sbx_policy.rlimits (lib/rlimit.h maps them). */
+        SBX_KEY_LIMIT_CPU,
+        SBX_KEY_LIMIT_FSIZE,
+        SBX_KEY_LIMIT_DATA,
+        SBX_KEY_LIMIT_STACK,
+        SBX_KEY_LIMIT_CORE,
+        SBX_KEY_LIMIT_RSS,
+        SBX_KEY_LIMIT_NOFILE,
+        SBX_KEY_LIMIT_AS,
+        SBX_KEY_LIMIT_NPROC,
+        SBX_KEY_LIMIT_MEMLOCK,
+        SBX_KEY_LIMIT_LOCKS,
+        SBX_KEY_LIMIT_SIGPENDING,
+        SBX_KEY_LIMIT_MSGQUEUE,
+        SBX_KEY_LIMIT_NICE,
+        SBX_KEY_LIMIT_RTPRIO,
+        SBX_KEY_LIMIT_RTTIME,
         _SBX_KEY_MAX,
 };
+
+#define SBX_KEY_LIMIT_FIRST SBX_KEY_LIMIT_CPU
+#define SBX_KEY_LIMIT_LAST SBX_KEY_LIMIT_RTTIME
+#define SBX_N_LIMITS (SBX_KEY_LIMIT_LAST - SBX_KEY_LIMIT_FIRST + 1)
 
 /* Where a value came from: file NULL means the built-in default. */
 struct sbx_origin {
         char *file;
         unsigned line;
+};
+
+/* CgroupBackend: where the session's limits live (DESIGN.md section 6). auto picks systemd when systemd is PID 1 on
+ * cgroup v2, cgroupfs otherwise. */
+enum sbx_cgroup_backend {
+        SBX_CGROUP_BACKEND_AUTO,
+        SBX_CGROUP_BACKEND_CGROUPFS,
+        SBX_CGROUP_BACKEND_SYSTEMD,
 };
 
 enum sbx_network {
@@ -59,6 +90,22 @@ struct sbx_bind {
 struct sbx_tmpfs {
         char *dst;     /* absolute path inside the sandbox */
         uint64_t size; /* bytes; SBX_LIMIT_UNSET = kernel default */
+        struct sbx_origin origin;
+};
+
+/* One Limit* keyword: soft and hard values in the kernel's units (bytes, seconds, microseconds, counts; LimitNICE as
+ * the raw rlimit 0..40). SBX_LIMIT_INFINITY is RLIM_INFINITY; soft == SBX_LIMIT_UNSET means the keyword was not given
+ * and the limit the login had is kept. */
+struct sbx_rlimit {
+        uint64_t soft;
+        uint64_t hard;
+};
+
+/* One name of a SystemCallFilter line as it decides the filter: `deny` adds it to the deny list, otherwise it is a
+ * default entry allowed after all. */
+struct sbx_syscall_rule {
+        char *name;
+        bool deny;
         struct sbx_origin origin;
 };
 
@@ -96,6 +143,17 @@ struct sbx_policy {
         bool kill_on_logout;      /* KillOnLogout, default yes */
         char *cgroup_root;        /* CgroupRoot, default "/sandbox-shell"; %c is kept unexpanded here, the cgroup
                                    * code replaces it per hierarchy at session open */
+        enum sbx_cgroup_backend cgroup_backend; /* CgroupBackend, default auto */
+
+        /* SystemCallFilter: one rule per name mentioned, the first mention (by precedence) deciding, in that order;
+         * names never mentioned follow the default list (lib/filter.h). syscall_deny and syscall_allow hold the same
+         * decisions as NULL-terminated lists, ready for struct sbx_filter_spec (add and remove). */
+        struct sbx_syscall_rule *syscall_rules;
+        size_t n_syscall_rules;
+        char **syscall_deny;
+        char **syscall_allow;
+        /* Limit*: indexed by key - SBX_KEY_LIMIT_FIRST; origins in origin[key]. */
+        struct sbx_rlimit rlimits[SBX_N_LIMITS];
 
         /* For the scalar keywords: where each effective value was set. Bind/Tmpfs/Environment carry their own. */
         struct sbx_origin origin[_SBX_KEY_MAX];

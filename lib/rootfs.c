@@ -13,6 +13,7 @@
 #include <sys/syscall.h>
 #include <sys/sysmacros.h>
 
+#include "procfs.h"
 #include "rootfs.h"
 #include "safepath.h"
 
@@ -355,6 +356,9 @@ int sbx_rootfs_setup(const struct sbx_policy *p, struct sbx_err *err)
                 return sbx_err_set(err, errno, "attach RootDirectory '%s'", p->root_directory);
 
         r = mount_proc(root, err);
+        if (r < 0)
+                return r;
+        r = sbx_procfs_mask(root, err);
         if (r < 0)
                 return r;
         r = mount_dev(root, err);

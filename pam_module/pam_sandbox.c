@@ -1,8 +1,9 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* pam_sandbox: the session half of sandbox-shell (DESIGN.md section 3, steps 1, 2 and 7).
  *
- * open_session puts the session process into a per-user cgroup leaf with the policy's limits and raises the
- * inheritable capabilities the helper needs; setcred raises them again (sshd and login call it after open_session,
+ * open_session puts the session process into a per-user cgroup leaf with the policy's limits (on a systemd host: the
+ * limits on the user's slice and the session in logind's scope or a transient scope of ours, set over D-Bus; the
+ * module must then come after pam_systemd in the stack) and raises the inheritable capabilities the helper needs; setcred raises them again (sshd and login call it after open_session,
  * and pam_cap may reset the inheritable set there); close_session kills what is left of the session, removes its
  * cgroups, drops the grant and logs one line. Everything else lives in lib/. */
 #define _GNU_SOURCE
@@ -146,7 +147,16 @@ int pam_sm_open_session(pam_handle_t *pamh, int flags, int argc, const char **ar
                 .cpu_weight = p->cpu_weight,
                 .io_weight = p->io_weight,
         };
-        int r = sbx_cgroup_session_open(p->cgroup_root, user, &limits, p->kill_on_logout, s->pid, &s->cg, &err);
+        const struct sbx_cgroup_params params = {
+                .backend = p->cgroup_backend,
+                .cgroup_root = p->cgroup_root,
+                .user = user,
+                .uid = p->uid,
+                .limits = &limits,
+                .kill_stale = p->kill_on_logout,
+                .pid = s->pid,
+        };
+        int r = sbx_cgroup_session_start(&params, &s->cg, &err);
         if (r < 0) {
                 pam_syslog(pamh, LOG_ERR, "Failed to set up the cgroup of '%s': %s", user, err.msg);
                 pam_error(pamh, "sandbox-shell: login refused: the session's resource limits could not be set up: %s",
@@ -168,8 +178,10 @@ int pam_sm_open_session(pam_handle_t *pamh, int flags, int argc, const char **ar
                 return r == -ENOMEM ? PAM_BUF_ERR : PAM_SESSION_ERR;
         }
         if (a.debug)
-                pam_syslog(pamh, LOG_DEBUG, "Session %s of '%s' in %s (%s)", sbx_cgroup_session_id(s->cg), user,
-                           sbx_cgroup_session_leaf(s->cg), sbx_cgroup_layout_name(sbx_cgroup_session_layout(s->cg)));
+                pam_syslog(pamh, LOG_DEBUG, "Session %s of '%s' in %s (%s, %s backend)", sbx_cgroup_session_id(s->cg),
+                           user, sbx_cgroup_session_leaf(s->cg),
+                           sbx_cgroup_layout_name(sbx_cgroup_session_layout(s->cg)),
+                           sbx_cgroup_backend_name(sbx_cgroup_session_backend(s->cg)));
         return PAM_SUCCESS;
 }
 

@@ -2,7 +2,8 @@
 # SPDX-License-Identifier: LGPL-2.1-or-later
 # Runs every test suite of sandbox-shell. Installs the build and test dependencies from Debian's packages when they are
 # missing (needs root for that), builds with -Dwerror=true (gcc), runs every suite, then builds with clang and with
-# -Db_sanitize=address,undefined and runs the suites that do not need file capabilities there too.
+# -Db_sanitize=address,undefined and runs the suites that do not need file capabilities there too, then fuzzes the
+# config parser for a bounded time (tools/fuzz.sh).
 #
 #   tools/test.sh              everything
 #   tools/test.sh --quick      only the main build and its suites
@@ -67,5 +68,9 @@ fi
 ninja -C build-test-asan
 ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 UBSAN_OPTIONS=halt_on_error=1:print_stacktrace=1 \
     run_suites build-test-asan --suite unit --suite pam --suite ctl
+
+echo "== clang libFuzzer: the config parser for 60 s (tools/fuzz.sh)"
+"$top/tools/fuzz.sh" 60
+meson test -C build-fuzz --print-errorlogs --suite fuzz
 
 echo "== all suites passed"

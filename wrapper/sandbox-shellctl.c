@@ -2,28 +2,30 @@
 /* sandbox-shellctl: the administrator's tool. It runs as root, carries no capabilities and only reads: the config
  * through lib/ exactly as the PAM module and the helper read it.
  *
- * Subcommands live in one table (name, function, usage); each parses its own options, so a new one (list, kill,
- * doctor, mkrootfs) is a function and a line in `verbs`. Exit status: 0 success, 1 failure, 2 usage error. */
+ * Subcommands live in one table (name, function, usage); check and explain take the common options parsed here, the
+ * others (doctor, list, kill, mkrootfs, in ctl-*.c) parse their own. Exit status: 0 success, 1 failure, 2 usage
+ * error. */
 #define _GNU_SOURCE
+#include <fcntl.h>
 #include <getopt.h>
+#include <poll.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/wait.h>
+#include <unistd.h>
 
-#include "config.h"
-#include "policy.h"
-
-#define EXIT_USAGE 2
-
-struct ctl {
-        const char *confdir;
-};
+#include "ctl.h"
+#include "filter.h"
+#include "rlimit.h"
 
 struct verb {
         const char *name;
         int (*run)(struct ctl *ctl, int argc, char **argv);
         const char *usage;
         const char *summary;
+        bool own_options; /* run gets argv[0] = the subcommand and parses every option itself */
 };
 
 static const struct verb *find_verb(const char *name);
@@ -34,8 +36,14 @@ static void usage(FILE *f)
                 "Usage: sandbox-shellctl [--config DIR] COMMAND [ARGS...]\n"
                 "       sandbox-shellctl --help | --version\n\n"
                 "Commands:\n"
-                "  check [--config DIR]          validate the configuration, print every error\n"
-                "  explain [--config DIR] USER   print the effective policy for USER\n\n"
+                "  check                         validate the configuration, print every error\n"
+                "  explain USER                  print the effective policy for USER\n"
+                "  doctor [USER]                 audit the installation (PAM, helper, users, rootfs, cgroups, sshd)\n"
+                "  list [--json]                 list the live sandboxed sessions with their usage\n"
+                "  kill USER|SESSION             end sessions and remove their cgroups\n"
+                "  mkrootfs DIR --busybox | --debootstrap SUITE | --copy PROG...\n"
+                "                                build a rootfs that passes doctor's audit\n\n"
+                "'sandbox-shellctl COMMAND --help' shows the options of a command.\n\n"
                 "Options:\n"
                 "  --config DIR   read the configuration from DIR (default %s)\n"
                 "  -h, --help     show this help\n"
@@ -70,8 +78,8 @@ static int parse_verb_options(struct ctl *ctl, const struct verb *v, int argc, c
         return optind;
 }
 
-/* Loads the config; on errors prints every one of them (the files' own `file:line: message`) and returns -1. */
-static int load_config(const struct ctl *ctl, struct sbx_config **ret)
+/* On errors prints every one of them (the files' own `file:line: message`). */
+int ctl_load_config(const struct ctl *ctl, struct sbx_config **ret)
 {
         struct sbx_err err = {0};
         _cleanup_config_ struct sbx_config *c = NULL;
@@ -91,12 +99,12 @@ static int load_config(const struct ctl *ctl, struct sbx_config **ret)
 static int verb_check(struct ctl *ctl, int argc, char **argv)
 {
         if (argc != 0) {
-                fprintf(stderr, "Usage: sandbox-shellctl check %s\n", find_verb("check")->usage);
+                ctl_verb_usage(stderr, "check", false);
                 return EXIT_USAGE;
         }
         _cleanup_config_ struct sbx_config *c = NULL;
         /* Silent on success, as `sshd -t`: the exit status says it. */
-        return load_config(ctl, &c) < 0 ? EXIT_FAILURE : EXIT_SUCCESS;
+        return ctl_load_config(ctl, &c) < 0 ? EXIT_FAILURE : EXIT_SUCCESS;
 }
 
 /* ---- explain ---- */
@@ -132,6 +140,33 @@ static void put_size(FILE *f, uint64_t v)
         char buf[32];
         sbx_format_size(v, buf, sizeof(buf));
         fputs(buf, f);
+}
+
+static bool in_strv(const char *const *v, const char *s)
+{
+        for (; v && *v; v++)
+                if (streq(*v, s))
+                        return true;
+        return false;
+}
+
+/* SystemCallFilter: the default deny list (without what the policy allows), then every rule that changes it, with
+ * its origin (a rule that restates the default changes nothing and is left out). */
+static void explain_syscalls(FILE *f, const struct sbx_policy *p)
+{
+        const char *name = sbx_key_name(SBX_KEY_SYSTEM_CALL_FILTER);
+        fputs(name, f);
+        for (const char *const *d = sbx_filter_default_deny; *d; d++)
+                if (!in_strv((const char *const *)p->syscall_allow, *d))
+                        fprintf(f, " %s", *d);
+        fputs("  # default\n", f);
+        for (size_t i = 0; i < p->n_syscall_rules; i++) {
+                const struct sbx_syscall_rule *r = &p->syscall_rules[i];
+                if (r->deny == in_strv(sbx_filter_default_deny, r->name))
+                        continue;
+                fprintf(f, "%s %s%s", name, r->deny ? "" : "!", r->name);
+                put_origin(f, &r->origin);
+        }
 }
 
 static void explain_key(FILE *f, const struct sbx_policy *p, enum sbx_key k)
@@ -188,6 +223,20 @@ static void explain_key(FILE *f, const struct sbx_policy *p, enum sbx_key k)
                 }
                 return;
         }
+        if (k == SBX_KEY_SYSTEM_CALL_FILTER) {
+                explain_syscalls(f, p);
+                return;
+        }
+        if (sbx_key_is_limit(k)) {
+                /* Only the limits the policy sets: the others stay what the login had. */
+                char buf[80];
+                if (p->rlimits[k - SBX_KEY_LIMIT_FIRST].soft == SBX_LIMIT_UNSET)
+                        return;
+                sbx_rlimit_format(k, &p->rlimits[k - SBX_KEY_LIMIT_FIRST], buf, sizeof(buf));
+                fprintf(f, "%s %s", name, buf);
+                put_origin(f, &p->origin[k]);
+                return;
+        }
         fprintf(f, "%s ", name);
         switch (k) {
         case SBX_KEY_SANDBOX:
@@ -210,6 +259,12 @@ static void explain_key(FILE *f, const struct sbx_policy *p, enum sbx_key k)
                 break;
         case SBX_KEY_CGROUP_ROOT:
                 put_token(f, p->cgroup_root, false);
+                break;
+        case SBX_KEY_CGROUP_BACKEND:
+                fputs(p->cgroup_backend == SBX_CGROUP_BACKEND_SYSTEMD    ? "systemd"
+                      : p->cgroup_backend == SBX_CGROUP_BACKEND_CGROUPFS ? "cgroupfs"
+                                                                         : "auto",
+                      f);
                 break;
         case SBX_KEY_MEMORY_MAX:
                 put_size(f, p->memory_max);
@@ -246,11 +301,11 @@ static void explain_key(FILE *f, const struct sbx_policy *p, enum sbx_key k)
 static int verb_explain(struct ctl *ctl, int argc, char **argv)
 {
         if (argc != 1) {
-                fprintf(stderr, "Usage: sandbox-shellctl explain %s\n", find_verb("explain")->usage);
+                ctl_verb_usage(stderr, "explain", false);
                 return EXIT_USAGE;
         }
         _cleanup_config_ struct sbx_config *c = NULL;
-        if (load_config(ctl, &c) < 0)
+        if (ctl_load_config(ctl, &c) < 0)
                 return EXIT_FAILURE;
         struct sbx_err err = {0};
         _cleanup_user_ struct sbx_user *u = NULL;
@@ -277,6 +332,15 @@ static int verb_explain(struct ctl *ctl, int argc, char **argv)
 static const struct verb verbs[] = {
         {"check", verb_check, "[--config DIR]", "Validate every configuration file; print each error."},
         {"explain", verb_explain, "[--config DIR] USER", "Print the effective policy for USER with its origins."},
+        {"doctor", ctl_doctor, "[--config DIR] [--helper PATH] [--sshd-config FILE] [USER]",
+         "Audit the installation; print each problem with what to do. Exit 1 when anything was found.", true},
+        {"list", ctl_list, "[--config DIR] [--cgroup-root PATH] [--json]",
+         "List the live sandboxed sessions: user, session, PID, since, memory now/peak, CPU, tasks.", true},
+        {"kill", ctl_kill, "[--config DIR] [--cgroup-root PATH] USER|SESSION",
+         "End every session of USER, or the session SESSION, and remove their cgroups.", true},
+        {"mkrootfs", ctl_mkrootfs,
+         "[--config DIR] DIR --busybox[=PATH] | --debootstrap SUITE [--mirror URL] | --copy PROG...",
+         "Build a rootfs in DIR (a new or empty directory) that passes doctor's rootfs audit.", true},
 };
 
 static const struct verb *find_verb(const char *name)
@@ -285,6 +349,117 @@ static const struct verb *find_verb(const char *name)
                 if (streq(verbs[i].name, name))
                         return &verbs[i];
         return NULL;
+}
+
+void ctl_verb_usage(FILE *f, const char *name, bool full)
+{
+        const struct verb *v = find_verb(name);
+        if (!v)
+                return;
+        fprintf(f, "Usage: sandbox-shellctl %s %s\n", v->name, v->usage);
+        if (full)
+                fprintf(f, "%s\n", v->summary);
+}
+
+int ctl_run(char *const argv[], bool merge_stderr, char **ret_out)
+{
+        int p[2];
+        if (pipe2(p, O_CLOEXEC) < 0)
+                return -errno;
+        pid_t pid = fork();
+        if (pid < 0) {
+                int e = errno;
+                (void)close(p[0]);
+                (void)close(p[1]);
+                return -e;
+        }
+        if (pid == 0) {
+                int null = open("/dev/null", O_RDONLY | O_CLOEXEC);
+                if (null < 0 || dup2(null, 0) < 0 || dup2(p[1], 1) < 0 || (merge_stderr && dup2(p[1], 2) < 0))
+                        _exit(127);
+                execv(argv[0], argv);
+                _exit(127);
+        }
+        (void)close(p[1]);
+        char *out = NULL;
+        size_t len = 0;
+        FILE *m = open_memstream(&out, &len);
+        char buf[4096];
+        ssize_t n;
+        while ((n = read(p[0], buf, sizeof(buf))) > 0 || (n < 0 && errno == EINTR))
+                if (n > 0 && m)
+                        (void)fwrite(buf, 1, (size_t)n, m);
+        (void)close(p[0]);
+        if (m)
+                (void)fclose(m);
+        int status;
+        while (waitpid(pid, &status, 0) < 0)
+                if (errno != EINTR) {
+                        free(out);
+                        return -errno;
+                }
+        if (!out)
+                return -ENOMEM;
+        *ret_out = out;
+        return WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
+}
+
+int ctl_for_each_user(const struct sbx_config *c, const char *only, int (*fn)(void *data, const struct ctl_user *cu),
+                      void *data)
+{
+        /* The names first: the lookups below must not disturb the passwd enumeration. */
+        size_t n = 0, cap = 64;
+        char **list = calloc(cap + 1, sizeof(char *));
+        if (!list)
+                return -ENOMEM;
+        if (only) {
+                if (!getpwnam(only)) {
+                        fprintf(stderr, "sandbox-shellctl: unknown user '%s'\n", only);
+                        free(list);
+                        return -1;
+                }
+                list[n++] = strdup(only);
+        } else {
+                setpwent();
+                struct passwd *pw;
+                while ((pw = getpwent())) {
+                        if (n == cap) {
+                                char **v = reallocarray(list, 2 * cap + 1, sizeof(char *));
+                                if (!v)
+                                        break;
+                                list = v;
+                                cap *= 2;
+                                memset(list + n, 0, (cap + 1 - n) * sizeof(char *));
+                        }
+                        list[n++] = strdup(pw->pw_name);
+                }
+                endpwent();
+        }
+        _cleanup_strv_free_ char **names = list;
+        for (size_t i = 0; i < n; i++)
+                if (!names[i])
+                        return -ENOMEM;
+        for (char **name = names; *name; name++) {
+                struct passwd *pw = getpwnam(*name);
+                if (!pw)
+                        continue;
+                _cleanup_free_ char *home = strdup(pw->pw_dir), *shell = strdup(pw->pw_shell);
+                struct ctl_user cu = {.name = *name, .uid = pw->pw_uid, .gid = pw->pw_gid, .home = home,
+                                      .shell = shell};
+                struct sbx_err err = {0};
+                _cleanup_user_ struct sbx_user *u = NULL;
+                _cleanup_policy_ struct sbx_policy *p = NULL;
+                if (!home || !shell)
+                        return -ENOMEM;
+                if (sbx_user_lookup_name(*name, &u, &err) < 0 || sbx_policy_resolve(c, u, &p, &err) < 0)
+                        cu.error = err.msg;
+                cu.u = u;
+                cu.p = p;
+                int r = fn(data, &cu);
+                if (r != 0)
+                        return r;
+        }
+        return 0;
 }
 
 int main(int argc, char **argv)
@@ -325,6 +500,8 @@ int main(int argc, char **argv)
         }
         argc -= optind;
         argv += optind;
+        if (v->own_options)
+                return v->run(&ctl, argc, argv);
         int first = parse_verb_options(&ctl, v, argc, argv);
         if (first == -2)
                 return EXIT_SUCCESS;

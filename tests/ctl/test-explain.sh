@@ -58,6 +58,12 @@ expect() {
     fi
 }
 
+# The default deny list of the syscall filter, as sandbox-shell.conf(5) documents it.
+DEFAULT_FILTER="mount umount umount2 pivot_root chroot move_mount open_tree fsopen fsconfig fsmount fspick \
+mount_setattr setns userns kexec_load kexec_file_load init_module finit_module delete_module bpf perf_event_open iopl \
+ioperm reboot syslog acct swapon swapoff quotactl quotactl_fd lookup_dcookie uselib nfsservctl _sysctl vhangup keyctl \
+add_key request_key userfaultfd open_by_handle_at name_to_handle_at TIOCSTI TIOCLINUX personality"
+
 C=$T/conf
 D=$C/sandbox-shell.conf.d
 M=$C/sandbox-shell.conf
@@ -119,7 +125,9 @@ CPUQuota 150%  # $M:11
 CPUWeight 50  # $M:19
 IOWeight 500  # $M:12
 KillOnLogout no  # $M:20
-CgroupRoot %c/sandbox-shell  # $M:23" "" explain --config "$C" alice
+CgroupRoot %c/sandbox-shell  # $M:23
+CgroupBackend auto  # default
+SystemCallFilter $DEFAULT_FILTER  # default" "" explain --config "$C" alice
 
 # bob: only the global lines and Match All; defaults for the rest.
 expect "bob" 0 "# bob: uid 1002, group bob (gid 1002), home /home/bob
@@ -141,7 +149,9 @@ CPUQuota 150%  # $M:11
 CPUWeight 100  # default
 IOWeight 500  # $M:12
 KillOnLogout yes  # default
-CgroupRoot %c/sandbox-shell  # $M:23" "" explain --config "$C" bob
+CgroupRoot %c/sandbox-shell  # $M:23
+CgroupBackend auto  # default
+SystemCallFilter $DEFAULT_FILTER  # default" "" explain --config "$C" bob
 
 # The output is itself a valid config: read back for the same user it gives the same values (only the origins
 # change). carol's home has a '%' and a blank, which must come back quoted and escaped.

@@ -1,14 +1,20 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* The pure parts of the cgroup code: user names as path components, CgroupRoot expansion, layout detection from
- * mountinfo text, the v1 weight mappings. The cgroupfs work itself is tested as root (tests/integration, tests/uml). */
+ * mountinfo text, the v1 weight mappings; for the systemd backend the unit names, the keyword -> property mapping, the
+ * read-back comparison, which scope counts as the login's own and the backend detection. The cgroupfs work itself is
+ * tested as root (tests/integration, tests/uml), the systemd backend in a systemd guest (tests/uml). */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
+#include <stdio.h>
+#include <sys/statfs.h>
+#include <unistd.h>
 #include <cmocka.h>
 
+#include "cgroup-systemd.h"
 #include "cgroup.h"
 
 static void test_valid_user(void **state)
@@ -104,6 +110,185 @@ static void test_weights(void **state)
         assert_int_equal(sbx_cgroup_weight_to_blkio(10000), 1000);
 }
 
+static void test_sd_names(void **state)
+{
+        char buf[64];
+        assert_int_equal(sbx_sd_slice_name(1000, buf, sizeof(buf)), 0);
+        assert_string_equal(buf, "user-1000.slice");
+        assert_int_equal(sbx_sd_slice_name(0, buf, sizeof(buf)), 0);
+        assert_string_equal(buf, "user-0.slice");
+        assert_int_equal(sbx_sd_slice_name(4294967294u, buf, 10), -ENAMETOOLONG);
+
+        assert_int_equal(sbx_sd_scope_name("alice", 1234, buf, sizeof(buf)), 0);
+        assert_string_equal(buf, "sandbox-shell-alice-1234.scope");
+        assert_int_equal(sbx_sd_scope_name("a.b-c_d", 7, buf, sizeof(buf)), 0);
+        assert_string_equal(buf, "sandbox-shell-a.b-c_d-7.scope");
+        /* Names systemd would read as a template instance, an escape or a path are refused. */
+        assert_int_equal(sbx_sd_scope_name("a@b", 7, buf, sizeof(buf)), -EINVAL);
+        assert_int_equal(sbx_sd_scope_name("a\\\\x2d", 7, buf, sizeof(buf)), -EINVAL);
+        assert_int_equal(sbx_sd_scope_name("../x", 7, buf, sizeof(buf)), -EINVAL);
+        assert_int_equal(sbx_sd_scope_name("", 7, buf, sizeof(buf)), -EINVAL);
+        assert_int_equal(sbx_sd_scope_name("alice", 0, buf, sizeof(buf)), -EINVAL);
+        assert_int_equal(sbx_sd_scope_name("alice", 1234, buf, 20), -ENAMETOOLONG);
+}
+
+static const struct sbx_sd_prop *find_prop(const struct sbx_sd_prop *p, size_t n, const char *keyword)
+{
+        for (size_t i = 0; i < n; i++)
+                if (strcmp(p[i].keyword, keyword) == 0)
+                        return &p[i];
+        static const struct sbx_sd_prop none = {.keyword = "", .property = "", .file = ""};
+        fail_msg("no property for %s", keyword);
+        return &none;
+}
+
+static void test_sd_properties(void **state)
+{
+        struct sbx_sd_prop p[SBX_SD_MAX_PROPS];
+        const struct sbx_sd_prop *q;
+        struct sbx_cgroup_limits l = {SBX_LIMIT_UNSET, SBX_LIMIT_UNSET, SBX_LIMIT_UNSET, SBX_LIMIT_UNSET,
+                                      SBX_LIMIT_UNSET, SBX_LIMIT_UNSET, SBX_LIMIT_UNSET};
+        assert_int_equal(sbx_sd_properties(&l, p), 0); /* nothing set: nothing sent */
+
+        l = (struct sbx_cgroup_limits){.memory_max = 100ULL << 20, .memory_high = SBX_LIMIT_INFINITY,
+                                       .memory_swap_max = 0, .tasks_max = 64, .cpu_quota = 50, .cpu_weight = 20,
+                                       .io_weight = 300};
+        size_t n = sbx_sd_properties(&l, p);
+        assert_int_equal(n, 7);
+
+        q = find_prop(p, n, "MemoryMax");
+        assert_string_equal(q->property, "MemoryMax");
+        assert_string_equal(q->file, "memory.max");
+        assert_true(q->value == 104857600ULL);
+        assert_string_equal(q->expect, "104857600");
+        assert_true(q->bytes);
+
+        /* infinity is systemd's UINT64_MAX and the kernel's "max" */
+        q = find_prop(p, n, "MemoryHigh");
+        assert_true(q->value == UINT64_MAX);
+        assert_string_equal(q->expect, "max");
+        assert_string_equal(q->file, "memory.high");
+
+        q = find_prop(p, n, "MemorySwapMax");
+        assert_true(q->value == 0);
+        assert_string_equal(q->file, "memory.swap.max");
+        assert_string_equal(q->expect, "0");
+
+        q = find_prop(p, n, "TasksMax");
+        assert_string_equal(q->file, "pids.max");
+        assert_true(q->value == 64);
+        assert_false(q->bytes);
+
+        /* 50% of one CPU: 500 ms per second for systemd, 50 ms per 100 ms period in cpu.max */
+        q = find_prop(p, n, "CPUQuota");
+        assert_string_equal(q->property, "CPUQuotaPerSecUSec");
+        assert_true(q->value == 500000);
+        assert_string_equal(q->file, "cpu.max");
+        assert_string_equal(q->expect, "50000 100000");
+
+        q = find_prop(p, n, "CPUWeight");
+        assert_string_equal(q->file, "cpu.weight");
+        assert_string_equal(q->expect, "20");
+
+        q = find_prop(p, n, "IOWeight");
+        assert_string_equal(q->file, "io.weight");
+        assert_string_equal(q->expect, "default 300");
+        assert_true(q->value == 300);
+
+        /* Only what is set, infinity included. */
+        l = (struct sbx_cgroup_limits){SBX_LIMIT_UNSET, SBX_LIMIT_UNSET, SBX_LIMIT_UNSET, SBX_LIMIT_INFINITY,
+                                       200,             SBX_LIMIT_UNSET, SBX_LIMIT_UNSET};
+        n = sbx_sd_properties(&l, p);
+        assert_int_equal(n, 2);
+        assert_string_equal(p[0].keyword, "TasksMax");
+        assert_string_equal(p[0].expect, "max");
+        assert_string_equal(p[1].keyword, "CPUQuota");
+        assert_true(p[1].value == 2000000);
+        assert_string_equal(p[1].expect, "200000 100000");
+}
+
+static void test_sd_value_matches(void **state)
+{
+        struct sbx_sd_prop p[SBX_SD_MAX_PROPS];
+        struct sbx_cgroup_limits l = {.memory_max = 1000000, .memory_high = SBX_LIMIT_UNSET,
+                                      .memory_swap_max = SBX_LIMIT_UNSET, .tasks_max = 64,
+                                      .cpu_quota = SBX_LIMIT_UNSET, .cpu_weight = SBX_LIMIT_UNSET, .io_weight = 50};
+        size_t n = sbx_sd_properties(&l, p);
+        assert_int_equal(n, 3);
+        const struct sbx_sd_prop *mem = &p[0], *tasks = &p[1], *io = &p[2];
+
+        assert_true(sbx_sd_value_matches(tasks, "64\n", 4096));
+        assert_true(sbx_sd_value_matches(tasks, "64", 4096));
+        assert_false(sbx_sd_value_matches(tasks, "640\n", 4096));
+        assert_false(sbx_sd_value_matches(tasks, "6\n", 4096));
+        assert_false(sbx_sd_value_matches(tasks, "max\n", 4096));
+        assert_false(sbx_sd_value_matches(tasks, "", 4096));
+
+        /* The kernel keeps pages: 1000000 bytes read back as 999424 with 4 KiB pages, and nothing else passes. */
+        assert_true(sbx_sd_value_matches(mem, "1000000\n", 4096));
+        assert_true(sbx_sd_value_matches(mem, "999424\n", 4096));
+        assert_false(sbx_sd_value_matches(mem, "995328\n", 4096));
+        assert_false(sbx_sd_value_matches(mem, "1003520\n", 4096));
+        assert_false(sbx_sd_value_matches(mem, "max\n", 4096));
+        assert_false(sbx_sd_value_matches(mem, "999424junk\n", 4096));
+
+        /* io.weight: the default line first, per-device lines after it. */
+        assert_true(sbx_sd_value_matches(io, "default 50\n8:0 100\n", 4096));
+        assert_false(sbx_sd_value_matches(io, "default 100\n", 4096));
+        assert_false(sbx_sd_value_matches(io, "default 500\n", 4096));
+}
+
+static void test_sd_scope_is_own(void **state)
+{
+        /* logind's scope of this user's login */
+        assert_true(sbx_sd_scope_is_own("session-3.scope", "user-1000.slice", 0, 1000, 1000));
+        /* su from root's session: root's scope, never ours to limit */
+        assert_false(sbx_sd_scope_is_own("session-1.scope", "user-0.slice", 0, 0, 1000));
+        /* a scope in the user's slice whose owner is someone else (as logind reports it) */
+        assert_false(sbx_sd_scope_is_own("session-3.scope", "user-1000.slice", 0, 0, 1000));
+        /* no pam_systemd: sshd's service */
+        assert_false(sbx_sd_scope_is_own("ssh.service", "system.slice", -ENXIO, 0, 1000));
+        assert_false(sbx_sd_scope_is_own("user@1000.service", "user-1000.slice", 0, 1000, 1000));
+        assert_false(sbx_sd_scope_is_own("session-3.scope", "user-1000.slice", -ENODATA, 1000, 1000));
+        assert_false(sbx_sd_scope_is_own(".scope", "user-1000.slice", 0, 1000, 1000));
+        assert_false(sbx_sd_scope_is_own(NULL, "user-1000.slice", 0, 1000, 1000));
+        assert_false(sbx_sd_scope_is_own("session-3.scope", NULL, 0, 1000, 1000));
+        assert_false(sbx_sd_scope_is_own("session-3.scope", "user-10000.slice", 0, 1000, 1000));
+}
+
+static void test_sd_detect(void **state)
+{
+        char dir[] = "/tmp/sbx-unit-sd.XXXXXX";
+        assert_non_null(mkdtemp(dir));
+        /* This machine boots no systemd and /sys/fs/cgroup is not cgroup2 here: cgroupfs, whatever the marker. */
+        assert_int_equal(sbx_sd_detect_at("/nonexistent/run/systemd/system", "/sys/fs/cgroup"),
+                         SBX_CGROUP_BACKEND_CGROUPFS);
+        assert_int_equal(sbx_sd_detect_at(dir, "/proc"), SBX_CGROUP_BACKEND_CGROUPFS);
+        assert_int_equal(sbx_sd_detect_at(dir, "/nonexistent"), SBX_CGROUP_BACKEND_CGROUPFS);
+        /* A cgroup2 mount and the marker directory: systemd. /sys/fs/cgroup/unified (hybrid) or /sys/fs/cgroup
+         * (pure v2) serves as the cgroup2 mount where this machine has one. */
+        const char *v2 = NULL;
+        struct statfs fs;
+        if (statfs("/sys/fs/cgroup", &fs) == 0 && fs.f_type == 0x63677270)
+                v2 = "/sys/fs/cgroup";
+        else if (statfs("/sys/fs/cgroup/unified", &fs) == 0 && fs.f_type == 0x63677270)
+                v2 = "/sys/fs/cgroup/unified";
+        if (v2) {
+                assert_int_equal(sbx_sd_detect_at(dir, v2), SBX_CGROUP_BACKEND_SYSTEMD);
+                assert_int_equal(sbx_sd_detect_at("/nonexistent", v2), SBX_CGROUP_BACKEND_CGROUPFS);
+        }
+        /* The marker must be a directory. */
+        char file[sizeof(dir) + 8];
+        (void)snprintf(file, sizeof(file), "%s/f", dir);
+        FILE *f = fopen(file, "w");
+        assert_non_null(f);
+        (void)fclose(f);
+        if (v2)
+                assert_int_equal(sbx_sd_detect_at(file, v2), SBX_CGROUP_BACKEND_CGROUPFS);
+        (void)unlink(file);
+        (void)rmdir(dir);
+}
+
 int main(void)
 {
         const struct CMUnitTest tests[] = {
@@ -111,6 +296,11 @@ int main(void)
                 cmocka_unit_test(test_expand_root),
                 cmocka_unit_test(test_detect_layout),
                 cmocka_unit_test(test_weights),
+                cmocka_unit_test(test_sd_names),
+                cmocka_unit_test(test_sd_properties),
+                cmocka_unit_test(test_sd_value_matches),
+                cmocka_unit_test(test_sd_scope_is_own),
+                cmocka_unit_test(test_sd_detect),
         };
         return cmocka_run_group_tests(tests, NULL, NULL);
 }

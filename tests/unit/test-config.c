@@ -12,7 +12,10 @@
 #include <sys/stat.h>
 #include <cmocka.h>
 
+#include <sys/resource.h>
+
 #include "config.h"
+#include "rlimit.h"
 
 #define F "/etc/sandbox-shell/sandbox-shell.conf"
 
@@ -102,7 +105,13 @@ static void test_syntax_errors(void **state)
         line_bad("Tmpfs /a 1M 2M", "Tmpfs: too many values");
         line_bad("Shell \"/bin/sh", "unterminated quote");
         line_bad("Shell /bin/\x01sh", "control character in line");
-        line_bad("Hostname a b c d e f g h i j k l m n o p q r s t u v w x y z 1 2 3 4 5 6 7", "too many values");
+        /* More tokens than a line may hold (128, the keyword included) stop the tokenizer itself. */
+        char many[400] = "Hostname";
+        for (int i = 0; i < 128; i++)
+                strlcat(many, " a", sizeof(many));
+        line_bad(many, "too many values");
+        many[strlen(many) - 2] = '\0';
+        line_bad(many, "Hostname: too many values");
 
         /* NUL bytes and over-long lines are errors, and parsing goes on after them. */
         static const char nul[] = "Sandbox yes\nShell /bin\0sh\nTasksMax 4\n";
@@ -382,6 +391,89 @@ static void test_same_scope_conflicts(void **state)
         expect_errors(e, NULL);
 }
 
+/* SystemCallFilter: names and !names, checked against the filter's names at parse time. */
+static void test_system_call_filter(void **state)
+{
+        line_ok("SystemCallFilter ptrace");
+        line_ok("SystemCallFilter ptrace !keyctl TIOCSTI !userns");
+        line_ok("systemcallfilter = !personality");
+        _cleanup_config_ struct sbx_config *c = parse_text("SystemCallFilter   ptrace\t!keyctl  \"add_key\"\n");
+        expect_errors(c, NULL);
+        assert_int_equal(c->entries[0].key, SBX_KEY_SYSTEM_CALL_FILTER);
+        assert_string_equal(c->entries[0].args[0], "ptrace !keyctl add_key");
+
+        line_bad("SystemCallFilter", "SystemCallFilter: missing value");
+        line_bad("SystemCallFilter ptrace nosuchcall", "SystemCallFilter: unknown system call 'nosuchcall'");
+        line_bad("SystemCallFilter !", "SystemCallFilter: '!' without a system call name");
+        line_bad("SystemCallFilter ~keyctl",
+                 "SystemCallFilter: '~keyctl': a bare name is denied; write '!keyctl' to allow it");
+        line_bad("SystemCallFilter Mount", "SystemCallFilter: unknown system call 'Mount'");
+        line_bad("SystemCallFilter !!keyctl", "SystemCallFilter: unknown system call '!keyctl'");
+}
+
+static void test_limits(void **state)
+{
+        static const char *const good[] = {
+                "LimitNOFILE 1024", "LimitNOFILE 1024:4096", "LimitNOFILE infinity", "LimitNOFILE 0",
+                "LimitCORE 0", "LimitCORE 16M:infinity", "LimitAS 4G", "LimitFSIZE 1T", "LimitSTACK 8M",
+                "LimitDATA 1g", "LimitRSS 100", "LimitMEMLOCK 64K", "LimitMSGQUEUE 800K", "LimitNPROC 100:200",
+                "LimitCPU 60:infinity", "LimitLOCKS 10", "LimitSIGPENDING 100", "LimitRTPRIO 0",
+                "LimitRTTIME 1000", "LimitNICE 0", "LimitNICE 40", "LimitNICE -20", "LimitNICE +19",
+                "limitnofile 5", "LimitNOFILE=5:5",
+        };
+        for (size_t i = 0; i < ELEMENTSOF(good); i++)
+                line_ok(good[i]);
+
+        line_bad("LimitNOFILE", "LimitNOFILE: missing value");
+        line_bad("LimitNOFILE 1 2", "LimitNOFILE: too many values");
+        line_bad("LimitNOFILE 10:5", "LimitNOFILE: soft limit above the hard limit in '10:5'");
+        line_bad("LimitNOFILE infinity:5", "LimitNOFILE: soft limit above the hard limit in 'infinity:5'");
+        line_bad("LimitNOFILE 1K", "LimitNOFILE: invalid value '1K' (a number or infinity)");
+        line_bad("LimitNOFILE -1", "LimitNOFILE: invalid value '-1' (a number or infinity)");
+        line_bad("LimitNOFILE :5", "LimitNOFILE: invalid value ':5' (expected VALUE or SOFT:HARD)");
+        line_bad("LimitNOFILE 5:", "LimitNOFILE: invalid value '5:' (expected VALUE or SOFT:HARD)");
+        line_bad("LimitNOFILE 1:2:3", "LimitNOFILE: invalid value '2:3' (a number or infinity)");
+        line_bad("LimitNPROC 99999999999999999999", "LimitNPROC: invalid value '99999999999999999999' (out of range)");
+        line_bad("LimitCORE 1X", "LimitCORE: invalid size '1X' (a number with K, M, G or T, or infinity)");
+        line_bad("LimitAS 99999999999T", "LimitAS: invalid size '99999999999T' (out of range)");
+        line_bad("LimitNICE 41", "LimitNICE: invalid nice limit '41' (0 to 40, or -20 to 19 with a sign)");
+        line_bad("LimitNICE -21", "LimitNICE: invalid nice limit '-21' (0 to 40, or -20 to 19 with a sign)");
+        line_bad("LimitNICE +20", "LimitNICE: invalid nice limit '+20' (0 to 40, or -20 to 19 with a sign)");
+        line_bad("LimitNICE infinity", "LimitNICE: 'infinity' is not a nice limit (0 to 40, or -20 to 19 with a sign)");
+}
+
+/* The values as the kernel takes them, and their text form read back. */
+static void test_limit_values(void **state)
+{
+        static const struct {
+                int key;
+                const char *in, *out;
+                uint64_t soft, hard;
+        } cases[] = {
+                {SBX_KEY_LIMIT_NOFILE, "1024", "1024", 1024, 1024},
+                {SBX_KEY_LIMIT_NOFILE, "100:infinity", "100:infinity", 100, SBX_LIMIT_INFINITY},
+                {SBX_KEY_LIMIT_CORE, "0", "0", 0, 0},
+                {SBX_KEY_LIMIT_AS, "1536M:4G", "1536M:4G", 1536ULL << 20, 4ULL << 30},
+                {SBX_KEY_LIMIT_STACK, "8192K", "8M", 8ULL << 20, 8ULL << 20},
+                {SBX_KEY_LIMIT_NICE, "-5", "25", 25, 25},
+                {SBX_KEY_LIMIT_NICE, "+19:-20", "1:40", 1, 40},
+                {SBX_KEY_LIMIT_CPU, "INFINITY", "infinity", SBX_LIMIT_INFINITY, SBX_LIMIT_INFINITY},
+        };
+        for (size_t i = 0; i < ELEMENTSOF(cases); i++) {
+                struct sbx_rlimit l;
+                char msg[300], buf[80];
+                assert_int_equal(sbx_rlimit_parse(cases[i].key, cases[i].in, &l, msg, sizeof(msg)), 0);
+                assert_true(l.soft == cases[i].soft);
+                assert_true(l.hard == cases[i].hard);
+                sbx_rlimit_format(cases[i].key, &l, buf, sizeof(buf));
+                assert_string_equal(buf, cases[i].out);
+        }
+        assert_int_equal(sbx_rlimit_resource(SBX_KEY_LIMIT_NOFILE), RLIMIT_NOFILE);
+        assert_int_equal(sbx_rlimit_resource(SBX_KEY_LIMIT_RTTIME), RLIMIT_RTTIME);
+        assert_int_equal(sbx_rlimit_resource(SBX_KEY_MEMORY_MAX), -1);
+        assert_string_equal(sbx_key_name(SBX_KEY_LIMIT_SIGPENDING), "LimitSIGPENDING");
+}
+
 static void test_key_names(void **state)
 {
         for (int k = 0; k < _SBX_KEY_MAX; k++) {
@@ -586,6 +678,9 @@ int main(void)
                 cmocka_unit_test(test_match_syntax),
                 cmocka_unit_test(test_patterns),
                 cmocka_unit_test(test_same_scope_conflicts),
+                cmocka_unit_test(test_system_call_filter),
+                cmocka_unit_test(test_limits),
+                cmocka_unit_test(test_limit_values),
                 cmocka_unit_test(test_key_names),
                 cmocka_unit_test(test_load_order),
                 cmocka_unit_test(test_load_main_required_dropins_optional),

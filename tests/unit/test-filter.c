@@ -167,6 +167,54 @@ static void test_unknown_names(void **state)
         assert_false(sbx_filter_name_valid("mountt"));
 }
 
+/* PID 1's way: the program generated first, then loaded with one system call (after no_new_privs). */
+static void test_build_then_load(void **state)
+{
+        const char *add[] = { "getppid", NULL };
+        struct sbx_filter_spec spec = { .add = add };
+        struct sbx_err err = {0};
+        _cleanup_filter_prog_ struct sbx_filter_prog *prog = NULL;
+        assert_int_equal(sbx_filter_build(&spec, &prog, &err), 0);
+        assert_non_null(prog);
+        pid_t pid = fork();
+        assert_true(pid >= 0);
+        if (pid == 0) {
+                if (prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) < 0 || sbx_filter_load(prog, &err) < 0)
+                        _exit(90);
+                _exit(child_denied() != 0 ? 1 : child_getpid_denied() != 0 ? 2 : child_allowed() != 0 ? 3 : 0);
+        }
+        int status;
+        assert_int_equal(waitpid(pid, &status, 0), pid);
+        assert_true(WIFEXITED(status));
+        assert_int_equal(WEXITSTATUS(status), 0);
+
+        const char *bad[] = { "nosuchcall", NULL };
+        struct sbx_filter_spec spec2 = { .add = bad };
+        _cleanup_filter_prog_ struct sbx_filter_prog *none = NULL;
+        assert_int_equal(sbx_filter_build(&spec2, &none, &err), -EINVAL);
+        assert_null(none);
+        assert_string_equal(err.msg, "unknown system call 'nosuchcall'");
+}
+
+static void test_parse_token(void **state)
+{
+        const char *name = NULL;
+        bool deny = false;
+        char msg[300];
+        assert_int_equal(sbx_filter_parse_token("ptrace", &name, &deny, msg, sizeof(msg)), 0);
+        assert_string_equal(name, "ptrace");
+        assert_true(deny);
+        assert_int_equal(sbx_filter_parse_token("!TIOCSTI", &name, &deny, msg, sizeof(msg)), 0);
+        assert_string_equal(name, "TIOCSTI");
+        assert_false(deny);
+        assert_int_equal(sbx_filter_parse_token("!", &name, &deny, msg, sizeof(msg)), -EINVAL);
+        assert_string_equal(msg, "'!' without a system call name");
+        assert_int_equal(sbx_filter_parse_token("~ptrace", &name, &deny, msg, sizeof(msg)), -EINVAL);
+        assert_int_equal(sbx_filter_parse_token("", &name, &deny, msg, sizeof(msg)), -EINVAL);
+        assert_int_equal(sbx_filter_parse_token("!nope", &name, &deny, msg, sizeof(msg)), -EINVAL);
+        assert_string_equal(msg, "unknown system call 'nope'");
+}
+
 #if defined(__x86_64__)
 /* The i386 ABI through int 0x80 from a 64-bit process: mount is 21 there, getpid 20. */
 static long int80(long nr, long a, long b, long c)
@@ -221,6 +269,8 @@ int main(void)
                 cmocka_unit_test(test_ordinary_calls_work),
                 cmocka_unit_test(test_spec_add_and_remove),
                 cmocka_unit_test(test_unknown_names),
+                cmocka_unit_test(test_build_then_load),
+                cmocka_unit_test(test_parse_token),
 #if defined(__x86_64__)
                 cmocka_unit_test(test_i386_abi),
 #endif

@@ -434,6 +434,62 @@ static void test_environment_precedence(void **state)
         assert_null(p->environment[4]);
 }
 
+/* SystemCallFilter: per name, the first mention by precedence decides; the lists hold only what changes the default. */
+static void test_system_call_filter_precedence(void **state)
+{
+        struct test_user tu, tb;
+        _cleanup_config_ struct sbx_config *c = parse(DROPIN, "SystemCallFilter !bpf\n", MAIN,
+                "SystemCallFilter ptrace !keyctl bpf getppid\nMatch User alice\nSystemCallFilter keyctl !ptrace "
+                "!userns\n", NULL);
+        _cleanup_policy_ struct sbx_policy *p = resolve_ok(c, user(&tu, "alice", 1001, "/home/alice", NULL));
+        static const char *const want[][2] = {
+                {"keyctl", "y"}, {"ptrace", "n"}, {"userns", "n"}, {"bpf", "n"}, {"getppid", "y"},
+        };
+        static const unsigned lines[] = {3, 3, 3, 1, 1};
+        assert_int_equal(p->n_syscall_rules, ELEMENTSOF(want));
+        for (size_t i = 0; i < ELEMENTSOF(want); i++) {
+                assert_string_equal(p->syscall_rules[i].name, want[i][0]);
+                assert_int_equal(p->syscall_rules[i].deny, want[i][1][0] == 'y');
+                assert_origin(&p->syscall_rules[i].origin, i == 3 ? DROPIN : MAIN, lines[i]);
+        }
+        /* keyctl is denied by default anyway: only the additions and the allowed default entries remain. */
+        assert_string_equal(p->syscall_deny[0], "getppid");
+        assert_null(p->syscall_deny[1]);
+        assert_string_equal(p->syscall_allow[0], "userns");
+        assert_string_equal(p->syscall_allow[1], "bpf");
+        assert_null(p->syscall_allow[2]);
+
+        _cleanup_policy_ struct sbx_policy *b = resolve_ok(c, user(&tb, "bob", 1002, "/home/bob", NULL));
+        assert_string_equal(b->syscall_deny[0], "ptrace");
+        assert_string_equal(b->syscall_deny[1], "getppid");
+        assert_null(b->syscall_deny[2]);
+        assert_string_equal(b->syscall_allow[0], "bpf");
+        assert_string_equal(b->syscall_allow[1], "keyctl");
+        assert_null(b->syscall_allow[2]);
+}
+
+static void test_limits_precedence(void **state)
+{
+        struct test_user tu, tb;
+        _cleanup_config_ struct sbx_config *c = parse(MAIN,
+                "LimitNOFILE 1024\nLimitCORE 0\nMatch User alice\nLimitNOFILE 64:128\nLimitNICE -5\n", NULL);
+        _cleanup_policy_ struct sbx_policy *p = resolve_ok(c, user(&tu, "alice", 1001, "/home/alice", NULL));
+        const struct sbx_rlimit *nofile = &p->rlimits[SBX_KEY_LIMIT_NOFILE - SBX_KEY_LIMIT_FIRST];
+        assert_true(nofile->soft == 64 && nofile->hard == 128);
+        assert_origin(&p->origin[SBX_KEY_LIMIT_NOFILE], MAIN, 4);
+        assert_true(p->rlimits[SBX_KEY_LIMIT_CORE - SBX_KEY_LIMIT_FIRST].hard == 0);
+        assert_true(p->rlimits[SBX_KEY_LIMIT_NICE - SBX_KEY_LIMIT_FIRST].soft == 25);
+        assert_true(p->rlimits[SBX_KEY_LIMIT_AS - SBX_KEY_LIMIT_FIRST].soft == SBX_LIMIT_UNSET);
+        assert_origin(&p->origin[SBX_KEY_LIMIT_AS], NULL, 0);
+
+        _cleanup_policy_ struct sbx_policy *b = resolve_ok(c, user(&tb, "bob", 1002, "/home/bob", NULL));
+        assert_true(b->rlimits[SBX_KEY_LIMIT_NOFILE - SBX_KEY_LIMIT_FIRST].soft == 1024);
+        assert_true(b->rlimits[SBX_KEY_LIMIT_NICE - SBX_KEY_LIMIT_FIRST].soft == SBX_LIMIT_UNSET);
+        assert_int_equal(b->n_syscall_rules, 0);
+        assert_null(b->syscall_deny[0]);
+        assert_null(b->syscall_allow[0]);
+}
+
 static void test_invalid_config_refused_for_everyone(void **state)
 {
         struct test_user tu;
@@ -573,6 +629,8 @@ int main(int argc, char **argv)
                 cmocka_unit_test(test_bad_home),
                 cmocka_unit_test(test_conflicts_across_scopes),
                 cmocka_unit_test(test_environment_precedence),
+                cmocka_unit_test(test_system_call_filter_precedence),
+                cmocka_unit_test(test_limits_precedence),
                 cmocka_unit_test(test_invalid_config_refused_for_everyone),
                 cmocka_unit_test(test_nss_lookup),
                 cmocka_unit_test(test_nss_load_and_resolve),

@@ -1,0 +1,271 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/* The D-Bus half of the systemd backend (cgroup-systemd.h), built only with libsystemd: talks to systemd as root from
+ * pam_sm_open_session, after pam_systemd has put the login into its session scope. */
+#define _GNU_SOURCE
+#include <fcntl.h>
+#include <stdio.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include <systemd/sd-bus.h>
+#include <systemd/sd-login.h>
+
+#include "cgroup-internal.h"
+#include "cgroup-systemd.h"
+#include "policy.h"
+
+#define SD_DEST "org.freedesktop.systemd1"
+#define SD_PATH "/org/freedesktop/systemd1"
+#define SD_MANAGER "org.freedesktop.systemd1.Manager"
+
+/* How long systemd gets to make a transient scope and to write the limits into the cgroup files: it answers the
+ * method call first and realises the cgroup in a later turn of its event loop. */
+#define SD_SETTLE_MS 5000
+
+static void busp(sd_bus **b)
+{
+        if (*b)
+                (void)sd_bus_flush_close_unref(*b);
+}
+
+static void sd_freep(char **p)
+{
+        free(*p);
+}
+
+static void sleep_ms(long ms)
+{
+        struct timespec ts = {.tv_sec = ms / 1000, .tv_nsec = (ms % 1000) * 1000000L};
+        (void)nanosleep(&ts, NULL);
+}
+
+static long now_ms(void)
+{
+        struct timespec ts;
+        (void)clock_gettime(CLOCK_MONOTONIC, &ts);
+        return (long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+/* Invariant: the address is fixed, never $DBUS_SYSTEM_BUS_ADDRESS: `su` runs this module with the environment of the
+ * user who called it, who could otherwise point it at a bus of their own that pretends to be systemd. systemd's own
+ * private socket (root only, what systemctl uses as root) works without dbus-daemon; the system bus is the fallback. */
+static int bus_connect(sd_bus **ret, struct sbx_err *err)
+{
+        static const struct {
+                const char *socket;
+                bool client;
+        } addrs[] = {
+                {"/run/systemd/private", false},
+                {"/run/dbus/system_bus_socket", true},
+        };
+        int r = -ENOENT;
+        for (size_t i = 0; i < ELEMENTSOF(addrs); i++) {
+                _cleanup_(busp) sd_bus *bus = NULL;
+                char addr[128];
+                if (access(addrs[i].socket, F_OK) < 0)
+                        continue;
+                (void)snprintf(addr, sizeof(addr), "unix:path=%s", addrs[i].socket);
+                if ((r = sd_bus_new(&bus)) < 0 || (r = sd_bus_set_address(bus, addr)) < 0 ||
+                    (r = sd_bus_set_bus_client(bus, addrs[i].client)) < 0 ||
+                    (r = sd_bus_set_method_call_timeout(bus, 10 * 1000000ULL)) < 0 || (r = sd_bus_start(bus)) < 0)
+                        continue;
+                *ret = TAKE_PTR(bus);
+                return 0;
+        }
+        return sbx_err_set(err, -r, "connect to systemd (/run/systemd/private, /run/dbus/system_bus_socket)");
+}
+
+static int call_error(struct sbx_err *err, int r, const sd_bus_error *e, const char *what, const char *unit)
+{
+        if (sd_bus_error_is_set(e))
+                return sbx_err_setx(err, sd_bus_error_get_errno(e) ?: -r, "%s '%s': %s", what, unit, e->message);
+        return sbx_err_set(err, -r, "%s '%s'", what, unit);
+}
+
+/* The unit's ControlGroup ("/user.slice/user-1000.slice"), made absolute below the unified mount; and an O_PATH fd. */
+static int unit_cgroup(sd_bus *bus, const char *unit, const char *iface, char *buf, size_t size, int *ret_fd,
+                       struct sbx_err *err)
+{
+        _cleanup_(sd_freep) char *path = NULL;
+        _cleanup_(sd_freep) char *cg = NULL;
+        sd_bus_error e = SD_BUS_ERROR_NULL;
+        int r = sd_bus_path_encode(SD_PATH "/unit", unit, &path);
+        if (r < 0)
+                return sbx_err_set(err, -r, "unit path of '%s'", unit);
+        r = sd_bus_get_property_string(bus, SD_DEST, path, iface, "ControlGroup", &e, &cg);
+        if (r < 0) {
+                r = call_error(err, r, &e, "read ControlGroup of", unit);
+                sd_bus_error_free(&e);
+                return r;
+        }
+        if (cg[0] != '/' || strstr(cg, "/.."))
+                return sbx_err_setx(err, ENOENT, "unit '%s' has no cgroup (ControlGroup '%s')", unit, cg);
+        if ((size_t)snprintf(buf, size, "%s%s", SBX_SD_CGROUP_MOUNT, cg) >= size)
+                return sbx_err_setx(err, ENAMETOOLONG, "cgroup of '%s' too long", unit);
+        if (ret_fd && (*ret_fd = open(buf, O_PATH | O_DIRECTORY | O_CLOEXEC)) < 0)
+                return sbx_err_set(err, errno, "open cgroup '%s' of '%s'", buf, unit);
+        return 0;
+}
+
+/* StartTransientUnit: a scope in the user's slice holding `pid`, and waits until systemd moved it there. */
+static int start_scope(sd_bus *bus, const char *unit, const char *slice, const char *user, pid_t pid,
+                       struct sbx_err *err)
+{
+        _cleanup_(sd_bus_message_unrefp) sd_bus_message *m = NULL;
+        _cleanup_(sd_bus_message_unrefp) sd_bus_message *reply = NULL;
+        sd_bus_error e = SD_BUS_ERROR_NULL;
+        char desc[128];
+        (void)snprintf(desc, sizeof(desc), "sandbox-shell session of %s", user);
+        int r = sd_bus_message_new_method_call(bus, &m, SD_DEST, SD_PATH, SD_MANAGER, "StartTransientUnit");
+        if (r >= 0)
+                r = sd_bus_message_append(m, "ss", unit, "fail");
+        if (r >= 0)
+                r = sd_bus_message_open_container(m, 'a', "(sv)");
+        if (r >= 0)
+                r = sd_bus_message_append(m, "(sv)(sv)(sv)(sv)", "Description", "s", desc, "Slice", "s", slice,
+                                          "PIDs", "au", 1, (uint32_t)pid,
+                                          /* gone once empty, even after a failure */
+                                          "CollectMode", "s", "inactive-or-failed");
+        if (r >= 0)
+                r = sd_bus_message_close_container(m);
+        if (r >= 0)
+                r = sd_bus_message_append(m, "a(sa(sv))", 0);
+        if (r < 0)
+                return sbx_err_set(err, -r, "build StartTransientUnit for '%s'", unit);
+        r = sd_bus_call(bus, m, 0, &e, &reply);
+        if (r < 0) {
+                r = call_error(err, r, &e, "StartTransientUnit", unit);
+                sd_bus_error_free(&e);
+                return r;
+        }
+        for (long end = now_ms() + SD_SETTLE_MS;;) {
+                _cleanup_(sd_freep) char *cur = NULL;
+                if (sd_pid_get_unit(pid, &cur) >= 0 && streq(cur, unit))
+                        return 0;
+                if (now_ms() > end)
+                        return sbx_err_setx(err, ETIMEDOUT, "systemd did not move process %d into '%s' (it is in '%s')",
+                                            (int)pid, unit, cur ? cur : "no unit");
+                sleep_ms(10);
+        }
+}
+
+static int set_slice_limits(sd_bus *bus, const char *slice, const struct sbx_sd_prop *p, size_t n,
+                            struct sbx_err *err)
+{
+        _cleanup_(sd_bus_message_unrefp) sd_bus_message *m = NULL;
+        sd_bus_error e = SD_BUS_ERROR_NULL;
+        int r = sd_bus_message_new_method_call(bus, &m, SD_DEST, SD_PATH, SD_MANAGER, "SetUnitProperties");
+        /* runtime=true: the values live in /run/systemd/system.control (gone at reboot) and act at once. */
+        if (r >= 0)
+                r = sd_bus_message_append(m, "sb", slice, 1);
+        if (r >= 0)
+                r = sd_bus_message_open_container(m, 'a', "(sv)");
+        for (size_t i = 0; r >= 0 && i < n; i++)
+                r = sd_bus_message_append(m, "(sv)", p[i].property, "t", p[i].value);
+        if (r >= 0)
+                r = sd_bus_message_close_container(m);
+        if (r < 0)
+                return sbx_err_set(err, -r, "build SetUnitProperties for '%s'", slice);
+        r = sd_bus_call(bus, m, 0, &e, NULL);
+        if (r < 0) {
+                r = call_error(err, r, &e, "SetUnitProperties on", slice);
+                sd_bus_error_free(&e);
+        }
+        return r;
+}
+
+/* Reads every limit back from the slice's cgroup files (read only), giving systemd SD_SETTLE_MS to write them. */
+static int verify_limits(int fd, const char *cgroup, const char *slice, const struct sbx_sd_prop *p, size_t n,
+                         struct sbx_err *err)
+{
+        unsigned long pagesize = (unsigned long)sysconf(_SC_PAGESIZE);
+        long end = now_ms() + SD_SETTLE_MS;
+        for (size_t i = 0; i < n; i++) {
+                char buf[256];
+                ssize_t len;
+                while (!((len = sbx_cg_read(fd, p[i].file, buf, sizeof(buf))) >= 0 &&
+                         sbx_sd_value_matches(&p[i], buf, pagesize))) {
+                        if (now_ms() <= end) {
+                                sleep_ms(20);
+                                continue;
+                        }
+                        if (len == -ENOENT)
+                                return sbx_err_setx(err, EOPNOTSUPP,
+                                                    "%s cannot be applied: systemd set it on '%s', but '%s/%s' does not "
+                                                    "exist (the kernel or systemd does not offer it there)",
+                                                    p[i].keyword, slice, cgroup, p[i].file);
+                        if (len < 0)
+                                return sbx_err_set(err, (int)-len, "%s: read '%s/%s'", p[i].keyword, cgroup, p[i].file);
+                        buf[strcspn(buf, "\n")] = '\0';
+                        return sbx_err_setx(err, EOPNOTSUPP, "%s is not in force: '%s/%s' holds '%s', expected '%s'",
+                                            p[i].keyword, cgroup, p[i].file, buf, p[i].expect);
+                }
+        }
+        return 0;
+}
+
+int sbx_sd_session_open(const char *user, uid_t uid, const struct sbx_cgroup_limits *l, pid_t pid,
+                        struct sbx_sd_session **ret, struct sbx_err *err)
+{
+        _cleanup_(busp) sd_bus *bus = NULL;
+        _cleanup_(sd_freep) char *unit = NULL;
+        _cleanup_(sd_freep) char *own_slice = NULL;
+        struct sbx_sd_prop props[SBX_SD_MAX_PROPS];
+        char slice[64], slice_cg[4096];
+        _cleanup_close_ int slice_fd = -1;
+        uid_t owner = 0;
+
+        struct sbx_sd_session *s = calloc(1, sizeof(*s));
+        if (!s)
+                return sbx_err_set(err, ENOMEM, "systemd session");
+        s->cg_fd = -1;
+        int r = sbx_sd_slice_name(uid, slice, sizeof(slice));
+        if (r < 0) {
+                r = sbx_err_set(err, -r, "slice name of uid %u", (unsigned)uid);
+                goto out;
+        }
+        if ((r = bus_connect(&bus, err)) < 0)
+                goto out;
+
+        /* The login's own scope is logind's session-N.scope when pam_systemd ran for this very user. Under `su` from
+         * another session the process is still in the caller's scope, which is never touched: a scope of ours. */
+        int ur = sd_pid_get_unit(pid, &unit);
+        (void)sd_pid_get_slice(pid, &own_slice);
+        int owr = sd_pid_get_owner_uid(pid, &owner);
+        if (ur >= 0 && sbx_sd_scope_is_own(unit, own_slice, owr, owner, uid)) {
+                (void)strlcpy(s->unit, unit, sizeof(s->unit));
+        } else {
+                if ((r = sbx_sd_scope_name(user, pid, s->unit, sizeof(s->unit))) < 0) {
+                        r = sbx_err_set(err, -r, "scope name for '%s'", user);
+                        goto out;
+                }
+                if ((r = start_scope(bus, s->unit, slice, user, pid, err)) < 0)
+                        goto out;
+                s->transient = true;
+        }
+        if ((r = unit_cgroup(bus, s->unit, "org.freedesktop.systemd1.Scope", s->cgroup, sizeof(s->cgroup), &s->cg_fd,
+                             err)) < 0)
+                goto out;
+        /* Invariant: the session's scope is inside the slice that carries the limits. */
+        if ((r = unit_cgroup(bus, slice, "org.freedesktop.systemd1.Slice", slice_cg, sizeof(slice_cg), &slice_fd,
+                             err)) < 0)
+                goto out;
+        size_t sl = strlen(slice_cg);
+        if (strncmp(s->cgroup, slice_cg, sl) != 0 || s->cgroup[sl] != '/') {
+                r = sbx_err_setx(err, EINVAL, "scope '%s' (%s) is not inside '%s' (%s)", s->unit, s->cgroup, slice,
+                                 slice_cg);
+                goto out;
+        }
+        size_t n = sbx_sd_properties(l, props);
+        if (n > 0 && (r = set_slice_limits(bus, slice, props, n, err)) == 0)
+                r = verify_limits(slice_fd, slice_cg, slice, props, n, err);
+out:
+        if (r < 0) {
+                /* A transient scope of ours holds the caller now; it ends, empty, when the refused login exits. */
+                sbx_sd_session_free(s);
+                return r;
+        }
+        *ret = s;
+        return 0;
+}

@@ -1,0 +1,228 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/* The systemd backend (cgroup-systemd.h): limits on systemd's units over D-Bus, read back from the cgroup files
+ * systemd wrote. systemd's rule (docs/CGROUP_DELEGATION.md in its source) is that nobody else creates cgroups outside
+ * a delegated subtree or writes the attributes of cgroups it made; a logind session scope cannot be delegated, so
+ * this file only ever reads below /sys/fs/cgroup. */
+#define _GNU_SOURCE
+#include <fcntl.h>
+#include <signal.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <sys/statfs.h>
+#include <time.h>
+#include <linux/magic.h>
+
+#include "cgroup-internal.h"
+#include "cgroup-systemd.h"
+#include "policy.h"
+
+/* ---- pure helpers ---- */
+
+int sbx_sd_slice_name(uid_t uid, char *buf, size_t size)
+{
+        int n = snprintf(buf, size, "user-%u.slice", (unsigned)uid);
+        return n < 0 || (size_t)n >= size ? -ENAMETOOLONG : 0;
+}
+
+int sbx_sd_scope_name(const char *user, pid_t pid, char *buf, size_t size)
+{
+        /* Invariant: the name goes into a unit name; [A-Za-z0-9_.-] is valid there and cannot form a template
+         * ('@') or escape ('\') sequence. */
+        if (!sbx_cgroup_valid_user(user) || pid <= 0)
+                return -EINVAL;
+        int n = snprintf(buf, size, "sandbox-shell-%s-%d.scope", user, (int)pid);
+        return n < 0 || (size_t)n >= size ? -ENAMETOOLONG : 0;
+}
+
+static void put_prop(struct sbx_sd_prop *p, const char *keyword, const char *property, uint64_t v, const char *file,
+                     bool bytes)
+{
+        *p = (struct sbx_sd_prop){.keyword = keyword, .property = property, .file = file, .bytes = bytes};
+        p->value = v == SBX_LIMIT_INFINITY ? UINT64_MAX : v;
+        if (v == SBX_LIMIT_INFINITY)
+                (void)snprintf(p->expect, sizeof(p->expect), "max");
+        else
+                (void)snprintf(p->expect, sizeof(p->expect), "%llu", (unsigned long long)v);
+}
+
+size_t sbx_sd_properties(const struct sbx_cgroup_limits *l, struct sbx_sd_prop out[SBX_SD_MAX_PROPS])
+{
+        size_t n = 0;
+        if (l->memory_max != SBX_LIMIT_UNSET)
+                put_prop(&out[n++], "MemoryMax", "MemoryMax", l->memory_max, "memory.max", true);
+        if (l->memory_high != SBX_LIMIT_UNSET)
+                put_prop(&out[n++], "MemoryHigh", "MemoryHigh", l->memory_high, "memory.high", true);
+        if (l->memory_swap_max != SBX_LIMIT_UNSET)
+                put_prop(&out[n++], "MemorySwapMax", "MemorySwapMax", l->memory_swap_max, "memory.swap.max", true);
+        if (l->tasks_max != SBX_LIMIT_UNSET)
+                put_prop(&out[n++], "TasksMax", "TasksMax", l->tasks_max, "pids.max", false);
+        if (l->cpu_quota != SBX_LIMIT_UNSET) {
+                /* systemd takes the quota as CPU time per second (1% = 10 ms) and writes it for its default 100 ms
+                 * period, as quota*period/1s with a floor of 1 ms: exactly percent*1000 for 1% and up. */
+                struct sbx_sd_prop *p = &out[n++];
+                *p = (struct sbx_sd_prop){.keyword = "CPUQuota", .property = "CPUQuotaPerSecUSec", .file = "cpu.max"};
+                if (l->cpu_quota == SBX_LIMIT_INFINITY) {
+                        p->value = UINT64_MAX;
+                        (void)snprintf(p->expect, sizeof(p->expect), "max 100000");
+                } else {
+                        p->value = l->cpu_quota * 10000;
+                        (void)snprintf(p->expect, sizeof(p->expect), "%llu 100000",
+                                       (unsigned long long)l->cpu_quota * 1000);
+                }
+        }
+        if (l->cpu_weight != SBX_LIMIT_UNSET)
+                put_prop(&out[n++], "CPUWeight", "CPUWeight", l->cpu_weight, "cpu.weight", false);
+        if (l->io_weight != SBX_LIMIT_UNSET) {
+                put_prop(&out[n++], "IOWeight", "IOWeight", l->io_weight, "io.weight", false);
+                (void)snprintf(out[n - 1].expect, sizeof(out[n - 1].expect), "default %llu",
+                               (unsigned long long)l->io_weight);
+        }
+        return n;
+}
+
+bool sbx_sd_value_matches(const struct sbx_sd_prop *p, const char *content, unsigned long pagesize)
+{
+        size_t len = strcspn(content, "\n");
+        if (len == strlen(p->expect) && strncmp(content, p->expect, len) == 0)
+                return true;
+        if (!p->bytes || streq(p->expect, "max") || pagesize == 0)
+                return false;
+        /* memory.* hold pages: a byte count that is not a multiple of the page size reads back rounded down. */
+        char *end;
+        errno = 0;
+        unsigned long long got = strtoull(content, &end, 10), want = strtoull(p->expect, NULL, 10);
+        if (errno || end == content || (size_t)(end - content) != len)
+                return false;
+        return got == want / pagesize * pagesize;
+}
+
+bool sbx_sd_scope_is_own(const char *unit, const char *slice, int owner_r, uid_t owner, uid_t uid)
+{
+        char want[64];
+        size_t n = unit ? strlen(unit) : 0;
+        if (n <= strlen(".scope") || !streq(unit + n - strlen(".scope"), ".scope"))
+                return false;
+        if (sbx_sd_slice_name(uid, want, sizeof(want)) < 0 || !slice || !streq(slice, want))
+                return false;
+        return owner_r >= 0 && owner == uid;
+}
+
+enum sbx_cgroup_backend sbx_sd_detect_at(const char *run_systemd_system, const char *cgroup_mount)
+{
+        struct stat st;
+        struct statfs fs;
+        if (lstat(run_systemd_system, &st) < 0 || !S_ISDIR(st.st_mode))
+                return SBX_CGROUP_BACKEND_CGROUPFS;
+        if (statfs(cgroup_mount, &fs) < 0 || fs.f_type != CGROUP2_SUPER_MAGIC)
+                return SBX_CGROUP_BACKEND_CGROUPFS;
+        return SBX_CGROUP_BACKEND_SYSTEMD;
+}
+
+/* ---- the session ---- */
+
+const char *sbx_sd_session_unit(const struct sbx_sd_session *s)
+{
+        return s->unit;
+}
+
+const char *sbx_sd_session_cgroup(const struct sbx_sd_session *s)
+{
+        return s->cgroup;
+}
+
+bool sbx_sd_session_transient(const struct sbx_sd_session *s)
+{
+        return s->transient;
+}
+
+void sbx_sd_session_free(struct sbx_sd_session *s)
+{
+        if (!s)
+                return;
+        closep(&s->cg_fd);
+        free(s);
+}
+
+void sbx_sd_session_usage(const struct sbx_sd_session *s, struct sbx_cgroup_usage *u)
+{
+        *u = (struct sbx_cgroup_usage){SBX_CGROUP_UNKNOWN, SBX_CGROUP_UNKNOWN, SBX_CGROUP_UNKNOWN,
+                                       SBX_CGROUP_UNKNOWN};
+        /* The v2 reader only reads: cpu.stat, memory.peak, memory.events, pids.events of the scope. */
+        if (s->cg_fd >= 0)
+                sbx_cgroup_v2_ops.read_usage(NULL, s->cg_fd, u);
+}
+
+static void sleep_ms(long ms)
+{
+        struct timespec ts = {.tv_sec = ms / 1000, .tv_nsec = (ms % 1000) * 1000000L};
+        (void)nanosleep(&ts, NULL);
+}
+
+/* SIGKILLs (when kill) every process listed in the scope's cgroup.procs except `self`; *ret_n: how many others. */
+static int scan_others(int fd, pid_t self, bool kill_them, unsigned *ret_n)
+{
+        char buf[65536];
+        ssize_t n = sbx_cg_read(fd, "cgroup.procs", buf, sizeof(buf));
+        if (n < 0)
+                return (int)n;
+        unsigned count = 0;
+        for (char *p = buf; *p;) {
+                char *end;
+                long pid = strtol(p, &end, 10);
+                if (end == p)
+                        break;
+                if (pid != self) {
+                        count++;
+                        if (kill_them && pid > 0)
+                                (void)kill((pid_t)pid, SIGKILL);
+                }
+                p = end + strspn(end, "\n");
+        }
+        *ret_n = count;
+        return 0;
+}
+
+int sbx_sd_session_close(struct sbx_sd_session *s, pid_t pid, bool kill, unsigned *ret_left, struct sbx_err *err)
+{
+        unsigned left = 0;
+        int r = 0;
+        if (ret_left)
+                *ret_left = 0;
+        if (s->cg_fd < 0)
+                return 0;
+        /* systemd's KillUnit and StopUnit would signal the PAM caller too (it is in the scope, and must finish its
+         * close and pam_end). So the processes are signalled one by one from a read of cgroup.procs, a fork bomb
+         * included: each round kills what it sees, 10 ms apart. A transient scope ends with its caller: systemd stops
+         * and collects a scope once its cgroup is empty. */
+        for (int round = 0; round < (kill ? 500 : 1); round++) {
+                r = scan_others(s->cg_fd, pid, kill, &left);
+                if (r == -ENOENT || (r == 0 && left == 0)) {
+                        left = 0;
+                        r = 0;
+                        break;
+                }
+                if (r < 0) {
+                        r = sbx_err_set(err, -r, "read '%s/cgroup.procs'", s->cgroup);
+                        break;
+                }
+                if (kill)
+                        sleep_ms(10);
+        }
+        if (r == 0 && kill && left > 0)
+                r = sbx_err_setx(err, EBUSY, "%u processes remain in '%s' (%s) after SIGKILL", left, s->cgroup, s->unit);
+        if (ret_left)
+                *ret_left = left;
+        return r;
+}
+
+#if !HAVE_SYSTEMD
+/* Without libsystemd the D-Bus half (cgroup-systemd-bus.c) is not built: a systemd host refuses the login rather
+ * than get cgroups systemd would fight over. */
+int sbx_sd_session_open(const char *user, uid_t uid, const struct sbx_cgroup_limits *l, pid_t pid,
+                        struct sbx_sd_session **ret, struct sbx_err *err)
+{
+        return sbx_err_setx(err, EOPNOTSUPP,
+                            "this host runs systemd, but sandbox-shell was built without systemd support");
+}
+#endif

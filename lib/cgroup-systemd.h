@@ -1,0 +1,85 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+#pragma once
+
+/* The systemd backend of the PAM session (DESIGN.md section 6, ../shared/SYSTEMD.md): on a host where systemd owns the
+ * cgroup v2 tree, the limits go on systemd's own units over D-Bus and no cgroup is ever created or written by us:
+ *  - the per-user limits on user-UID.slice with SetUnitProperties(runtime=true);
+ *  - the session lives in the scope logind made for the login (session-N.scope) when that scope belongs to the user,
+ *    otherwise (su inside another user's session, no pam_systemd in the stack) in a transient scope
+ *    sandbox-shell-USER-PID.scope in user-UID.slice, made with StartTransientUnit;
+ *  - every limit is read back (read only) from the cgroup files systemd wrote and compared; a difference refuses the
+ *    session, naming the keyword.
+ * The pure parts (names, the keyword -> property mapping, the comparison) are here for the unit tests; the D-Bus part
+ * is built only with libsystemd (meson feature `systemd`). Used through cgroup.h only. */
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <sys/types.h>
+
+#include "cgroup.h"
+
+/* The mount point of the unified hierarchy systemd manages. */
+#define SBX_SD_CGROUP_MOUNT "/sys/fs/cgroup"
+
+/* One limit as systemd takes it and as the kernel shows it afterwards. */
+struct sbx_sd_prop {
+        const char *keyword;  /* our keyword, for messages: "MemoryMax" */
+        const char *property; /* systemd's D-Bus property, type "t": "MemoryMax", "CPUQuotaPerSecUSec" */
+        uint64_t value;       /* what is sent (UINT64_MAX = infinity) */
+        const char *file;     /* the cgroup file systemd writes it to: "memory.max" */
+        char expect[64];      /* the file's first line once applied: "max", "104857600", "50000 100000", "default 50" */
+        bool bytes;           /* a memory size: the kernel rounds it down to the page size */
+};
+
+#define SBX_SD_MAX_PROPS 7
+
+/* "user-1000.slice". -ENAMETOOLONG when it does not fit. */
+int sbx_sd_slice_name(uid_t uid, char *buf, size_t size);
+
+/* "sandbox-shell-alice-1234.scope". -EINVAL when the user name is not usable (sbx_cgroup_valid_user), -ENAMETOOLONG. */
+int sbx_sd_scope_name(const char *user, pid_t pid, char *buf, size_t size);
+
+/* Maps the limits that are set (SBX_LIMIT_UNSET ones are skipped) to properties, in keyword order. Returns the number
+ * filled (at most SBX_SD_MAX_PROPS). */
+size_t sbx_sd_properties(const struct sbx_cgroup_limits *l, struct sbx_sd_prop out[SBX_SD_MAX_PROPS]);
+
+/* True when `content` (a cgroup file as read, possibly several lines) shows the value p->expect. For sizes the value
+ * rounded down to `pagesize` is accepted too (the kernel stores pages). */
+bool sbx_sd_value_matches(const struct sbx_sd_prop *p, const char *content, unsigned long pagesize);
+
+/* Whether the login's own unit can carry the session: a scope (`unit` ends in ".scope") in `slice` =
+ * user-UID.slice of the target user, whose owner (sd_pid_get_owner_uid: owner_r 0 and owner) is that user.
+ * Anything else (root's scope under su, sshd's service without pam_systemd) needs a transient scope. */
+bool sbx_sd_scope_is_own(const char *unit, const char *slice, int owner_r, uid_t owner, uid_t uid);
+
+/* The backend automatically chosen: systemd when `run_systemd_system` exists (systemd is PID 1: sd_booted's test)
+ * and `cgroup_mount` is a cgroup2 filesystem; cgroupfs otherwise. */
+enum sbx_cgroup_backend sbx_sd_detect_at(const char *run_systemd_system, const char *cgroup_mount);
+
+/* ---- the session (D-Bus) ---- */
+
+struct sbx_sd_session {
+        char unit[256];
+        char cgroup[4096]; /* absolute path of the scope's cgroup */
+        int cg_fd;         /* O_PATH directory fd of it, -1 when not open */
+        bool transient;    /* a scope of ours (sbx_sd_scope_name), not logind's */
+};
+
+/* Opens the session of `user` (uid) for the process `pid` (the PAM module's own): picks or makes the scope, sets the
+ * limits on user-UID.slice and reads them back. On success *ret is owned by the caller (sbx_sd_session_free).
+ * Errors: -EOPNOTSUPP when built without systemd support or when a limit does not show in the cgroup files (message
+ * names the keyword), -EINVAL for a bad user name, -ENOMEM, or the errno of a D-Bus call, naming the unit. */
+int sbx_sd_session_open(const char *user, uid_t uid, const struct sbx_cgroup_limits *l, pid_t pid,
+                        struct sbx_sd_session **ret, struct sbx_err *err);
+/* The scope's unit name, and its cgroup's absolute path (owned by the session). */
+const char *sbx_sd_session_unit(const struct sbx_sd_session *s);
+const char *sbx_sd_session_cgroup(const struct sbx_sd_session *s);
+bool sbx_sd_session_transient(const struct sbx_sd_session *s);
+/* Usage read from the scope's cgroup files (read only); never fails. */
+void sbx_sd_session_usage(const struct sbx_sd_session *s, struct sbx_cgroup_usage *u);
+/* Close: with kill, every process of the scope except `pid` (the PAM caller, which must outlive its own close) is
+ * SIGKILLed until none is left; a transient scope then ends with its caller. *ret_left: processes left besides pid.
+ * Nothing is written to a cgroup file. Errors: -EBUSY when processes survive, with the scope in the message. */
+int sbx_sd_session_close(struct sbx_sd_session *s, pid_t pid, bool kill, unsigned *ret_left, struct sbx_err *err);
+void sbx_sd_session_free(struct sbx_sd_session *s);

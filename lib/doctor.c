@@ -1,0 +1,436 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/* The audits of `sandbox-shellctl doctor` that read configuration: PAM service files, the helper's file capabilities,
+ * the cgroup controllers and sshd's effective configuration. The rootfs audit is in doctor-rootfs.c. */
+#define _GNU_SOURCE
+#include <fcntl.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/capability.h>
+#include <sys/stat.h>
+
+#include "doctor.h"
+
+int sbx_findings_add(struct sbx_findings *f, const char *fix, const char *fmt, ...)
+{
+        struct sbx_finding *v = realloc(f->v, (f->n + 1) * sizeof(*v));
+        if (!v)
+                return -ENOMEM;
+        f->v = v;
+        va_list ap;
+        va_start(ap, fmt);
+        int r = vasprintf(&v[f->n].problem, fmt, ap);
+        va_end(ap);
+        if (r < 0)
+                return -ENOMEM;
+        v[f->n].fix = strdup(fix ? fix : "");
+        if (!v[f->n].fix) {
+                free(v[f->n].problem);
+                return -ENOMEM;
+        }
+        f->n++;
+        return 0;
+}
+
+void sbx_findings_done(struct sbx_findings *f)
+{
+        for (size_t i = 0; i < f->n; i++) {
+                free(f->v[i].problem);
+                free(f->v[i].fix);
+        }
+        free(f->v);
+        f->v = NULL;
+        f->n = 0;
+}
+
+/* ---- PAM ---- */
+
+struct pam_line {
+        char type[16];    /* auth, account, session, password (a leading '-' removed) */
+        char control[64]; /* required, requisite, optional, sufficient, [...] */
+        char module[64];  /* base name of the module path */
+        char origin[512]; /* file:line */
+};
+
+struct pam_stack {
+        struct pam_line *v;
+        size_t n;
+};
+
+static int pam_push(struct pam_stack *s, const struct pam_line *l)
+{
+        struct pam_line *v = realloc(s->v, (s->n + 1) * sizeof(*v));
+        if (!v)
+                return -ENOMEM;
+        s->v = v;
+        v[s->n++] = *l;
+        return 0;
+}
+
+/* Reads one service file into s, following @include and include/substack as libpam does (relative names are looked
+ * up in the service file's directory). Nesting deeper than 8 is an error, as a loop would be. */
+static int pam_read(const char *dir, const char *path, int depth, struct pam_stack *s, struct sbx_err *err)
+{
+        if (depth > 8)
+                return sbx_err_setx(err, ELOOP, "'%s': includes nested too deeply", path);
+        _cleanup_fclose_ FILE *fp = fopen(path, "re");
+        if (!fp)
+                return sbx_err_set(err, errno, "open '%s'", path);
+        char buf[4096];
+        unsigned lineno = 0;
+        while (fgets(buf, sizeof(buf), fp)) {
+                lineno++;
+                char *hash = strchr(buf, '#');
+                if (hash)
+                        *hash = '\0';
+                char *save = NULL;
+                char *type = strtok_r(buf, " \t\r\n", &save);
+                if (!type)
+                        continue;
+                char inc[4096];
+                int r;
+                if (streq(type, "@include")) {
+                        char *name = strtok_r(NULL, " \t\r\n", &save);
+                        if (!name)
+                                continue;
+                        (void)snprintf(inc, sizeof(inc), "%s%s%s", name[0] == '/' ? "" : dir,
+                                       name[0] == '/' ? "" : "/", name);
+                        r = pam_read(dir, inc, depth + 1, s, err);
+                        if (r < 0)
+                                return r;
+                        continue;
+                }
+                struct pam_line l = {0};
+                (void)strlcpy(l.type, type[0] == '-' ? type + 1 : type, sizeof(l.type));
+                char *rest = save ? save + strspn(save, " \t") : NULL;
+                if (!rest || !*rest)
+                        continue;
+                /* A control in brackets may hold blanks: "[success=1 default=ignore]". */
+                char *ctl_end = rest[0] == '[' ? strchr(rest, ']') : rest + strcspn(rest, " \t\r\n");
+                if (!ctl_end)
+                        continue;
+                if (rest[0] == '[')
+                        ctl_end++;
+                (void)snprintf(l.control, sizeof(l.control), "%.*s", (int)(ctl_end - rest), rest);
+                save = NULL;
+                char *mod = strtok_r(ctl_end, " \t\r\n", &save);
+                if (!mod)
+                        continue;
+                (void)snprintf(l.origin, sizeof(l.origin), "%s:%u", path, lineno);
+                if (streq(l.control, "include") || streq(l.control, "substack")) {
+                        (void)snprintf(inc, sizeof(inc), "%s%s%s", mod[0] == '/' ? "" : dir, mod[0] == '/' ? "" : "/",
+                                       mod);
+                        /* Only the lines of this type count from an included file, as libpam reads it. */
+                        struct pam_stack sub = {0};
+                        r = pam_read(dir, inc, depth + 1, &sub, err);
+                        for (size_t i = 0; r == 0 && i < sub.n; i++)
+                                if (streq(sub.v[i].type, l.type))
+                                        r = pam_push(s, &sub.v[i]);
+                        free(sub.v);
+                        if (r < 0)
+                                return r == -ENOMEM ? sbx_err_set(err, ENOMEM, "'%s'", path) : r;
+                        continue;
+                }
+                const char *base = strrchr(mod, '/');
+                (void)strlcpy(l.module, base ? base + 1 : mod, sizeof(l.module));
+                if (pam_push(s, &l) < 0)
+                        return sbx_err_set(err, ENOMEM, "'%s'", path);
+        }
+        return 0;
+}
+
+int sbx_doctor_pam(const char *path, struct sbx_findings *f, struct sbx_err *err)
+{
+        struct stat st;
+        if (stat(path, &st) < 0)
+                return sbx_err_set(err, errno, "PAM service file '%s'", path);
+        _cleanup_free_ char *dir = strdup(path);
+        if (!dir)
+                return sbx_err_set(err, ENOMEM, "'%s'", path);
+        char *slash = strrchr(dir, '/');
+        if (slash)
+                *slash = '\0';
+        struct pam_stack s = {0};
+        int r = pam_read(slash ? dir : ".", path, 0, &s, err);
+        if (r < 0) {
+                free(s.v);
+                return r;
+        }
+        const struct pam_line *session = NULL, *auth = NULL, *cap_after = NULL;
+        for (size_t i = 0; i < s.n; i++) {
+                const struct pam_line *l = &s.v[i];
+                bool ours = streq(l->module, "pam_sandbox.so");
+                if (ours && streq(l->type, "session") && !session)
+                        session = l;
+                if (ours && streq(l->type, "auth")) {
+                        auth = l;
+                        cap_after = NULL;
+                }
+                if (auth && streq(l->type, "auth") && streq(l->module, "pam_cap.so"))
+                        cap_after = l;
+        }
+        if (r == 0 && !session)
+                r = sbx_findings_add(f, "add \"session required pam_sandbox.so\" after \"@include common-session\" "
+                                        "(see pam_sandbox(8))",
+                                     "%s: no session line for pam_sandbox.so: sandboxed users cannot log in through "
+                                     "this service (the login shell refuses without the session's grant)", path);
+        else if (r == 0 && !streq(session->control, "required") && !streq(session->control, "requisite"))
+                r = sbx_findings_add(f, "make the control \"required\"",
+                                     "%s: pam_sandbox.so's session line has the control '%s': a session that "
+                                     "could not be set up would not stop the login", session->origin,
+                                     session->control);
+        if (r == 0 && !auth)
+                r = sbx_findings_add(f, "add \"auth optional pam_sandbox.so\" as the last auth line (after "
+                                        "\"@include common-auth\")",
+                                     "%s: no auth line for pam_sandbox.so: nothing raises the grant again after "
+                                     "pam_setcred (sshd and login call it after the session opened)", path);
+        if (r == 0 && cap_after)
+                r = sbx_findings_add(f, "move the pam_sandbox.so auth line after pam_cap.so",
+                                     "%s: pam_cap.so comes after pam_sandbox.so's auth line and resets the "
+                                     "inheritable capabilities it granted", cap_after->origin);
+        free(s.v);
+        return r == -ENOMEM ? sbx_err_set(err, ENOMEM, "findings") : r;
+}
+
+/* ---- the helper ---- */
+
+static void capp_free(cap_t *c)
+{
+        if (*c)
+                (void)cap_free(*c);
+}
+
+static void cap_textp_free(char **s)
+{
+        if (*s)
+                (void)cap_free(*s);
+}
+
+static bool any_permitted(cap_t c)
+{
+        for (cap_value_t v = 0; v <= CAP_LAST_CAP; v++) {
+                cap_flag_value_t fv = CAP_CLEAR;
+                if (cap_get_flag(c, v, CAP_PERMITTED, &fv) == 0 && fv == CAP_SET)
+                        return true;
+        }
+        return false;
+}
+
+int sbx_doctor_helper(const char *path, const char *caps, struct sbx_findings *f, struct sbx_err *err)
+{
+        char want_text[512];
+        (void)snprintf(want_text, sizeof(want_text), "%s+ei", caps);
+        char fix[1024];
+        int r;
+        (void)snprintf(fix, sizeof(fix), "setcap %s '%s' (meson install does it)", want_text, path);
+
+        struct stat st;
+        if (lstat(path, &st) < 0) {
+                int e = errno;
+                r = sbx_findings_add(f, "install it (meson install) or give its path with --helper",
+                                     "helper '%s': %s", path, strerror(e));
+                return r < 0 ? sbx_err_set(err, ENOMEM, "findings") : -e;
+        }
+        if (!S_ISREG(st.st_mode))
+                return sbx_findings_add(f, "install the helper as a regular file", "helper '%s' is not a regular "
+                                        "file", path) < 0 ? sbx_err_set(err, ENOMEM, "findings") : 0;
+        r = 0;
+        if (st.st_mode & (S_ISUID | S_ISGID))
+                r = sbx_findings_add(f, "chmod u-s,g-s on it: it works through its file capabilities and must never "
+                                        "be setuid",
+                                     "helper '%s' is set%s (mode %04o)", path,
+                                     (st.st_mode & S_ISUID) ? "uid" : "gid", (unsigned)(st.st_mode & 07777));
+        if (r == 0 && (st.st_uid != 0 || (st.st_mode & (S_IWGRP | S_IWOTH))))
+                r = sbx_findings_add(f, "chown root:root and chmod 0755 it",
+                                     "helper '%s' can be changed by others than root (owner uid %u, mode %04o)",
+                                     path, (unsigned)st.st_uid, (unsigned)(st.st_mode & 07777));
+
+        _cleanup_(capp_free) cap_t want = cap_from_text(want_text);
+        if (!want)
+                return sbx_err_set(err, errno ? errno : EINVAL, "capability list '%s'", caps);
+        _cleanup_(capp_free) cap_t have = cap_get_file(path);
+        if (!have && errno != ENODATA)
+                return sbx_err_set(err, errno, "read the file capabilities of '%s'", path);
+        if (r == 0 && !have)
+                r = sbx_findings_add(f, fix, "helper '%s' has no file capabilities: every sandboxed login fails",
+                                     path);
+        else if (r == 0 && cap_compare(have, want) != 0) {
+                _cleanup_(cap_textp_free) char *text = cap_to_text(have, NULL);
+                r = sbx_findings_add(f, fix, "helper '%s' has the file capabilities '%s', expected exactly '%s'%s",
+                                     path, text ? text : "?", want_text,
+                                     /* Permitted file capabilities would hold whatever the session granted or not. */
+                                     any_permitted(have) ? " (a permitted set makes them unconditional)" : "");
+        }
+        return r < 0 ? sbx_err_set(err, ENOMEM, "findings") : 0;
+}
+
+/* ---- sshd -T ---- */
+
+/* The value of `key` in sshd -T output (lowercase keys, one "key value" per line); NULL when absent. Subsystem
+ * lines repeat: `nth` picks one. */
+static const char *sshd_value(const char *text, const char *key, size_t nth, char *buf, size_t size)
+{
+        size_t klen = strlen(key);
+        for (const char *line = text; line && *line; line = strchr(line, '\n') ? strchr(line, '\n') + 1 : NULL) {
+                if (strncmp(line, key, klen) != 0 || line[klen] != ' ')
+                        continue;
+                if (nth-- > 0)
+                        continue;
+                const char *v = line + klen + 1;
+                size_t n = strcspn(v, "\n");
+                (void)snprintf(buf, size, "%.*s", (int)n, v);
+                return buf;
+        }
+        return NULL;
+}
+
+int sbx_doctor_sshd(const char *user, const char *text, struct sbx_findings *f, struct sbx_err *err)
+{
+        static const char *const forwarding[] = {
+                "allowtcpforwarding", "allowstreamlocalforwarding", "allowagentforwarding", "x11forwarding",
+        };
+        static const char fix_fwd[] = "include etc/sshd_config.d/sandbox-shell.conf (\"Match Group sandboxed\" with "
+                                      "\"DisableForwarding yes\") in sshd_config";
+        char v[1024];
+        int r = 0;
+
+        if (!sshd_value(text, "port", 0, v, sizeof(v)))
+                return sbx_err_setx(err, EINVAL, "sshd -T for '%s' printed no configuration", user);
+        if (sshd_value(text, "usepam", 0, v, sizeof(v)) && !streq(v, "yes"))
+                r = sbx_findings_add(f, "set \"UsePAM yes\" in sshd_config",
+                                     "sshd for '%s': UsePAM is '%s': no pam_sandbox session, so the user cannot "
+                                     "log in over ssh", user, v);
+        bool disabled = sshd_value(text, "disableforwarding", 0, v, sizeof(v)) && streq(v, "yes");
+        for (size_t i = 0; r == 0 && !disabled && i < ELEMENTSOF(forwarding); i++)
+                if (sshd_value(text, forwarding[i], 0, v, sizeof(v)) && !streq(v, "no"))
+                        r = sbx_findings_add(f, fix_fwd,
+                                             "sshd for '%s': %s is '%s': sshd itself would forward for the user, "
+                                             "outside the sandbox", user, forwarding[i], v);
+        if (r == 0 && sshd_value(text, "permittunnel", 0, v, sizeof(v)) && !streq(v, "no"))
+                r = sbx_findings_add(f, "set \"PermitTunnel no\" for the sandboxed users",
+                                     "sshd for '%s': PermitTunnel is '%s': tun/tap devices opened by sshd, outside "
+                                     "the sandbox", user, v);
+        if (r == 0 && sshd_value(text, "permituserrc", 0, v, sizeof(v)) && !streq(v, "no"))
+                r = sbx_findings_add(f, "set \"PermitUserRC no\" for the sandboxed users",
+                                     "sshd for '%s': PermitUserRC is '%s': sshd runs ~/.ssh/rc outside the "
+                                     "sandbox", user, v);
+        if (r == 0 && sshd_value(text, "permituserenvironment", 0, v, sizeof(v)) && !streq(v, "no"))
+                r = sbx_findings_add(f, "set \"PermitUserEnvironment no\" (a global option)",
+                                     "sshd for '%s': PermitUserEnvironment is '%s': ~/.ssh/environment reaches the "
+                                     "helper's environment (LD_PRELOAD and friends)", user, v);
+        char force[1024] = "none";
+        (void)sshd_value(text, "forcecommand", 0, force, sizeof(force));
+        if (r == 0 && strncmp(force, "internal-sftp", 13) == 0)
+                r = sbx_findings_add(f, "remove the ForceCommand internal-sftp for the sandboxed users; the external "
+                                        "sftp-server in the rootfs serves sftp inside the sandbox",
+                                     "sshd for '%s': ForceCommand is '%s': sshd serves sftp itself, on the host's "
+                                     "filesystem", user, force);
+        for (size_t i = 0; r == 0 && sshd_value(text, "subsystem", i, v, sizeof(v)); i++) {
+                const char *cmd = v + strcspn(v, " ");
+                cmd += strspn(cmd, " ");
+                if (strncmp(cmd, "internal-sftp", 13) == 0 && streq(force, "none"))
+                        r = sbx_findings_add(f, "use the external \"Subsystem sftp /usr/lib/openssh/sftp-server\" or "
+                                                "a ForceCommand (etc/sshd_config.d/sandbox-shell.conf has one)",
+                                             "sshd for '%s': the subsystem '%s' runs inside sshd, outside the "
+                                             "sandbox, and no ForceCommand routes it through the login shell", user, v);
+        }
+        return r < 0 ? sbx_err_set(err, ENOMEM, "findings") : 0;
+}
+
+/* ---- cgroup controllers ---- */
+
+/* The controllers a policy's limits need, by v2 name; "io" is "blkio" on v1. Mirrors what session open requires:
+ * a limit given as `infinity` is still written, so it needs its controller as well. */
+static const struct {
+        const char *v2, *v1, *keyword;
+} controllers[] = {
+        {"memory", "memory", "MemoryMax/MemoryHigh/MemorySwapMax"},
+        {"pids", "pids", "TasksMax"},
+        {"cpu", "cpu", "CPUQuota/CPUWeight"},
+        {"io", "blkio", "IOWeight"},
+};
+
+static bool needs(const struct sbx_policy *p, size_t i)
+{
+        switch (i) {
+        case 0:
+                return p->memory_max != SBX_LIMIT_UNSET || p->memory_high != SBX_LIMIT_UNSET ||
+                       p->memory_swap_max != SBX_LIMIT_UNSET;
+        case 1:
+                return p->tasks_max != SBX_LIMIT_UNSET;
+        case 2:
+                return p->cpu_quota != SBX_LIMIT_UNSET || p->cpu_weight != SBX_LIMIT_UNSET;
+        default:
+                return p->io_weight != SBX_LIMIT_UNSET;
+        }
+}
+
+static bool in_list(const char *list, const char *word, const char *seps)
+{
+        size_t n = strlen(word);
+        for (const char *s = list; *s; s += strspn(s, seps)) {
+                size_t len = strcspn(s, seps);
+                if (len == n && strncmp(s, word, n) == 0)
+                        return true;
+                s += len;
+        }
+        return false;
+}
+
+int sbx_doctor_cgroup(const char *mountinfo, const struct sbx_policy *p, struct sbx_findings *f,
+                      struct sbx_err *err)
+{
+        char v2_mount[4096] = "", v1_ctrl[1024] = "";
+        bool any = false;
+        _cleanup_free_ char *copy = strdup(mountinfo);
+        if (!copy)
+                return sbx_err_set(err, ENOMEM, "mountinfo");
+        char *save = NULL;
+        for (char *line = strtok_r(copy, "\n", &save); line; line = strtok_r(NULL, "\n", &save)) {
+                /* ID PARENT MAJ:MIN ROOT POINT OPTS [OPTIONAL...] - FSTYPE SOURCE SUPEROPTS */
+                char *dash = strstr(line, " - ");
+                if (!dash)
+                        continue;
+                char point[4096], fstype[64], source[256], super[1024] = "";
+                if (sscanf(line, "%*s %*s %*s %*s %4095s", point) != 1 ||
+                    sscanf(dash + 3, "%63s %255s %1023s", fstype, source, super) < 2)
+                        continue;
+                if (streq(fstype, "cgroup2") && !v2_mount[0]) {
+                        (void)strlcpy(v2_mount, point, sizeof(v2_mount));
+                        any = true;
+                } else if (streq(fstype, "cgroup")) {
+                        (void)strlcat(v1_ctrl, ",", sizeof(v1_ctrl));
+                        (void)strlcat(v1_ctrl, super, sizeof(v1_ctrl));
+                        any = true;
+                }
+        }
+        if (!any)
+                return sbx_findings_add(f, "mount cgroup2 on /sys/fs/cgroup (or the v1 hierarchies)",
+                                        "no cgroup filesystem is mounted: no sandboxed session can open") < 0
+                               ? sbx_err_set(err, ENOMEM, "findings")
+                               : 0;
+        /* Hybrid and v1 hosts: the limits go to v1 hierarchies (never to the controller-less v2 one). */
+        bool v1 = in_list(v1_ctrl, "memory", ",") || in_list(v1_ctrl, "pids", ",") || in_list(v1_ctrl, "cpu", ",") ||
+                  in_list(v1_ctrl, "blkio", ",");
+        char avail[1024] = "";
+        if (!v1) {
+                char path[4200];
+                (void)snprintf(path, sizeof(path), "%s/cgroup.controllers", v2_mount);
+                _cleanup_fclose_ FILE *fp = fopen(path, "re");
+                if (!fp || !fgets(avail, sizeof(avail), fp))
+                        return sbx_err_set(err, errno ? errno : EIO, "read '%s'", path);
+        }
+        for (size_t i = 0; i < ELEMENTSOF(controllers); i++) {
+                if (!needs(p, i))
+                        continue;
+                bool ok = v1 ? in_list(v1_ctrl, controllers[i].v1, ",") : in_list(avail, controllers[i].v2, " \n");
+                if (!ok && sbx_findings_add(f, v1 ? "mount the v1 hierarchy for it, or remove the limit"
+                                                  : "enable the controller at boot (or remove the limit)",
+                                            "policy of '%s': %s needs the cgroup controller '%s', which this host "
+                                            "does not offer: the user's logins are refused",
+                                            p->user, controllers[i].keyword,
+                                            v1 ? controllers[i].v1 : controllers[i].v2) < 0)
+                        return sbx_err_set(err, ENOMEM, "findings");
+        }
+        return 0;
+}

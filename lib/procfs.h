@@ -1,0 +1,25 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+#pragma once
+
+/* /proc masking, as container runtimes do it: the sandbox's own proc still shows the kernel's global files, some of
+ * which leak what the sandbox should not see (kernel memory, every key and timer of the machine) or reach the whole
+ * machine (sysrq-trigger, the sysctls). Inside the new root, after its /proc is mounted:
+ *
+ *   hidden     SBX_PROCFS_MASKED: a file is covered by an empty read-only file (reads give nothing, writes fail), a
+ *              directory by an empty read-only directory; paths this kernel does not have are skipped
+ *   read-only  SBX_PROCFS_READONLY: bound onto themselves read-only (the values stay readable)
+ *
+ * Every mount made is read-only, nosuid, nodev, noexec. */
+
+#include "error.h"
+
+#define SBX_PROCFS_MASKED                                                                                             \
+        "/proc/kcore", "/proc/keys", "/proc/key-users", "/proc/kallsyms", "/proc/timer_list", "/proc/timer_stats",    \
+                "/proc/sched_debug", "/proc/latency_stats", "/proc/sysrq-trigger", "/proc/acpi", "/proc/asound",      \
+                "/proc/scsi"
+#define SBX_PROCFS_READONLY "/proc/sys", "/proc/bus", "/proc/fs", "/proc/irq"
+
+/* Applies the masks to the proc mounted at /proc inside the new root rootfd (paths resolved inside it, no symbolic
+ * link followed). Must run in the sandbox's mount namespace holding CAP_SYS_ADMIN. Errors: the errno of the failing
+ * call, err naming the path; a path that does not exist is not an error. */
+int sbx_procfs_mask(int rootfd, struct sbx_err *err);

@@ -1,0 +1,179 @@
+#!/bin/bash
+# SPDX-License-Identifier: LGPL-2.1-or-later
+# The assertions of tests/uml/test-uml-systemd.sh, run as root inside the systemd guest (systemd PID 1 on pure cgroup
+# v2, with dbus, logind and sshd) by sbx-agent.service, which tests/uml/systemd-init.sh wrote. Prints TAP lines to
+# /sbx-out/agent.log (this service's stdout) and the final status to /sbx-out/status, then powers the guest off.
+set -u
+export PATH=/usr/sbin:/usr/bin:/sbin:/bin
+n=0
+failed=0
+ok() {
+    n=$((n + 1))
+    echo "ok $n - $1"
+}
+nok() {
+    n=$((n + 1))
+    failed=1
+    echo "not ok $n - $1"
+    shift
+    [ $# -gt 0 ] && printf '%s\n' "$@" | sed 's/^/#   /'
+}
+check_eq() { # WHAT WANT GOT
+    if [ "$2" = "$3" ]; then ok "$1"; else nok "$1" "expected '$2', got '$3'"; fi
+}
+check_match() { # WHAT REGEX TEXT
+    if printf '%s\n' "$3" | grep -Eq -- "$2"; then ok "$1"; else nok "$1" "no match for /$2/ in:" "$3"; fi
+}
+wait_for() { # CMD [TENTHS]
+    local i
+    for ((i = 0; i < ${2:-100}; i++)); do
+        eval "$1" && return 0
+        sleep 0.1
+    done
+    return 1
+}
+dump_journal() {
+    {
+        echo "--- failed units"
+        systemctl --failed --no-legend --no-pager 2>&1
+        echo "--- journal (pam_sandbox, sshd, su, logind, systemd)"
+        journalctl --no-pager -o short-monotonic 2>/dev/null | grep -E 'pam_sandbox|sshd|su\[|logind|systemd\[1\]' |
+            tail -n 120
+    } >/sbx-out/journal.log 2>&1
+}
+finish() {
+    echo "1..$n"
+    dump_journal
+    echo "$failed" >/sbx-out/status
+    sync
+    systemctl poweroff --force --force
+}
+trap finish EXIT
+
+# A guest that hangs still reports: the journal goes out and the guest goes down after 500 s.
+(
+    sleep 500
+    echo "not ok - the agent timed out"
+    dump_journal
+    sync
+    systemctl poweroff --force --force
+) &
+
+SSH=(timeout 60 ssh -n -i /root/.ssh/sbx_client -o BatchMode=yes -o StrictHostKeyChecking=no -o UserKnownHostsFile=/dev/null
+    -o LogLevel=ERROR -o ConnectTimeout=10)
+cg_of() { sed -n 's/^0:://p' "/proc/$1/cgroup" 2>/dev/null; }
+prop() { systemctl show -p "$2" --value "$1"; }
+
+echo "# guest up after $(cut -d' ' -f1 /proc/uptime) s; controllers: $(cat /sys/fs/cgroup/cgroup.controllers)"
+wait_for "ss -Hltn 'sport = :22' | grep -q ." 300 || true
+if ! "${SSH[@]}" sbxu2@127.0.0.1 true >/tmp/ssh0.out 2>&1; then
+    nok "sshd answers" "$(cat /tmp/ssh0.out)"
+    exit
+fi
+ok "sshd answers in the guest (systemd $(systemctl --version | head -n1 | cut -d' ' -f2))"
+
+# ---- a user the policy does not sandbox is untouched
+out=$("${SSH[@]}" sbxu2@127.0.0.1 'echo PID=$$; sed -n "s/^0:://p" /proc/self/cgroup' 2>&1)
+check_match "plain user: an ordinary shell (PID not 1)" '^PID=([02-9]|1[0-9])' "$out"
+check_match "plain user: in logind's session scope" '^/user\.slice/user-2002\.slice/session-[0-9]+\.scope$' "$out"
+check_eq "plain user: no limit of ours on user-2002.slice" "infinity" "$(prop user-2002.slice MemoryMax)"
+check_eq "plain user: no runtime drop-in of ours" "" "$(ls /run/systemd/system.control/user-2002.slice.d 2>/dev/null)"
+
+# ---- a sandboxed ssh login
+rm -f /home/sbxu1/stop
+"${SSH[@]}" sbxu1@127.0.0.1 'echo PID=$$; echo HOST=$(hostname); while [ ! -e ~/stop ]; do sleep 0.2; done; echo BYE' \
+    >/tmp/s1.out 2>&1 &
+s1=$!
+wait_for "grep -q HOST= /tmp/s1.out" 300 || true
+check_match "ssh login: the shell is PID 1" '^PID=1$' "$(cat /tmp/s1.out)"
+check_match "ssh login: in the sandbox (its hostname)" '^HOST=box-sbxu1$' "$(cat /tmp/s1.out)"
+pids=$(pgrep -u sbxu1 -x sleep; pgrep -u sbxu1 -x sh; pgrep -u sbxu1 -f sandbox-shell)
+scope=""
+for p in $pids; do
+    c=$(cg_of "$p")
+    case "$c" in
+    */user@2001.service/*) continue ;; # the user's manager, started by logind
+    esac
+    if [ -z "$scope" ]; then scope=$c; elif [ "$c" != "$scope" ]; then scope="MIXED: $scope $c"; fi
+done
+check_match "ssh login: the shell's processes ($(echo $pids)) are in logind's session scope" \
+    '^/user\.slice/user-2001\.slice/session-[0-9]+\.scope$' "$scope"
+unit=${scope##*/}
+sid=${unit#session-}
+sid=${sid%.scope}
+check_eq "ssh login: logind's session $sid is active" "active" "$(loginctl show-session -p State --value "$sid" 2>&1)"
+check_eq "ssh login: its scope $unit is active" "active" "$(prop "$unit" ActiveState)"
+check_eq "user-2001.slice MemoryMax (systemctl show)" "209715200" "$(prop user-2001.slice MemoryMax)"
+check_eq "user-2001.slice MemoryHigh (systemctl show)" "157286400" "$(prop user-2001.slice MemoryHigh)"
+check_eq "user-2001.slice TasksMax (systemctl show)" "40" "$(prop user-2001.slice TasksMax)"
+check_eq "user-2001.slice CPUQuotaPerSecUSec (systemctl show)" "500ms" "$(prop user-2001.slice CPUQuotaPerSecUSec)"
+check_eq "user-2001.slice CPUWeight (systemctl show)" "50" "$(prop user-2001.slice CPUWeight)"
+sl=/sys/fs/cgroup$(prop user-2001.slice ControlGroup)
+check_eq "memory.max of the slice's cgroup" "209715200" "$(cat "$sl/memory.max" 2>&1)"
+check_eq "memory.high of the slice's cgroup" "157286400" "$(cat "$sl/memory.high" 2>&1)"
+check_eq "pids.max of the slice's cgroup" "40" "$(cat "$sl/pids.max" 2>&1)"
+check_eq "cpu.max of the slice's cgroup" "50000 100000" "$(cat "$sl/cpu.max" 2>&1)"
+check_eq "cpu.weight of the slice's cgroup" "50" "$(cat "$sl/cpu.weight" 2>&1)"
+status=$(systemctl status --no-pager user-2001.slice 2>&1)
+check_match "systemctl status user-2001.slice shows the tasks limit" 'Tasks: [0-9]+ \(limit: 40\)' "$status"
+check_match "systemctl status user-2001.slice shows the memory limits" 'high: 150\.0M max: 200\.0M' "$status"
+check_eq "no cgroup of ours anywhere under /sys/fs/cgroup" "" \
+    "$(find /sys/fs/cgroup -type d \( -name 'sandbox-shell*' -o -name 'session-[0-9]*-[0-9]*' \))"
+
+# ---- a fork bomb stops at TasksMax (the slice's pids.max)
+before=$(awk '$1 == "max" { print $2 }' "$sl/pids.events")
+bomb=$("${SSH[@]}" sbxu1@127.0.0.1 'i=0; while [ $i -lt 100 ]; do sleep 30 & i=$((i + 1)); done; echo SPAWNED=$i' 2>&1)
+after=$(awk '$1 == "max" { print $2 }' "$sl/pids.events")
+check_match "fork bomb: the sandboxed shell could not fork past TasksMax" "can't fork" "$bomb"
+if [ "${after:-0}" -gt "${before:-0}" ]; then ok "fork bomb: the slice counted refused forks ($before -> $after)"; else
+    nok "fork bomb: the slice counted no refused fork ($before -> $after)"; fi
+wait_for "[ \$(cat $sl/pids.current) -lt 15 ]" 100 || true
+check_match "fork bomb: its processes are gone after its logout (pids.current of the slice)" '^([0-9]|1[0-4])$' \
+    "$(cat "$sl/pids.current")"
+
+# ---- logout of the first session: nothing of it is left, even with KillUserProcesses=no
+spids=$(cat "/sys/fs/cgroup$scope/cgroup.procs" 2>/dev/null)
+touch /home/sbxu1/stop
+wait "$s1"
+check_match "ssh login: the session ended normally" '^BYE$' "$(cat /tmp/s1.out)"
+wait_for "[ \"\$(prop $unit ActiveState)\" != active ]" 100 || true
+left=""
+for p in $spids; do [ -d "/proc/$p" ] && left="$left $p"; done
+check_eq "after logout: no process of the session is left" "" "$left"
+wait_for "! pgrep -u sbxu1 >/dev/null" 100 || true
+check_eq "after logout: no process of sbxu1 at all" "" "$(pgrep -u sbxu1 -a)"
+check_match "after logout: the session scope is gone" '^(inactive|)$' "$(prop "$unit" ActiveState)"
+line=$(journalctl --no-pager -o cat | grep "session closed: user=sbxu1 session=$unit" | head -n 1)
+check_match "the usage line names the scope and reads its cgroup" \
+    "session closed: user=sbxu1 session=$unit duration=[0-9.]+s peak_memory_bytes=[0-9]+ cpu_seconds=[0-9.]+ .*processes=killed" \
+    "$line"
+
+# ---- su - sbxu1 from root's ssh session: a transient scope of the user's; root's scope keeps its values
+rm -f /home/sbxu1/stop2
+"${SSH[@]}" root@127.0.0.1 'echo ROOTCG=$(sed -n "s/^0:://p" /proc/self/cgroup);
+    su - sbxu1 -c "echo PID=\$\$; while [ ! -e ~/stop2 ]; do sleep 0.2; done"' >/tmp/s2.out 2>&1 &
+s2=$!
+wait_for "grep -q PID= /tmp/s2.out" 300 || true
+check_match "su: the shell is PID 1" '^PID=1$' "$(cat /tmp/s2.out)"
+rootcg=$(sed -n 's/^ROOTCG=//p' /tmp/s2.out)
+check_match "su: root's ssh login is in root's session scope" '^/user\.slice/user-0\.slice/session-[0-9]+\.scope$' \
+    "$rootcg"
+sp=$(pgrep -u sbxu1 -x sleep | head -n 1)
+tcg=$(cg_of "${sp:-0}")
+check_match "su: the sandboxed processes are in a transient scope in user-2001.slice" \
+    '^/user\.slice/user-2001\.slice/sandbox-shell-sbxu1-[0-9]+\.scope$' "$tcg"
+tunit=${tcg##*/}
+check_eq "su: the transient scope is active" "active" "$(prop "$tunit" ActiveState)"
+check_eq "su: root's scope keeps no memory limit" "max" "$(cat "/sys/fs/cgroup$rootcg/memory.max" 2>&1)"
+check_eq "su: root's scope keeps no tasks limit" "max" "$(cat "/sys/fs/cgroup$rootcg/pids.max" 2>&1)"
+check_eq "su: user-0.slice has no limit of ours" "infinity infinity" \
+    "$(prop user-0.slice MemoryMax) $(prop user-0.slice TasksMax)"
+check_eq "su: the user's limits are on user-2001.slice" "40" "$(cat "$sl/pids.max" 2>&1)"
+touch /home/sbxu1/stop2
+wait "$s2"
+wait_for "[ -z \"\$(systemctl list-units --all --no-legend 'sandbox-shell-*')\" ]" 100 || true
+check_eq "su: the transient scope is gone after logout" "" "$(systemctl list-units --all --no-legend 'sandbox-shell-*')"
+wait_for "! pgrep -u sbxu1 >/dev/null" 100 || true
+check_eq "su: no process of sbxu1 is left" "" "$(pgrep -u sbxu1 -a)"
+check_eq "after everything: no cgroup of ours anywhere under /sys/fs/cgroup" "" \
+    "$(find /sys/fs/cgroup -type d \( -name 'sandbox-shell*' -o -name 'session-[0-9]*-[0-9]*' \))"

@@ -1,0 +1,168 @@
+#!/bin/sh
+# SPDX-License-Identifier: LGPL-2.1-or-later
+# First init of the systemd guest (tests/uml/test-uml-systemd.sh): the host's filesystem is the read-only hostfs root.
+# Builds a writable overlay over it (tmpfs upper layer), fresh tmpfs /tmp and /var/tmp (otherwise systemd-tmpfiles
+# walks the host's /tmp), writes the test's users, keys, PAM, sshd and sandbox-shell configuration and systemd units
+# into the overlay, pivots into it and execs systemd as PID 1 with sbx-uml.target: dbus, logind, sshd and the agent
+# (tests/uml/systemd-agent.sh), which runs the assertions and powers the guest off. The host directory named by
+# sbx_out= on the kernel command line is mounted read-write at /sbx-out: env.sh comes in, results go out.
+export PATH=/usr/sbin:/usr/bin:/sbin:/bin
+fail() {
+    echo "UML-SETUP-FAILED $*"
+    poweroff -f
+}
+mount -t proc proc /proc
+mount -t sysfs sysfs /sys
+mount -t devtmpfs devtmpfs /dev 2>/dev/null
+out=$(sed -n 's/.*sbx_out=\([^ ]*\).*/\1/p' /proc/cmdline)
+[ -n "$out" ] || fail "no sbx_out= on the command line"
+
+mount -t tmpfs -o mode=0755 tmpfs /mnt || fail "tmpfs on /mnt"
+insmod "/usr/lib/uml/modules/$(uname -r)/kernel/fs/overlayfs/overlay.ko" || fail "insmod overlay"
+mkdir /mnt/upper /mnt/work /mnt/root
+mount -t overlay overlay -o lowerdir=/,upperdir=/mnt/upper,workdir=/mnt/work /mnt/root || fail "overlay"
+R=/mnt/root
+mount -t tmpfs -o mode=1777 tmpfs "$R/tmp" || fail "tmpfs /tmp"
+mount -t tmpfs -o mode=1777 tmpfs "$R/var/tmp" || fail "tmpfs /var/tmp"
+mkdir -p "$R/sbx-out"
+mount -t hostfs -o "$out" none "$R/sbx-out" || fail "hostfs $out"
+. "$R/sbx-out/env.sh"
+PAM=$SBX_PAM_MODULE
+
+# Users: sbxu1 is sandboxed (login shell: the helper), sbxu2 is not. '*': no password, keys only.
+cat >>"$R/etc/passwd" <<EOF
+sbxu1:x:2001:2001:sandboxed:/home/sbxu1:/usr/local/bin/sandbox-shell
+sbxu2:x:2002:2002:plain:/home/sbxu2:/bin/sh
+EOF
+printf 'sbxu1:*:19000:0:99999:7:::\nsbxu2:*:19000:0:99999:7:::\n' >>"$R/etc/shadow"
+printf 'sbxu1:x:2001:\nsbxu2:x:2002:\n' >>"$R/etc/group"
+for u in sbxu1 sbxu2; do
+    mkdir -p "$R/home/$u"
+done
+chown 2001:2001 "$R/home/sbxu1"
+chown 2002:2002 "$R/home/sbxu2"
+
+# The helper with its file capabilities (the overlay's upper layer is a tmpfs, which keeps security.capability).
+install -m 0755 "$SBX_HELPER" "$R/usr/local/bin/sandbox-shell" || fail "install helper"
+setcap "$SBX_HELPER_CAPS+ei" "$R/usr/local/bin/sandbox-shell" || fail "setcap helper"
+
+# A busybox rootfs, every component root-owned.
+rootfs=$R/var/lib/sandbox-shell/rootfs
+mkdir -p "$rootfs"
+(cd "$rootfs" && mkdir -p bin sbin usr/bin usr/sbin etc proc dev tmp home root run var/tmp)
+install -m 0755 /bin/busybox "$rootfs/bin/busybox"
+for a in $(/bin/busybox --list); do
+    [ -e "$rootfs/bin/$a" ] || ln -s busybox "$rootfs/bin/$a"
+done
+cp "$R/etc/passwd" "$R/etc/group" "$rootfs/etc/"
+
+mkdir -p "$R/etc/sandbox-shell"
+cat >"$R/etc/sandbox-shell/sandbox-shell.conf" <<EOF
+Sandbox no
+
+Match User sbxu1
+    Sandbox yes
+    RootDirectory /var/lib/sandbox-shell/rootfs
+    Shell /bin/sh
+    Hostname box-%u
+    MemoryMax 200M
+    MemoryHigh 150M
+    TasksMax 40
+    CPUQuota 50%
+    CPUWeight 50
+EOF
+chmod 0644 "$R/etc/sandbox-shell/sandbox-shell.conf"
+
+# PAM: pam_sandbox after @include common-session (after pam_systemd), its setcred line last in the auth stack, as
+# etc/pam.d/sandbox-shell and pam_sandbox(8) tell administrators.
+cat >"$R/etc/pam.d/sshd" <<EOF
+@include common-auth
+auth optional $PAM
+account required pam_nologin.so
+@include common-account
+session required pam_loginuid.so
+@include common-session
+session required $PAM debug
+@include common-password
+EOF
+for s in su su-l; do
+    cat >"$R/etc/pam.d/$s" <<EOF
+auth sufficient pam_rootok.so
+@include common-auth
+auth optional $PAM
+@include common-account
+@include common-session
+session required $PAM debug
+EOF
+done
+grep -q pam_systemd "$R/etc/pam.d/common-session" || fail "pam_systemd is not in common-session (package libpam-systemd)"
+
+# sshd on 127.0.0.1:22 with a fresh host key; root logs in with a key (for su), the users too.
+ssh-keygen -q -t ed25519 -N '' -f "$R/etc/ssh/sbx_host_ed25519" </dev/null || fail "host key"
+mkdir -p -m 0700 "$R/root/.ssh"
+ssh-keygen -q -t ed25519 -N '' -f "$R/root/.ssh/sbx_client" </dev/null || fail "client key"
+mkdir -p "$R/etc/ssh/sbx_keys"
+for u in root sbxu1 sbxu2; do
+    cp "$R/root/.ssh/sbx_client.pub" "$R/etc/ssh/sbx_keys/$u"
+done
+chmod -R go-w "$R/etc/ssh/sbx_keys"
+cat >"$R/etc/ssh/sshd_config" <<EOF
+ListenAddress 127.0.0.1
+HostKey /etc/ssh/sbx_host_ed25519
+UsePAM yes
+PubkeyAuthentication yes
+AuthorizedKeysFile /etc/ssh/sbx_keys/%u
+PasswordAuthentication no
+KbdInteractiveAuthentication no
+PermitRootLogin prohibit-password
+PrintMotd no
+PrintLastLog no
+UseDNS no
+LogLevel VERBOSE
+EOF
+rm -f "$R/etc/default/ssh"
+
+# logind: detached processes are not its business (KillUserProcesses=no, Debian's default, said explicitly), and the
+# user's manager goes at once with the last session so "nothing left" can be asserted without waiting 10 s.
+mkdir -p "$R/etc/systemd/logind.conf.d"
+printf '[Login]\nKillUserProcesses=no\nUserStopDelaySec=0\n' >"$R/etc/systemd/logind.conf.d/sbx.conf"
+
+# What a login does not need is masked, so the guest is up sooner.
+for u in systemd-journal-flush.service systemd-sysusers.service systemd-update-utmp.service systemd-sysctl.service \
+    systemd-random-seed.service systemd-modules-load.service systemd-firstboot.service systemd-remount-fs.service \
+    systemd-tmpfiles-setup-dev.service kmod-static-nodes.service systemd-pstore.service systemd-timesyncd.service \
+    systemd-binfmt.service systemd-repart.service systemd-pcrphase.service systemd-pcrphase-sysinit.service \
+    systemd-machine-id-commit.service systemd-journald-audit.socket proc-sys-fs-binfmt_misc.automount \
+    dev-hugepages.mount sys-kernel-debug.mount sys-kernel-tracing.mount sys-kernel-config.mount \
+    sys-fs-fuse-connections.mount systemd-ask-password-console.path systemd-udev-trigger.service \
+    systemd-udev-settle.service; do
+    ln -sf /dev/null "$R/etc/systemd/system/$u"
+done
+
+# systemd-user-sessions removes /run/nologin, which pam_nologin honours: logins wait for it.
+cat >"$R/etc/systemd/system/sbx-uml.target" <<EOF
+[Unit]
+Description=sandbox-shell systemd guest test
+Wants=systemd-journald.service dbus.service systemd-logind.service systemd-user-sessions.service ssh.service
+Wants=sbx-agent.service
+EOF
+cat >"$R/etc/systemd/system/sbx-agent.service" <<EOF
+[Unit]
+Description=sandbox-shell guest test agent
+After=systemd-journald.service dbus.service systemd-logind.service systemd-user-sessions.service ssh.service
+
+[Service]
+Type=oneshot
+ExecStart=/bin/bash $SBX_SRCDIR/tests/uml/systemd-agent.sh
+StandardOutput=file:/sbx-out/agent.log
+StandardError=inherit
+TimeoutStartSec=infinity
+EOF
+
+# Into the overlay: systemd mounts its own /proc, /sys, /dev, /run and cgroup2 on /sys/fs/cgroup there.
+mkdir -p "$R/oldroot"
+cd "$R" || fail "cd $R"
+pivot_root . oldroot || fail "pivot_root"
+umount -l /oldroot
+echo "UML-SYSTEMD-STARTING"
+exec /lib/systemd/systemd --unit=sbx-uml.target

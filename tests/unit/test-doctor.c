@@ -1,0 +1,164 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/* The parsers of doctor: sshd -T output, PAM service files (with @include and include/substack), the controllers
+ * from a mountinfo text. No root needed: everything is a buffer or a file in a temporary directory. */
+#define _GNU_SOURCE
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <cmocka.h>
+
+#include "doctor.h"
+
+static const char sshd_good[] = "port 22\nusepam yes\ndisableforwarding yes\nallowtcpforwarding yes\n"
+                                "x11forwarding yes\npermittunnel no\npermituserrc no\npermituserenvironment no\n"
+                                "forcecommand eval x\nsubsystem sftp internal-sftp\n";
+
+static bool has(const struct sbx_findings *f, const char *needle)
+{
+        for (size_t i = 0; i < f->n; i++)
+                if (strstr(f->v[i].problem, needle) && f->v[i].fix[0])
+                        return true;
+        return false;
+}
+
+static void test_sshd_good(void **state)
+{
+        struct sbx_findings f = {0};
+        assert_int_equal(sbx_doctor_sshd("u", sshd_good, &f, NULL), 0);
+        assert_int_equal(f.n, 0);
+}
+
+static void test_sshd_each_bypass(void **state)
+{
+        static const struct {
+                const char *from, *to, *finding;
+        } cases[] = {
+                {"disableforwarding yes", "disableforwarding no", "allowtcpforwarding is 'yes'"},
+                {"usepam yes", "usepam no", "UsePAM is 'no'"},
+                {"permittunnel no", "permittunnel point-to-point", "PermitTunnel is 'point-to-point'"},
+                {"permituserrc no", "permituserrc yes", "PermitUserRC is 'yes'"},
+                {"permituserenvironment no", "permituserenvironment LANG", "PermitUserEnvironment is 'LANG'"},
+                {"forcecommand eval x", "forcecommand none", "the subsystem 'sftp internal-sftp' runs inside sshd"},
+                {"forcecommand eval x", "forcecommand internal-sftp -R", "ForceCommand is 'internal-sftp -R'"},
+        };
+        for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+                char text[1024];
+                const char *at = strstr(sshd_good, cases[i].from);
+                assert_non_null(at);
+                (void)snprintf(text, sizeof(text), "%.*s%s%s", (int)(at - sshd_good), sshd_good, cases[i].to,
+                               at + strlen(cases[i].from));
+                struct sbx_findings f = {0};
+                assert_int_equal(sbx_doctor_sshd("u", text, &f, NULL), 0);
+                if (!has(&f, cases[i].finding))
+                        fail_msg("case %zu: no finding '%s' in:\n%s", i, cases[i].finding, text);
+                sbx_findings_done(&f);
+        }
+}
+
+static void test_sshd_no_output(void **state)
+{
+        struct sbx_findings f = {0};
+        struct sbx_err err = {0};
+        assert_int_equal(sbx_doctor_sshd("u", "garbage\n", &f, &err), -EINVAL);
+}
+
+static char dir[64];
+
+static void write_file(const char *name, const char *text)
+{
+        char path[128];
+        (void)snprintf(path, sizeof(path), "%s/%s", dir, name);
+        FILE *f = fopen(path, "we");
+        assert_non_null(f);
+        fputs(text, f);
+        assert_int_equal(fclose(f), 0);
+}
+
+static size_t pam_findings(const char *service_text, struct sbx_findings *f)
+{
+        char path[128];
+        write_file("svc", service_text);
+        (void)snprintf(path, sizeof(path), "%s/svc", dir);
+        assert_int_equal(sbx_doctor_pam(path, f, NULL), 0);
+        return f->n;
+}
+
+static void test_pam(void **state)
+{
+        struct sbx_findings f = {0};
+        write_file("common-auth", "auth [success=1 default=ignore] pam_unix.so nullok\nauth requisite pam_deny.so\n");
+        write_file("sandbox", "session required /lib/security/pam_sandbox.so debug\n");
+        assert_int_equal(pam_findings("@include common-auth\nauth optional pam_sandbox.so # setcred\n"
+                                      "session include sandbox\n", &f), 0);
+        assert_int_equal(pam_findings("@include common-auth\n-session required pam_sandbox.so\n", &f), 1);
+        assert_true(has(&f, "no auth line for pam_sandbox.so"));
+        sbx_findings_done(&f);
+        assert_int_equal(pam_findings("auth optional pam_sandbox.so\n# session required pam_sandbox.so\n", &f), 1);
+        assert_true(has(&f, "no session line for pam_sandbox.so"));
+        sbx_findings_done(&f);
+        assert_int_equal(pam_findings("auth optional pam_sandbox.so\nsession sufficient pam_sandbox.so\n", &f), 1);
+        assert_true(has(&f, "the control 'sufficient'"));
+        sbx_findings_done(&f);
+        assert_int_equal(pam_findings("auth optional pam_sandbox.so\nauth optional pam_cap.so\n"
+                                      "session required pam_sandbox.so\n", &f), 1);
+        assert_true(has(&f, "pam_cap.so comes after"));
+        sbx_findings_done(&f);
+        /* Only lines of the include's type count: a session line reached through "auth include" does not. */
+        assert_int_equal(pam_findings("auth optional pam_sandbox.so\nauth include sandbox\n", &f), 1);
+        assert_true(has(&f, "no session line"));
+        sbx_findings_done(&f);
+        char path[128];
+        (void)snprintf(path, sizeof(path), "%s/none", dir);
+        assert_int_equal(sbx_doctor_pam(path, &f, NULL), -ENOENT);
+}
+
+static void test_cgroup(void **state)
+{
+        static const char hybrid[] =
+                "31 30 0:28 / /sys/fs/cgroup/cpu rw,relatime - cgroup cgroup rw,cpu\n"
+                "38 30 0:35 / /sys/fs/cgroup/pids rw,relatime - cgroup cgroup rw,pids\n"
+                "40 30 0:37 / /sys/fs/cgroup/unified rw,relatime - cgroup2 cgroup2 rw\n";
+        struct sbx_policy p = {.user = (char *)"u", .memory_max = SBX_LIMIT_UNSET, .memory_high = SBX_LIMIT_UNSET,
+                               .memory_swap_max = SBX_LIMIT_UNSET, .tasks_max = 10, .cpu_quota = SBX_LIMIT_UNSET,
+                               .cpu_weight = 50, .io_weight = SBX_LIMIT_UNSET};
+        struct sbx_findings f = {0};
+        assert_int_equal(sbx_doctor_cgroup(hybrid, &p, &f, NULL), 0);
+        assert_int_equal(f.n, 0);
+        p.memory_high = SBX_LIMIT_INFINITY; /* `infinity` is still written: it needs the controller */
+        p.io_weight = 100;
+        assert_int_equal(sbx_doctor_cgroup(hybrid, &p, &f, NULL), 0);
+        assert_int_equal(f.n, 2);
+        assert_true(has(&f, "controller 'memory'"));
+        assert_true(has(&f, "controller 'blkio'"));
+        sbx_findings_done(&f);
+        assert_int_equal(sbx_doctor_cgroup("1 0 0:1 / / rw - ext4 /dev/sda rw\n", &p, &f, NULL), 0);
+        assert_true(has(&f, "no cgroup filesystem is mounted"));
+        sbx_findings_done(&f);
+}
+
+static int setup(void **state)
+{
+        (void)strcpy(dir, "/tmp/sbx-doctor.XXXXXX");
+        return mkdtemp(dir) ? 0 : -1;
+}
+
+static int teardown(void **state)
+{
+        char cmd[128];
+        (void)snprintf(cmd, sizeof(cmd), "rm -rf '%s'", dir);
+        return system(cmd) == 0 ? 0 : -1;
+}
+
+int main(void)
+{
+        const struct CMUnitTest tests[] = {
+                cmocka_unit_test(test_sshd_good),    cmocka_unit_test(test_sshd_each_bypass),
+                cmocka_unit_test(test_sshd_no_output), cmocka_unit_test(test_pam),
+                cmocka_unit_test(test_cgroup),
+        };
+        return cmocka_run_group_tests(tests, setup, teardown);
+}

@@ -1,0 +1,216 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/* sandbox-shellctl doctor: runs every audit of lib/doctor.h over the installation and prints the findings, each
+ * followed by what to do. It only reads (and runs `sshd -T`, which reads too). */
+#define _GNU_SOURCE
+#include <fcntl.h>
+#include <getopt.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "ctl.h"
+#include "doctor.h"
+
+#define SSHD_PATH "/usr/sbin/sshd"
+#define PAM_DIR "/etc/pam.d"
+
+struct doctor {
+        const char *helper;
+        const char *sshd_config;
+        const char *mountinfo;
+        struct sbx_findings f;
+        /* What was audited already: several users share one rootfs. */
+        char **seen;
+        size_t n_seen;
+        unsigned users;
+};
+
+/* True the first time `key` is seen. */
+static bool first_time(struct doctor *d, const char *key)
+{
+        for (size_t i = 0; i < d->n_seen; i++)
+                if (streq(d->seen[i], key))
+                        return false;
+        char **v = realloc(d->seen, (d->n_seen + 1) * sizeof(*v));
+        if (!v)
+                return true;
+        d->seen = v;
+        if ((v[d->n_seen] = strdup(key)))
+                d->n_seen++;
+        return true;
+}
+
+/* A check that could not look at all is a finding too: the administrator must know what was not verified. */
+static void not_checked(struct doctor *d, const char *what, const struct sbx_err *err)
+{
+        (void)sbx_findings_add(&d->f, "fix the cause and run doctor again", "could not check %s: %s", what,
+                               err->msg);
+}
+
+static void audit_sshd(struct doctor *d, const char *user)
+{
+        if (access(SSHD_PATH, X_OK) < 0)
+                return; /* no sshd, no ssh logins */
+        char spec[512];
+        (void)snprintf(spec, sizeof(spec), "user=%s,host=localhost,addr=127.0.0.1", user);
+        char *argv[] = {(char *)SSHD_PATH, (char *)"-T", (char *)"-C", spec, NULL, NULL, NULL};
+        if (d->sshd_config) {
+                argv[4] = (char *)"-f";
+                argv[5] = (char *)d->sshd_config;
+        }
+        _cleanup_free_ char *out = NULL;
+        int r = ctl_run(argv, true, &out);
+        struct sbx_err err = {0};
+        if (r != 0) {
+                /* sshd names the cause on its first line ("Missing privilege separation directory"...). */
+                char first[512] = "";
+                if (out)
+                        (void)snprintf(first, sizeof(first), "%.*s", (int)strcspn(out, "\n"), out);
+                (void)sbx_err_setx(&err, EIO, "sshd -T exited with %d%s%s", r, first[0] ? ": " : "", first);
+                char what[128];
+                (void)snprintf(what, sizeof(what), "sshd's configuration for '%s'", user);
+                not_checked(d, what, &err);
+                return;
+        }
+        /* Users with the same effective sshd configuration give the same findings: report them once. */
+        if (!first_time(d, out))
+                return;
+        if (sbx_doctor_sshd(user, out, &d->f, &err) < 0)
+                not_checked(d, "sshd's configuration", &err);
+}
+
+static int audit_user(void *data, const struct ctl_user *cu)
+{
+        struct doctor *d = data;
+        struct sbx_err err = {0};
+        bool helper_shell = streq(cu->shell, d->helper);
+        if (!cu->p) {
+                if (helper_shell)
+                        (void)sbx_findings_add(&d->f, "fix the configuration (sandbox-shellctl explain USER)",
+                                               "user '%s': the policy does not resolve: %s", cu->name, cu->error);
+                return 0;
+        }
+        if (!cu->p->sandbox) {
+                if (helper_shell)
+                        (void)sbx_findings_add(&d->f, "set Sandbox yes for the user, or give it another login shell",
+                                               "user '%s' has the login shell '%s' but the policy says Sandbox no: "
+                                               "the user's logins are refused",
+                                               cu->name, cu->shell);
+                return 0;
+        }
+        d->users++;
+        if (!helper_shell) {
+                char fix[512];
+                (void)snprintf(fix, sizeof(fix), "usermod -s %s %s", d->helper, cu->name);
+                (void)sbx_findings_add(&d->f, fix,
+                                       "user '%s' is sandboxed by the policy but its login shell is '%s': it logs "
+                                       "in without the sandbox",
+                                       cu->name, cu->shell);
+        }
+        const struct sbx_policy *p = cu->p;
+        if (first_time(d, p->root_directory) && sbx_doctor_rootfs(p->root_directory, &d->f, &err) < 0)
+                not_checked(d, "the rootfs", &err);
+        char key[8192];
+        (void)snprintf(key, sizeof(key), "%s\n%s", p->root_directory, p->shell);
+        if (first_time(d, key) && sbx_doctor_shell(p->root_directory, p->shell, &d->f, &err) < 0)
+                not_checked(d, "the shell", &err);
+        (void)snprintf(key, sizeof(key), "cgroup %d%d%d%d", p->memory_max != SBX_LIMIT_UNSET ||
+                       p->memory_high != SBX_LIMIT_UNSET || p->memory_swap_max != SBX_LIMIT_UNSET,
+                       p->tasks_max != SBX_LIMIT_UNSET, p->cpu_quota != SBX_LIMIT_UNSET || p->cpu_weight !=
+                       SBX_LIMIT_UNSET, p->io_weight != SBX_LIMIT_UNSET);
+        if (d->mountinfo && first_time(d, key) && sbx_doctor_cgroup(d->mountinfo, p, &d->f, &err) < 0)
+                not_checked(d, "the cgroup controllers", &err);
+        audit_sshd(d, cu->name);
+        return 0;
+}
+
+static char *read_all(const char *path)
+{
+        _cleanup_fclose_ FILE *f = fopen(path, "re");
+        char *s = NULL;
+        size_t n = 0;
+        if (!f || getdelim(&s, &n, '\0', f) < 0) {
+                free(s);
+                return NULL;
+        }
+        return s;
+}
+
+int ctl_doctor(struct ctl *ctl, int argc, char **argv)
+{
+        static const struct option options[] = {
+                {"config", required_argument, NULL, 'c'},
+                {"helper", required_argument, NULL, 'H'},
+                {"sshd-config", required_argument, NULL, 's'},
+                {"help", no_argument, NULL, 'h'},
+                {},
+        };
+        struct doctor d = {.helper = SBX_HELPER_PATH};
+        int o;
+        optind = 0;
+        while ((o = getopt_long(argc, argv, "+h", options, NULL)) != -1)
+                switch (o) {
+                case 'c':
+                        ctl->confdir = optarg;
+                        break;
+                case 'H':
+                        d.helper = optarg;
+                        break;
+                case 's':
+                        d.sshd_config = optarg;
+                        break;
+                case 'h':
+                        ctl_verb_usage(stdout, "doctor", true);
+                        return EXIT_SUCCESS;
+                default:
+                        ctl_verb_usage(stderr, "doctor", false);
+                        return EXIT_USAGE;
+                }
+        if (argc - optind > 1) {
+                ctl_verb_usage(stderr, "doctor", false);
+                return EXIT_USAGE;
+        }
+        const char *only = optind < argc ? argv[optind] : NULL;
+
+        _cleanup_config_ struct sbx_config *c = NULL;
+        if (ctl_load_config(ctl, &c) < 0) {
+                printf("the configuration in %s is invalid (errors above): every sandboxed login is refused\n"
+                       "  fix: correct it until \"sandbox-shellctl check\" is silent, then run doctor again\n",
+                       ctl->confdir);
+                return EXIT_FAILURE;
+        }
+        struct sbx_err err = {0};
+        /* The PAM services a sandboxed user arrives through. A missing file means the service is not installed. */
+        static const char *const services[] = {"sshd", "login", "su", "su-l"};
+        for (size_t i = 0; i < ELEMENTSOF(services); i++) {
+                char path[256];
+                (void)snprintf(path, sizeof(path), "%s/%s", PAM_DIR, services[i]);
+                int r = sbx_doctor_pam(path, &d.f, &err);
+                if (r < 0 && r != -ENOENT)
+                        not_checked(&d, path, &err);
+        }
+        if (sbx_doctor_helper(d.helper, SBX_HELPER_CAPS, &d.f, &err) < 0 && err.code != ENOENT)
+                not_checked(&d, "the helper", &err);
+
+        _cleanup_free_ char *mountinfo = read_all("/proc/self/mountinfo");
+        d.mountinfo = mountinfo;
+        int r = ctl_for_each_user(c, only, audit_user, &d);
+        if (r < 0 && only)
+                return EXIT_FAILURE;
+        if (only && d.users == 0)
+                (void)sbx_findings_add(&d.f, "set Sandbox yes for the user in the configuration",
+                                       "user '%s' is not sandboxed by the policy", only);
+
+        for (size_t i = 0; i < d.f.n; i++)
+                printf("%s\n  fix: %s\n", d.f.v[i].problem, d.f.v[i].fix);
+        if (d.f.n)
+                printf("%zu finding%s.\n", d.f.n, d.f.n == 1 ? "" : "s");
+        else
+                printf("No findings (%u sandboxed user%s checked).\n", d.users, d.users == 1 ? "" : "s");
+        int ret = d.f.n ? EXIT_FAILURE : EXIT_SUCCESS;
+        sbx_findings_done(&d.f);
+        for (size_t i = 0; i < d.n_seen; i++)
+                free(d.seen[i]);
+        free(d.seen);
+        return fflush(stdout) == 0 ? ret : EXIT_FAILURE;
+}

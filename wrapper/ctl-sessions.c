@@ -1,0 +1,257 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/* sandbox-shellctl list and kill: the live sessions, read from the cgroup trees of every CgroupRoot the policies use
+ * (lib/sessions.h). */
+#define _GNU_SOURCE
+#include <getopt.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "ctl.h"
+#include "sessions.h"
+
+struct roots {
+        char **v;
+        size_t n;
+};
+
+static int add_root(struct roots *r, const char *spec)
+{
+        for (size_t i = 0; i < r->n; i++)
+                if (streq(r->v[i], spec))
+                        return 0;
+        char **v = realloc(r->v, (r->n + 1) * sizeof(*v));
+        if (!v)
+                return -ENOMEM;
+        r->v = v;
+        if (!(v[r->n] = strdup(spec)))
+                return -ENOMEM;
+        r->n++;
+        return 0;
+}
+
+static void roots_done(struct roots *r)
+{
+        for (size_t i = 0; i < r->n; i++)
+                free(r->v[i]);
+        free(r->v);
+}
+
+static int collect_root(void *data, const struct ctl_user *cu)
+{
+        if (cu->p && cu->p->sandbox)
+                return add_root(data, cu->p->cgroup_root);
+        return 0;
+}
+
+/* Options shared by list and kill. Returns the index of the first operand, or -1 (usage error) / -2 (--help). */
+static int parse(struct ctl *ctl, const char *verb, int argc, char **argv, struct roots *roots, bool *json)
+{
+        static const struct option options[] = {
+                {"config", required_argument, NULL, 'c'},
+                {"cgroup-root", required_argument, NULL, 'r'},
+                {"json", no_argument, NULL, 'j'},
+                {"help", no_argument, NULL, 'h'},
+                {},
+        };
+        int o;
+        optind = 0;
+        while ((o = getopt_long(argc, argv, "+h", options, NULL)) != -1)
+                switch (o) {
+                case 'c':
+                        ctl->confdir = optarg;
+                        break;
+                case 'r':
+                        if (add_root(roots, optarg) < 0)
+                                return -1;
+                        break;
+                case 'j':
+                        if (json) {
+                                *json = true;
+                                break;
+                        }
+                        ctl_verb_usage(stderr, verb, false);
+                        return -1;
+                case 'h':
+                        ctl_verb_usage(stdout, verb, true);
+                        return -2;
+                default:
+                        ctl_verb_usage(stderr, verb, false);
+                        return -1;
+                }
+        return optind;
+}
+
+/* Without --cgroup-root: the CgroupRoot of every sandboxed user's policy (the default when there is none). */
+static int default_roots(const struct ctl *ctl, struct roots *roots)
+{
+        if (roots->n)
+                return 0;
+        _cleanup_config_ struct sbx_config *c = NULL;
+        if (ctl_load_config(ctl, &c) < 0)
+                return -1;
+        if (ctl_for_each_user(c, NULL, collect_root, roots) != 0 ||
+            (roots->n == 0 && add_root(roots, SBX_DEFAULT_CGROUP_ROOT) < 0)) {
+                fprintf(stderr, "sandbox-shellctl: out of memory\n");
+                return -1;
+        }
+        return 0;
+}
+
+static void put_size(FILE *f, uint64_t v)
+{
+        if (v == SBX_CGROUP_UNKNOWN)
+                fputs("-", f);
+        else if (v >= 10ULL << 30)
+                fprintf(f, "%.1fG", (double)v / (1 << 30));
+        else if (v >= 10ULL << 20)
+                fprintf(f, "%.1fM", (double)v / (1 << 20));
+        else
+                fprintf(f, "%.1fK", (double)v / 1024);
+}
+
+static void put_json_u64(FILE *f, const char *key, uint64_t v, bool last)
+{
+        if (v == SBX_CGROUP_UNKNOWN)
+                fprintf(f, "\"%s\": null%s", key, last ? "" : ", ");
+        else
+                fprintf(f, "\"%s\": %llu%s", key, (unsigned long long)v, last ? "" : ", ");
+}
+
+/* JSON string: user names and cgroup paths hold no quotes in practice, but escape anyway. */
+static void put_json_str(FILE *f, const char *s)
+{
+        fputc('"', f);
+        for (; *s; s++) {
+                if (*s == '"' || *s == '\\')
+                        fprintf(f, "\\%c", *s);
+                else if ((unsigned char)*s < 0x20)
+                        fprintf(f, "\\u%04x", (unsigned char)*s);
+                else
+                        fputc(*s, f);
+        }
+        fputc('"', f);
+}
+
+static void format_time(time_t t, bool iso, char *buf, size_t size)
+{
+        struct tm tm;
+        if (t == 0 || !localtime_r(&t, &tm) || strftime(buf, size, iso ? "%Y-%m-%dT%H:%M:%S%z" : "%F %T", &tm) == 0)
+                (void)snprintf(buf, size, "-");
+}
+
+int ctl_list(struct ctl *ctl, int argc, char **argv)
+{
+        struct roots roots = {0};
+        bool json = false;
+        int first = parse(ctl, "list", argc, argv, &roots, &json);
+        int ret = EXIT_FAILURE;
+        struct sbx_session_list l = {0};
+        struct sbx_err err = {0};
+        if (first < 0 || argc - first != 0) {
+                ret = first == -2 ? EXIT_SUCCESS : EXIT_USAGE;
+                goto out;
+        }
+        if (default_roots(ctl, &roots) < 0)
+                goto out;
+        if (sbx_sessions_list((const char *const *)roots.v, roots.n, &l, &err) < 0) {
+                fprintf(stderr, "sandbox-shellctl: %s\n", err.msg);
+                goto out;
+        }
+        if (json) {
+                fputs("[", stdout);
+                for (size_t i = 0; i < l.n; i++) {
+                        const struct sbx_session_info *s = &l.v[i];
+                        char since[64];
+                        format_time(s->since, true, since, sizeof(since));
+                        printf("%s\n  {\"user\": ", i ? "," : "");
+                        put_json_str(stdout, s->user);
+                        printf(", \"session\": \"%s\", \"pid\": %d, \"alive\": %s, \"since\": ", s->id, (int)s->pid,
+                               s->alive ? "true" : "false");
+                        if (s->since)
+                                printf("\"%s\", \"since_epoch\": %lld, ", since, (long long)s->since);
+                        else
+                                fputs("null, \"since_epoch\": null, ", stdout);
+                        put_json_u64(stdout, "memory_current", s->mem_now, false);
+                        put_json_u64(stdout, "memory_peak", s->mem_peak, false);
+                        put_json_u64(stdout, "cpu_usec", s->cpu_usec, false);
+                        put_json_u64(stdout, "tasks", s->tasks, false);
+                        fputs("\"cgroup\": ", stdout);
+                        put_json_str(stdout, s->leaf);
+                        fputs("}", stdout);
+                }
+                fputs(l.n ? "\n]\n" : "]\n", stdout);
+        } else {
+                printf("%-12s %-22s %7s %-19s %9s %9s %10s %5s\n", "USER", "SESSION", "PID", "SINCE", "MEMORY", "PEAK",
+                       "CPU", "TASKS");
+                for (size_t i = 0; i < l.n; i++) {
+                        const struct sbx_session_info *s = &l.v[i];
+                        char since[64], mem[32] = "", peak[32] = "", cpu[32] = "-", tasks[32] = "-";
+                        FILE *m;
+                        format_time(s->since, false, since, sizeof(since));
+                        if ((m = fmemopen(mem, sizeof(mem), "w"))) {
+                                put_size(m, s->mem_now);
+                                (void)fclose(m);
+                        }
+                        if ((m = fmemopen(peak, sizeof(peak), "w"))) {
+                                put_size(m, s->mem_peak);
+                                (void)fclose(m);
+                        }
+                        if (s->cpu_usec != SBX_CGROUP_UNKNOWN)
+                                (void)snprintf(cpu, sizeof(cpu), "%.2fs", (double)s->cpu_usec / 1e6);
+                        if (s->tasks != SBX_CGROUP_UNKNOWN)
+                                (void)snprintf(tasks, sizeof(tasks), "%llu", (unsigned long long)s->tasks);
+                        printf("%-12s %-22s %7d %-19s %9s %9s %10s %5s%s\n", s->user, s->id, (int)s->pid, since, mem,
+                               peak, cpu, tasks, s->alive ? "" : "  (session process gone)");
+                }
+        }
+        ret = fflush(stdout) == 0 ? EXIT_SUCCESS : EXIT_FAILURE;
+out:
+        sbx_session_list_done(&l);
+        roots_done(&roots);
+        return ret;
+}
+
+int ctl_kill(struct ctl *ctl, int argc, char **argv)
+{
+        struct roots roots = {0};
+        int first = parse(ctl, "kill", argc, argv, &roots, NULL);
+        int ret = EXIT_FAILURE;
+        struct sbx_session_list l = {0};
+        struct sbx_err err = {0};
+        if (first < 0 || argc - first != 1) {
+                ret = first == -2 ? EXIT_SUCCESS : EXIT_USAGE;
+                if (first >= 0)
+                        ctl_verb_usage(stderr, "kill", false);
+                goto out;
+        }
+        const char *what = argv[first];
+        /* "session-PID-START" is accepted as the leaf's name is written. */
+        if (strncmp(what, "session-", 8) == 0)
+                what += 8;
+        if (default_roots(ctl, &roots) < 0)
+                goto out;
+        if (sbx_sessions_list((const char *const *)roots.v, roots.n, &l, &err) < 0) {
+                fprintf(stderr, "sandbox-shellctl: %s\n", err.msg);
+                goto out;
+        }
+        unsigned matched = 0, failed = 0;
+        for (size_t i = 0; i < l.n; i++) {
+                const struct sbx_session_info *s = &l.v[i];
+                if (!streq(s->user, what) && !streq(s->id, what))
+                        continue;
+                matched++;
+                if (sbx_sessions_kill((const char *const *)roots.v, roots.n, s, &err) < 0) {
+                        fprintf(stderr, "sandbox-shellctl: session %s of %s: %s\n", s->id, s->user, err.msg);
+                        failed++;
+                } else
+                        printf("ended session %s of %s\n", s->id, s->user);
+        }
+        if (matched == 0)
+                fprintf(stderr, "sandbox-shellctl: no session of a user or with the id '%s'\n", what);
+        ret = matched && !failed ? EXIT_SUCCESS : EXIT_FAILURE;
+out:
+        sbx_session_list_done(&l);
+        roots_done(&roots);
+        return ret;
+}
