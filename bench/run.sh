@@ -34,15 +34,19 @@ fi
 . "$top/tests/lib/sshd.sh"
 sbx_enter_private_ns "$@"
 set -eu
+set +o pipefail
 
 quick=0
 [ "${1:-}" = --quick ] && quick=1
 if [ "$quick" = 1 ]; then
     RUNS=30 RUNS_SLOW=10 RUNS_SSH=10 PAM_N=100 SCALE_N=50 MANY_N=1000 MANY_REPS=1
 else
-    RUNS=1000 RUNS_SLOW=200 RUNS_SSH=100 PAM_N=2000 SCALE_N=500 MANY_N=1000 MANY_REPS=5
+    RUNS=300 RUNS_SLOW=100 RUNS_SSH=60 PAM_N=1000 SCALE_N=500 MANY_N=1000 MANY_REPS=5
 fi
 out=$SBX_WS/out
+bench_start=$(date -u "+%Y-%m-%d %H:%M UTC")
+load_start=$(cut -d" " -f1-3 /proc/loadavg)
+SECONDS=0
 mkdir -p "$out"
 # The raw outputs (hyperfine CSV and logs, profiles) stay in the build directory for a look after the run.
 rm -rf "$build/bench/out" && mkdir -p "$build/bench/out"
@@ -63,8 +67,10 @@ sbx_add_user bscale 4006
 sbx_add_user bmany 4007
 sbx_add_user bplain 4010 "$R/bin/sh"
 sbx_add_group sandboxed 4100 bt bs btn bsn bpam bscale bmany
+# A cgroup tree of its own below the benchmark's cgroup: other runs of the tests may use %c/sandbox-shell at the same time.
+CGNAME=sbx-bench-$(od -An -N4 -tx4 /dev/urandom | tr -d " ")
 sbx_write_conf "Sandbox no
-CgroupRoot %c/sandbox-shell
+CgroupRoot %c/$CGNAME
 
 Match User bt
     Shell /bin/true
@@ -104,7 +110,7 @@ while IFS=: read -r _ hier path; do
     else
         mnt=$(awk -v h="${hier%%,*}" '$3 == "cgroup" && ("," $4 ",") ~ ("," h ",") { print $2; exit }' /proc/mounts)
     fi
-    [ -n "$mnt" ] && CG_DIRS+=("$mnt${path%/}/sandbox-shell")
+    [ -n "$mnt" ] && CG_DIRS+=("$mnt${path%/}/$CGNAME")
 done </proc/self/cgroup
 kill_users() {
     local u
@@ -148,7 +154,7 @@ stats() {
 # command, so that a change of the machine's load hits every command alike; every single run's time goes to
 # $out/TAG.samples ("name ms"), the command lines to $out/commands.txt.
 ROUNDS=5
-PARTS=${SBX_BENCH_PARTS:-startup pam ssh scale many}
+PARTS=${SBX_BENCH_PARTS:-startup pam ssh scale many profile}
 part() { [[ " $PARTS " == *" $1 "* ]]; }
 hf() {
     local runs=$1 tag=$2
@@ -171,6 +177,9 @@ hf() {
 }
 med() { awk -v n="$2" '$1 == n { print $3 }' "$1"; }
 ratio() { awk -v a="$1" -v b="$2" 'BEGIN { if (a == "" || b == "" || b == 0) print "n/a"; else printf "%.2f", a / b }'; }
+mem_avail() { awk '$1 == "MemAvailable:" { print $2 }' /proc/meminfo; }
+now_ms() { echo $(($(date +%s%N) / 1000000)); }
+pam_fig() { awk -v n="$2" -v c="$3" '$1 == n { print $c }' "$1"; }
 
 # ---- 1. start-up ----
 if part startup; then
@@ -234,7 +243,6 @@ log "PAM cycle: $PAM_N sessions of bpam (three limits), then of bs (no limit)"
 "$build/bench/pam-cycle" "$PAMDIR" bench bs "$PAM_N" 20 >"$out/pam-nolimits.txt" || sbx_fail "pam-cycle bs"
 pam_left="$(user_cgroups bpam)$(user_cgroups bs)"
 cat "$out/pam-limits.txt" >&2
-pam_fig() { awk -v n="$2" -v c="$3" '$1 == n { print $c }' "$1"; }
 fi
 
 # ---- 3. ssh key login ----
@@ -257,8 +265,6 @@ fi
 if part scale; then
 # Each session is the real chain: a PAM session (sbx-pam-session, in sshd's place: it opens the session, runs the
 # login shell as a child, closes the session when it ends), sbx-launch (the user change), sandbox-shell, PID 1.
-mem_avail() { awk '$1 == "MemAvailable:" { print $2 }' /proc/meminfo; }
-now_ms() { echo $(($(date +%s%N) / 1000000)); }
 log "scale: $SCALE_N concurrent sessions of bscale"
 avail0=$(mem_avail)
 holders=()
@@ -345,3 +351,235 @@ for ((rep = 1; rep <= MANY_REPS; rep++)); do
 done
 many_left_cg=$(user_cgroups bmany | wc -l)
 fi
+
+# ---- 6. profiles: where the time goes ----
+if part profile; then
+log "profiles (perf, strace)"
+# The PAM cycle: the driver runs as root and loads the module itself, so a per-task perf record sees every frame.
+perf record -q -F 2000 --call-graph dwarf -o "$out/pam.perf" -- "$build/bench/pam-cycle" "$PAMDIR" bench bpam 200 5 \
+    >/dev/null 2>&1 || true
+perf report -i "$out/pam.perf" --children --sort sym --stdio -g none --percent-limit 2 2>/dev/null |
+    grep -E '^ +[0-9]' | head -45 >"$out/pam-profile.txt" || true
+# Wall time per system call of the PAM cycle (strace -w: what it waits for, not only what it computes).
+strace -w -c -o "$out/pam-strace.txt" "$build/bench/pam-cycle" "$PAMDIR" bench bpam 100 1 >/dev/null 2>&1 || true
+# The helper: counting per task ends at a file-capability exec, so the start-up is profiled system-wide, under a
+# name of its own (its PID 1 keeps that name until it execs /bin/true).
+install -m 0755 "$S" "$SBX_WS/bin/sbx-bench-shell"
+setcap "$SBX_HELPER_CAPS+ei" "$SBX_WS/bin/sbx-bench-shell"
+check "sbx-bench-shell" "$L" bt "$SBX_WS/bin/sbx-bench-shell" -c true
+perf record -q -a -F 4000 -g -o "$out/sbx.perf" -- \
+    bash -c "for i in \$(seq 300); do $L bt $SBX_WS/bin/sbx-bench-shell -c true; done" >/dev/null 2>&1 || true
+perf report -i "$out/sbx.perf" --comms sbx-bench-shell --percentage relative --children --sort sym --stdio -g none --percent-limit 2 \
+    2>/dev/null | grep -E '^ +[0-9]' | head -60 >"$out/sbx-profile.txt" || true
+# System calls of one start, counted exactly (strace as root keeps the helper's file capabilities).
+strace -f -c -o "$out/sbx-strace.txt" "$L" bt "$SBX_WS/bin/sbx-bench-shell" -c true >/dev/null 2>&1 || true
+strace -f -c -o "$out/floor-strace.txt" "$L" bt "$SBX_WS/bin/floor" "$R" /bin/true >/dev/null 2>&1 || true
+fi
+
+# ---- RESULTS.md ----
+log "writing bench/RESULTS.md"
+load_end=$(cut -d" " -f1-3 /proc/loadavg)
+# row FILE NAME DESCRIPTION: one line of a start-up table.
+S_STATS=$out/startup.stats
+S_CPU=$out/startup.cpu
+cat "$out"/startup-*.cpustats >"$S_CPU" 2>/dev/null || true
+row() {
+    local p=$1 name=$2 what=$3 m c fl fll cf
+    m=$(med "$S_STATS" "$p.$name")
+    [ -n "$m" ] || return 0
+    fl=$(med "$S_STATS" "$p.floor")
+    fll=$(med "$S_STATS" "$p.floor-launch")
+    c=$(awk -v n="$p.$name" '$1 == n { printf "%.2f", $6 }' "$S_CPU")
+    cf=$(awk -v n="$p.floor" '$1 == n { print $6 }' "$S_CPU")
+    awk -v n="$p.$name" -v what="$what" -v fl="$fl" -v fll="$fll" -v c="$c" -v cf="$cf" '$1 == n {
+        printf "| %s | %d | %.2f | %.2f-%.2f | %.2fx | %.2fx | %s | %.2fx |\n", what, $2, $3, $4, $5, $3 / fl, $3 / fll,
+            c, (cf > 0 ? c / cf : 0) }' "$S_STATS"
+}
+startup_table() {
+    local p=$1
+    echo "| command | runs | median ms | p10-p90 ms | x floor | x floor via sbx-launch | CPU ms (user+sys) | CPU x floor |"
+    echo "|---|---|---|---|---|---|---|---|"
+    row "$p" bare "bare exec, no sandbox"
+    row "$p" launch "sbx-launch alone: grant, initgroups/setgid/setuid, exec (no sandbox)"
+    row "$p" floor "**floor** (static C, root): clone, bind, proc, pivot_root, exec"
+    row "$p" floor-launch "**floor through sbx-launch** (as the user, file capabilities +ei, like the helper)"
+    row "$p" sbx "**sandbox-shell, default policy** (Network none is the default), through sbx-launch"
+    row "$p" sbx-nethost "sandbox-shell, \`Network host\`, through sbx-launch"
+    row "$p" unshare "unshare(1), same namespaces, chroot + fresh /proc"
+    row "$p" bwrap "bwrap, the floor's namespaces and mounts"
+    row "$p" bwrap-full "bwrap with sandbox-shell's namespaces and mounts"
+    row "$p" firejail "firejail --noprofile"
+}
+mib() { awk -v k="$1" 'BEGIN { printf "%.2f", k / 1024 }'; }
+verdict() { awk -v v="$1" -v t="$2" 'BEGIN { if (v == "" || v == "n/a") print "not measured"; else if (v + 0 <= t + 0) print "**met**"; else print "**missed**" }'; }
+
+sbx_true=$(med "$S_STATS" true.sbx 2>/dev/null || true)
+r_floor=$(ratio "$sbx_true" "$(med "$S_STATS" true.floor 2>/dev/null)")
+r_floorl=$(ratio "$sbx_true" "$(med "$S_STATS" true.floor-launch 2>/dev/null)")
+r_unshare=$(ratio "$sbx_true" "$(med "$S_STATS" true.unshare 2>/dev/null)")
+r_bwrap=$(ratio "$sbx_true" "$(med "$S_STATS" true.bwrap 2>/dev/null)")
+pam_oc=$(pam_fig "$out/pam-limits.txt" open+close 2 2>/dev/null || true)
+ssh_s=$(med "$out/ssh.stats" ssh.sandboxed 2>/dev/null || true)
+ssh_p=$(med "$out/ssh.stats" ssh.plain 2>/dev/null || true)
+ssh_pct=$(awk -v s="$ssh_s" -v p="$ssh_p" 'BEGIN { if (s == "" || p == "") print "n/a"; else printf "%.1f", (s - p) / p * 100 }')
+per_rss_kb=$(awk -v t="${rss_kb:-0}" -v n="${n_helpers:-0}" 'BEGIN { if (n > 0) printf "%.0f", t / n; else print "" }')
+per_pss_kb=$(awk -v t="${pss_kb:-0}" -v n="${n_helpers:-0}" 'BEGIN { if (n > 0) printf "%.0f", t / n; else print "" }')
+many_med_us=$(awk '{ print $2 }' "$out/many.txt" 2>/dev/null | sort -n | awk '{ v[NR] = $1 } END { if (NR) print v[int((NR + 1) / 2)] }')
+many_all=$(awk '{ printf "%s%.1f", (NR > 1 ? ", " : ""), $2 / 1000 }' "$out/many.txt" 2>/dev/null)
+many_n=$(awk 'NR == 1 { print $3 }' "$out/many.txt" 2>/dev/null)
+many_left=$(awk '{ s += $5 } END { print s + 0 }' "$out/many.txt" 2>/dev/null)
+
+{
+cat <<MD
+# sandbox-shell benchmark results
+
+Written by \`bench/run.sh\`$([ "$quick" = 1 ] && echo ' **--quick** (few repetitions: a check that every part works, not a measurement)') on $bench_start, in ${SECONDS} s.
+Every figure below comes from that one run; the raw data (hyperfine JSON, samples, perf profiles) is in
+\`build-bench/bench/out/\` after a run.
+
+## Machine and versions
+
+| what | value |
+|---|---|
+| kernel | $(uname -r) ($(uname -m)) |
+| CPU | $(awk -F': ' '/^model name/ { print $2; exit }' /proc/cpuinfo), $(nproc) online |
+| memory | $(awk '$1 == "MemTotal:" { printf "%.1f GiB", $2 / 1048576 }' /proc/meminfo) |
+| system | Debian $(cat /etc/debian_version) |
+| cgroups | hybrid: v1 $(awk '$3 == "cgroup" { split($4, o, ","); for (i in o) if (o[i] ~ /^(memory|pids|cpu)$/) printf "%s ", o[i] }' /proc/mounts)+ v2 at /sys/fs/cgroup/unified (no controllers); CgroupRoot \`%c/$CGNAME\` |
+| load average (1, 5, 15 min) | at the start: $load_start; at the end: $load_end |
+| sandbox-shell | $(awk -F"'" '/^ *version:/ { print $2; exit }' "$top/meson.build") at $(git -C "$top" rev-parse --short HEAD 2>/dev/null || echo "?")$(git -C "$top" diff --quiet HEAD -- lib wrapper pam_module 2>/dev/null || echo " + uncommitted changes in lib/, wrapper/, pam_module/"); meson buildtype $(meson introspect --buildoptions "$build" 2>/dev/null | jq -r '.[] | select(.name == "buildtype") | .value'), $(cc --version | head -n 1) |
+| peers | $(hyperfine --version); bubblewrap $(bwrap --version | awk '{ print $2 }'); $(firejail --version | head -n 1); unshare from util-linux $(unshare --version | awk '{ print $NF }'); $(ssh -V 2>&1); busybox $(busybox | head -n 1 | awk '{ print $2 }') |
+| profilers | $(perf --version); $(strace -V | head -n 1) |
+
+The machine is shared: other work ran on it during the benchmark (see the load average; 2 cores). Wall-clock figures
+include the time a process waits for a CPU; the CPU columns (user + system time of the command and everything it waited
+for, from hyperfine's rusage) do not, and are the steadier comparison when the load is high. Each start-up command ran
+in $ROUNDS interleaved rounds, so that a change of load touches every command alike.
+
+## Targets
+
+| target | figure | verdict |
+|---|---|---|
+| \`sandbox-shell -c true\`, default policy, at most 1.3x the floor | ${r_floorl}x the floor started the same way (through sbx-launch); ${r_floor}x the floor started directly by root | $(verdict "$r_floorl" 1.3) |
+| faster than unshare(1) and bwrap | ${r_unshare}x unshare(1), ${r_bwrap}x bwrap (below 1.00 is faster) | $(awk -v a="$r_unshare" -v b="$r_bwrap" 'BEGIN { if (a == "n/a" || b == "n/a") print "not measured"; else if (a < 1 && b < 1) print "**met**"; else print "**missed**" }') |
+| PAM open+close with three controllers, at most 1 ms | median $(awk -v v="$pam_oc" 'BEGIN { if (v == "") print "n/a"; else printf "%.2f ms", v / 1000 }') | $(verdict "$(awk -v v="$pam_oc" 'BEGIN { if (v != "") print v / 1000 }')" 1) |
+| sandboxing adds at most 3% to an ssh key login | +${ssh_pct}% | $(verdict "$ssh_pct" 3) |
+| outer helper at most 1 MiB resident per session | RSS $(mib "${per_rss_kb:-0}") MiB, PSS $(mib "${per_pss_kb:-0}") MiB per session | RSS $(verdict "$(awk -v k="${per_rss_kb:-}" 'BEGIN { if (k != "") print k / 1024 }')" 1), PSS $(verdict "$(awk -v k="${per_pss_kb:-}" 'BEGIN { if (k != "") print k / 1024 }')" 1) |
+| 500 sessions hold | ${n_helpers:-0} of ${SCALE_N} sessions ran at once; ${closed:-0} closed cleanly; leftovers: ${scale_left_procs:-?} processes, ${scale_left_cg:-?} cgroups | $([ "${n_helpers:-0}" -ge 500 ] && [ "${scale_left_procs:-1}" = 0 ] && [ "${scale_left_cg:-1}" = 0 ] && echo "**met**" || echo "**missed**") |
+| 1000-process teardown under 100 ms | median $(awk -v v="${many_med_us:-}" 'BEGIN { if (v == "") print "n/a"; else printf "%.1f ms", v / 1000 }') | $(verdict "$(awk -v v="${many_med_us:-}" 'BEGIN { if (v != "") print v / 1000 }')" 100) |
+
+## 1. Start-up
+
+\`true\` and \`sh -c true\` (busybox, static, from the rootfs every tool uses) run by hyperfine without an intermediate
+shell (\`hyperfine -N\`), $RUNS runs per command (firejail: $RUNS_SLOW), after warm-up runs. The floor
+(\`bench/floor.c\`) is the least a sandbox of this kind can do; the helper needs to be started as the user with the
+capability grant of a PAM session, which \`sbx-launch\` (tests/lib/sbx-launch.c) gives, so the floor is also measured
+started that same way: that pair compares like with like. The sandbox-shell rows run \`sandbox-shell -c true\`, whose
+policy's \`Shell\` is \`/bin/true\` (user bt) or \`/bin/sh\` (user bs).
+
+What the sandboxed program saw (a check that the sandbox is the real one): \`${sandbox_view:-not run}\`
+
+### \`true\`
+
+$(startup_table true)
+
+### \`sh -c true\`
+
+$(startup_table sh)
+
+Firejail: $([ "${firejail_ok:-1}" = 1 ] && echo "runs here (as root, no profile, the host's root filesystem: it does not change the root, so its figure is not a like-for-like comparison)." || echo "**could not run here**: \`$firejail_err\`")
+
+Command lines ($R is the busybox rootfs, $SBX_WS/bin/floor the floor with the helper's file capabilities):
+
+| name | command |
+|---|---|
+$(cat "$out/commands.txt" 2>/dev/null | grep -v '^| `ssh')
+
+## 2. PAM session cycle
+
+\`bench/pam-cycle\`: the real libpam (\`pam_start_confdir\`) with a service of one line, \`session required
+pam_sandbox.so\`, $PAM_N cycles of \`pam_open_session\` + \`pam_close_session\` for one user, after 20 warm-up cycles.
+Microseconds:
+
+| user | phase | median | p90 | mean | min | max |
+|---|---|---|---|---|---|---|
+$(awk '{ printf "| bpam: MemoryMax, TasksMax, CPUQuota | %s | %s | %s | %s | %s | %s |\n", $1, $2, $3, $4, $5, $6 }' "$out/pam-limits.txt" 2>/dev/null)
+$(awk '{ printf "| bs: no limit | %s | %s | %s | %s | %s | %s |\n", $1, $2, $3, $4, $5, $6 }' "$out/pam-nolimits.txt" 2>/dev/null)
+
+The limits a bpam session gets (read from inside one): \`${pam_limits:-not run}\`. Cgroups left after the cycles: ${pam_left:-none}.
+"start+open+close+end" adds \`pam_start\` and \`pam_end\`, which load and unload the module and its libraries.
+
+## 3. ssh key login
+
+Debian's sshd on 127.0.0.1 with \`etc/sshd_config.d/sandbox-shell.conf\` and pam_sandbox in the session stack; the
+OpenSSH client logs in with an ed25519 key and runs \`true\`: $RUNS_SSH logins per user, in $ROUNDS rounds.
+Sandboxed user bs (login shell sandbox-shell, default policy) saw: \`${ssh_view:-not run}\`; plain user bplain (login
+shell: the same busybox sh, \`Sandbox no\`) saw: \`${plain_view:-not run}\`.
+
+| login | runs | median ms | p10 ms | p90 ms | mean ms |
+|---|---|---|---|---|---|
+$(awk '{ printf "| %s | %s | %.1f | %.1f | %.1f | %.1f |\n", $1, $2, $3, $4, $5, $6 }' "$out/ssh.stats" 2>/dev/null)
+
+Overhead of the sandbox on the median: **+${ssh_pct}%**. Command: \`$(grep '^| `ssh.sandboxed' "$out/commands.txt" 2>/dev/null | cut -d'`' -f4)\`
+
+## 4. Scale: ${SCALE_N} concurrent sessions
+
+Each session is the whole chain: \`sbx-pam-session\` (tests/lib/sbx-pam-session.c, in sshd's place: opens the PAM
+session with the three limits, runs the login shell as a child, closes the session when it ends) -> \`sbx-launch\` ->
+\`sandbox-shell -c 'exec sleep 3600'\` -> PID 1 \`sleep\`. All are started at once from one shell; the teardown sends
+SIGHUP to every outer helper (as a hang-up does) and ends when every PAM session is closed.
+
+| figure | value |
+|---|---|
+| sessions running at once | ${n_helpers:-0} outer helpers; ${leaves:-0} session leaves over the ${n_hier:-0} hierarchies |
+| time to start all | $(( ${t1:-0} - ${t0:-0} )) ms |
+| outer helpers, total RSS | $(mib "${rss_kb:-0}") MiB, **$(mib "${per_rss_kb:-0}") MiB per session** |
+| outer helpers, total PSS (shared pages divided among the sharers) | $(mib "${pss_kb:-0}") MiB, **$(mib "${per_pss_kb:-0}") MiB per session** |
+| one helper | $(tr -s ' \t\n' ' ' <"$out/scale-one-helper.txt" 2>/dev/null) |
+| the PAM holders (sbx-pam-session, standing in for sshd; not the product) | $(mib "${holder_rss_kb:-0}") MiB RSS in all |
+| MemAvailable before and with the sessions (everything: kernel objects, namespaces, tmpfs; noisy on a shared machine) | $(( ${avail0:-0} / 1024 )) MiB -> $(( ${avail1:-0} / 1024 )) MiB: $(awk -v a="${avail0:-0}" -v b="${avail1:-0}" -v n="$SCALE_N" 'BEGIN { printf "%.2f MiB per session", (a - b) / 1024 / n }') |
+| time to tear all down | $(( ${t3:-0} - ${t2:-0} )) ms |
+| exit status of the PAM holders | ${scale_status:-n/a} (129 = the shell was ended by SIGHUP) |
+| \`close_session: Success\` lines | ${closed:-0} |
+| left after | **${scale_left_procs:-?} processes, ${scale_left_cg:-?} cgroup directories, ${scale_left_mounts:-?} mounts of the rootfs** |
+
+## 5. Teardown of one session holding ${many_n:-$MANY_N} processes
+
+PID 1 (busybox sh) starts $((MANY_N - 1)) \`sleep\`s and waits; the count includes the outer helper. Timed from the
+SIGHUP to the outer helper until the PAM session is closed (every process killed and reaped, the leaf cgroups gone):
+the PAM holder's exit. ${MANY_REPS} repetitions: ${many_all:-n/a} ms; median **$(awk -v v="${many_med_us:-}" 'BEGIN { if (v == "") print "n/a"; else printf "%.1f ms", v / 1000 }')**.
+Processes left: ${many_left:-?}; cgroups left: ${many_left_cg:-?}.
+
+## 6. Profiles
+
+### Start-up of the helper (perf record -a -g, 300 starts, samples of the helper and of its PID 1 before the exec; inclusive %)
+
+\`\`\`
+$(cat "$out/sbx-profile.txt" 2>/dev/null | cut -c1-100 | head -50)
+\`\`\`
+
+### System calls of one start (strace -f -c): sandbox-shell, then the floor, both through sbx-launch
+
+\`\`\`
+$(awk 'NR <= 2 || ($4 + 0 >= 3)' "$out/sbx-strace.txt" 2>/dev/null | head -40)
+\`\`\`
+\`\`\`
+$(awk 'NR <= 2 || ($4 + 0 >= 3)' "$out/floor-strace.txt" 2>/dev/null | head -30)
+\`\`\`
+
+### PAM cycle (perf record --call-graph dwarf, 200 cycles with pam_start/pam_end; inclusive %)
+
+\`\`\`
+$(cat "$out/pam-profile.txt" 2>/dev/null | cut -c1-100 | head -45)
+\`\`\`
+
+### PAM cycle, wall time per system call (strace -w -c, 100 cycles)
+
+\`\`\`
+$(head -25 "$out/pam-strace.txt" 2>/dev/null)
+\`\`\`
+
+MD
+cat "$top/bench/analysis.md" 2>/dev/null || true
+} >"$top/bench/RESULTS.md"
+log "done in ${SECONDS} s: bench/RESULTS.md"

@@ -2,7 +2,8 @@
 #pragma once
 
 /* PID 1: the helper clones the user's shell into new PID, mount, UTS, IPC and cgroup namespaces (and a new network
- * namespace for `Network none`), builds the rootfs there (rootfs.h), drops every capability and execs the shell. The
+ * namespace for `Network none`), builds the rootfs there (rootfs.h), drops every capability, sets the policy's resource
+ * limits (rlimit.h), loads the syscall filter (filter.h, generated before the clone) and execs the shell. The
  * outer half drops its own capabilities as soon as PID 1 exists, forwards the session's signals to it and returns
  * the shell's status. */
 

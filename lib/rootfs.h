@@ -4,7 +4,7 @@
 /* The sandbox's root filesystem, built inside PID 1 (a new mount namespace) from the effective policy:
  *
  *   RootDirectory   bound recursively, read-only, nosuid, nodev (its chain checked by safepath)
- *   /proc           a fresh proc for the new PID namespace (nosuid, nodev, noexec)
+ *   /proc           a fresh proc for the new PID namespace (nosuid, nodev, noexec), masked (procfs.h)
  *   /dev            a small tmpfs, read-only once filled: null zero full random urandom tty bound from the host
  *                   (nosuid, noexec), console = the login's terminal when fd 0-2 is one, a new devpts instance on
  *                   pts (ptmx -> pts/ptmx), tmpfs shm, fd/stdin/stdout/stderr links

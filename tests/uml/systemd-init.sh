@@ -127,7 +127,8 @@ rm -f "$R/etc/default/ssh"
 mkdir -p "$R/etc/systemd/logind.conf.d"
 printf '[Login]\nKillUserProcesses=no\nUserStopDelaySec=0\n' >"$R/etc/systemd/logind.conf.d/sbx.conf"
 
-# What a login does not need is masked, so the guest is up sooner.
+# What a login does not need is masked, so the guest is up sooner; the user's manager (user@.service) among them: logind
+# goes on without it, and it takes most of a login's time in the guest.
 for u in systemd-journal-flush.service systemd-sysusers.service systemd-update-utmp.service systemd-sysctl.service \
     systemd-random-seed.service systemd-modules-load.service systemd-firstboot.service systemd-remount-fs.service \
     systemd-tmpfiles-setup-dev.service kmod-static-nodes.service systemd-pstore.service systemd-timesyncd.service \
@@ -135,7 +136,7 @@ for u in systemd-journal-flush.service systemd-sysusers.service systemd-update-u
     systemd-machine-id-commit.service systemd-journald-audit.socket proc-sys-fs-binfmt_misc.automount \
     dev-hugepages.mount sys-kernel-debug.mount sys-kernel-tracing.mount sys-kernel-config.mount \
     sys-fs-fuse-connections.mount systemd-ask-password-console.path systemd-udev-trigger.service \
-    systemd-udev-settle.service; do
+    systemd-udev-settle.service user@.service; do
     ln -sf /dev/null "$R/etc/systemd/system/$u"
 done
 

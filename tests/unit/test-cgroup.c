@@ -16,6 +16,8 @@
 
 #include "cgroup-systemd.h"
 #include "cgroup.h"
+#include "config.h"
+#include "policy.h"
 
 static void test_valid_user(void **state)
 {
@@ -289,6 +291,47 @@ static void test_sd_detect(void **state)
         (void)rmdir(dir);
 }
 
+/* CgroupBackend: parsed strictly, resolved like any keyword (first value wins, a matching block beats a global one). */
+static enum sbx_cgroup_backend backend_for(const char *text, const char *name)
+{
+        char *groups[] = {(char *)name, NULL};
+        struct sbx_user u = {.name = (char *)name, .uid = 1001, .gid = 1001, .group = (char *)name,
+                             .home = (char *)"/home/x", .groups = groups};
+        struct sbx_config *c = sbx_config_new();
+        struct sbx_policy *p = NULL;
+        struct sbx_err err = {0};
+        assert_non_null(c);
+        assert_int_equal(sbx_config_parse_buffer(c, "/etc/sandbox-shell/sandbox-shell.conf", text, strlen(text)), 0);
+        assert_int_equal(c->n_errors, 0);
+        assert_int_equal(sbx_policy_resolve(c, &u, &p, &err), 0);
+        enum sbx_cgroup_backend b = p->cgroup_backend;
+        sbx_policy_free(p);
+        sbx_config_free(c);
+        return b;
+}
+
+static void test_backend_keyword(void **state)
+{
+        assert_int_equal(backend_for("# nothing\n", "alice"), SBX_CGROUP_BACKEND_AUTO);
+        assert_int_equal(backend_for("CgroupBackend systemd\n", "alice"), SBX_CGROUP_BACKEND_SYSTEMD);
+        assert_int_equal(backend_for("CgroupBackend cgroupfs\n", "alice"), SBX_CGROUP_BACKEND_CGROUPFS);
+        assert_int_equal(backend_for("cgroupbackend AUTO\n", "alice"), SBX_CGROUP_BACKEND_AUTO);
+        const char *blocks = "CgroupBackend cgroupfs\nMatch User bob\n    CgroupBackend systemd\n";
+        assert_int_equal(backend_for(blocks, "bob"), SBX_CGROUP_BACKEND_SYSTEMD);
+        assert_int_equal(backend_for(blocks, "alice"), SBX_CGROUP_BACKEND_CGROUPFS);
+
+        struct sbx_config *c = sbx_config_new();
+        const char *bad = "CgroupBackend\nCgroupBackend cgroup\n";
+        assert_int_equal(sbx_config_parse_buffer(c, "/x.conf", bad, strlen(bad)), 0);
+        assert_int_equal(c->n_errors, 2);
+        assert_string_equal(c->errors[0].msg, "/x.conf:1: CgroupBackend: missing value");
+        assert_string_equal(c->errors[1].msg,
+                            "/x.conf:2: CgroupBackend: invalid value 'cgroup' (expected auto, systemd or cgroupfs)");
+        sbx_config_free(c);
+        assert_string_equal(sbx_cgroup_backend_name(SBX_CGROUP_BACKEND_SYSTEMD), "systemd");
+        assert_string_equal(sbx_cgroup_backend_name(SBX_CGROUP_BACKEND_CGROUPFS), "cgroupfs");
+}
+
 int main(void)
 {
         const struct CMUnitTest tests[] = {
@@ -301,6 +344,7 @@ int main(void)
                 cmocka_unit_test(test_sd_value_matches),
                 cmocka_unit_test(test_sd_scope_is_own),
                 cmocka_unit_test(test_sd_detect),
+                cmocka_unit_test(test_backend_keyword),
         };
         return cmocka_run_group_tests(tests, NULL, NULL);
 }
