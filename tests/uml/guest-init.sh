@@ -8,6 +8,10 @@ export PATH=/usr/sbin:/usr/bin:/sbin:/bin
 mount -t proc proc /proc
 mount -t sysfs sysfs /sys
 mount -t tmpfs -o mode=0755 tmpfs /run
+# The guest gets a fresh /tmp; a source or build tree that lives under the host's /tmp stays reachable through a bind
+# of the host's /tmp made first (read-only, like the rest of the host).
+mkdir -p /run/host-tmp
+mount --bind /tmp /run/host-tmp
 mount -t tmpfs -o mode=1777 tmpfs /tmp
 mount -t cgroup2 cgroup2 /sys/fs/cgroup
 mount -t devtmpfs devtmpfs /dev 2>/dev/null || true
@@ -18,6 +22,14 @@ out=$(sed -n 's/.*sbx_out=\([^ ]*\).*/\1/p' /proc/cmdline)
 mkdir -p /run/out
 mount -t hostfs -o "$out" none /run/out
 . /run/out/env.sh
+for d in "$SBX_SRCDIR" "$SBX_BUILDDIR"; do
+    case "$d" in
+    /tmp/*)
+        mkdir -p "$d"
+        mount --bind "/run/host-tmp/${d#/tmp/}" "$d"
+        ;;
+    esac
+done
 echo "UML-CONTROLLERS $(cat /sys/fs/cgroup/cgroup.controllers)"
 for t in $SBX_UML_TESTS; do
     SBX_MUST_WORK=1 bash "$SBX_SRCDIR/tests/integration/$t.sh" >/run/out/$t.log 2>&1

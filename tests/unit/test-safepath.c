@@ -11,6 +11,8 @@
 #include <string.h>
 #include <sys/stat.h>
 #include <unistd.h>
+#include <sched.h>
+#include <sys/mount.h>
 #include <cmocka.h>
 
 #include "safepath.h"
@@ -68,17 +70,19 @@ static void test_trusted_dir_rejects(void **state)
 }
 
 /* A root-owned, 0755 scratch directory inside the build tree, or NULL (then the chain tests skip). */
+/* A root-only scratch directory wherever the build tree is: a tmpfs over /run in a mount namespace of this test
+ * process alone (made private first), so nothing is created on the host and the chain / -> /run -> dir is root's. */
 static char *scratch(void)
 {
-        static char dir[4096];
-        struct sbx_err err = {0};
-        int fd;
-        if (geteuid() != 0 || !getcwd(dir, sizeof(dir) - 64))
+        static char dir[64];
+        if (geteuid() != 0)
                 return NULL;
-        if (sbx_safepath_open_trusted_dir(dir, &fd, &err) < 0)
-                return NULL; /* the build tree's own chain is not root-only */
-        close(fd);
-        (void)strlcat(dir, "/safepath-test.XXXXXX", sizeof(dir));
+        if (dir[0])
+                return dir;
+        if (unshare(CLONE_NEWNS) < 0 || mount(NULL, "/", NULL, MS_REC | MS_PRIVATE, NULL) < 0 ||
+            mount("sbx-test", "/run", "tmpfs", MS_NOSUID | MS_NODEV, "mode=0755,size=1m") < 0)
+                return NULL;
+        (void)strlcpy(dir, "/run/safepath-test.XXXXXX", sizeof(dir));
         if (!mkdtemp(dir) || chmod(dir, 0755) < 0)
                 return NULL;
         return dir;
