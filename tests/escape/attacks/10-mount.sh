@@ -1,0 +1,3 @@
+. /escape/lib.sh
+expect mount "mount: Operation not permitted" "$(sbx-escape mount)"
+held

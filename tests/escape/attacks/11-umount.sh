@@ -1,0 +1,3 @@
+. /escape/lib.sh
+expect umount "umount: Operation not permitted" "$(sbx-escape umount)"
+held

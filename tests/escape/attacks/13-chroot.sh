@@ -1,0 +1,3 @@
+. /escape/lib.sh
+expect chroot "chroot: Operation not permitted" "$(sbx-escape chroot)"
+held

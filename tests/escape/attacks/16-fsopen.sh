@@ -1,0 +1,3 @@
+. /escape/lib.sh
+expect fsopen "fsopen: Operation not permitted" "$(sbx-escape fsopen)"
+held

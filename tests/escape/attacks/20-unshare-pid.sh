@@ -1,0 +1,3 @@
+. /escape/lib.sh
+expect unshare-pid "unshare-pid: Operation not permitted" "$(sbx-escape unshare-pid)"
+held

@@ -1,0 +1,3 @@
+. /escape/lib.sh
+expect clone-newuser "clone-newuser: Operation not permitted" "$(sbx-escape clone-newuser)"
+held

@@ -1,0 +1,3 @@
+. /escape/lib.sh
+expect keyctl "keyctl: Operation not permitted" "$(sbx-probe keyctl)"
+held

@@ -1,0 +1,3 @@
+. /escape/lib.sh
+denied bpf "$(sbx-escape bpf)"
+held

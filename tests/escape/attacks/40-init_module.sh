@@ -1,0 +1,3 @@
+. /escape/lib.sh
+denied init_module "$(sbx-escape init_module)"
+held

@@ -1,0 +1,3 @@
+. /escape/lib.sh
+denied finit_module "$(sbx-escape finit_module)"
+held

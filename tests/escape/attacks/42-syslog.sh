@@ -1,0 +1,3 @@
+. /escape/lib.sh
+denied syslog "$(sbx-escape syslog)"
+held

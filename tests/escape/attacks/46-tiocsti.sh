@@ -1,0 +1,3 @@
+. /escape/lib.sh
+expect TIOCSTI "TIOCSTI: Operation not permitted" "$(sbx-probe tiocsti)"
+held

@@ -1,0 +1,3 @@
+. /escape/lib.sh
+expect TIOCLINUX "TIOCLINUX: Operation not permitted" "$(sbx-probe tioclinux)"
+held

@@ -1,0 +1,73 @@
+#!/usr/bin/env bash
+# SPDX-License-Identifier: LGPL-2.1-or-later
+# The escape suite: every tests/escape/attacks/NN-name.sh runs as the sandboxed user inside a real sandbox (its own
+# session each) and must report that the attack failed ("held" as its last line, exit 0). The host side is then
+# checked: the marker outside the rootfs is unchanged, the host processes the attacks aimed at are alive, the host
+# listener saw no connection, the host name is the same, and no process, mount or cgroup of the user is left.
+escape_dir=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
+. "$escape_dir/../integration/shell-common.sh"
+sbx_shell_setup "$@"
+[ -x "${SBX_PROBE:-}" ] || sbx_fail "SBX_PROBE (tests/lib/sbx-probe) is not set"
+[ -x "${SBX_ESCAPE:-}" ] || sbx_fail "SBX_ESCAPE (tests/escape/sbx-escape) is not set"
+root=$SBX_WS/rootfs
+install -m 0755 -o 0 -g 0 "$SBX_PROBE" "$root/bin/sbx-probe"
+install -m 0755 -o 0 -g 0 "$SBX_ESCAPE" "$root/bin/sbx-escape"
+# Setuid-root copies: running them must not elevate.
+install -m 4755 -o 0 -g 0 "$SBX_ESCAPE" "$root/bin/suid-escape"
+mkdir -p "$root/suid"
+install -m 4755 -o 0 -g 0 "$(command -v busybox)" "$root/suid/busybox"
+mkdir -p "$root/escape"
+install -m 0644 -o 0 -g 0 "$escape_dir"/attacks/*.sh "$root/escape/"
+
+# The policy: the standard one plus the limits the exhaustion attacks run into.
+sbx_shell_policy "    LimitNPROC 64
+    LimitAS 512M"
+SBX_MOUNTS_BEFORE=$(sbx_shell_mounts)
+
+# The host side the attacks aim at.
+marker=$SBX_WS/host-marker
+echo "host marker $RANDOM$RANDOM" >"$marker"
+chmod 0644 "$marker"
+marker_before=$(cat "$marker")
+sleep 1000 &
+sleeper=$!
+sbx_at_exit "kill $sleeper 2>/dev/null"
+port=$((40000 + RANDOM % 20000))
+busybox nc -l -p "$port" >"$SBX_WS/listener.out" 2>&1 &
+listener=$!
+sbx_at_exit "kill $listener 2>/dev/null"
+hostname_before=$(hostname)
+cat >"$root/escape/host.env" <<ENV
+HOST_PID=$$
+HOST_SLEEPER=$sleeper
+HOST_MARKER=$marker
+HOST_PORT=$port
+HOST_UID=$(id -u sbxshell)
+ENV
+
+n=0 failed=()
+for f in "$escape_dir"/attacks/[0-9][0-9]-*.sh; do
+    name=$(basename "$f" .sh)
+    n=$((n + 1))
+    out=$(sbx_shell_run -- -c "sh /escape/$name.sh" 2>&1)
+    rc=$?
+    if [ "$rc" = 0 ] && [ "$(printf '%s\n' "$out" | tail -1)" = held ]; then
+        echo "ok - $name"
+    else
+        echo "not ok - $name (exit $rc): $out"
+        failed+=("$name")
+    fi
+    sbx_wait_for "! pgrep -u sbxshell >/dev/null" 100 || sbx_fail "$name: processes of sbxshell are left"
+done
+[ "$n" -ge 40 ] || sbx_fail "only $n attacks"
+
+# The host is untouched.
+sbx_assert_eq "the host marker is unchanged" "$marker_before" "$(cat "$marker")"
+kill -0 "$sleeper" 2>/dev/null || sbx_fail "the host sleeper (PID $sleeper) was signalled"
+kill -0 "$listener" 2>/dev/null || sbx_fail "the host listener got a connection and exited"
+sbx_assert_eq "the host listener received nothing" "" "$(cat "$SBX_WS/listener.out")"
+sbx_assert_eq "the host name is unchanged" "$hostname_before" "$(hostname)"
+sbx_assert_eq "the rootfs has no new files" "" "$(find "$root" -newer "$root/escape/host.env" ! -type d)"
+sbx_shell_assert_clean "after the escape suite"
+[ ${#failed[@]} = 0 ] || sbx_fail "${#failed[@]} of $n attacks did not fail as expected: ${failed[*]}"
+echo "ok - $n attacks, all refused; the host is untouched"
