@@ -5,9 +5,13 @@
  *
  *   pam-cycle PAMDIR SERVICE USER N [WARMUP]
  *
+ * With SBX_BENCH_KEEP_LOADED=MODULE in the environment, MODULE stays loaded for the whole run (libpam would load and
+ * unload it at every pam_start/pam_end), so that a profile shows open and close rather than the dynamic loader.
+ *
  * Prints one line per figure, "name median p90 mean min max" in microseconds, and exits non-zero as soon as one
  * open or close fails (a benchmark of failing sessions would measure nothing). */
 #define _GNU_SOURCE
+#include <dlfcn.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -104,6 +108,11 @@ int main(int argc, char **argv)
         double *b = calloc((size_t)n, sizeof(double)), *f = calloc((size_t)n, sizeof(double));
         if (!o || !cl || !b || !f)
                 return 2;
+        const char *keep = getenv("SBX_BENCH_KEEP_LOADED");
+        if (keep && !dlopen(keep, RTLD_NOW | RTLD_NODELETE)) {
+                fprintf(stderr, "pam-cycle: %s\n", dlerror());
+                return 2;
+        }
         for (long i = 0; i < warm; i++)
                 if (cycle(argv[1], argv[2], argv[3], -1, NULL, NULL, NULL, NULL) < 0)
                         return 1;

@@ -1,6 +1,6 @@
 #!/bin/sh
 # SPDX-License-Identifier: LGPL-2.1-or-later
-# First init of the systemd guest (tests/uml/test-uml-systemd.sh): the host's filesystem is the read-only hostfs root.
+# First init of the systemd guest (tests/uml/systemd-guest.sh): the host's filesystem is the read-only hostfs root.
 # Builds a writable overlay over it (tmpfs upper layer), fresh tmpfs /tmp and /var/tmp (otherwise systemd-tmpfiles
 # walks the host's /tmp), writes the test's users, keys, PAM, sshd and sandbox-shell configuration and systemd units
 # into the overlay, pivots into it and execs systemd as PID 1 with sbx-uml.target: dbus, logind, sshd and the agent
@@ -27,11 +27,17 @@ mount -t tmpfs -o mode=1777 tmpfs "$R/var/tmp" || fail "tmpfs /var/tmp"
 mkdir -p "$R/sbx-out"
 mount -t hostfs -o "$out" none "$R/sbx-out" || fail "hostfs $out"
 . "$R/sbx-out/env.sh"
-PAM=$SBX_PAM_MODULE
+# The build and source trees may live below /tmp, which the guest's systemd sees as a fresh tmpfs: what is used after
+# the pivot is copied into the overlay.
+mkdir -p "$R/usr/local/lib/sbx-test"
+install -m 0644 "$SBX_PAM_MODULE" "$R/usr/local/lib/sbx-test/pam_sandbox.so" || fail "copy the PAM module"
+install -m 0755 "$SBX_SRCDIR/tests/uml/systemd-agent.sh" "$R/usr/local/lib/sbx-test/agent.sh" || fail "copy the agent"
+PAM=/usr/local/lib/sbx-test/pam_sandbox.so
 
-# Users: sbxu1 is sandboxed (login shell: the helper), sbxu2 is not. '*': no password, keys only.
+# Users: sbxu1 is sandboxed (login shell: the helper; SBX_UML_SHELL=/bin/sh, for diagnosing the PAM side alone when
+# the helper fails, keeps the session without it), sbxu2 is not. '*': no password, keys only.
 cat >>"$R/etc/passwd" <<EOF
-sbxu1:x:2001:2001:sandboxed:/home/sbxu1:/usr/local/bin/sandbox-shell
+sbxu1:x:2001:2001:sandboxed:/home/sbxu1:${SBX_UML_SHELL:-/usr/local/bin/sandbox-shell}
 sbxu2:x:2002:2002:plain:/home/sbxu2:/bin/sh
 EOF
 printf 'sbxu1:*:19000:0:99999:7:::\nsbxu2:*:19000:0:99999:7:::\n' >>"$R/etc/shadow"
@@ -154,7 +160,7 @@ After=systemd-journald.service dbus.service systemd-logind.service systemd-user-
 
 [Service]
 Type=oneshot
-ExecStart=/bin/bash $SBX_SRCDIR/tests/uml/systemd-agent.sh
+ExecStart=/bin/bash /usr/local/lib/sbx-test/agent.sh
 StandardOutput=file:/sbx-out/agent.log
 StandardError=inherit
 TimeoutStartSec=infinity

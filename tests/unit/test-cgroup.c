@@ -332,6 +332,24 @@ static void test_backend_keyword(void **state)
         assert_string_equal(sbx_cgroup_backend_name(SBX_CGROUP_BACKEND_CGROUPFS), "cgroupfs");
 }
 
+/* Without libsystemd, a session that needs the systemd backend is refused with the reason, and nothing is made. */
+#if !HAVE_SYSTEMD
+static void test_backend_without_systemd(void **state)
+{
+        struct sbx_cgroup_limits l = {.memory_max = SBX_LIMIT_UNSET, .memory_high = SBX_LIMIT_UNSET,
+                                      .memory_swap_max = SBX_LIMIT_UNSET, .tasks_max = 10,
+                                      .cpu_quota = SBX_LIMIT_UNSET, .cpu_weight = SBX_LIMIT_UNSET,
+                                      .io_weight = SBX_LIMIT_UNSET};
+        struct sbx_cgroup_params p = {.backend = SBX_CGROUP_BACKEND_SYSTEMD, .cgroup_root = "/sandbox-shell",
+                                      .user = "alice", .uid = 1001, .limits = &l, .pid = getpid()};
+        struct sbx_cgroup_session *s = NULL;
+        struct sbx_err err = {0};
+        assert_int_equal(sbx_cgroup_session_start(&p, &s, &err), -EOPNOTSUPP);
+        assert_null(s);
+        assert_string_equal(err.msg, "this host runs systemd, but sandbox-shell was built without systemd support");
+}
+#endif
+
 int main(void)
 {
         const struct CMUnitTest tests[] = {
@@ -345,6 +363,9 @@ int main(void)
                 cmocka_unit_test(test_sd_scope_is_own),
                 cmocka_unit_test(test_sd_detect),
                 cmocka_unit_test(test_backend_keyword),
+#if !HAVE_SYSTEMD
+                cmocka_unit_test(test_backend_without_systemd),
+#endif
         };
         return cmocka_run_group_tests(tests, NULL, NULL);
 }

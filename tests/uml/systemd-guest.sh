@@ -5,6 +5,12 @@
 # into it and execs systemd as PID 1 (pure cgroup v2) with dbus, logind, sshd and tests/uml/systemd-agent.sh, which logs
 # in over ssh and with su and asserts what an administrator would check (../shared/SYSTEMD.md, "Testing it here").
 # systemd never runs on this host: only inside the guest.
+#
+# Not in the meson 'uml' suite yet: the guest runs Debian 12's 6.1 kernel, on which the /proc masking of lib/procfs.c
+# (open_tree(OPEN_TREE_CLONE) of a mount that is not attached yet) fails, so the sandboxed-shell checks cannot pass
+# there until that is fixed. Run it by hand from a build directory's environment:
+#   SBX_SRCDIR=... SBX_BUILDDIR=... (see build/tests/sbx-env.sh) bash tests/uml/systemd-guest.sh
+# SBX_UML_SHELL=/bin/sh gives the sandboxed user a plain shell, which checks the PAM and systemd side alone.
 set -u
 here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 . "$here/../lib/harness.sh"
@@ -22,8 +28,8 @@ grep -q '^#define HAVE_SYSTEMD 1' "$SBX_BUILDDIR/config.h" ||
 out=$(mktemp -d /tmp/sbx-uml-sd.XXXXXX)
 trap 'rm -rf "$out"' EXIT
 chmod 0755 "$out"
-for v in SBX_SRCDIR SBX_BUILDDIR SBX_HELPER SBX_PAM_MODULE SBX_HELPER_CAPS; do
-    printf 'export %s=%q\n' "$v" "${!v}"
+for v in SBX_SRCDIR SBX_BUILDDIR SBX_HELPER SBX_PAM_MODULE SBX_HELPER_CAPS SBX_UML_SHELL; do
+    printf 'export %s=%q\n' "$v" "${!v:-}"
 done >"$out/env.sh"
 
 # About 17 s to a ready guest on an idle machine and a minute for the whole run, several times that on a busy one; the
