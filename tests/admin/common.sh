@@ -60,16 +60,7 @@ sbx_admin_setup() {
     sbx_admin_sshd_config
     # The cgroup trees the sessions of these tests make (CgroupRoot %c/$SBX_ADMIN_CGNAME): removed at exit, after
     # every process still in them is killed (sbx_at_exit runs the hooks in reverse order).
-    SBX_ADMIN_CG_DIRS=()
-    local hier path mnt
-    while IFS=: read -r _ hier path; do
-        if [ -z "$hier" ]; then
-            mnt=$(awk '$3 == "cgroup2" { print $2; exit }' /proc/mounts)
-        else
-            mnt=$(awk -v h="$hier" '$3 == "cgroup" && ("," $4 ",") ~ ("," h ",") { print $2; exit }' /proc/mounts)
-        fi
-        [ -n "$mnt" ] && SBX_ADMIN_CG_DIRS+=("$mnt${path%/}/$SBX_ADMIN_CGNAME")
-    done </proc/self/cgroup
+    mapfile -t SBX_ADMIN_CG_DIRS < <(sbx_cgroup_dirs_below_self "$SBX_ADMIN_CGNAME")
     sbx_at_exit 'sbx_cleanup_cgroup_dirs "${SBX_ADMIN_CG_DIRS[@]}"'
     sbx_at_exit sbx_admin_kill_leftovers
 }

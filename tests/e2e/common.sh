@@ -42,16 +42,7 @@ sbx_e2e_setup() {
     sbx_pam_service login
     # Where the per-user cgroups of these tests live (CgroupRoot %c/sandbox-shell, %c = the cgroup of the session
     # process, i.e. this test's): one directory per hierarchy.
-    SBX_E2E_CG_DIRS=()
-    local line hier path mnt
-    while IFS=: read -r _ hier path; do
-        if [ -z "$hier" ]; then
-            mnt=$(awk '$3 == "cgroup2" { print $2; exit }' /proc/mounts)
-        else
-            mnt=$(awk -v h="$hier" '$3 == "cgroup" && ("," $4 ",") ~ ("," h ",") { print $2; exit }' /proc/mounts)
-        fi
-        [ -n "$mnt" ] && SBX_E2E_CG_DIRS+=("$mnt${path%/}/sandbox-shell")
-    done </proc/self/cgroup
+    mapfile -t SBX_E2E_CG_DIRS < <(sbx_cgroup_dirs_below_self sandbox-shell)
     sbx_at_exit 'sbx_cleanup_cgroup_dirs "${SBX_E2E_CG_DIRS[@]}"'
 }
 

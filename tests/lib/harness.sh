@@ -129,6 +129,26 @@ sbx_cgroup_self() {
     awk -F: -v w="$want" '($2 == w) || (w == "" && $1 == "0") { print $3; exit }' /proc/self/cgroup
 }
 
+# sbx_cgroup_mount HIERARCHY: where a v1 hierarchy ("memory", "pids") or, for "", the cgroup2 one is mounted.
+sbx_cgroup_mount() {
+    if [ -z "$1" ]; then
+        awk '$3 == "cgroup2" { print $2; exit }' /proc/mounts
+    else
+        awk -v h="$1" '$3 == "cgroup" && ("," $4 ",") ~ ("," h ",") { print $2; exit }' /proc/mounts
+    fi
+}
+
+# sbx_cgroup_dirs_below_self NAME: for every hierarchy this process is in, the directory NAME below its own cgroup
+# there (what CgroupRoot %c/NAME becomes for sessions opened by this test), one per line.
+sbx_cgroup_dirs_below_self() {
+    local hier path mnt
+    while IFS=: read -r _ hier path; do
+        mnt=$(sbx_cgroup_mount "$hier")
+        [ -n "$mnt" ] && echo "$mnt${path%/}/$1"
+    done </proc/self/cgroup
+    return 0
+}
+
 # Removes, depth first, every cgroup directory below the given cgroupfs directories (after its processes are gone).
 sbx_cleanup_cgroup_dirs() {
     local d

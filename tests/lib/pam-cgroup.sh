@@ -24,11 +24,7 @@ sbx_pc_layout() {
 sbx_pc_dir() {
     local h=$1 mnt path
     path=$(sbx_cgroup_self "$h")
-    if [ -z "$h" ]; then
-        mnt=$(awk '$3 == "cgroup2" { print $2; exit }' /proc/mounts)
-    else
-        mnt=$(awk -v h="$h" '$3 == "cgroup" && ("," $4 ",") ~ ("," h ",") { print $2; exit }' /proc/mounts)
-    fi
+    mnt=$(sbx_cgroup_mount "$h")
     [ -n "$mnt" ] && echo "$mnt${path%/}/sandbox-shell"
 }
 
