@@ -156,12 +156,14 @@ int sbx_doctor_pam(const char *path, struct sbx_findings *f, struct sbx_err *err
                 free(s.v);
                 return r;
         }
-        const struct pam_line *session = NULL, *auth = NULL, *cap_after = NULL;
+        const struct pam_line *session = NULL, *auth = NULL, *cap_after = NULL, *systemd_after = NULL;
         for (size_t i = 0; i < s.n; i++) {
                 const struct pam_line *l = &s.v[i];
                 bool ours = streq(l->module, "pam_sandbox.so");
                 if (ours && streq(l->type, "session") && !session)
                         session = l;
+                if (session && !systemd_after && streq(l->type, "session") && streq(l->module, "pam_systemd.so"))
+                        systemd_after = l;
                 if (ours && streq(l->type, "auth")) {
                         auth = l;
                         cap_after = NULL;
@@ -179,6 +181,12 @@ int sbx_doctor_pam(const char *path, struct sbx_findings *f, struct sbx_err *err
                                      "%s: pam_sandbox.so's session line has the control '%s': a session that "
                                      "could not be set up would not stop the login", session->origin,
                                      session->control);
+        if (r == 0 && systemd_after)
+                r = sbx_findings_add(f, "move the pam_sandbox.so session line after \"@include common-session\" "
+                                        "(see pam_sandbox(8))",
+                                     "%s: pam_systemd.so's session line comes after pam_sandbox.so's (%s): logind "
+                                     "then moves the session into a scope of its own, and the sandbox's limits are "
+                                     "lost or logind's session breaks", systemd_after->origin, session->origin);
         if (r == 0 && !auth)
                 r = sbx_findings_add(f, "add \"auth optional pam_sandbox.so\" as the last auth line (after "
                                         "\"@include common-auth\")",

@@ -32,7 +32,8 @@ void sbx_findings_done(struct sbx_findings *f);
 /* PAM service file `path` (e.g. /etc/pam.d/sshd), with "@include FILE" and the include/substack controls followed
  * relative to its directory: needs a session line for pam_sandbox.so whose control is required or requisite (an
  * optional one would let a login through that failed to set up the session), and an auth line for it (the setcred
- * re-grant) with no pam_cap.so auth line after it. -ENOENT when the file does not exist. */
+ * re-grant) with no pam_cap.so auth line after it, and no pam_systemd.so session line after pam_sandbox.so's (logind
+ * must have made the session's scope first). -ENOENT when the file does not exist. */
 int sbx_doctor_pam(const char *path, struct sbx_findings *f, struct sbx_err *err);
 
 /* The helper binary: a regular file, root-owned, not writable by group or others, neither setuid nor setgid, whose

@@ -5,6 +5,7 @@
 #include <string.h>
 #include <sys/mount.h>
 #include <sys/stat.h>
+#include <unistd.h>
 
 #include "procfs.h"
 #include "safepath.h"
@@ -19,30 +20,28 @@ static int set_attr(int mntfd, const char *what, struct sbx_err *err)
         return 0;
 }
 
-/* The source of the masks: a tiny detached tmpfs holding an empty file (mode 0444) and an empty directory (0555),
- * read-only once made. The helper has no CAP_DAC_OVERRIDE or CAP_CHOWN, so the tmpfs and the two entries belong to
- * the user; no writable mount of it ever exists in the sandbox, so the user cannot change them. */
-static int make_source(int *ret_fd, struct sbx_err *err)
+/* The source of the file masks: an empty file (mode 0444) made in `scratch`, a directory on a writable mount that is
+ * already attached in this mount namespace (cloning a mount with open_tree needs that before Linux 6.15: a file on a
+ * detached tmpfs cannot be cloned there). Each file mask is a read-only clone of it; the name is unlinked again once
+ * every mask is made, so the scratch directory is left as it was. The helper has no CAP_DAC_OVERRIDE or CAP_CHOWN, so
+ * the file belongs to the user; no writable mount of it ever exists in the sandbox and nothing can reach it by name,
+ * so the user cannot change it. */
+#define MASK_FILE ".sandbox-shell-mask"
+
+/* A directory mask is a tmpfs of its own, empty and read-only (an unlinked directory cannot serve as the file does:
+ * a removed directory answers ENOENT rather than EROFS to a create). */
+static int mask_dir(int *ret_fd, struct sbx_err *err)
 {
         _cleanup_close_ int fs = fsopen("tmpfs", FSOPEN_CLOEXEC);
-        if (fs < 0 || fsconfig(fs, FSCONFIG_SET_STRING, "mode", "0755", 0) < 0 ||
+        if (fs < 0 || fsconfig(fs, FSCONFIG_SET_STRING, "mode", "0555", 0) < 0 ||
             fsconfig(fs, FSCONFIG_SET_STRING, "size", "4k", 0) < 0 ||
-            fsconfig(fs, FSCONFIG_SET_STRING, "nr_inodes", "4", 0) < 0 ||
+            fsconfig(fs, FSCONFIG_SET_STRING, "nr_inodes", "2", 0) < 0 ||
             fsconfig(fs, FSCONFIG_CMD_CREATE, NULL, NULL, 0) < 0)
-                return sbx_err_set(err, errno, "/proc: create the tmpfs for the masks");
-        _cleanup_close_ int mnt = fsmount(fs, FSMOUNT_CLOEXEC, MOUNT_ATTR_NOSUID | MOUNT_ATTR_NODEV | MOUNT_ATTR_NOEXEC);
+                return sbx_err_set(err, errno, "/proc: create a tmpfs for a directory mask");
+        int mnt = fsmount(fs, FSMOUNT_CLOEXEC, MASK_ATTR);
         if (mnt < 0)
-                return sbx_err_set(err, errno, "/proc: mount the tmpfs for the masks");
-        int fd = openat(mnt, "empty", O_CREAT | O_EXCL | O_WRONLY | O_NOFOLLOW | O_CLOEXEC, 0444);
-        if (fd < 0)
-                return sbx_err_set(err, errno, "/proc: create the empty file for the masks");
-        (void)close(fd);
-        if (mkdirat(mnt, "empty-dir", 0555) < 0)
-                return sbx_err_set(err, errno, "/proc: create the empty directory for the masks");
-        int r = set_attr(mnt, "the masks' tmpfs", err);
-        if (r < 0)
-                return r;
-        *ret_fd = TAKE_FD(mnt);
+                return sbx_err_set(err, errno, "/proc: mount a tmpfs for a directory mask");
+        *ret_fd = mnt;
         return 0;
 }
 
@@ -57,7 +56,7 @@ static int open_target(int rootfd, const char *path, int *ret_fd, struct sbx_err
         return r;
 }
 
-static int mask(int rootfd, int srcfd, const char *path, struct sbx_err *err)
+static int mask(int rootfd, int scratch, const char *path, struct sbx_err *err)
 {
         _cleanup_close_ int target = -1;
         int r = open_target(rootfd, path, &target, err);
@@ -66,10 +65,16 @@ static int mask(int rootfd, int srcfd, const char *path, struct sbx_err *err)
         struct stat st;
         if (fstat(target, &st) < 0)
                 return sbx_err_set(err, errno, "/proc: stat '%s'", path);
-        _cleanup_close_ int tree = open_tree(srcfd, S_ISDIR(st.st_mode) ? "empty-dir" : "empty",
-                                             OPEN_TREE_CLONE | OPEN_TREE_CLOEXEC | AT_SYMLINK_NOFOLLOW);
-        if (tree < 0)
-                return sbx_err_set(err, errno, "/proc: clone the mask for '%s'", path);
+        _cleanup_close_ int tree = -1;
+        if (S_ISDIR(st.st_mode)) {
+                r = mask_dir(&tree, err);
+                if (r < 0)
+                        return sbx_err_prefix(err, "'%s'", path);
+        } else {
+                tree = open_tree(scratch, MASK_FILE, OPEN_TREE_CLONE | OPEN_TREE_CLOEXEC | AT_SYMLINK_NOFOLLOW);
+                if (tree < 0)
+                        return sbx_err_set(err, errno, "/proc: clone the mask for '%s'", path);
+        }
         r = set_attr(tree, path, err);
         if (r < 0)
                 return r;
@@ -96,19 +101,19 @@ static int make_readonly(int rootfd, const char *path, struct sbx_err *err)
         return 0;
 }
 
-int sbx_procfs_mask(int rootfd, struct sbx_err *err)
+int sbx_procfs_mask(int rootfd, int scratch, struct sbx_err *err)
 {
         static const char *const masked[] = {SBX_PROCFS_MASKED};
         static const char *const readonly[] = {SBX_PROCFS_READONLY};
-        _cleanup_close_ int src = -1;
-        int r = make_source(&src, err);
-        if (r < 0)
-                return r;
-        for (size_t i = 0; i < ELEMENTSOF(masked); i++)
-                if ((r = mask(rootfd, src, masked[i], err)) < 0)
-                        return r;
-        for (size_t i = 0; i < ELEMENTSOF(readonly); i++)
-                if ((r = make_readonly(rootfd, readonly[i], err)) < 0)
-                        return r;
-        return 0;
+        int fd = openat(scratch, MASK_FILE, O_CREAT | O_EXCL | O_WRONLY | O_NOFOLLOW | O_CLOEXEC, 0444);
+        if (fd < 0)
+                return sbx_err_set(err, errno, "/proc: create the empty file for the masks");
+        (void)close(fd);
+        int r = 0;
+        for (size_t i = 0; r >= 0 && i < ELEMENTSOF(masked); i++)
+                r = mask(rootfd, scratch, masked[i], err);
+        (void)unlinkat(scratch, MASK_FILE, 0);
+        for (size_t i = 0; r >= 0 && i < ELEMENTSOF(readonly); i++)
+                r = make_readonly(rootfd, readonly[i], err);
+        return r < 0 ? r : 0;
 }

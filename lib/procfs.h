@@ -20,6 +20,8 @@
 #define SBX_PROCFS_READONLY "/proc/sys", "/proc/bus", "/proc/fs", "/proc/irq"
 
 /* Applies the masks to the proc mounted at /proc inside the new root rootfd (paths resolved inside it, no symbolic
- * link followed). Must run in the sandbox's mount namespace holding CAP_SYS_ADMIN. Errors: the errno of the failing
- * call, err naming the path; a path that does not exist is not an error. */
-int sbx_procfs_mask(int rootfd, struct sbx_err *err);
+ * link followed). `scratch` is a directory the caller can write, on a fresh mount attached in this namespace (the new
+ * /dev before it is made read-only): the masks' sources are made there and removed again. Must run in the sandbox's
+ * mount namespace holding CAP_SYS_ADMIN. Errors: the errno of the failing call, err naming the path; a path that does
+ * not exist is not an error. */
+int sbx_procfs_mask(int rootfd, int scratch, struct sbx_err *err);

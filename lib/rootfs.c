@@ -180,7 +180,9 @@ static void bind_console(int devfd)
         }
 }
 
-static int mount_dev(int rootfd, struct sbx_err *err)
+/* The new /dev, attached and filled; *ret_fd is its mount, still writable (the caller makes it read-only once the
+ * /proc masks, whose sources are made in it, are done). */
+static int mount_dev(int rootfd, int *ret_fd, struct sbx_err *err)
 {
         static const char *const devices[] = {"null", "zero", "full", "random", "urandom", "tty"};
         static const char *const links[][2] = {
@@ -230,9 +232,8 @@ static int mount_dev(int rootfd, struct sbx_err *err)
         if (move_mount(shm, "", dev, "shm", MOVE_MOUNT_F_EMPTY_PATH) < 0)
                 return sbx_err_set(err, errno, "/dev/shm: mount tmpfs");
 
-        /* Filled: nobody needs to change /dev itself any more (pts and shm are their own mounts). */
-        return set_attr(dev, MOUNT_ATTR_RDONLY | MOUNT_ATTR_NOSUID | MOUNT_ATTR_NODEV | MOUNT_ATTR_NOEXEC, false,
-                        "/dev", err);
+        *ret_fd = TAKE_FD(dev);
+        return 0;
 }
 
 /* The home cover: when the home directory is missing from the rootfs, a small tmpfs on its parent directory holds the
@@ -358,10 +359,16 @@ int sbx_rootfs_setup(const struct sbx_policy *p, struct sbx_err *err)
         r = mount_proc(root, err);
         if (r < 0)
                 return r;
-        r = sbx_procfs_mask(root, err);
+        _cleanup_close_ int dev = -1;
+        r = mount_dev(root, &dev, err);
         if (r < 0)
                 return r;
-        r = mount_dev(root, err);
+        r = sbx_procfs_mask(root, dev, err);
+        if (r < 0)
+                return r;
+        /* Filled: nobody needs to change /dev itself any more (pts and shm are their own mounts). */
+        r = set_attr(dev, MOUNT_ATTR_RDONLY | MOUNT_ATTR_NOSUID | MOUNT_ATTR_NODEV | MOUNT_ATTR_NOEXEC, false, "/dev",
+                     err);
         if (r < 0)
                 return r;
 

@@ -40,6 +40,11 @@ touch: $d/x: Read-only file system" "$out"
 done
 [ -e /proc/kallsyms ] && [ -s /proc/kallsyms ] && sbx_log "(the host's /proc/kallsyms has content: the mask is seen)"
 
+# The file masks are clones of an empty file made in the new /dev while it was being filled: its name is gone again
+# (no terminal here, so no /dev/console).
+out=$(sbx_shell_run -- -c 'ls -A /dev | tr "\n" " "')
+sbx_assert_eq "/dev holds only its own entries" "fd full null ptmx pts random shm stderr stdin stdout tty urandom zero " "$out"
+
 out=$(sbx_shell_run -- -c 'cat /proc/sys/kernel/hostname; grep -c . /proc/sys/kernel/osrelease')
 sbx_assert_eq "/proc/sys stays readable" "box-sbxshell
 1" "$out"

@@ -1,6 +1,6 @@
 #!/bin/bash
 # SPDX-License-Identifier: LGPL-2.1-or-later
-# The assertions of tests/uml/systemd-guest.sh, run as root inside the systemd guest (systemd PID 1 on pure cgroup
+# The assertions of tests/uml/test-uml-systemd.sh, run as root inside the systemd guest (systemd PID 1 on pure cgroup
 # v2, with dbus, logind and sshd) by sbx-agent.service, which tests/uml/systemd-init.sh wrote. Prints TAP lines to
 # /sbx-out/agent.log (this service's stdout) and the final status to /sbx-out/status, then powers the guest off.
 set -u

@@ -1,6 +1,6 @@
 #!/bin/sh
 # SPDX-License-Identifier: LGPL-2.1-or-later
-# First init of the systemd guest (tests/uml/systemd-guest.sh): the host's filesystem is the read-only hostfs root.
+# First init of the systemd guest (tests/uml/test-uml-systemd.sh): the host's filesystem is the read-only hostfs root.
 # Builds a writable overlay over it (tmpfs upper layer), fresh tmpfs /tmp and /var/tmp (otherwise systemd-tmpfiles
 # walks the host's /tmp), writes the test's users, keys, PAM, sshd and sandbox-shell configuration and systemd units
 # into the overlay, pivots into it and execs systemd as PID 1 with sbx-uml.target: dbus, logind, sshd and the agent

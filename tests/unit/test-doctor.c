@@ -107,6 +107,16 @@ static void test_pam(void **state)
                                       "session required pam_sandbox.so\n", &f), 1);
         assert_true(has(&f, "pam_cap.so comes after"));
         sbx_findings_done(&f);
+        /* pam_systemd must run first (Debian's common-session holds it): placed before it, pam_sandbox is reported, with
+         * the line of pam_systemd inside the included file; placed after it, nothing is. */
+        write_file("common-session", "session required pam_unix.so\nsession optional pam_systemd.so\n");
+        assert_int_equal(pam_findings("auth optional pam_sandbox.so\n@include common-session\n"
+                                      "session required pam_sandbox.so\n", &f), 0);
+        assert_int_equal(pam_findings("auth optional pam_sandbox.so\nsession required pam_sandbox.so\n"
+                                      "@include common-session\n", &f), 1);
+        assert_true(has(&f, "common-session:2: pam_systemd.so's session line comes after pam_sandbox.so's"));
+        assert_true(has(&f, "svc:2)"));
+        sbx_findings_done(&f);
         /* Only lines of the include's type count: a session line reached through "auth include" does not. */
         assert_int_equal(pam_findings("auth optional pam_sandbox.so\nauth include sandbox\n", &f), 1);
         assert_true(has(&f, "no session line"));

@@ -5,12 +5,8 @@
 # into it and execs systemd as PID 1 (pure cgroup v2) with dbus, logind, sshd and tests/uml/systemd-agent.sh, which logs
 # in over ssh and with su and asserts what an administrator would check (../shared/SYSTEMD.md, "Testing it here").
 # systemd never runs on this host: only inside the guest.
-#
-# Not in the meson 'uml' suite yet: the guest runs Debian 12's 6.1 kernel, on which the /proc masking of lib/procfs.c
-# (open_tree(OPEN_TREE_CLONE) of a mount that is not attached yet) fails, so the sandboxed-shell checks cannot pass
-# there until that is fixed. Run it by hand from a build directory's environment:
-#   SBX_SRCDIR=... SBX_BUILDDIR=... (see build/tests/sbx-env.sh) bash tests/uml/systemd-guest.sh
-# SBX_UML_SHELL=/bin/sh gives the sandboxed user a plain shell, which checks the PAM and systemd side alone.
+# SBX_UML_SHELL=/bin/sh gives the sandboxed user a plain shell, which checks the PAM and systemd side alone (when run
+# by hand from a build directory's environment, build/tests/sbx-env.sh).
 set -u
 here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 . "$here/../lib/harness.sh"
