@@ -4,6 +4,7 @@
 #include <sys/prctl.h>
 
 #include "caps.h"
+#include "fault.h"
 
 static void cap_freep(cap_t *c)
 {
@@ -45,9 +46,11 @@ static int set_inheritable(cap_flag_value_t v, struct sbx_err *err)
                 return sbx_err_set(err, errno, "read process capabilities");
         if (cap_set_flag(caps, CAP_INHERITABLE, (int)n, vals, v) < 0)
                 return sbx_err_set(err, errno, "set inheritable capabilities");
-        if (cap_set_proc(caps) < 0)
-                return sbx_err_set(err, errno, "%s the inheritable capabilities %s",
-                                   v == CAP_SET ? "raise" : "lower", SBX_HELPER_CAPS);
+        /* Raising is a step of the login's setup (a fault-injection point), lowering one of its end. */
+        if ((v == CAP_SET && sbx_fault("raise the inheritable capabilities %s", SBX_HELPER_CAPS) < 0) ||
+            cap_set_proc(caps) < 0)
+                return sbx_err_set(err, errno, "%s the inheritable capabilities %s", v == CAP_SET ? "raise" : "lower",
+                                   SBX_HELPER_CAPS);
         return 0;
 }
 
@@ -172,8 +175,8 @@ int sbx_caps_drop_all(bool bounding, struct sbx_err *err)
         _cleanup_cap_ cap_t empty = cap_init();
         if (!empty)
                 return sbx_err_set(err, ENOMEM, "capability set");
-        if (cap_set_proc(empty) < 0)
-                return sbx_err_set(err, errno, "clear the capability sets");
+        /* The helper drops twice, in PID 1 (with the bounding set) and in the outer half: two steps. */
+        SBX_STEP(err, cap_set_proc(empty), "clear the capability sets%s", bounding ? "" : " of the outer half");
 
         /* Invariant: check the drop by reading the sets back (OpenSSH checks a uid drop by trying to undo it). */
         return sbx_caps_verify_none(bounding, err);

@@ -62,6 +62,13 @@ struct sbx_cgroup_hier {
 
 /* Writes `value` to dirfd/file. -ENOENT when the file is absent. The message names dir/file. */
 int sbx_cg_write(int dirfd, const char *dir, const char *file, const char *value, struct sbx_err *err);
+/* sbx_cg_write for a step of a session's setup: a fault-injection point (fault.h) named by its message. Teardown
+ * writes use sbx_cg_write. */
+int sbx_cg_setup_write(int dirfd, const char *dir, const char *file, const char *value, struct sbx_err *err);
+/* Writes one limit of the policy's keyword `key` (setup write); an absent control file means the kernel cannot
+ * apply it: the session is refused, naming the keyword and the controller `ctrl`. */
+int sbx_cg_put(int fd, const char *path, const char *file, const char *value, const char *key, const char *ctrl,
+               struct sbx_err *err);
 /* Reads dirfd/file into buf (NUL-terminated, truncated to size-1). Returns the length or -errno. */
 ssize_t sbx_cg_read(int dirfd, const char *file, char *buf, size_t size);
 /* True when dirfd/file exists. */

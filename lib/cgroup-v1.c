@@ -15,22 +15,12 @@ static int v1_enable(const struct sbx_cgroup_hier *h, int parent_fd, const char 
         return 0; /* v1 controllers are there in every cgroup of their hierarchy */
 }
 
-static int put(int fd, const char *path, const char *file, const char *value, const char *key, const char *ctrl,
-               struct sbx_err *err)
-{
-        int r = sbx_cg_write(fd, path, file, value, err);
-        if (r == -ENOENT)
-                return sbx_err_setx(err, EOPNOTSUPP, "%s cannot be applied: cgroup controller '%s' has no '%s' in '%s'",
-                                    key, ctrl, file, path);
-        return r;
-}
-
 static int put_u64(int fd, const char *path, const char *file, uint64_t value, const char *key, const char *ctrl,
                    struct sbx_err *err)
 {
         char v[32];
         sbx_cg_format_limit(value, false, v, sizeof(v));
-        return put(fd, path, file, v, key, ctrl, err);
+        return sbx_cg_put(fd, path, file, v, key, ctrl, err);
 }
 
 static int memory_limits(int fd, const char *path, const struct sbx_cgroup_limits *l, struct sbx_err *err)
@@ -83,7 +73,7 @@ static int v1_apply_limits(const struct sbx_cgroup_hier *h, int fd, const char *
         if (r == 0 && (h->ctrl & SBX_CG_PIDS) && l->tasks_max != SBX_LIMIT_UNSET) {
                 char v[32];
                 sbx_cg_format_limit(l->tasks_max, true, v, sizeof(v)); /* pids.max takes "max", as in v2 */
-                r = put(fd, path, "pids.max", v, "TasksMax", "pids", err);
+                r = sbx_cg_put(fd, path, "pids.max", v, "TasksMax", "pids", err);
         }
         if (r == 0 && (h->ctrl & SBX_CG_CPU) && l->cpu_quota != SBX_LIMIT_UNSET) {
                 r = put_u64(fd, path, "cpu.cfs_period_us", 100000, "CPUQuota", "cpu", err);

@@ -46,7 +46,7 @@ static int v2_enable(const struct sbx_cgroup_hier *h, int parent_fd, const char 
                                             "cgroup controller '%s' is not available in '%s' (cgroup.controllers: %s)",
                                             controllers[i].name, parent_path, available[0] ? available : "none");
                 (void)snprintf(op, sizeof(op), "+%s", controllers[i].name);
-                int r = sbx_cg_write(parent_fd, parent_path, "cgroup.subtree_control", op, err);
+                int r = sbx_cg_setup_write(parent_fd, parent_path, "cgroup.subtree_control", op, err);
                 if (r < 0)
                         return sbx_err_prefix(err, "enable cgroup controller '%s'", controllers[i].name);
         }
@@ -54,16 +54,6 @@ static int v2_enable(const struct sbx_cgroup_hier *h, int parent_fd, const char 
 }
 
 /* Writes one limit; an absent control file means the kernel cannot apply it: the session is refused, naming it. */
-static int put(int fd, const char *path, const char *file, const char *value, const char *key, const char *ctrl,
-               struct sbx_err *err)
-{
-        int r = sbx_cg_write(fd, path, file, value, err);
-        if (r == -ENOENT)
-                return sbx_err_setx(err, EOPNOTSUPP, "%s cannot be applied: cgroup controller '%s' has no '%s' in '%s'",
-                                    key, ctrl, file, path);
-        return r;
-}
-
 static int v2_apply_limits(const struct sbx_cgroup_hier *h, int fd, const char *path,
                            const struct sbx_cgroup_limits *l, struct sbx_err *err)
 {
@@ -73,20 +63,20 @@ static int v2_apply_limits(const struct sbx_cgroup_hier *h, int fd, const char *
         if (h->ctrl & SBX_CG_MEMORY) {
                 if (l->memory_max != SBX_LIMIT_UNSET) {
                         sbx_cg_format_limit(l->memory_max, true, v, sizeof(v));
-                        r = put(fd, path, "memory.max", v, "MemoryMax", "memory", err);
+                        r = sbx_cg_put(fd, path, "memory.max", v, "MemoryMax", "memory", err);
                 }
                 if (r == 0 && l->memory_high != SBX_LIMIT_UNSET) {
                         sbx_cg_format_limit(l->memory_high, true, v, sizeof(v));
-                        r = put(fd, path, "memory.high", v, "MemoryHigh", "memory", err);
+                        r = sbx_cg_put(fd, path, "memory.high", v, "MemoryHigh", "memory", err);
                 }
                 if (r == 0 && l->memory_swap_max != SBX_LIMIT_UNSET) {
                         sbx_cg_format_limit(l->memory_swap_max, true, v, sizeof(v));
-                        r = put(fd, path, "memory.swap.max", v, "MemorySwapMax", "memory", err);
+                        r = sbx_cg_put(fd, path, "memory.swap.max", v, "MemorySwapMax", "memory", err);
                 }
         }
         if (r == 0 && (h->ctrl & SBX_CG_PIDS) && l->tasks_max != SBX_LIMIT_UNSET) {
                 sbx_cg_format_limit(l->tasks_max, true, v, sizeof(v));
-                r = put(fd, path, "pids.max", v, "TasksMax", "pids", err);
+                r = sbx_cg_put(fd, path, "pids.max", v, "TasksMax", "pids", err);
         }
         if (r == 0 && (h->ctrl & SBX_CG_CPU) && l->cpu_quota != SBX_LIMIT_UNSET) {
                 /* CPUQuota is a percentage of one CPU: quota/period with the kernel's default 100 ms period. */
@@ -94,15 +84,15 @@ static int v2_apply_limits(const struct sbx_cgroup_hier *h, int fd, const char *
                         (void)snprintf(v, sizeof(v), "max 100000");
                 else
                         (void)snprintf(v, sizeof(v), "%llu 100000", (unsigned long long)l->cpu_quota * 1000);
-                r = put(fd, path, "cpu.max", v, "CPUQuota", "cpu", err);
+                r = sbx_cg_put(fd, path, "cpu.max", v, "CPUQuota", "cpu", err);
         }
         if (r == 0 && (h->ctrl & SBX_CG_CPU) && l->cpu_weight != SBX_LIMIT_UNSET) {
                 (void)snprintf(v, sizeof(v), "%llu", (unsigned long long)l->cpu_weight);
-                r = put(fd, path, "cpu.weight", v, "CPUWeight", "cpu", err);
+                r = sbx_cg_put(fd, path, "cpu.weight", v, "CPUWeight", "cpu", err);
         }
         if (r == 0 && (h->ctrl & SBX_CG_IO) && l->io_weight != SBX_LIMIT_UNSET) {
                 (void)snprintf(v, sizeof(v), "default %llu", (unsigned long long)l->io_weight);
-                r = put(fd, path, "io.weight", v, "IOWeight", "io", err);
+                r = sbx_cg_put(fd, path, "io.weight", v, "IOWeight", "io", err);
         }
         return r;
 }

@@ -14,6 +14,7 @@
 
 #include "cgroup-internal.h"
 #include "cgroup-systemd.h"
+#include "fault.h"
 #include "policy.h"
 
 /* ---- control files ---- */
@@ -30,6 +31,23 @@ int sbx_cg_write(int dirfd, const char *dir, const char *file, const char *value
         if ((size_t)n != len)
                 return sbx_err_set(err, EIO, "write '%s' to '%s/%s'", value, dir, file);
         return 0;
+}
+
+int sbx_cg_setup_write(int dirfd, const char *dir, const char *file, const char *value, struct sbx_err *err)
+{
+        if (sbx_fault("write '%s' to '%s/%s'", value, dir, file) < 0)
+                return sbx_err_set(err, errno, "write '%s' to '%s/%s'", value, dir, file);
+        return sbx_cg_write(dirfd, dir, file, value, err);
+}
+
+int sbx_cg_put(int fd, const char *path, const char *file, const char *value, const char *key, const char *ctrl,
+               struct sbx_err *err)
+{
+        int r = sbx_cg_setup_write(fd, path, file, value, err);
+        if (r == -ENOENT)
+                return sbx_err_setx(err, EOPNOTSUPP, "%s cannot be applied: cgroup controller '%s' has no '%s' in '%s'",
+                                    key, ctrl, file, path);
+        return r;
 }
 
 ssize_t sbx_cg_read(int dirfd, const char *file, char *buf, size_t size)
@@ -425,7 +443,9 @@ static int walk(struct sbx_cgroup_hier *h, int dirfd, const char *base, const ch
                         return sbx_err_setx(err, ENAMETOOLONG, "cgroup path '%s' too long", path);
                 int next = openat(fd, c, O_PATH | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
                 if (next < 0 && errno == ENOENT && h) {
-                        if (mkdirat(fd, c, 0755) == 0) {
+                        if (sbx_fault("create cgroup '%s'", path) < 0) {
+                                return sbx_err_set(err, errno, "create cgroup '%s'", path);
+                        } else if (mkdirat(fd, c, 0755) == 0) {
                                 char **v = realloc(h->created, (h->n_created + 1) * sizeof(*v));
                                 if (!v)
                                         return sbx_err_set(err, ENOMEM, "cgroup path");
@@ -809,7 +829,7 @@ int sbx_cgroup_session_open(const char *cgroup_root, const char *user, const str
                 if (asprintf(&h->leaf_path, "%s/%s", h->user_path, name) < 0) {
                         h->leaf_path = NULL;
                         r = sbx_err_set(err, ENOMEM, "cgroup path");
-                } else if (mkdirat(h->user_fd, name, 0755) < 0)
+                } else if (sbx_fault("create cgroup '%s'", h->leaf_path) < 0 || mkdirat(h->user_fd, name, 0755) < 0)
                         r = sbx_err_set(err, errno, "create cgroup '%s'", h->leaf_path);
                 else if ((h->leaf_fd = openat(h->user_fd, name, O_PATH | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC)) < 0)
                         r = sbx_err_set(err, errno, "open cgroup '%s'", h->leaf_path);
@@ -817,7 +837,7 @@ int sbx_cgroup_session_open(const char *cgroup_root, const char *user, const str
         for (size_t i = 0; r == 0 && i < s->n; i++) {
                 char spid[32];
                 (void)snprintf(spid, sizeof(spid), "%d", (int)pid);
-                r = sbx_cg_write(s->h[i].leaf_fd, s->h[i].leaf_path, "cgroup.procs", spid, err);
+                r = sbx_cg_setup_write(s->h[i].leaf_fd, s->h[i].leaf_path, "cgroup.procs", spid, err);
                 s->h[i].attached = r == 0;
         }
         if (r < 0) {

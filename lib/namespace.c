@@ -18,6 +18,7 @@
 #include <termios.h>
 
 #include "caps.h"
+#include "fault.h"
 #include "filter.h"
 #include "namespace.h"
 #include "rlimit.h"
@@ -233,16 +234,13 @@ static void send_msg(int fd, int kind, const struct sbx_err *err)
 
 static int loopback_up(struct sbx_err *err)
 {
-        _cleanup_close_ int s = socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0);
-        if (s < 0)
-                return sbx_err_set(err, errno, "network: socket for the loopback interface");
+        _cleanup_close_ int s = -1;
+        SBX_STEP(err, s = socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0), "network: socket for the loopback interface");
         struct ifreq ifr = {0};
         (void)strlcpy(ifr.ifr_name, "lo", sizeof(ifr.ifr_name));
-        if (ioctl(s, SIOCGIFFLAGS, &ifr) < 0)
-                return sbx_err_set(err, errno, "network: read the flags of 'lo'");
+        SBX_STEP(err, ioctl(s, SIOCGIFFLAGS, &ifr), "network: read the flags of 'lo'");
         ifr.ifr_flags |= IFF_UP | IFF_RUNNING;
-        if (ioctl(s, SIOCSIFFLAGS, &ifr) < 0)
-                return sbx_err_set(err, errno, "network: bring 'lo' up");
+        SBX_STEP(err, ioctl(s, SIOCSIFFLAGS, &ifr), "network: bring 'lo' up");
         return 0;
 }
 
@@ -269,8 +267,7 @@ static int child_setup(const struct sbx_launch *l, const struct sbx_filter_prog 
                 if (r < 0)
                         return r;
         }
-        if (sethostname(p->hostname, strlen(p->hostname)) < 0)
-                return sbx_err_set(err, errno, "set the hostname '%s'", p->hostname);
+        SBX_STEP(err, sethostname(p->hostname, strlen(p->hostname)), "set the hostname '%s'", p->hostname);
 
         r = sbx_rootfs_setup(p, err);
         if (r < 0)
@@ -288,15 +285,13 @@ static int child_setup(const struct sbx_launch *l, const struct sbx_filter_prog 
         r = sbx_caps_drop_all(true, err);
         if (r < 0)
                 return sbx_err_prefix(err, "drop capabilities");
-        if (prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) < 0 || prctl(PR_GET_NO_NEW_PRIVS, 0, 0, 0, 0) != 1)
-                return sbx_err_set(err, errno, "set no_new_privs");
+        SBX_STEP(err, prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) < 0 ? -1 : prctl(PR_GET_NO_NEW_PRIVS, 0, 0, 0, 0) == 1 ? 0 : -1,
+                 "set no_new_privs");
 
         reset_signals();
         /* Invariant: no descriptor of the outside survives but 0, 1, 2 (msgfd is O_CLOEXEC, gone at the exec). */
-        if (msgfd > 3 && close_range(3, (unsigned)msgfd - 1, 0) < 0)
-                return sbx_err_set(err, errno, "close inherited descriptors");
-        if (close_range((unsigned)msgfd + 1, ~0U, 0) < 0)
-                return sbx_err_set(err, errno, "close inherited descriptors");
+        SBX_STEP(err, msgfd > 3 ? close_range(3, (unsigned)msgfd - 1, 0) : 0, "close inherited descriptors");
+        SBX_STEP(err, close_range((unsigned)msgfd + 1, ~0U, 0), "close inherited descriptors");
 
         /* The policy's Limit* lines; a hard limit can only go down here (no CAP_SYS_RESOURCE). */
         r = sbx_rlimit_apply(p, err);
@@ -329,7 +324,8 @@ static _noreturn_ void child_main(const struct sbx_launch *l, const struct sbx_f
                 send_msg(msgfd, MSG_SETUP_FAILED, &err);
                 _exit(1);
         }
-        execve(l->policy->shell, l->argv, l->envp);
+        if (sbx_fault("execute the shell '%s' in the sandbox", l->policy->shell) == 0)
+                execve(l->policy->shell, l->argv, l->envp);
         (void)sbx_err_set(&err, errno, "execute the shell '%s' in the sandbox", l->policy->shell);
         send_msg(msgfd, MSG_EXEC_FAILED, &err);
         _exit(127);
@@ -385,9 +381,8 @@ static pid_t clone_pid1(const struct sbx_launch *l, struct sbx_err *err)
                 .exit_signal = SIGCHLD,
         };
         /* fork semantics (no new stack): the child continues on a copy of this stack, like fork. */
-        pid_t pid = (pid_t)syscall(SYS_clone3, &args, sizeof(args));
-        if (pid < 0)
-                return sbx_err_set(err, errno, "create the sandbox's namespaces (clone)");
+        pid_t pid;
+        SBX_STEP(err, pid = (pid_t)syscall(SYS_clone3, &args, sizeof(args)), "create the sandbox's namespaces (clone)");
         return pid;
 }
 
@@ -413,19 +408,16 @@ int sbx_ns_launch(const struct sbx_launch *l, int *ret_exit, struct sbx_err *err
         for (size_t i = 0; i < ELEMENTSOF(forwarded); i++)
                 sigaddset(&mask, forwarded[i]);
         sigaddset(&mask, SIGCHLD);
-        if (sigprocmask(SIG_BLOCK, &mask, &old) < 0)
-                return sbx_err_set(err, errno, "block signals");
+        SBX_STEP(err, sigprocmask(SIG_BLOCK, &mask, &old), "block signals");
         struct sigaction dfl = {.sa_handler = SIG_DFL};
         for (int sig = 1; sig < NSIG; sig++)
                 if (sigismember(&mask, sig) == 1)
                         (void)sigaction(sig, &dfl, NULL);
 
         int msgpipe[2], deathpipe[2];
-        if (pipe2(msgpipe, O_CLOEXEC) < 0)
-                return sbx_err_set(err, errno, "create a pipe");
+        SBX_STEP(err, pipe2(msgpipe, O_CLOEXEC), "create a pipe for the sandbox's messages");
         _cleanup_close_ int msg_r = msgpipe[0], msg_w = msgpipe[1];
-        if (pipe2(deathpipe, O_CLOEXEC) < 0)
-                return sbx_err_set(err, errno, "create a pipe");
+        SBX_STEP(err, pipe2(deathpipe, O_CLOEXEC), "create a pipe for the helper's exit");
         _cleanup_close_ int death_r = deathpipe[0], death_w = deathpipe[1];
 
         /* Whether the helper's process group owns the terminal: then it takes it back when the shell is gone. */
@@ -456,7 +448,7 @@ int sbx_ns_launch(const struct sbx_launch *l, int *ret_exit, struct sbx_err *err
         (void)sigaction(SIGTTIN, &ign, NULL);
         (void)sigaction(SIGTTOU, &ign, NULL);
 
-        _cleanup_close_ int sfd = signalfd(-1, &mask, SFD_CLOEXEC);
+        _cleanup_close_ int sfd = sbx_fault("signalfd") < 0 ? -1 : signalfd(-1, &mask, SFD_CLOEXEC);
         if (sfd < 0) {
                 r = sbx_err_set(err, errno, "signalfd");
                 kill_and_wait(&o);

@@ -7,6 +7,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "fault.h"
 #include "procfs.h"
 #include "safepath.h"
 
@@ -15,8 +16,8 @@
 static int set_attr(int mntfd, const char *what, struct sbx_err *err)
 {
         struct mount_attr a = {.attr_set = MASK_ATTR, .propagation = MS_PRIVATE};
-        if (mount_setattr(mntfd, "", AT_EMPTY_PATH | AT_RECURSIVE, &a, sizeof(a)) < 0)
-                return sbx_err_set(err, errno, "/proc: make '%s' read-only", what);
+        SBX_STEP(err, mount_setattr(mntfd, "", AT_EMPTY_PATH | AT_RECURSIVE, &a, sizeof(a)),
+                 "/proc: make '%s' read-only", what);
         return 0;
 }
 
@@ -32,15 +33,15 @@ static int set_attr(int mntfd, const char *what, struct sbx_err *err)
  * a removed directory answers ENOENT rather than EROFS to a create). */
 static int mask_dir(int *ret_fd, struct sbx_err *err)
 {
-        _cleanup_close_ int fs = fsopen("tmpfs", FSOPEN_CLOEXEC);
+        _cleanup_close_ int fs = sbx_fault("/proc: create a tmpfs for a directory mask") < 0 ? -1 :
+                                                                                          fsopen("tmpfs", FSOPEN_CLOEXEC);
         if (fs < 0 || fsconfig(fs, FSCONFIG_SET_STRING, "mode", "0555", 0) < 0 ||
             fsconfig(fs, FSCONFIG_SET_STRING, "size", "4k", 0) < 0 ||
             fsconfig(fs, FSCONFIG_SET_STRING, "nr_inodes", "2", 0) < 0 ||
             fsconfig(fs, FSCONFIG_CMD_CREATE, NULL, NULL, 0) < 0)
                 return sbx_err_set(err, errno, "/proc: create a tmpfs for a directory mask");
-        int mnt = fsmount(fs, FSMOUNT_CLOEXEC, MASK_ATTR);
-        if (mnt < 0)
-                return sbx_err_set(err, errno, "/proc: mount a tmpfs for a directory mask");
+        int mnt;
+        SBX_STEP(err, mnt = fsmount(fs, FSMOUNT_CLOEXEC, MASK_ATTR), "/proc: mount a tmpfs for a directory mask");
         *ret_fd = mnt;
         return 0;
 }
@@ -71,15 +72,14 @@ static int mask(int rootfd, int scratch, const char *path, struct sbx_err *err)
                 if (r < 0)
                         return sbx_err_prefix(err, "'%s'", path);
         } else {
-                tree = open_tree(scratch, MASK_FILE, OPEN_TREE_CLONE | OPEN_TREE_CLOEXEC | AT_SYMLINK_NOFOLLOW);
-                if (tree < 0)
-                        return sbx_err_set(err, errno, "/proc: clone the mask for '%s'", path);
+                SBX_STEP(err, tree = open_tree(scratch, MASK_FILE, OPEN_TREE_CLONE | OPEN_TREE_CLOEXEC | AT_SYMLINK_NOFOLLOW),
+                         "/proc: clone the mask for '%s'", path);
         }
         r = set_attr(tree, path, err);
         if (r < 0)
                 return r;
-        if (move_mount(tree, "", target, "", MOVE_MOUNT_F_EMPTY_PATH | MOVE_MOUNT_T_EMPTY_PATH) < 0)
-                return sbx_err_set(err, errno, "/proc: hide '%s'", path);
+        SBX_STEP(err, move_mount(tree, "", target, "", MOVE_MOUNT_F_EMPTY_PATH | MOVE_MOUNT_T_EMPTY_PATH),
+                 "/proc: hide '%s'", path);
         return 0;
 }
 
@@ -89,15 +89,14 @@ static int make_readonly(int rootfd, const char *path, struct sbx_err *err)
         int r = open_target(rootfd, path, &target, err);
         if (r != 0)
                 return r < 0 ? r : 0;
-        _cleanup_close_ int tree = open_tree(target, "", OPEN_TREE_CLONE | OPEN_TREE_CLOEXEC | AT_EMPTY_PATH |
-                                                                 AT_RECURSIVE);
-        if (tree < 0)
-                return sbx_err_set(err, errno, "/proc: bind '%s'", path);
+        _cleanup_close_ int tree = -1;
+        SBX_STEP(err, tree = open_tree(target, "", OPEN_TREE_CLONE | OPEN_TREE_CLOEXEC | AT_EMPTY_PATH | AT_RECURSIVE),
+                 "/proc: bind '%s'", path);
         r = set_attr(tree, path, err);
         if (r < 0)
                 return r;
-        if (move_mount(tree, "", target, "", MOVE_MOUNT_F_EMPTY_PATH | MOVE_MOUNT_T_EMPTY_PATH) < 0)
-                return sbx_err_set(err, errno, "/proc: bind '%s' read-only onto itself", path);
+        SBX_STEP(err, move_mount(tree, "", target, "", MOVE_MOUNT_F_EMPTY_PATH | MOVE_MOUNT_T_EMPTY_PATH),
+                 "/proc: bind '%s' read-only onto itself", path);
         return 0;
 }
 
@@ -105,9 +104,9 @@ int sbx_procfs_mask(int rootfd, int scratch, struct sbx_err *err)
 {
         static const char *const masked[] = {SBX_PROCFS_MASKED};
         static const char *const readonly[] = {SBX_PROCFS_READONLY};
-        int fd = openat(scratch, MASK_FILE, O_CREAT | O_EXCL | O_WRONLY | O_NOFOLLOW | O_CLOEXEC, 0444);
-        if (fd < 0)
-                return sbx_err_set(err, errno, "/proc: create the empty file for the masks");
+        int fd;
+        SBX_STEP(err, fd = openat(scratch, MASK_FILE, O_CREAT | O_EXCL | O_WRONLY | O_NOFOLLOW | O_CLOEXEC, 0444),
+                 "/proc: create the empty file for the masks");
         (void)close(fd);
         int r = 0;
         for (size_t i = 0; r >= 0 && i < ELEMENTSOF(masked); i++)

@@ -8,6 +8,7 @@
 #include <sys/resource.h>
 
 #include "config.h"
+#include "fault.h"
 #include "rlimit.h"
 
 enum unit {
@@ -188,11 +189,11 @@ int sbx_rlimit_apply(const struct sbx_policy *p, struct sbx_err *err)
                         continue;
                 int res = limits[k - SBX_KEY_LIMIT_FIRST].resource;
                 struct rlimit want = {.rlim_cur = to_rlim(l->soft), .rlim_max = to_rlim(l->hard)};
-                if (setrlimit(res, &want) == 0)
-                        continue;
-                int e = errno;
                 char v[80], cur[32];
                 sbx_rlimit_format(k, l, v, sizeof(v));
+                if (sbx_fault("%s %s: setrlimit", sbx_key_name(k), v) == 0 && setrlimit(res, &want) == 0)
+                        continue;
+                int e = errno;
                 struct rlimit old;
                 if (e == EPERM && getrlimit(res, &old) == 0 && to_rlim(l->hard) > old.rlim_max) {
                         /* Raising a hard limit needs CAP_SYS_RESOURCE, which the helper never holds. */

@@ -13,6 +13,7 @@
 #include <sys/syscall.h>
 #include <sys/sysmacros.h>
 
+#include "fault.h"
 #include "procfs.h"
 #include "rootfs.h"
 #include "safepath.h"
@@ -56,8 +57,8 @@ static int set_attr(int mntfd, uint64_t attr, bool recursive, const char *what, 
                 .attr_set = attr,
                 .propagation = MS_PRIVATE,
         };
-        if (mount_setattr(mntfd, "", AT_EMPTY_PATH | (recursive ? AT_RECURSIVE : 0), &a, sizeof(a)) < 0)
-                return sbx_err_set(err, errno, "set mount flags of %s", what);
+        SBX_STEP(err, mount_setattr(mntfd, "", AT_EMPTY_PATH | (recursive ? AT_RECURSIVE : 0), &a, sizeof(a)),
+                 "set mount flags of %s", what);
         return 0;
 }
 
@@ -67,18 +68,17 @@ static int set_attr(int mntfd, uint64_t attr, bool recursive, const char *what, 
 static int new_tmpfs(const char *mode, const char *size, bool root_owned, uint64_t attr, const char *what,
                      int *ret_fd, struct sbx_err *err)
 {
-        _cleanup_close_ int fs = fsopen("tmpfs", FSOPEN_CLOEXEC);
-        if (fs < 0)
-                return sbx_err_set(err, errno, "create tmpfs for %s", what);
-        if (fsconfig(fs, FSCONFIG_SET_STRING, "mode", mode, 0) < 0 ||
+        _cleanup_close_ int fs = -1;
+        SBX_STEP(err, fs = fsopen("tmpfs", FSOPEN_CLOEXEC), "create tmpfs for %s", what);
+        if (sbx_fault("configure tmpfs for %s (size %s)", what, size ? size : "default") < 0 ||
+            fsconfig(fs, FSCONFIG_SET_STRING, "mode", mode, 0) < 0 ||
             (size && fsconfig(fs, FSCONFIG_SET_STRING, "size", size, 0) < 0) ||
             (root_owned && fsconfig(fs, FSCONFIG_SET_STRING, "uid", "0", 0) < 0) ||
             (root_owned && fsconfig(fs, FSCONFIG_SET_STRING, "gid", "0", 0) < 0) ||
             fsconfig(fs, FSCONFIG_CMD_CREATE, NULL, NULL, 0) < 0)
                 return sbx_err_set(err, errno, "configure tmpfs for %s (size %s)", what, size ? size : "default");
-        int mnt = fsmount(fs, FSMOUNT_CLOEXEC, (unsigned)attr);
-        if (mnt < 0)
-                return sbx_err_set(err, errno, "mount tmpfs for %s", what);
+        int mnt;
+        SBX_STEP(err, mnt = fsmount(fs, FSMOUNT_CLOEXEC, (unsigned)attr), "mount tmpfs for %s", what);
         *ret_fd = mnt;
         return 0;
 }
@@ -91,34 +91,32 @@ static int attach(int mntfd, int rootfd, const char *path, const char *what, str
         int r = sbx_safepath_open_nofollow(rootfd, path, O_PATH, RESOLVE_IN_ROOT, "mount point", &target, err);
         if (r < 0)
                 return sbx_err_prefix(err, "%s", what);
-        if (move_mount(mntfd, "", target, "", MOVE_MOUNT_F_EMPTY_PATH | MOVE_MOUNT_T_EMPTY_PATH) < 0)
-                return sbx_err_set(err, errno, "%s: mount on '%s'", what, path);
+        SBX_STEP(err, move_mount(mntfd, "", target, "", MOVE_MOUNT_F_EMPTY_PATH | MOVE_MOUNT_T_EMPTY_PATH),
+                 "%s: mount on '%s'", what, path);
         return 0;
 }
 
 static int mount_proc(int rootfd, struct sbx_err *err)
 {
-        _cleanup_close_ int fs = fsopen("proc", FSOPEN_CLOEXEC);
-        if (fs < 0 || fsconfig(fs, FSCONFIG_CMD_CREATE, NULL, NULL, 0) < 0)
-                return sbx_err_set(err, errno, "create proc for /proc");
+        _cleanup_close_ int fs = -1;
+        SBX_STEP(err, (fs = fsopen("proc", FSOPEN_CLOEXEC)) < 0 ? -1 : fsconfig(fs, FSCONFIG_CMD_CREATE, NULL, NULL, 0),
+                 "create proc for /proc");
         /* fsopen ran in PID 1, so this proc shows the new PID namespace only. */
-        _cleanup_close_ int mnt = fsmount(fs, FSMOUNT_CLOEXEC,
-                                          MOUNT_ATTR_NOSUID | MOUNT_ATTR_NODEV | MOUNT_ATTR_NOEXEC);
-        if (mnt < 0)
-                return sbx_err_set(err, errno, "mount proc for /proc");
+        _cleanup_close_ int mnt = -1;
+        SBX_STEP(err, mnt = fsmount(fs, FSMOUNT_CLOEXEC, MOUNT_ATTR_NOSUID | MOUNT_ATTR_NODEV | MOUNT_ATTR_NOEXEC),
+                 "mount proc for /proc");
         return attach(mnt, rootfd, "/proc", "/proc", err);
 }
 
 static int make_mount_point(int dirfd, const char *name, bool dir, const char *where, struct sbx_err *err)
 {
         if (dir) {
-                if (mkdirat(dirfd, name, 0755) < 0)
-                        return sbx_err_set(err, errno, "create mount point '%s/%s'", where, name);
+                SBX_STEP(err, mkdirat(dirfd, name, 0755), "create mount point '%s/%s'", where, name);
                 return 0;
         }
-        int fd = openat(dirfd, name, O_CREAT | O_EXCL | O_WRONLY | O_NOFOLLOW | O_CLOEXEC, 0644);
-        if (fd < 0)
-                return sbx_err_set(err, errno, "create mount point '%s/%s'", where, name);
+        int fd;
+        SBX_STEP(err, fd = openat(dirfd, name, O_CREAT | O_EXCL | O_WRONLY | O_NOFOLLOW | O_CLOEXEC, 0644),
+                 "create mount point '%s/%s'", where, name);
         (void)close(fd);
         return 0;
 }
@@ -130,9 +128,9 @@ static int bind_device(int devfd, const char *name, struct sbx_err *err)
 {
         char host[64];
         (void)snprintf(host, sizeof(host), "/dev/%s", name);
-        _cleanup_close_ int tree = open_tree(AT_FDCWD, host, OPEN_TREE_CLONE | OPEN_TREE_CLOEXEC | AT_SYMLINK_NOFOLLOW);
-        if (tree < 0)
-                return sbx_err_set(err, errno, "/dev: bind the host's '%s'", host);
+        _cleanup_close_ int tree = -1;
+        SBX_STEP(err, tree = open_tree(AT_FDCWD, host, OPEN_TREE_CLONE | OPEN_TREE_CLOEXEC | AT_SYMLINK_NOFOLLOW),
+                 "/dev: bind the host's '%s'", host);
         struct stat st;
         if (fstat(tree, &st) < 0)
                 return sbx_err_set(err, errno, "/dev: stat '%s'", host);
@@ -144,8 +142,8 @@ static int bind_device(int devfd, const char *name, struct sbx_err *err)
         r = make_mount_point(devfd, name, false, "/dev", err);
         if (r < 0)
                 return r;
-        if (move_mount(tree, "", devfd, name, MOVE_MOUNT_F_EMPTY_PATH) < 0)
-                return sbx_err_set(err, errno, "/dev: mount '%s' on /dev/%s", host, name);
+        SBX_STEP(err, move_mount(tree, "", devfd, name, MOVE_MOUNT_F_EMPTY_PATH), "/dev: mount '%s' on /dev/%s", host,
+                 name);
         return 0;
 }
 
@@ -205,22 +203,24 @@ static int mount_dev(int rootfd, int *ret_fd, struct sbx_err *err)
         }
         bind_console(dev);
         for (size_t i = 0; i < ELEMENTSOF(links); i++)
-                if (symlinkat(links[i][0], dev, links[i][1]) < 0)
-                        return sbx_err_set(err, errno, "/dev: create link '/dev/%s'", links[i][1]);
+                SBX_STEP(err, symlinkat(links[i][0], dev, links[i][1]), "/dev: create link '/dev/%s'", links[i][1]);
 
         /* A new devpts instance: the sandbox sees only its own ptys, and ptmx allocates there. */
         r = make_mount_point(dev, "pts", true, "/dev", err);
         if (r < 0)
                 return r;
-        _cleanup_close_ int pts_fs = fsopen("devpts", FSOPEN_CLOEXEC);
+        _cleanup_close_ int pts_fs = sbx_fault("/dev/pts: create a devpts instance") < 0 ? -1 :
+                                                                                         fsopen("devpts", FSOPEN_CLOEXEC);
         if (pts_fs < 0 || fsconfig(pts_fs, FSCONFIG_SET_FLAG, "newinstance", NULL, 0) < 0 ||
             fsconfig(pts_fs, FSCONFIG_SET_STRING, "ptmxmode", "0666", 0) < 0 ||
             fsconfig(pts_fs, FSCONFIG_SET_STRING, "mode", "0620", 0) < 0 ||
             fsconfig(pts_fs, FSCONFIG_CMD_CREATE, NULL, NULL, 0) < 0)
                 return sbx_err_set(err, errno, "/dev/pts: create a devpts instance");
-        _cleanup_close_ int pts = fsmount(pts_fs, FSMOUNT_CLOEXEC, MOUNT_ATTR_NOSUID | MOUNT_ATTR_NOEXEC);
-        if (pts < 0 || move_mount(pts, "", dev, "pts", MOVE_MOUNT_F_EMPTY_PATH) < 0)
-                return sbx_err_set(err, errno, "/dev/pts: mount devpts");
+        _cleanup_close_ int pts = -1;
+        SBX_STEP(err, (pts = fsmount(pts_fs, FSMOUNT_CLOEXEC, MOUNT_ATTR_NOSUID | MOUNT_ATTR_NOEXEC)) < 0
+                              ? -1
+                              : move_mount(pts, "", dev, "pts", MOVE_MOUNT_F_EMPTY_PATH),
+                 "/dev/pts: mount devpts");
 
         r = make_mount_point(dev, "shm", true, "/dev", err);
         if (r < 0)
@@ -229,8 +229,7 @@ static int mount_dev(int rootfd, int *ret_fd, struct sbx_err *err)
         r = new_tmpfs("1777", SHM_SIZE, true, MOUNT_ATTR_NOSUID | MOUNT_ATTR_NODEV, "/dev/shm", &shm, err);
         if (r < 0)
                 return r;
-        if (move_mount(shm, "", dev, "shm", MOVE_MOUNT_F_EMPTY_PATH) < 0)
-                return sbx_err_set(err, errno, "/dev/shm: mount tmpfs");
+        SBX_STEP(err, move_mount(shm, "", dev, "shm", MOVE_MOUNT_F_EMPTY_PATH), "/dev/shm: mount tmpfs");
 
         *ret_fd = TAKE_FD(dev);
         return 0;
@@ -304,10 +303,9 @@ static int mount_bind(int rootfd, const struct cover *c, const struct sbx_bind *
         struct stat st;
         if (fstat(src, &st) < 0)
                 return sbx_err_set(err, errno, "stat Bind source '%s'", b->src);
-        _cleanup_close_ int tree = open_tree(src, "", OPEN_TREE_CLONE | OPEN_TREE_CLOEXEC | AT_EMPTY_PATH |
-                                                              AT_RECURSIVE);
-        if (tree < 0)
-                return sbx_err_set(err, errno, "bind '%s'", b->src);
+        _cleanup_close_ int tree = -1;
+        SBX_STEP(err, tree = open_tree(src, "", OPEN_TREE_CLONE | OPEN_TREE_CLOEXEC | AT_EMPTY_PATH | AT_RECURSIVE),
+                 "bind '%s'", b->src);
         r = set_attr(tree, MOUNT_ATTR_NOSUID | MOUNT_ATTR_NODEV | (b->rw ? 0 : MOUNT_ATTR_RDONLY), true, b->src, err);
         if (r < 0)
                 return r;
@@ -315,8 +313,8 @@ static int mount_bind(int rootfd, const struct cover *c, const struct sbx_bind *
         r = bind_target(rootfd, c, b->dst, S_ISDIR(st.st_mode), &target, err);
         if (r < 0)
                 return r;
-        if (move_mount(tree, "", target, "", MOVE_MOUNT_F_EMPTY_PATH | MOVE_MOUNT_T_EMPTY_PATH) < 0)
-                return sbx_err_set(err, errno, "bind '%s' on '%s'", b->src, b->dst);
+        SBX_STEP(err, move_mount(tree, "", target, "", MOVE_MOUNT_F_EMPTY_PATH | MOVE_MOUNT_T_EMPTY_PATH),
+                 "bind '%s' on '%s'", b->src, b->dst);
         return 0;
 }
 
@@ -336,8 +334,7 @@ static int mount_tmpfs(int rootfd, const struct sbx_tmpfs *t, struct sbx_err *er
 int sbx_rootfs_setup(const struct sbx_policy *p, struct sbx_err *err)
 {
         /* Nothing done from here on may reach the host's mount namespace, nor come back from it. */
-        if (mount(NULL, "/", NULL, MS_REC | MS_PRIVATE, NULL) < 0)
-                return sbx_err_set(err, errno, "make every mount private");
+        SBX_STEP(err, mount(NULL, "/", NULL, MS_REC | MS_PRIVATE, NULL), "make every mount private");
 
         _cleanup_close_ int dir = -1;
         int r = sbx_safepath_open_trusted_dir(p->root_directory, &dir, err);
@@ -346,15 +343,14 @@ int sbx_rootfs_setup(const struct sbx_policy *p, struct sbx_err *err)
 
         /* The rootfs as a recursive bind, read-only, nosuid, nodev, attached over its own directory: `root` is the
          * new root from here on, and every later target is resolved inside it. */
-        _cleanup_close_ int root = open_tree(dir, "", OPEN_TREE_CLONE | OPEN_TREE_CLOEXEC | AT_EMPTY_PATH |
-                                                              AT_RECURSIVE);
-        if (root < 0)
-                return sbx_err_set(err, errno, "bind RootDirectory '%s'", p->root_directory);
+        _cleanup_close_ int root = -1;
+        SBX_STEP(err, root = open_tree(dir, "", OPEN_TREE_CLONE | OPEN_TREE_CLOEXEC | AT_EMPTY_PATH | AT_RECURSIVE),
+                 "bind RootDirectory '%s'", p->root_directory);
         r = set_attr(root, MOUNT_ATTR_RDONLY | MOUNT_ATTR_NOSUID | MOUNT_ATTR_NODEV, true, "the rootfs", err);
         if (r < 0)
                 return r;
-        if (move_mount(root, "", dir, "", MOVE_MOUNT_F_EMPTY_PATH | MOVE_MOUNT_T_EMPTY_PATH) < 0)
-                return sbx_err_set(err, errno, "attach RootDirectory '%s'", p->root_directory);
+        SBX_STEP(err, move_mount(root, "", dir, "", MOVE_MOUNT_F_EMPTY_PATH | MOVE_MOUNT_T_EMPTY_PATH),
+                 "attach RootDirectory '%s'", p->root_directory);
 
         r = mount_proc(root, err);
         if (r < 0)
@@ -392,13 +388,9 @@ int sbx_rootfs_setup(const struct sbx_policy *p, struct sbx_err *err)
 
         /* pivot_root(".", "."): the new root is stacked over the old one, which the detach then removes, so no path
          * to the host's tree remains and no staging directory is needed. */
-        if (fchdir(root) < 0)
-                return sbx_err_set(err, errno, "enter the new root");
-        if (syscall(SYS_pivot_root, ".", ".") < 0)
-                return sbx_err_set(err, errno, "pivot_root into '%s'", p->root_directory);
-        if (umount2(".", MNT_DETACH) < 0)
-                return sbx_err_set(err, errno, "detach the old root");
-        if (chdir("/") < 0)
-                return sbx_err_set(err, errno, "chdir '/' in the new root");
+        SBX_STEP(err, fchdir(root), "enter the new root");
+        SBX_STEP(err, syscall(SYS_pivot_root, ".", "."), "pivot_root into '%s'", p->root_directory);
+        SBX_STEP(err, umount2(".", MNT_DETACH), "detach the old root");
+        SBX_STEP(err, chdir("/"), "chdir '/' in the new root");
         return 0;
 }

@@ -171,7 +171,8 @@ int pam_sm_open_session(pam_handle_t *pamh, int flags, int argc, const char **ar
                 r = sbx_err_setx(&err, ENOMEM, "pam_set_data");
         if (r < 0) {
                 pam_syslog(pamh, LOG_ERR, "Failed to grant the sandbox capabilities for '%s': %s", user, err.msg);
-                pam_error(pamh, "sandbox-shell: login refused: the sandbox capabilities could not be granted.");
+                pam_error(pamh, "sandbox-shell: login refused: the sandbox capabilities could not be granted: %s",
+                          err.msg);
                 (void)sbx_cgroup_session_close(s->cg, s->pid, true, NULL, NULL);
                 (void)sbx_caps_revoke_inheritable(NULL);
                 session_free(s);
@@ -270,7 +271,8 @@ int pam_sm_setcred(pam_handle_t *pamh, int flags, int argc, const char **argv)
         /* A module before us (pam_cap) may have reset the inheritable set: put the grant back. */
         if (sbx_caps_grant_inheritable(&err) < 0) {
                 pam_syslog(pamh, LOG_ERR, "Failed to raise the sandbox capabilities again: %s", err.msg);
-                pam_error(pamh, "sandbox-shell: login refused: the sandbox capabilities could not be granted.");
+                pam_error(pamh, "sandbox-shell: login refused: the sandbox capabilities could not be granted: %s",
+                          err.msg);
                 return PAM_CRED_ERR;
         }
         if (a.debug)

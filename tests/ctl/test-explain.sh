@@ -62,7 +62,8 @@ expect() {
 DEFAULT_FILTER="mount umount umount2 pivot_root chroot move_mount open_tree fsopen fsconfig fsmount fspick \
 mount_setattr setns userns kexec_load kexec_file_load init_module finit_module delete_module bpf perf_event_open iopl \
 ioperm reboot syslog acct swapon swapoff quotactl quotactl_fd lookup_dcookie uselib nfsservctl _sysctl vhangup keyctl \
-add_key request_key userfaultfd open_by_handle_at name_to_handle_at TIOCSTI TIOCLINUX personality"
+add_key request_key userfaultfd open_by_handle_at name_to_handle_at io_uring_setup io_uring_enter io_uring_register \
+TIOCSTI TIOCLINUX personality"
 
 C=$T/conf
 D=$C/sandbox-shell.conf.d

@@ -1,0 +1,68 @@
+#!/usr/bin/env bash
+# SPDX-License-Identifier: LGPL-2.1-or-later
+# Every setup step of a login fails once, in turn (a -Dfault_injection=true build, lib/fault.h): a real login through
+# su and pam_sandbox into the helper first lists the steps it passes (SBX_FAULT_TRACE=1); then, for each step, a login
+# with that step made to fail (SBX_FAULT) must be refused: the shell never runs, su fails, one message names the step
+# in its own words with the injected error, and nothing of the user is left (no process, no cgroup, no mount).
+. "$(dirname "$0")/../e2e/common.sh"
+sbx_e2e_setup "$@"
+
+# Every kind of step: a Bind, a Tmpfs, a resource limit, three cgroup controllers, Network none (the default).
+mkdir -p "$SBX_WS/data"
+chmod 0755 "$SBX_WS/data"
+sbx_cleanup_cgroup_dirs "${SBX_E2E_CG_DIRS[@]}"
+sbx_e2e_policy "    CPUQuota 50%
+    LimitNOFILE 512
+    Bind $SBX_WS/data /var/tmp
+    Tmpfs /run 1M"
+
+login() { su sbxuser1 -c 'echo SHELL-RAN' </dev/null 2>&1; }
+
+trace=$(SBX_FAULT_TRACE=1 login)
+sbx_assert_match "the traced login works" '^SHELL-RAN$' "$trace"
+sbx_e2e_assert_clean sbxuser1 "after the traced login"
+mapfile -t points < <(printf '%s\n' "$trace" | sed -n 's/^sbx-fault-point: //p' | awk '!seen[$0]++')
+sbx_log "${#points[@]} setup steps:"
+printf '#   %s\n' "${points[@]}"
+
+# The steps the issue names are all among them (so the list is the real login's, not a part of it).
+for want in "create cgroup '" "/pids.max'" "/cgroup.procs'" "raise the inheritable capabilities" \
+    "create the sandbox's namespaces (clone)" "make every mount private" "bind RootDirectory '" \
+    "mount proc for /proc" "/proc: hide '/proc/keys'" "/dev: mount '/dev/null' on /dev/null" \
+    "/dev/pts: mount devpts" "bind '$SBX_WS/data' on '/var/tmp'" "create tmpfs for /run" "pivot_root into '" \
+    "network: bring 'lo' up" "set the hostname 'box-sbxuser1'" "clear the capability sets" \
+    "clear the capability sets of the outer half" "LimitNOFILE 512: setrlimit" "load the syscall filter" \
+    "execute the shell '/bin/sh' in the sandbox"; do
+    printf '%s\n' "${points[@]}" | grep -qF -- "$want" || sbx_fail "no setup step '$want' in the trace"
+done
+echo "ok - the trace holds every kind of step (${#points[@]} steps)"
+
+# A name with the session's id (PID and start time), or the PID written to a leaf's cgroup.procs, is matched by a
+# pattern: they differ on every login.
+pattern_of() {
+    printf '%s' "$1" | sed -e 's/[][*?\\]/\\&/g' -e 's/session-[0-9]*-[0-9]*/session-*/g' \
+        -e "s/^write '[0-9]*' to \('[^']*session-\*\)/write '*' to \1/"
+}
+normal() { sed -e 's/session-[0-9]*-[0-9]*/session-ID/g' -e "s/write '[0-9]*' to \('[^']*session-ID\)/write 'PID' to \1/"; }
+
+declare -A seen_msg=()
+for p in "${points[@]}"; do
+    # As before the traced login: the per-user cgroup trees made then (kept, empty, by design) are removed, so that
+    # the steps that create them run again.
+    sbx_cleanup_cgroup_dirs "${SBX_E2E_CG_DIRS[@]}"
+    out=$(SBX_FAULT=$(pattern_of "$p") login)
+    rc=$?
+    [ "$rc" != 0 ] || sbx_fail "step '$p' failed, yet su exited 0: $out"
+    if printf '%s\n' "$out" | grep -q SHELL-RAN; then
+        sbx_fail "step '$p' failed, yet the shell ran: $out"
+    fi
+    want=$(printf '%s' "$p" | normal)
+    msg=$(printf '%s\n' "$out" | normal | grep -F -- "$want" | grep -F "State not recoverable" | head -n 1)
+    [ -n "$msg" ] || sbx_fail "step '$p': no message names the step with the injected error; got: $out"
+    seen_msg[$msg]=1
+    sbx_e2e_assert_clean sbxuser1 "step '$p' failed" >/dev/null
+    echo "ok - refused, named and clean: $p"
+    echo "#   $msg"
+done
+# The messages are as many as the steps: none is a generic one shared by two steps.
+sbx_assert_eq "one distinct message per step" "${#points[@]}" "${#seen_msg[@]}"
