@@ -69,5 +69,11 @@ sbx_assert_eq "the host listener received nothing" "" "$(cat "$SBX_WS/listener.o
 sbx_assert_eq "the host name is unchanged" "$hostname_before" "$(hostname)"
 sbx_assert_eq "the rootfs has no new files" "" "$(find "$root" -newer "$root/escape/host.env" ! -type d)"
 sbx_shell_assert_clean "after the escape suite"
+# Every attack has its line in the README.
+for f in "$escape_dir"/attacks/[0-9]*.sh; do
+    f=$(basename "$f")
+    grep -qF "$f" "$escape_dir/README.md" || sbx_fail "tests/escape/README.md does not name the attack $f"
+done
+echo "ok - tests/escape/README.md names every attack"
 [ ${#failed[@]} = 0 ] || sbx_fail "${#failed[@]} of $n attacks did not fail as expected: ${failed[*]}"
 echo "ok - $n attacks, all refused; the host is untouched"
