@@ -580,14 +580,12 @@ static int choose_hierarchies(struct sbx_cgroup_session *s, const struct mounts 
         return 0;
 }
 
-/* The process's cgroup in the hierarchy mounted as m, relative to the mount ("" for its root). */
-static int own_cgroup(pid_t pid, const struct mount *m, char **ret, struct sbx_err *err)
+/* The process's cgroup in the hierarchy mounted as m, relative to the mount ("" for its root), from `text`, the
+ * content of its /proc/PID/cgroup (read once per open: `path`, for messages). */
+static int own_cgroup(const char *path, const char *text, const struct mount *m, char **ret, struct sbx_err *err)
 {
-        char path[64], buf[8192];
-        (void)snprintf(path, sizeof(path), "/proc/%d/cgroup", (int)pid);
-        int r = read_file(path, buf, sizeof(buf));
-        if (r < 0)
-                return sbx_err_set(err, -r, "read '%s'", path);
+        char buf[8192];
+        (void)strlcpy(buf, text, sizeof(buf));
         char *save = NULL;
         for (char *line = strtok_r(buf, "\n", &save); line; line = strtok_r(NULL, "\n", &save)) {
                 char *c1 = strchr(line, ':'), *c2 = c1 ? strchr(c1 + 1, ':') : NULL;
@@ -651,15 +649,17 @@ static void clean_stale(const struct sbx_cgroup_hier *h, bool kill)
         }
 }
 
-/* rmdir that waits for the processes just killed to leave the cgroup (they do so as they exit). */
+/* rmdir that waits for the processes just killed to leave the cgroup (they do so as they exit): retried after 1, 2,
+ * 4, 8 ms, then every 10 ms, for about 3 s in all. */
 static int remove_cgroup(int parent_fd, const char *name)
 {
-        for (int i = 0; i < 300; i++) {
+        long waited = 0;
+        for (long ms = 1; waited < 3000; waited += ms, ms = ms < 10 ? (ms * 2 > 10 ? 10 : ms * 2) : 10) {
                 if (unlinkat(parent_fd, name, AT_REMOVEDIR) == 0 || errno == ENOENT)
                         return 0;
                 if (errno != EBUSY)
                         return -errno;
-                sleep_ms(10);
+                sleep_ms(ms);
         }
         return -EBUSY;
 }
@@ -761,11 +761,11 @@ static void session_freep(struct sbx_cgroup_session **s)
 }
 
 static int open_hier(struct sbx_cgroup_hier *h, const struct mount *m, const char *cgroup_root, const char *user,
-                     pid_t pid, struct sbx_err *err)
+                     const char *cg_path, const char *cg_text, struct sbx_err *err)
 {
         _cleanup_free_ char *base = NULL;
         char rel[4096];
-        int r = own_cgroup(pid, m, &h->orig, err);
+        int r = own_cgroup(cg_path, cg_text, m, &h->orig, err);
         if (r < 0)
                 return r;
         r = sbx_cgroup_expand_root(cgroup_root, h->orig[0] ? h->orig : "/", &base, err);
@@ -814,12 +814,18 @@ int sbx_cgroup_session_open(const char *cgroup_root, const char *user, const str
                 r = sbx_err_setx(err, ENOENT, "no cgroup filesystem is mounted");
         if (r == 0)
                 r = choose_hierarchies(s, &ms, limits, err);
+        char cg_path[64], cg_text[8192];
+        (void)snprintf(cg_path, sizeof(cg_path), "/proc/%d/cgroup", (int)pid);
+        if (r == 0 && (r = read_file(cg_path, cg_text, sizeof(cg_text))) < 0)
+                r = sbx_err_set(err, -r, "read '%s'", cg_path);
         for (size_t i = 0; r == 0 && i < s->n; i++)
-                r = open_hier(&s->h[i], mount_of(&ms, s->h[i].mount), cgroup_root, user, pid, err);
+                r = open_hier(&s->h[i], mount_of(&ms, s->h[i].mount), cgroup_root, user, cg_path, cg_text, err);
         mounts_done(&ms);
 
+        /* A user directory this open just made holds no leaf, stale or not: no need to list it. */
         for (size_t i = 0; r == 0 && i < s->n; i++)
-                clean_stale(&s->h[i], kill_stale);
+                if (!(s->h[i].n_created > 0 && streq(s->h[i].created[s->h[i].n_created - 1], s->h[i].user_path)))
+                        clean_stale(&s->h[i], kill_stale);
         for (size_t i = 0; r == 0 && i < s->n; i++)
                 r = s->h[i].ops->apply_limits(&s->h[i], s->h[i].user_fd, s->h[i].user_path, limits, err);
         for (size_t i = 0; r == 0 && i < s->n; i++) {

@@ -532,7 +532,9 @@ static int group_name(gid_t gid, char **ret)
         }
 }
 
-static int user_from_passwd(const struct passwd *pw, struct sbx_user **ret, struct sbx_err *err)
+/* `groups`: also resolve the supplementary groups (getgrouplist and a name for each gid, the costliest NSS work of
+ * a login); only a Match Group criterion reads them. */
+static int user_from_passwd(const struct passwd *pw, bool groups, struct sbx_user **ret, struct sbx_err *err)
 {
         _cleanup_user_ struct sbx_user *u = calloc(1, sizeof(*u));
         if (!u || !(u->name = strdup(pw->pw_name)) || !(u->home = strdup(pw->pw_dir)))
@@ -545,6 +547,10 @@ static int user_from_passwd(const struct passwd *pw, struct sbx_user **ret, stru
         if (!u->group && asprintf(&u->group, "%lu", (unsigned long)u->gid) < 0)
                 return sbx_err_set(err, ENOMEM, "looking up user");
 
+        if (!groups) {
+                *ret = TAKE_PTR(u);
+                return 0;
+        }
         /* Supplementary groups as NSS knows them (files, LDAP, SSSD): getgrouplist, growing the list as told. */
         int ng = 64;
         _cleanup_free_ gid_t *gids = NULL;
@@ -576,7 +582,7 @@ static int user_from_passwd(const struct passwd *pw, struct sbx_user **ret, stru
         return 0;
 }
 
-static int user_lookup(const char *name, uid_t uid, struct sbx_user **ret, struct sbx_err *err)
+static int user_lookup(const char *name, uid_t uid, bool groups, struct sbx_user **ret, struct sbx_err *err)
 {
         size_t size = nss_bufsize(_SC_GETPW_R_SIZE_MAX);
         for (;;) {
@@ -598,18 +604,18 @@ static int user_lookup(const char *name, uid_t uid, struct sbx_user **ret, struc
                 if (r != 0)
                         return name ? sbx_err_set(err, r, "looking up user '%s'", name)
                                     : sbx_err_set(err, r, "looking up uid %lu", (unsigned long)uid);
-                return user_from_passwd(&pw, ret, err);
+                return user_from_passwd(&pw, groups, ret, err);
         }
 }
 
 int sbx_user_lookup_name(const char *name, struct sbx_user **ret, struct sbx_err *err)
 {
-        return user_lookup(name, 0, ret, err);
+        return user_lookup(name, 0, true, ret, err);
 }
 
 int sbx_user_lookup_uid(uid_t uid, struct sbx_user **ret, struct sbx_err *err)
 {
-        return user_lookup(NULL, uid, ret, err);
+        return user_lookup(NULL, uid, true, ret, err);
 }
 
 static int load(const char *confdir, const char *name, uid_t uid, struct sbx_policy **ret, struct sbx_err *err)
@@ -620,7 +626,13 @@ static int load(const char *confdir, const char *name, uid_t uid, struct sbx_pol
         int r = sbx_config_load(confdir, NULL, &c, err);
         if (r < 0)
                 return r;
-        r = user_lookup(name, uid, &u, err);
+        /* A config without Match Group never reads the groups: they are not looked up (an unknown user, or an NSS
+         * failure for the user itself, still refuses). */
+        bool groups = false;
+        for (size_t i = 0; i < c->n_blocks && !groups; i++)
+                for (size_t j = 0; j < c->blocks[i].n_criteria; j++)
+                        groups = groups || c->blocks[i].criteria[j].type == SBX_MATCH_GROUP;
+        r = user_lookup(name, uid, groups, &u, err);
         if (r < 0)
                 return r;
         return sbx_policy_resolve(c, u, ret, err);

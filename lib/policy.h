@@ -196,7 +196,8 @@ struct sbx_user {
         gid_t gid;
         char *group;   /* primary group name (the number when the group has no name) */
         char *home;
-        char **groups; /* NULL-terminated names of every group the user is in, the primary one included */
+        char **groups; /* NULL-terminated names of every group the user is in, the primary one included; NULL when
+                        * not looked up (sbx_policy_load* does so only for a config with a Match Group) */
 };
 
 struct sbx_config;

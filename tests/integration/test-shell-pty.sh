@@ -10,7 +10,7 @@ SBX_TMUX_WAIT=100
 
 # start ARGS...: a new tmux session running the helper; the pane prints EXIT=<status> when it ends.
 start() {
-    tm kill-server 2>/dev/null || true
+    tm_restart
     sbx_shell_cmd "$@"
     tm new-session -d -x 120 -y 40 "$(printf '%q ' "${SBX_CMD[@]}"); echo EXIT=\$?; sleep 600"
 }

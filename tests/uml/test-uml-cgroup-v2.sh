@@ -10,8 +10,10 @@ here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 . "$here/../lib/harness.sh"
 [ "$(id -u)" = 0 ] || sbx_skip "needs root (the tests inside the guest do)"
 command -v linux.uml >/dev/null || sbx_skip "needs linux.uml (Debian package user-mode-linux)"
-tests=${SBX_UML_ONLY:-"test-pam-session test-cgroup-limits test-cgroup-sessions test-shell-basic test-hardening-proc
-test-hardening-filter test-shell-network"}
+# One line: env.sh is read by the guest's /bin/sh, which knows no $'...' quoting.
+default_tests="test-pam-session test-cgroup-limits test-cgroup-sessions"
+default_tests+=" test-shell-basic test-hardening-proc test-hardening-filter test-shell-network"
+tests=${SBX_UML_ONLY:-$default_tests}
 out=$(mktemp -d /tmp/sbx-uml.XXXXXX)
 # SBX_UML_KEEP=1 keeps the guest's logs for a look after a failure.
 [ -n "${SBX_UML_KEEP:-}" ] && echo "# logs kept in $out" || trap 'rm -rf "$out"' EXIT
@@ -32,6 +34,7 @@ for t in $tests; do
         echo "ok - $t on pure cgroup v2"
     else
         echo "not ok - $t on pure cgroup v2 (status '${rc:-none}')"
+        [ -z "$rc" ] && [ "$fail" = 0 ] && echo "$console" | tail -n 40 | sed 's/^/# console: /'
         fail=1
     fi
 done
