@@ -3,15 +3,18 @@
 
 /* Fault injection for tests: a build made with `meson -Dfault_injection=true` (never a production build) lets a test
  * make any single setup step of a login fail, to prove that every failure refuses the login, names the step and
- * leaves nothing behind. A build without it compiles every point away.
+ * leaves nothing behind (tests/fault/). A build without it compiles every point away.
  *
- * A point is one setup step, named by the message its failure gives (without the errno's text);
- * a name that holds a PID or session number is matched with a pattern:
+ * A point is one setup step, named by the message its failure gives (without the errno's text), so an injected
+ * failure is reported in the step's own words:
  *
- *      if (sbx_fault("mount proc on /proc") < 0 || move_mount(...) < 0)
- *              return sbx_err_set(err, errno, "...");
+ *      if (sbx_fault("mount proc for /proc") < 0 || move_mount(...) < 0)
+ *              return sbx_err_set(err, errno, "mount proc for /proc");
  *
- * With SBX_FAULT=PATTERN in the process's environment, the points whose names match the fnmatch(3) pattern fail: sbx_fault returns -1 with errno
+ * or, the same, SBX_STEP(err, move_mount(...), "mount proc for /proc") below.
+ *
+ * With SBX_FAULT=PATTERN in the process's environment, the points whose names match the fnmatch(3) pattern fail
+ * (a name that holds a PID or a session number is matched by a pattern): sbx_fault returns -1 with errno
  * SBX_FAULT_ERRNO, and the step's own error path runs as if the system call had failed. With SBX_FAULT_TRACE=1,
  * every point passed is printed on stderr as "sbx-fault-point: NAME", so a test can list the steps of a real login
  * and then fail each in turn. */
@@ -33,8 +36,7 @@ static inline _printf_(1, 2) int sbx_fault(const char *fmt, ...)
 #endif
 
 /* SBX_STEP(err, call, fmt, ...): one setup step. `call` is an expression that is < 0 with errno set on failure;
- * then, or when the point is chosen, the calling function returns sbx_err_set(err, errno, fmt, ...). The point's
- * name is that message, so an injected failure is reported in the very words of the step. */
+ * then, or when the point is chosen, the calling function returns sbx_err_set(err, errno, fmt, ...). */
 #define SBX_STEP(err, call, ...)                                                                                      \
         do {                                                                                                          \
                 if (sbx_fault(__VA_ARGS__) < 0 || (call) < 0)                                                         \
