@@ -285,8 +285,9 @@ static int child_setup(const struct sbx_launch *l, const struct sbx_filter_prog 
         r = sbx_caps_drop_all(true, err);
         if (r < 0)
                 return sbx_err_prefix(err, "drop capabilities");
-        SBX_STEP(err, prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) < 0 ? -1 : prctl(PR_GET_NO_NEW_PRIVS, 0, 0, 0, 0) == 1 ? 0 : -1,
-                 "set no_new_privs");
+        if (sbx_fault("set no_new_privs") < 0 || prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) < 0 ||
+            prctl(PR_GET_NO_NEW_PRIVS, 0, 0, 0, 0) != 1)
+                return sbx_err_set(err, errno, "set no_new_privs");
 
         reset_signals();
         /* Invariant: no descriptor of the outside survives but 0, 1, 2 (msgfd is O_CLOEXEC, gone at the exec). */

@@ -33,8 +33,8 @@ static int set_attr(int mntfd, const char *what, struct sbx_err *err)
  * a removed directory answers ENOENT rather than EROFS to a create). */
 static int mask_dir(int *ret_fd, struct sbx_err *err)
 {
-        _cleanup_close_ int fs = sbx_fault("/proc: create a tmpfs for a directory mask") < 0 ? -1 :
-                                                                                          fsopen("tmpfs", FSOPEN_CLOEXEC);
+        _cleanup_close_ int fs =
+                sbx_fault("/proc: create a tmpfs for a directory mask") < 0 ? -1 : fsopen("tmpfs", FSOPEN_CLOEXEC);
         if (fs < 0 || fsconfig(fs, FSCONFIG_SET_STRING, "mode", "0555", 0) < 0 ||
             fsconfig(fs, FSCONFIG_SET_STRING, "size", "4k", 0) < 0 ||
             fsconfig(fs, FSCONFIG_SET_STRING, "nr_inodes", "2", 0) < 0 ||
@@ -72,7 +72,9 @@ static int mask(int rootfd, int scratch, const char *path, struct sbx_err *err)
                 if (r < 0)
                         return sbx_err_prefix(err, "'%s'", path);
         } else {
-                SBX_STEP(err, tree = open_tree(scratch, MASK_FILE, OPEN_TREE_CLONE | OPEN_TREE_CLOEXEC | AT_SYMLINK_NOFOLLOW),
+                SBX_STEP(err,
+                         tree = open_tree(scratch, MASK_FILE,
+                                          OPEN_TREE_CLONE | OPEN_TREE_CLOEXEC | AT_SYMLINK_NOFOLLOW),
                          "/proc: clone the mask for '%s'", path);
         }
         r = set_attr(tree, path, err);

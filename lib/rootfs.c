@@ -98,9 +98,9 @@ static int attach(int mntfd, int rootfd, const char *path, const char *what, str
 
 static int mount_proc(int rootfd, struct sbx_err *err)
 {
-        _cleanup_close_ int fs = -1;
-        SBX_STEP(err, (fs = fsopen("proc", FSOPEN_CLOEXEC)) < 0 ? -1 : fsconfig(fs, FSCONFIG_CMD_CREATE, NULL, NULL, 0),
-                 "create proc for /proc");
+        _cleanup_close_ int fs = sbx_fault("create proc for /proc") < 0 ? -1 : fsopen("proc", FSOPEN_CLOEXEC);
+        if (fs < 0 || fsconfig(fs, FSCONFIG_CMD_CREATE, NULL, NULL, 0) < 0)
+                return sbx_err_set(err, errno, "create proc for /proc");
         /* fsopen ran in PID 1, so this proc shows the new PID namespace only. */
         _cleanup_close_ int mnt = -1;
         SBX_STEP(err, mnt = fsmount(fs, FSMOUNT_CLOEXEC, MOUNT_ATTR_NOSUID | MOUNT_ATTR_NODEV | MOUNT_ATTR_NOEXEC),
@@ -209,18 +209,18 @@ static int mount_dev(int rootfd, int *ret_fd, struct sbx_err *err)
         r = make_mount_point(dev, "pts", true, "/dev", err);
         if (r < 0)
                 return r;
-        _cleanup_close_ int pts_fs = sbx_fault("/dev/pts: create a devpts instance") < 0 ? -1 :
-                                                                                         fsopen("devpts", FSOPEN_CLOEXEC);
+        _cleanup_close_ int pts_fs =
+                sbx_fault("/dev/pts: create a devpts instance") < 0 ? -1 : fsopen("devpts", FSOPEN_CLOEXEC);
         if (pts_fs < 0 || fsconfig(pts_fs, FSCONFIG_SET_FLAG, "newinstance", NULL, 0) < 0 ||
             fsconfig(pts_fs, FSCONFIG_SET_STRING, "ptmxmode", "0666", 0) < 0 ||
             fsconfig(pts_fs, FSCONFIG_SET_STRING, "mode", "0620", 0) < 0 ||
             fsconfig(pts_fs, FSCONFIG_CMD_CREATE, NULL, NULL, 0) < 0)
                 return sbx_err_set(err, errno, "/dev/pts: create a devpts instance");
-        _cleanup_close_ int pts = -1;
-        SBX_STEP(err, (pts = fsmount(pts_fs, FSMOUNT_CLOEXEC, MOUNT_ATTR_NOSUID | MOUNT_ATTR_NOEXEC)) < 0
-                              ? -1
-                              : move_mount(pts, "", dev, "pts", MOVE_MOUNT_F_EMPTY_PATH),
-                 "/dev/pts: mount devpts");
+        _cleanup_close_ int pts = sbx_fault("/dev/pts: mount devpts") < 0
+                                          ? -1
+                                          : fsmount(pts_fs, FSMOUNT_CLOEXEC, MOUNT_ATTR_NOSUID | MOUNT_ATTR_NOEXEC);
+        if (pts < 0 || move_mount(pts, "", dev, "pts", MOVE_MOUNT_F_EMPTY_PATH) < 0)
+                return sbx_err_set(err, errno, "/dev/pts: mount devpts");
 
         r = make_mount_point(dev, "shm", true, "/dev", err);
         if (r < 0)

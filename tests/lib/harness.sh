@@ -227,11 +227,11 @@ sbx_tmux_init() {
     sbx_at_exit "tmux -L $1 kill-server 2>/dev/null"
 }
 tm() { tmux -L "$SBX_TMUX_SOCK" "$@"; }
-# Ends the tmux server and waits until it is gone: a new session started while the old server is still exiting
-# would attach to it and die with it.
+# Ends the tmux server and waits until it answers no more: a new session started while the old server is still
+# exiting would attach to it and die with it (the socket file itself stays; a new server replaces it).
 tm_restart() {
     tm kill-server 2>/dev/null || true
-    sbx_wait_for "! tm has-session 2>/dev/null && [ ! -S \"\$TMUX_TMPDIR/tmux-\$(id -u)/\$SBX_TMUX_SOCK\" ]" 50 || true
+    sbx_wait_for "! tm has-session 2>/dev/null" 50 || true
 }
 screen() { tm capture-pane -p ${SBX_TMUX_HISTORY:+-S -$SBX_TMUX_HISTORY}; }
 send() { tm send-keys "$@"; }
