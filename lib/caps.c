@@ -163,8 +163,8 @@ int sbx_caps_verify_none(bool bounding, struct sbx_err *err)
 
 int sbx_caps_drop_all(bool bounding, struct sbx_err *err)
 {
-        /* The bounding set first: dropping from it needs CAP_SETPCAP in the effective set, which goes next. */
-        /* One call per capability (dropping one already gone is no error; EINVAL: the kernel does not know it). */
+        /* The bounding set first: dropping from it needs CAP_SETPCAP in the effective set, which goes next. One call
+         * per capability: dropping one already gone is no error, EINVAL is a capability this kernel does not know. */
         if (bounding)
                 for (cap_value_t c = 0; c <= CAP_LAST_CAP; c++)
                         if (cap_drop_bound(c) < 0 && errno != EINVAL)

@@ -443,9 +443,7 @@ static int walk(struct sbx_cgroup_hier *h, int dirfd, const char *base, const ch
                         return sbx_err_setx(err, ENAMETOOLONG, "cgroup path '%s' too long", path);
                 int next = openat(fd, c, O_PATH | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
                 if (next < 0 && errno == ENOENT && h) {
-                        if (sbx_fault("create cgroup '%s'", path) < 0) {
-                                return sbx_err_set(err, errno, "create cgroup '%s'", path);
-                        } else if (mkdirat(fd, c, 0755) == 0) {
+                        if (sbx_fault("create cgroup '%s'", path) == 0 && mkdirat(fd, c, 0755) == 0) {
                                 char **v = realloc(h->created, (h->n_created + 1) * sizeof(*v));
                                 if (!v)
                                         return sbx_err_set(err, ENOMEM, "cgroup path");
@@ -653,15 +651,15 @@ static void clean_stale(const struct sbx_cgroup_hier *h, bool kill)
  * 4, 8 ms, then every 10 ms, for about 3 s in all. */
 static int remove_cgroup(int parent_fd, const char *name)
 {
-        long waited = 0;
-        for (long ms = 1; waited < 3000; waited += ms, ms = ms < 10 ? (ms * 2 > 10 ? 10 : ms * 2) : 10) {
+        for (long waited = 0, ms = 1;; waited += ms, ms = ms * 2 > 10 ? 10 : ms * 2) {
                 if (unlinkat(parent_fd, name, AT_REMOVEDIR) == 0 || errno == ENOENT)
                         return 0;
                 if (errno != EBUSY)
                         return -errno;
+                if (waited >= 3000)
+                        return -EBUSY;
                 sleep_ms(ms);
         }
-        return -EBUSY;
 }
 
 static int move_to(int mount_fd, const char *mount, const char *rel, pid_t pid, struct sbx_err *err)
@@ -822,10 +820,12 @@ int sbx_cgroup_session_open(const char *cgroup_root, const char *user, const str
                 r = open_hier(&s->h[i], mount_of(&ms, s->h[i].mount), cgroup_root, user, cg_path, cg_text, err);
         mounts_done(&ms);
 
-        /* A user directory this open just made holds no leaf, stale or not: no need to list it. */
-        for (size_t i = 0; r == 0 && i < s->n; i++)
-                if (!(s->h[i].n_created > 0 && streq(s->h[i].created[s->h[i].n_created - 1], s->h[i].user_path)))
-                        clean_stale(&s->h[i], kill_stale);
+        /* A user directory this open just made (walk's last creation) holds no leaf, stale or not. */
+        for (size_t i = 0; r == 0 && i < s->n; i++) {
+                const struct sbx_cgroup_hier *h = &s->h[i];
+                if (h->n_created == 0 || !streq(h->created[h->n_created - 1], h->user_path))
+                        clean_stale(h, kill_stale);
+        }
         for (size_t i = 0; r == 0 && i < s->n; i++)
                 r = s->h[i].ops->apply_limits(&s->h[i], s->h[i].user_fd, s->h[i].user_path, limits, err);
         for (size_t i = 0; r == 0 && i < s->n; i++) {

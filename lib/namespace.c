@@ -291,8 +291,9 @@ static int child_setup(const struct sbx_launch *l, const struct sbx_filter_prog 
 
         reset_signals();
         /* Invariant: no descriptor of the outside survives but 0, 1, 2 (msgfd is O_CLOEXEC, gone at the exec). */
-        SBX_STEP(err, msgfd > 3 ? close_range(3, (unsigned)msgfd - 1, 0) : 0, "close inherited descriptors");
-        SBX_STEP(err, close_range((unsigned)msgfd + 1, ~0U, 0), "close inherited descriptors");
+        SBX_STEP(err, msgfd > 3 ? close_range(3, (unsigned)msgfd - 1, 0) : 0,
+                 "close inherited descriptors below the message pipe");
+        SBX_STEP(err, close_range((unsigned)msgfd + 1, ~0U, 0), "close inherited descriptors above the message pipe");
 
         /* The policy's Limit* lines; a hard limit can only go down here (no CAP_SYS_RESOURCE). */
         r = sbx_rlimit_apply(p, err);

@@ -10,10 +10,10 @@ here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 SBX_E2E_USERS=(sbxuser1 sbxuser2 sbxuser3 sbxuser4 sbxuser5)
 
 # sbx_e2e_policy [EXTRA LINES FOR THE MATCH BLOCK]: the standard policy; the rootfs is $SBX_E2E_ROOTFS (default
-# $SBX_WS/rootfs). Extra lines come after the standard ones, so they cannot override them (the first value wins).
+# $SBX_WS/rootfs), the cgroups are below %c/$SBX_E2E_CGROUP (default sandbox-shell; set it before sbx_e2e_setup). Extra lines come after the standard ones, so they cannot override them (the first value wins).
 sbx_e2e_policy() {
     sbx_write_conf "Sandbox no
-CgroupRoot %c/sandbox-shell
+CgroupRoot %c/${SBX_E2E_CGROUP:-sandbox-shell}
 
 Match Group sandboxed
     Sandbox yes
@@ -42,7 +42,7 @@ sbx_e2e_setup() {
     sbx_pam_service login
     # Where the per-user cgroups of these tests live (CgroupRoot %c/sandbox-shell, %c = the cgroup of the session
     # process, i.e. this test's): one directory per hierarchy.
-    mapfile -t SBX_E2E_CG_DIRS < <(sbx_cgroup_dirs_below_self sandbox-shell)
+    mapfile -t SBX_E2E_CG_DIRS < <(sbx_cgroup_dirs_below_self "${SBX_E2E_CGROUP:-sandbox-shell}")
     sbx_at_exit 'sbx_cleanup_cgroup_dirs "${SBX_E2E_CG_DIRS[@]}"'
 }
 

@@ -5,12 +5,15 @@
 # with that step made to fail (SBX_FAULT) must be refused: the shell never runs, su fails, one message names the step
 # in its own words with the injected error, and nothing of the user is left (no process, no cgroup, no mount).
 . "$(dirname "$0")/../e2e/common.sh"
+# A cgroup tree of this test's own: the other root tests share %c/sandbox-shell and may run at the same time, and
+# this one removes its tree before every login (the steps that create the top directories run only where they are
+# missing).
+SBX_E2E_CGROUP=sbx-fault
 sbx_e2e_setup "$@"
 
 # Every kind of step: a Bind, a Tmpfs, a resource limit, three cgroup controllers, Network none (the default).
 mkdir -p "$SBX_WS/data"
 chmod 0755 "$SBX_WS/data"
-sbx_cleanup_cgroup_dirs "${SBX_E2E_CG_DIRS[@]}"
 sbx_e2e_policy "    CPUQuota 50%
     LimitNOFILE 512
     Bind $SBX_WS/data /var/tmp
@@ -47,8 +50,8 @@ normal() { sed -e 's/session-[0-9]*-[0-9]*/session-ID/g' -e "s/write '[0-9]*' to
 
 declare -A seen_msg=()
 for p in "${points[@]}"; do
-    # As before the traced login: the per-user cgroup trees made then (kept, empty, by design) are removed, so that
-    # the steps that create them run again.
+    # As before the traced login: the cgroup tree made then (its top directories stay, empty, by design) is
+    # removed, so that the steps that create it run again.
     sbx_cleanup_cgroup_dirs "${SBX_E2E_CG_DIRS[@]}"
     out=$(SBX_FAULT=$(pattern_of "$p") login)
     rc=$?
