@@ -9,6 +9,7 @@
 
 #include "fault.h"
 #include "procfs.h"
+#include "rootfs.h"
 #include "safepath.h"
 
 #define MASK_ATTR (MOUNT_ATTR_RDONLY | MOUNT_ATTR_NOSUID | MOUNT_ATTR_NODEV | MOUNT_ATTR_NOEXEC)
@@ -28,23 +29,6 @@ static int set_attr(int mntfd, const char *what, struct sbx_err *err)
  * the file belongs to the user; no writable mount of it ever exists in the sandbox and nothing can reach it by name,
  * so the user cannot change it. */
 #define MASK_FILE ".sandbox-shell-mask"
-
-/* A directory mask is a tmpfs of its own, empty and read-only (an unlinked directory cannot serve as the file does:
- * a removed directory answers ENOENT rather than EROFS to a create). */
-static int mask_dir(int *ret_fd, struct sbx_err *err)
-{
-        _cleanup_close_ int fs =
-                sbx_fault("/proc: create a tmpfs for a directory mask") < 0 ? -1 : fsopen("tmpfs", FSOPEN_CLOEXEC);
-        if (fs < 0 || fsconfig(fs, FSCONFIG_SET_STRING, "mode", "0555", 0) < 0 ||
-            fsconfig(fs, FSCONFIG_SET_STRING, "size", "4k", 0) < 0 ||
-            fsconfig(fs, FSCONFIG_SET_STRING, "nr_inodes", "2", 0) < 0 ||
-            fsconfig(fs, FSCONFIG_CMD_CREATE, NULL, NULL, 0) < 0)
-                return sbx_err_set(err, errno, "/proc: create a tmpfs for a directory mask");
-        int mnt;
-        SBX_STEP(err, mnt = fsmount(fs, FSMOUNT_CLOEXEC, MASK_ATTR), "/proc: mount a tmpfs for a directory mask");
-        *ret_fd = mnt;
-        return 0;
-}
 
 /* Opens path inside the new root; 1 when it does not exist (nothing to do), 0 with *ret_fd otherwise. */
 static int open_target(int rootfd, const char *path, int *ret_fd, struct sbx_err *err)
@@ -68,9 +52,11 @@ static int mask(int rootfd, int scratch, const char *path, struct sbx_err *err)
                 return sbx_err_set(err, errno, "/proc: stat '%s'", path);
         _cleanup_close_ int tree = -1;
         if (S_ISDIR(st.st_mode)) {
-                r = mask_dir(&tree, err);
+                /* A directory mask is an empty read-only tmpfs of its own (an unlinked directory cannot serve as the
+                 * file does: a removed directory answers ENOENT rather than EROFS to a create). */
+                r = sbx_rootfs_new_tmpfs("0555", "4k", false, MASK_ATTR, path, &tree, err);
                 if (r < 0)
-                        return sbx_err_prefix(err, "'%s'", path);
+                        return r;
         } else {
                 SBX_STEP(err,
                          tree = open_tree(scratch, MASK_FILE,

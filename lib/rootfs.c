@@ -62,11 +62,8 @@ static int set_attr(int mntfd, uint64_t attr, bool recursive, const char *what, 
         return 0;
 }
 
-/* A new tmpfs, detached; *ret_fd is its mount. `mode`/`size` are tmpfs option strings, uid/gid "" to leave the root
- * directory owned by the caller's fsuid (the user: the helper has no CAP_DAC_OVERRIDE, so it can only fill a tmpfs
- * whose root it owns). */
-static int new_tmpfs(const char *mode, const char *size, bool root_owned, uint64_t attr, const char *what,
-                     int *ret_fd, struct sbx_err *err)
+int sbx_rootfs_new_tmpfs(const char *mode, const char *size, bool root_owned, uint64_t attr, const char *what,
+                         int *ret_fd, struct sbx_err *err)
 {
         _cleanup_close_ int fs = -1;
         SBX_STEP(err, fs = fsopen("tmpfs", FSOPEN_CLOEXEC), "create tmpfs for %s", what);
@@ -188,8 +185,8 @@ static int mount_dev(int rootfd, int *ret_fd, struct sbx_err *err)
                 {"/proc/self/fd/2", "stderr"}, {"pts/ptmx", "ptmx"},
         };
         _cleanup_close_ int dev = -1;
-        int r = new_tmpfs("0755", SMALL_TMPFS_SIZE, false, MOUNT_ATTR_NOSUID | MOUNT_ATTR_NODEV | MOUNT_ATTR_NOEXEC,
-                          "/dev", &dev, err);
+        int r = sbx_rootfs_new_tmpfs("0755", SMALL_TMPFS_SIZE, false,
+                                     MOUNT_ATTR_NOSUID | MOUNT_ATTR_NODEV | MOUNT_ATTR_NOEXEC, "/dev", &dev, err);
         if (r < 0)
                 return r;
         r = attach(dev, rootfd, "/dev", "/dev", err);
@@ -226,7 +223,8 @@ static int mount_dev(int rootfd, int *ret_fd, struct sbx_err *err)
         if (r < 0)
                 return r;
         _cleanup_close_ int shm = -1;
-        r = new_tmpfs("1777", SHM_SIZE, true, MOUNT_ATTR_NOSUID | MOUNT_ATTR_NODEV, "/dev/shm", &shm, err);
+        r = sbx_rootfs_new_tmpfs("1777", SHM_SIZE, true, MOUNT_ATTR_NOSUID | MOUNT_ATTR_NODEV, "/dev/shm", &shm,
+                                 err);
         if (r < 0)
                 return r;
         SBX_STEP(err, move_mount(shm, "", dev, "shm", MOVE_MOUNT_F_EMPTY_PATH), "/dev/shm: mount tmpfs");
@@ -264,8 +262,8 @@ static int make_cover(const struct sbx_policy *p, int rootfd, struct cover *c, s
                 return sbx_err_setx(err, ENOENT, "home directory '%s' does not exist in the rootfs and its parent is "
                                     "'/' (create it in the rootfs)", home_dst);
         _cleanup_close_ int mnt = -1;
-        r = new_tmpfs("0755", SMALL_TMPFS_SIZE, false, MOUNT_ATTR_NOSUID | MOUNT_ATTR_NODEV | MOUNT_ATTR_NOEXEC,
-                      parent, &mnt, err);
+        r = sbx_rootfs_new_tmpfs("0755", SMALL_TMPFS_SIZE, false,
+                                 MOUNT_ATTR_NOSUID | MOUNT_ATTR_NODEV | MOUNT_ATTR_NOEXEC, parent, &mnt, err);
         if (r < 0)
                 return r;
         r = attach(mnt, rootfd, parent, "cover for the home directory's parent", err);
@@ -324,8 +322,8 @@ static int mount_tmpfs(int rootfd, const struct sbx_tmpfs *t, struct sbx_err *er
         if (t->size != SBX_LIMIT_UNSET && t->size != SBX_LIMIT_INFINITY)
                 (void)snprintf(size, sizeof(size), "%llu", (unsigned long long)t->size);
         _cleanup_close_ int mnt = -1;
-        int r = new_tmpfs("1777", t->size == SBX_LIMIT_UNSET ? NULL : t->size == SBX_LIMIT_INFINITY ? "0" : size,
-                          true, MOUNT_ATTR_NOSUID | MOUNT_ATTR_NODEV, t->dst, &mnt, err);
+        const char *opt = t->size == SBX_LIMIT_UNSET ? NULL : t->size == SBX_LIMIT_INFINITY ? "0" : size;
+        int r = sbx_rootfs_new_tmpfs("1777", opt, true, MOUNT_ATTR_NOSUID | MOUNT_ATTR_NODEV, t->dst, &mnt, err);
         if (r < 0)
                 return r;
         return attach(mnt, rootfd, t->dst, "Tmpfs", err);

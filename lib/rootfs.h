@@ -17,6 +17,7 @@
  * (which must exist) is covered by a small read-only tmpfs holding the mount point. */
 
 #include <stdbool.h>
+#include <stdint.h>
 
 #include "error.h"
 #include "policy.h"
@@ -26,6 +27,13 @@
  * On failure the namespace is left half-built (the caller exits; the namespace dies with it) and err names the step
  * and the path. Errors: the errno of the failing call. */
 int sbx_rootfs_setup(const struct sbx_policy *policy, struct sbx_err *err);
+
+/* A new tmpfs, detached, with the mount flags `attr`; *ret_fd is its mount. `mode`/`size` are tmpfs option strings
+ * (size NULL: the kernel's default); `root_owned` makes its root directory root's, else it belongs to the caller's
+ * fsuid (the user: the helper has no CAP_DAC_OVERRIDE, so it can only fill a tmpfs whose root it owns). `what` names
+ * it in messages. */
+int sbx_rootfs_new_tmpfs(const char *mode, const char *size, bool root_owned, uint64_t attr, const char *what,
+                         int *ret_fd, struct sbx_err *err);
 
 /* Splits the absolute path `path` into a malloc'd parent directory and last component: "/home/u" -> "/home", "u";
  * "/u" -> "/", "u". Trailing slashes are ignored. Errors: -EINVAL for a relative path or "/" (no last component),
