@@ -15,6 +15,14 @@
 #include "fault.h"
 #include "filter.h"
 
+/* The default filter compiled at build time (lib/gen-default-filter.c), which compiles this file without it. */
+#ifndef SBX_GEN_DEFAULT_FILTER
+#include "filter-default.h"
+#endif
+#ifndef SBX_FILTER_PREBUILT
+#define SBX_FILTER_PREBUILT 0
+#endif
+
 const char *const sbx_filter_default_deny[] = {
         /* The mount family: the sandbox's mounts are final. */
         "mount", "umount", "umount2", "pivot_root", "chroot", "move_mount", "open_tree", "fsopen", "fsconfig",
@@ -207,8 +215,42 @@ void sbx_filter_prog_free(struct sbx_filter_prog *prog)
         free(prog);
 }
 
+bool sbx_filter_prebuilt_default(void)
+{
+        return SBX_FILTER_PREBUILT;
+}
+
+size_t sbx_filter_prog_len(const struct sbx_filter_prog *prog)
+{
+        return prog->len;
+}
+
+const void *sbx_filter_prog_insns(const struct sbx_filter_prog *prog)
+{
+        return prog->insns;
+}
+
+#if SBX_FILTER_PREBUILT
+static bool strv_empty(const char *const *v)
+{
+        return !v || !*v;
+}
+#endif
+
 int sbx_filter_build(const struct sbx_filter_spec *spec, struct sbx_filter_prog **ret, struct sbx_err *err)
 {
+#if SBX_FILTER_PREBUILT
+        /* The default list, unchanged by the policy: the program libseccomp compiled for it at build time. */
+        if (!spec || (strv_empty(spec->add) && strv_empty(spec->remove))) {
+                struct sbx_filter_prog *prog = malloc(sizeof(*prog) + sizeof(sbx_filter_prebuilt));
+                if (!prog)
+                        return sbx_err_set(err, ENOMEM, "build the syscall filter");
+                prog->len = (unsigned short)ELEMENTSOF(sbx_filter_prebuilt);
+                memcpy(prog->insns, sbx_filter_prebuilt, sizeof(sbx_filter_prebuilt));
+                *ret = prog;
+                return 0;
+        }
+#endif
         /* libseccomp 2.5 writes the program to a descriptor only: a memfd holds it until it is read back. */
         _cleanup_close_ int fd = memfd_create("sbx-filter", MFD_CLOEXEC);
         if (fd < 0)

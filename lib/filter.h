@@ -42,7 +42,9 @@ int sbx_filter_parse_token(const char *tok, const char **ret_name, bool *ret_den
  * and loads it as the very last step before the exec, with one system call. */
 struct sbx_filter_prog;
 
-/* Builds the program for spec. *ret: free with sbx_filter_prog_free. Errors as sbx_filter_install. */
+/* Builds the program for spec. *ret: free with sbx_filter_prog_free. Errors as sbx_filter_install. A spec that keeps
+ * the default list unchanged (NULL, or add and remove both empty) gets the program compiled at build time, which is
+ * what libseccomp makes of the same list (see sbx_filter_prebuilt_default). */
 int sbx_filter_build(const struct sbx_filter_spec *spec, struct sbx_filter_prog **ret, struct sbx_err *err);
 
 /* Loads prog into the calling thread; needs no_new_privs (or CAP_SYS_ADMIN). Allocates nothing. Errors: the errno of
@@ -50,6 +52,14 @@ int sbx_filter_build(const struct sbx_filter_spec *spec, struct sbx_filter_prog 
 int sbx_filter_load(const struct sbx_filter_prog *prog, struct sbx_err *err);
 
 void sbx_filter_prog_free(struct sbx_filter_prog *prog);
+
+/* True when this build carries the default program compiled at build time (not in a cross build, where the
+ * generator cannot run: then every filter is compiled at start-up). */
+bool sbx_filter_prebuilt_default(void);
+
+/* The program's instructions (struct sock_filter) and their count, for tests. */
+size_t sbx_filter_prog_len(const struct sbx_filter_prog *prog);
+const void *sbx_filter_prog_insns(const struct sbx_filter_prog *prog);
 
 static inline void sbx_filter_prog_freep(struct sbx_filter_prog **p)
 {

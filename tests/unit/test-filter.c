@@ -9,7 +9,11 @@
 #include <string.h>
 #include <fcntl.h>
 #include <sched.h>
+#include <linux/filter.h>
+#include <stdlib.h>
 #include <sys/ioctl.h>
+#include <sys/mman.h>
+#include <unistd.h>
 #include <sys/mount.h>
 #include <sys/personality.h>
 #include <sys/prctl.h>
@@ -196,6 +200,46 @@ static void test_build_then_load(void **state)
         assert_string_equal(err.msg, "unknown system call 'nosuchcall'");
 }
 
+/* The default program compiled at build time is exactly what libseccomp compiles for the default list now, and
+ * loaded the PID 1 way it denies and allows what the default does. */
+static void test_prebuilt_default(void **state)
+{
+        assert_true(sbx_filter_prebuilt_default());
+        struct sbx_err err = {0};
+        int fd = memfd_create("test-filter", MFD_CLOEXEC);
+        assert_true(fd >= 0);
+        assert_int_equal(sbx_filter_export(NULL, fd, &err), 0);
+        static char compiled[BPF_MAXINSNS * sizeof(struct sock_filter)];
+        ssize_t got = pread(fd, compiled, sizeof(compiled), 0);
+        assert_true(got > 0 && got < (ssize_t)sizeof(compiled));
+        size_t size = (size_t)got;
+        (void)close(fd);
+
+        const char *none[] = { NULL };
+        struct sbx_filter_spec empty = { .add = none, .remove = none };
+        const struct sbx_filter_spec *specs[] = { NULL, &empty };
+        for (size_t i = 0; i < 2; i++) {
+                _cleanup_filter_prog_ struct sbx_filter_prog *prog = NULL;
+                assert_int_equal(sbx_filter_build(specs[i], &prog, &err), 0);
+                assert_int_equal(sbx_filter_prog_len(prog) * sizeof(struct sock_filter), size);
+                assert_memory_equal(sbx_filter_prog_insns(prog), compiled, size);
+        }
+
+        _cleanup_filter_prog_ struct sbx_filter_prog *prog = NULL;
+        assert_int_equal(sbx_filter_build(NULL, &prog, &err), 0);
+        pid_t pid = fork();
+        assert_true(pid >= 0);
+        if (pid == 0) {
+                if (prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) < 0 || sbx_filter_load(prog, &err) < 0)
+                        _exit(90);
+                _exit(child_denied() != 0 ? 1 : child_allowed() != 0 ? 3 : 0);
+        }
+        int status;
+        assert_int_equal(waitpid(pid, &status, 0), pid);
+        assert_true(WIFEXITED(status));
+        assert_int_equal(WEXITSTATUS(status), 0);
+}
+
 static void test_parse_token(void **state)
 {
         const char *name = NULL;
@@ -270,6 +314,7 @@ int main(void)
                 cmocka_unit_test(test_spec_add_and_remove),
                 cmocka_unit_test(test_unknown_names),
                 cmocka_unit_test(test_build_then_load),
+                cmocka_unit_test(test_prebuilt_default),
                 cmocka_unit_test(test_parse_token),
 #if defined(__x86_64__)
                 cmocka_unit_test(test_i386_abi),
