@@ -5,6 +5,7 @@
 
 #include "caps.h"
 #include "fault.h"
+#include "procfs.h"
 
 static void cap_freep(cap_t *c)
 {
@@ -151,6 +152,19 @@ int sbx_caps_verify_none(bool bounding, struct sbx_err *err)
         if (CAP_DIFFERS(diff, CAP_INHERITABLE))
                 return sbx_err_setx(err, EPERM, "capabilities remain in the inheritable set");
 
+        /* The ambient and bounding sets, both from one read of /proc/self/status (the kernel prints every
+         * capability it knows there); where that cannot be read, from the kernel one capability at a time. */
+        static const char *const fields[] = {"CapAmb", "CapBnd"};
+        uint64_t sets[2];
+        if (sbx_proc_self_status(fields, sets, ELEMENTSOF(sets)) == 0) {
+                for (cap_value_t c = 0; c < 64; c++) {
+                        if (sets[0] & (UINT64_C(1) << c))
+                                return sbx_err_setx(err, EPERM, "capability %d remains in the ambient set", c);
+                        if (bounding && (sets[1] & (UINT64_C(1) << c)))
+                                return sbx_err_setx(err, EPERM, "capability %d remains in the bounding set", c);
+                }
+                return 0;
+        }
         for (cap_value_t c = 0; c <= CAP_LAST_CAP; c++) {
                 int a = cap_get_ambient(c);
                 if (a > 0)

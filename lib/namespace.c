@@ -21,6 +21,7 @@
 #include "fault.h"
 #include "filter.h"
 #include "namespace.h"
+#include "procfs.h"
 #include "rlimit.h"
 #include "rootfs.h"
 
@@ -246,9 +247,15 @@ static int loopback_up(struct sbx_err *err)
 
 static void reset_signals(void)
 {
+        /* The exec resets every caught signal to SIG_DFL itself; an ignored one stays ignored, so those are reset
+         * here: the ones /proc/self/status lists as ignored, or every signal when it cannot be read. */
+        static const char *const fields[] = {"SigIgn"};
+        uint64_t ignored = UINT64_MAX;
+        if (sbx_proc_self_status(fields, &ignored, 1) < 0)
+                ignored = UINT64_MAX;
         struct sigaction sa = {.sa_handler = SIG_DFL};
-        for (int sig = 1; sig < NSIG; sig++)
-                if (sig != SIGKILL && sig != SIGSTOP)
+        for (int sig = 1; sig < NSIG && sig <= 64; sig++)
+                if (sig != SIGKILL && sig != SIGSTOP && (ignored & (UINT64_C(1) << (sig - 1))))
                         (void)sigaction(sig, &sa, NULL);
         sigset_t none;
         sigemptyset(&none);

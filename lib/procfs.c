@@ -1,10 +1,13 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 #define _GNU_SOURCE
 #include <fcntl.h>
+#include <linux/magic.h>
 #include <linux/openat2.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/mount.h>
 #include <sys/stat.h>
+#include <sys/vfs.h>
 #include <unistd.h>
 
 #include "fault.h"
@@ -33,11 +36,12 @@ static int set_attr(int mntfd, const char *what, struct sbx_err *err)
 /* Opens path inside the new root; 1 when it does not exist (nothing to do), 0 with *ret_fd otherwise. */
 static int open_target(int rootfd, const char *path, int *ret_fd, struct sbx_err *err)
 {
-        int r = sbx_safepath_open_nofollow(rootfd, path, O_PATH, RESOLVE_IN_ROOT, "/proc mask target", ret_fd, err);
-        if (r == -ENOENT) {
-                sbx_err_clear(err);
+        /* Without err first: a missing target is the common case, and is not worth formatting a message for. */
+        int r = sbx_safepath_open_nofollow(rootfd, path, O_PATH, RESOLVE_IN_ROOT, "/proc mask target", ret_fd, NULL);
+        if (r == -ENOENT)
                 return 1;
-        }
+        if (r < 0) /* again, for the message */
+                r = sbx_safepath_open_nofollow(rootfd, path, O_PATH, RESOLVE_IN_ROOT, "/proc mask target", ret_fd, err);
         return r;
 }
 
@@ -103,4 +107,51 @@ int sbx_procfs_mask(int rootfd, int scratch, struct sbx_err *err)
         for (size_t i = 0; r >= 0 && i < ELEMENTSOF(readonly); i++)
                 r = make_readonly(rootfd, readonly[i], err);
         return r < 0 ? r : 0;
+}
+
+int sbx_proc_self_status(const char *const *names, uint64_t *vals, size_t n)
+{
+        _cleanup_close_ int fd = open("/proc/self/status", O_RDONLY | O_CLOEXEC | O_NOCTTY);
+        if (fd < 0)
+                return -errno;
+        struct statfs sf;
+        if (fstatfs(fd, &sf) < 0)
+                return -errno;
+        if (sf.f_type != PROC_SUPER_MAGIC)
+                return -ENODEV;
+        /* About 1.5 KiB on current kernels; the fields asked for come long before the end. */
+        char buf[8192];
+        size_t len = 0;
+        for (;;) {
+                ssize_t got = read(fd, buf + len, sizeof(buf) - 1 - len);
+                if (got < 0 && errno == EINTR)
+                        continue;
+                if (got < 0)
+                        return -errno;
+                if (got == 0 || (len += (size_t)got) == sizeof(buf) - 1)
+                        break;
+        }
+        buf[len] = '\0';
+        for (size_t i = 0; i < n; i++) {
+                size_t nl = strlen(names[i]);
+                const char *line = buf;
+                bool found = false;
+                while (line && *line && !found) {
+                        if (strncmp(line, names[i], nl) == 0 && line[nl] == ':') {
+                                char *end;
+                                errno = 0;
+                                unsigned long long v = strtoull(line + nl + 1, &end, 16);
+                                if (errno != 0 || end == line + nl + 1 || (*end != '\n' && *end != '\0'))
+                                        return -EBADMSG;
+                                vals[i] = v;
+                                found = true;
+                        }
+                        line = strchr(line, '\n');
+                        if (line)
+                                line++;
+                }
+                if (!found)
+                        return -ENOENT;
+        }
+        return 0;
 }

@@ -11,6 +11,9 @@
  *
  * Every mount made is read-only, nosuid, nodev, noexec. */
 
+#include <stddef.h>
+#include <stdint.h>
+
 #include "error.h"
 
 #define SBX_PROCFS_MASKED                                                                                             \
@@ -25,3 +28,8 @@
  * mount namespace holding CAP_SYS_ADMIN. Errors: the errno of the failing call, err naming the path; a path that does
  * not exist is not an error. */
 int sbx_procfs_mask(int rootfd, int scratch, struct sbx_err *err);
+
+/* Reads the hexadecimal fields `names` of /proc/self/status (e.g. "CapBnd", "CapAmb", "SigIgn") into vals: one read for
+ * what would otherwise take a system call per capability or signal. Returns 0, or a negative errno when the file
+ * cannot be read, is not on procfs, or lacks one of the fields (callers then ask the kernel bit by bit). */
+int sbx_proc_self_status(const char *const *names, uint64_t *vals, size_t n);
