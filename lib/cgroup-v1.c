@@ -103,13 +103,16 @@ static int v1_apply_limits(const struct sbx_cgroup_hier *h, int fd, const char *
 static void v1_read_usage(const struct sbx_cgroup_hier *h, int fd, struct sbx_cgroup_usage *u)
 {
         uint64_t v;
-        if (u->memory_peak == SBX_CGROUP_UNKNOWN && sbx_cg_read_u64(fd, "memory.max_usage_in_bytes", &v) == 0)
+        /* Only the files of the controllers this hierarchy carries: the others are not there to be read. */
+        bool mem = h->has & SBX_CG_MEMORY;
+        if (mem && u->memory_peak == SBX_CGROUP_UNKNOWN && sbx_cg_read_u64(fd, "memory.max_usage_in_bytes", &v) == 0)
                 u->memory_peak = v;
-        if (u->oom_kills == SBX_CGROUP_UNKNOWN && sbx_cg_read_key(fd, "memory.oom_control", "oom_kill", &v) == 0)
+        if (mem && u->oom_kills == SBX_CGROUP_UNKNOWN && sbx_cg_read_key(fd, "memory.oom_control", "oom_kill", &v) == 0)
                 u->oom_kills = v;
-        if (u->tasks_max_hits == SBX_CGROUP_UNKNOWN && sbx_cg_read_key(fd, "pids.events", "max", &v) == 0)
+        if (h->has & SBX_CG_PIDS && u->tasks_max_hits == SBX_CGROUP_UNKNOWN &&
+            sbx_cg_read_key(fd, "pids.events", "max", &v) == 0)
                 u->tasks_max_hits = v;
-        if (u->cpu_usec == SBX_CGROUP_UNKNOWN && sbx_cg_read_u64(fd, "cpuacct.usage", &v) == 0)
+        if (h->has & SBX_CG_CPUACCT && u->cpu_usec == SBX_CGROUP_UNKNOWN && sbx_cg_read_u64(fd, "cpuacct.usage", &v) == 0)
                 u->cpu_usec = v / 1000;
 }
 

@@ -6,10 +6,12 @@
 #include <ctype.h>
 #include <dirent.h>
 #include <fcntl.h>
+#include <linux/openat2.h>
 #include <signal.h>
 #include <stdio.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <sys/syscall.h>
 #include <time.h>
 
 #include "cgroup-internal.h"
@@ -422,15 +424,49 @@ static int process_starttime(pid_t pid, unsigned long long *ret)
 /* Opens, below dirfd, the relative path `rel` one component at a time (O_NOFOLLOW on each), creating missing
  * components when `h` is given: then each creation is recorded for the rollback, and h->ops->enable runs on every
  * directory before descending (so the controllers reach the child). `base` is dirfd's path, for messages. */
+/* Opens the directory rel (relative, leading '/' ignored) below dirfd in one openat2: no symbolic link followed,
+ * nothing above dirfd reached, as walk's component-by-component opens. -errno on failure. */
+static int open_beneath(int dirfd, const char *rel)
+{
+        while (*rel == '/')
+                rel++;
+        struct open_how how = {
+                .flags = O_PATH | O_DIRECTORY | O_CLOEXEC,
+                .resolve = RESOLVE_BENEATH | RESOLVE_NO_SYMLINKS | RESOLVE_NO_MAGICLINKS,
+        };
+        int fd = (int)syscall(SYS_openat2, dirfd, *rel ? rel : ".", &how, sizeof(how));
+        return fd < 0 ? -errno : fd;
+}
+
 static int walk(struct sbx_cgroup_hier *h, int dirfd, const char *base, const char *rel, int *ret_fd,
                 struct sbx_err *err)
 {
         char path[4096];
-        _cleanup_free_ char *copy = strdup(rel);
-        _cleanup_close_ int fd = openat(dirfd, ".", O_PATH | O_DIRECTORY | O_CLOEXEC);
-        if (!copy || fd < 0)
-                return sbx_err_set(err, copy ? errno : ENOMEM, "open '%s'", base);
+        _cleanup_close_ int fd = -1;
         (void)strlcpy(path, base, sizeof(path));
+        /* What exists already is opened in one call when no level on the way needs its controllers enabled (v1,
+         * or nothing to enable): all of rel when nothing is to be created, else all but its last component, the
+         * user's cgroup, which an open often makes. Where that part is missing too, the walk below does it all. */
+        if (!h || !h->ctrl || h->ops == &sbx_cgroup_v1_ops) {
+                const char *last = h ? strrchr(rel, '/') : NULL;
+                size_t plen = last ? (size_t)(last - rel) : h ? 0 : strlen(rel);
+                char prefix[4096];
+                if (plen < sizeof(prefix) && strlen(base) + plen < sizeof(path)) {
+                        memcpy(prefix, rel, plen);
+                        prefix[plen] = '\0';
+                        int pfd = open_beneath(dirfd, prefix);
+                        if (pfd >= 0) {
+                                fd = pfd;
+                                (void)strlcat(path, prefix, sizeof(path));
+                                rel += plen;
+                        }
+                }
+        }
+        if (fd < 0 && (fd = openat(dirfd, ".", O_PATH | O_DIRECTORY | O_CLOEXEC)) < 0)
+                return sbx_err_set(err, errno, "open '%s'", base);
+        _cleanup_free_ char *copy = strdup(rel);
+        if (!copy)
+                return sbx_err_set(err, ENOMEM, "open '%s'", base);
         char *save = NULL;
         for (char *c = strtok_r(copy, "/", &save); c; c = strtok_r(NULL, "/", &save)) {
                 if (h && h->ctrl) {
