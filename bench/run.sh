@@ -70,7 +70,14 @@ sbx_add_user bplain 4010 "$R/bin/sh"
 sbx_add_group sandboxed 4100 bt bs btn bsn bpam bscale bmany
 # A cgroup tree of its own below the benchmark's cgroup: other runs of the tests may use %c/sandbox-shell at the same time.
 CGNAME=sbx-bench-$(od -An -N4 -tx4 /dev/urandom | tr -d " ")
-sbx_write_conf "Sandbox no
+# write_conf MATCH: the benchmark's configuration, with the sandboxed users selected by the line MATCH. The figures
+# are taken with the users named (MATCH_USERS); the rows "matched by Match Group" take the same with MATCH_GROUP,
+# which makes every policy lookup ask NSS for the user's supplementary groups (getgrouplist), as sshd's Match Group
+# does, in a batch of their own right after.
+MATCH_USERS="Match User bt,bs,btn,bsn,bpam,bscale,bmany"
+MATCH_GROUP="Match Group sandboxed"
+write_conf() {
+    sbx_write_conf "Sandbox no
 CgroupRoot %c/$CGNAME
 
 Match User bt
@@ -84,10 +91,12 @@ Match User bpam,bscale,bmany
     MemoryMax 4G
     TasksMax 4096
     CPUQuota 100%
-Match Group sandboxed
+$1
     Sandbox yes
     RootDirectory $R
     Shell /bin/sh"
+}
+write_conf "$MATCH_USERS"
 cp /etc/passwd /etc/group "$R/etc/"
 sbx_syslog_start
 PAMDIR=$SBX_WS/pam.d
@@ -225,7 +234,16 @@ for prog in true sh; do
         hf "$RUNS_SLOW" "startup-$prog" "$prog.firejail=$FIREJAIL $R$q"
     fi
 done
-cat "$out/startup-true.stats" "$out/startup-sh.stats" >"$out/startup.stats"
+# The default policy again, with the users selected by a Match Group: the same command, another configuration.
+write_conf "$MATCH_GROUP"
+check "sandbox-shell (Match Group)" "$L" bt "$S" -c true
+for prog in true sh; do
+    if [ "$prog" = true ]; then tu=bt; else tu=bs; fi
+    log "start-up of $prog with the users matched by Match Group: $RUNS runs in $ROUNDS rounds"
+    hf "$RUNS" "startup-$prog-group" "$prog.sbx-group=$L $tu $S -c true"
+done
+write_conf "$MATCH_USERS"
+cat "$out"/startup-{true,sh}{,-group}.stats >"$out/startup.stats"
 column -t "$out/startup.stats" >&2
 fi
 
@@ -242,6 +260,10 @@ pam_limits=$("$SBX_PAM_SESSION" "$PAMDIR" bench bpam sh -c '
 log "PAM cycle: $PAM_N sessions of bpam (three limits), then of bs (no limit)"
 "$build/bench/pam-cycle" "$PAMDIR" bench bpam "$PAM_N" 20 >"$out/pam-limits.txt" || sbx_fail "pam-cycle bpam"
 "$build/bench/pam-cycle" "$PAMDIR" bench bs "$PAM_N" 20 >"$out/pam-nolimits.txt" || sbx_fail "pam-cycle bs"
+log "PAM cycle: $PAM_N sessions of bpam with the users matched by Match Group"
+write_conf "$MATCH_GROUP"
+"$build/bench/pam-cycle" "$PAMDIR" bench bpam "$PAM_N" 20 >"$out/pam-group.txt" || sbx_fail "pam-cycle bpam (group)"
+write_conf "$MATCH_USERS"
 pam_left="$(user_cgroups bpam)$(user_cgroups bs)"
 cat "$out/pam-limits.txt" >&2
 fi
@@ -449,6 +471,7 @@ startup_table() {
     row "$p" floor-launch "**floor through sbx-launch** (as the user, file capabilities +ei, like the helper)"
     row "$p" sbx "**sandbox-shell, default policy** (Network none is the default), through sbx-launch"
     row "$p" sbx-nethost "sandbox-shell, \`Network host\`, through sbx-launch"
+    row "$p" sbx-group "sandbox-shell, default policy, the users matched by \`Match Group\` (its own batch, after the others)"
     row "$p" unshare "unshare(1), same namespaces, chroot + fresh /proc"
     row "$p" bwrap "bwrap, the floor's namespaces and mounts"
     row "$p" bwrap-full "bwrap with sandbox-shell's namespaces and mounts"
@@ -532,7 +555,10 @@ shell (\`hyperfine -N\`), $RUNS runs per command (firejail: $RUNS_SLOW), after w
 (\`bench/floor.c\`) is the least a sandbox of this kind can do; the helper needs to be started as the user with the
 capability grant of a PAM session, which \`sbx-launch\` (tests/lib/sbx-launch.c) gives, so the floor is also measured
 started that same way: that pair compares like with like. The sandbox-shell rows run \`sandbox-shell -c true\`, whose
-policy's \`Shell\` is \`/bin/true\` (user bt) or \`/bin/sh\` (user bs).
+policy's \`Shell\` is \`/bin/true\` (user bt) or \`/bin/sh\` (user bs). The configuration names the sandboxed users
+(\`Match User\`); the row "the users matched by \`Match Group\`" is the same start under a configuration that selects
+them by group instead, which makes the helper ask NSS for the user's supplementary groups (section 7 says what that
+costs, and why).
 
 What the sandboxed program saw (a check that the sandbox is the real one): \`${sandbox_view:-not run}\`
 
@@ -562,6 +588,7 @@ Microseconds:
 |---|---|---|---|---|---|---|
 $(awk '{ printf "| bpam: MemoryMax, TasksMax, CPUQuota | %s | %s | %s | %s | %s | %s |\n", $1, $2, $3, $4, $5, $6 }' "$out/pam-limits.txt" 2>/dev/null)
 $(awk '{ printf "| bs: no limit | %s | %s | %s | %s | %s | %s |\n", $1, $2, $3, $4, $5, $6 }' "$out/pam-nolimits.txt" 2>/dev/null)
+$(awk '{ printf "| bpam, the users matched by `Match Group` | %s | %s | %s | %s | %s | %s |\n", $1, $2, $3, $4, $5, $6 }' "$out/pam-group.txt" 2>/dev/null)
 
 The limits a bpam session gets (read from inside one): \`${pam_limits:-not run}\`. Cgroups left after the cycles: ${pam_left:-none}.
 "start+open+close+end" adds \`pam_start\` and \`pam_end\`, which load and unload the module and its libraries.
