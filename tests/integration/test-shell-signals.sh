@@ -65,3 +65,13 @@ start_bg 'trap "echo CONT >>~/got" CONT; echo >~/ready; while [ ! -e ~/got ]; do
 kill -CONT "$pid"
 finish "SIGCONT to the helper" 9
 sbx_assert_eq "SIGCONT reached the shell" CONT "$(cat /home/sbxshell/got)"
+
+# A signal the caller ignores is not ignored in the sandbox (an ignored disposition survives exec; PID 1 resets the
+# ones /proc/self/status lists), and no signal is blocked there.
+outside=$(trap '' USR1 INT QUIT TERM PIPE; grep '^SigIgn:' /proc/self/status | tr -d '\t')
+[ "$outside" != "SigIgn:0000000000000000" ] || sbx_fail "the caller's ignored signals did not take ('$outside')"
+sbx_shell_cmd -- -c 'grep -E "^Sig(Ign|Blk):" /proc/self/status | tr -d "\t" | tr "\n" " "'
+inside=$(trap '' USR1 INT QUIT TERM PIPE; "${SBX_CMD[@]}")
+sbx_assert_eq "ignored and blocked signals in the sandbox (caller: $outside)" \
+    "SigBlk:0000000000000000 SigIgn:0000000000000000 " "$inside"
+sbx_shell_assert_clean "the signal dispositions check"

@@ -1,15 +1,25 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* Capability handling. Each test runs in a forked child, so dropping capabilities never affects the runner. */
+#define _GNU_SOURCE
+#include <fcntl.h>
+#include <sched.h>
 #include <setjmp.h>
+#include <signal.h>
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <stdio.h>
 #include <string.h>
 #include <sys/capability.h>
+#include <sys/mount.h>
+#include <sys/prctl.h>
+#include <sys/stat.h>
 #include <sys/wait.h>
+#include <unistd.h>
 #include <cmocka.h>
 
 #include "caps.h"
+#include "procfs.h"
 
 static int in_child(int (*fn)(void))
 {
@@ -101,6 +111,91 @@ static void test_grant_fails_without_permitted(void **state)
         assert_int_equal(in_child(child_grant_fails_without_permitted), 0);
 }
 
+/* /proc/self/status says what the kernel says bit by bit: the bounding set, and an ignored signal. */
+static int child_status_matches_kernel(void)
+{
+        static const char *const fields[] = {"CapBnd", "CapAmb", "SigIgn"};
+        uint64_t v[3];
+        if (signal(SIGUSR1, SIG_IGN) == SIG_ERR)
+                return 40;
+        if (sbx_proc_self_status(fields, v, 3) < 0)
+                return 41;
+        for (int c = 0; c < 64; c++) {
+                int k = prctl(PR_CAPBSET_READ, c, 0, 0, 0);
+                if ((k == 1) != !!(v[0] & (UINT64_C(1) << c)))
+                        return 42;
+                int a = prctl(PR_CAP_AMBIENT, PR_CAP_AMBIENT_IS_SET, c, 0, 0);
+                if ((a == 1) != !!(v[1] & (UINT64_C(1) << c)))
+                        return 43;
+        }
+        if (!(v[2] & (UINT64_C(1) << (SIGUSR1 - 1))) || (v[2] & (UINT64_C(1) << (SIGUSR2 - 1))))
+                return 44;
+        static const char *const unknown[] = {"NoSuchField"};
+        if (sbx_proc_self_status(unknown, v, 1) != -ENOENT)
+                return 45;
+        return 0;
+}
+
+static void test_status_matches_kernel(void **state)
+{
+        assert_int_equal(in_child(child_status_matches_kernel), 0);
+}
+
+/* Without procfs at /proc (here a tmpfs, holding a forged status file that claims empty sets) the read-back asks
+ * the kernel bit by bit: a bounding set left full is still found, and a full drop still passes. */
+/* In a mount namespace of the child's own, a tmpfs over /proc. */
+static int hide_procfs(void)
+{
+        if (unshare(CLONE_NEWNS) < 0 || mount(NULL, "/", NULL, MS_REC | MS_PRIVATE, NULL) < 0)
+                return -1;
+        return mount("tmpfs", "/proc", "tmpfs", 0, "mode=0755");
+}
+
+static int child_verify_without_procfs(void)
+{
+        struct sbx_err err = {0};
+        if (hide_procfs() < 0)
+                return 50;
+        if (mkdir("/proc/self", 0755) < 0)
+                return 51;
+        int fd = open("/proc/self/status", O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0644);
+        if (fd < 0 || dprintf(fd, "CapAmb:\t0000000000000000\nCapBnd:\t0000000000000000\n") < 0 || close(fd) < 0)
+                return 52;
+        static const char *const fields[] = {"CapBnd"};
+        uint64_t v;
+        if (sbx_proc_self_status(fields, &v, 1) != -ENODEV)
+                return 53;
+        cap_t none = cap_init();
+        if (!none || cap_set_proc(none) < 0) /* effective, permitted, inheritable emptied; bounding left full */
+                return 54;
+        cap_free(none);
+        if (sbx_caps_verify_none(false, &err) < 0)
+                return 55; /* nothing left where the outer half looks */
+        if (sbx_caps_verify_none(true, &err) != -EPERM || !strstr(err.msg, "bounding set"))
+                return 56;
+        return 0;
+}
+
+static void test_verify_without_procfs(void **state)
+{
+        assert_int_equal(in_child(child_verify_without_procfs), 0);
+}
+
+static int child_drop_without_procfs(void)
+{
+        struct sbx_err err = {0};
+        if (hide_procfs() < 0)
+                return 60;
+        if (sbx_caps_drop_all(true, &err) < 0)
+                return 61;
+        return prctl(PR_CAPBSET_READ, CAP_SYS_ADMIN, 0, 0, 0) == 0 ? 0 : 62;
+}
+
+static void test_drop_without_procfs(void **state)
+{
+        assert_int_equal(in_child(child_drop_without_procfs), 0);
+}
+
 int main(void)
 {
         /* Root only: a whole-file TAP skip (cmocka's per-test skip reads as a failure), unless SBX_MUST_WORK=1. */
@@ -117,6 +212,9 @@ int main(void)
                 cmocka_unit_test(test_grant_and_revoke_inheritable),
                 cmocka_unit_test(test_drop_all_verified),
                 cmocka_unit_test(test_grant_fails_without_permitted),
+                cmocka_unit_test(test_status_matches_kernel),
+                cmocka_unit_test(test_verify_without_procfs),
+                cmocka_unit_test(test_drop_without_procfs),
         };
         return cmocka_run_group_tests(tests, NULL, NULL);
 }
