@@ -39,6 +39,16 @@ static double now_us(void)
         return (double)ts.tv_sec * 1e6 + (double)ts.tv_nsec / 1e3;
 }
 
+/* CPU time of this process (user and system, its system calls included): what the cycle costs the machine, apart
+ * from the time it waits (for a CPU, for the kernel's grace periods) and from work the kernel hands to its own
+ * threads (taking a removed cgroup offline). */
+static double cpu_us(void)
+{
+        struct timespec ts;
+        clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &ts);
+        return (double)ts.tv_sec * 1e6 + (double)ts.tv_nsec / 1e3;
+}
+
 static int cmp(const void *a, const void *b)
 {
         double x = *(const double *)a, y = *(const double *)b;
@@ -57,7 +67,7 @@ static void report(const char *name, double *v, long n)
 
 /* One session; the times of its phases go to the arrays at index i (when i >= 0). */
 static int cycle(const char *dir, const char *service, const char *user, long i, double *open_t, double *close_t,
-                 double *both_t, double *full_t)
+                 double *both_t, double *full_t, double *cpu_t)
 {
         struct pam_conv c = {conv, NULL};
         pam_handle_t *pamh = NULL;
@@ -67,6 +77,7 @@ static int cycle(const char *dir, const char *service, const char *user, long i,
                 fprintf(stderr, "pam_start_confdir: %s\n", pam_strerror(pamh, r));
                 return -1;
         }
+        double c1 = cpu_us();
         double t1 = now_us();
         r = pam_open_session(pamh, 0);
         double t2 = now_us();
@@ -77,6 +88,7 @@ static int cycle(const char *dir, const char *service, const char *user, long i,
         }
         r = pam_close_session(pamh, 0);
         double t3 = now_us();
+        double c3 = cpu_us();
         if (r != PAM_SUCCESS) {
                 fprintf(stderr, "pam_close_session: %s\n", pam_strerror(pamh, r));
                 pam_end(pamh, r);
@@ -89,6 +101,7 @@ static int cycle(const char *dir, const char *service, const char *user, long i,
                 close_t[i] = t3 - t2;
                 both_t[i] = t3 - t1;
                 full_t[i] = t4 - t0;
+                cpu_t[i] = c3 - c1;
         }
         return 0;
 }
@@ -106,7 +119,8 @@ int main(int argc, char **argv)
         }
         double *o = calloc((size_t)n, sizeof(double)), *cl = calloc((size_t)n, sizeof(double));
         double *b = calloc((size_t)n, sizeof(double)), *f = calloc((size_t)n, sizeof(double));
-        if (!o || !cl || !b || !f)
+        double *cpu = calloc((size_t)n, sizeof(double));
+        if (!o || !cl || !b || !f || !cpu)
                 return 2;
         const char *keep = getenv("SBX_BENCH_KEEP_LOADED");
         if (keep && !dlopen(keep, RTLD_NOW | RTLD_NODELETE)) {
@@ -114,14 +128,15 @@ int main(int argc, char **argv)
                 return 2;
         }
         for (long i = 0; i < warm; i++)
-                if (cycle(argv[1], argv[2], argv[3], -1, NULL, NULL, NULL, NULL) < 0)
+                if (cycle(argv[1], argv[2], argv[3], -1, NULL, NULL, NULL, NULL, NULL) < 0)
                         return 1;
         for (long i = 0; i < n; i++)
-                if (cycle(argv[1], argv[2], argv[3], i, o, cl, b, f) < 0)
+                if (cycle(argv[1], argv[2], argv[3], i, o, cl, b, f, cpu) < 0)
                         return 1;
         report("open", o, n);
         report("close", cl, n);
         report("open+close", b, n);
         report("start+open+close+end", f, n);
+        report("open+close-cpu", cpu, n);
         return 0;
 }

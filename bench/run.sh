@@ -164,6 +164,8 @@ stats() {
 # command, so that a change of the machine's load hits every command alike; every single run's time goes to
 # $out/TAG.samples ("name ms"), the command lines to $out/commands.txt.
 ROUNDS=5
+# Extra hyperfine options for the next hf call (--prepare lines, one per command).
+HF_PREPARE=()
 PARTS=${SBX_BENCH_PARTS:-startup pam ssh scale many profile}
 part() { [[ " $PARTS " == *" $1 "* ]]; }
 hf() {
@@ -177,7 +179,7 @@ hf() {
     : >"$out/$tag.samples"
     : >"$out/$tag.cpu"
     for ((r = 1; r <= ROUNDS; r++)); do
-        hyperfine -N --style basic --warmup 3 --runs "$per" --export-json "$out/$tag.$r.json" "${args[@]}" \
+        hyperfine -N --style basic --warmup 3 --runs "$per" --export-json "$out/$tag.$r.json" "${HF_PREPARE[@]}" "${args[@]}" \
             >"$out/$tag.$r.log" 2>&1 || { cat "$out/$tag.$r.log" >&2; sbx_fail "hyperfine $tag"; }
         jq -r '.results[] | .command as $c | .times[] | "\($c) \(. * 1000)"' "$out/$tag.$r.json" >>"$out/$tag.samples"
         jq -r '.results[] | "\(.command) \((.user + .system) * 1000)"' "$out/$tag.$r.json" >>"$out/$tag.cpu"
@@ -234,14 +236,21 @@ for prog in true sh; do
         hf "$RUNS_SLOW" "startup-$prog" "$prog.firejail=$FIREJAIL $R$q"
     fi
 done
-# The default policy again, with the users selected by a Match Group: the same command, another configuration.
+# The default policy with the users named and with the users selected by a Match Group, side by side: the same
+# command, the configuration swapped by hyperfine before every run (--prepare, outside the timing).
 write_conf "$MATCH_GROUP"
 check "sandbox-shell (Match Group)" "$L" bt "$S" -c true
+cp /etc/sandbox-shell/sandbox-shell.conf "$SBX_WS/conf-group"
+write_conf "$MATCH_USERS"
+cp /etc/sandbox-shell/sandbox-shell.conf "$SBX_WS/conf-named"
+HF_PREPARE=(--prepare "cp $SBX_WS/conf-named /etc/sandbox-shell/sandbox-shell.conf"
+            --prepare "cp $SBX_WS/conf-group /etc/sandbox-shell/sandbox-shell.conf")
 for prog in true sh; do
     if [ "$prog" = true ]; then tu=bt; else tu=bs; fi
-    log "start-up of $prog with the users matched by Match Group: $RUNS runs in $ROUNDS rounds"
-    hf "$RUNS" "startup-$prog-group" "$prog.sbx-group=$L $tu $S -c true"
+    log "start-up of $prog, the users named against matched by Match Group: $RUNS runs in $ROUNDS rounds"
+    hf "$RUNS" "startup-$prog-group" "$prog.sbx-named=$L $tu $S -c true" "$prog.sbx-group=$L $tu $S -c true"
 done
+HF_PREPARE=()
 write_conf "$MATCH_USERS"
 cat "$out"/startup-{true,sh}{,-group}.stats >"$out/startup.stats"
 column -t "$out/startup.stats" >&2
@@ -471,7 +480,8 @@ startup_table() {
     row "$p" floor-launch "**floor through sbx-launch** (as the user, file capabilities +ei, like the helper)"
     row "$p" sbx "**sandbox-shell, default policy** (Network none is the default), through sbx-launch"
     row "$p" sbx-nethost "sandbox-shell, \`Network host\`, through sbx-launch"
-    row "$p" sbx-group "sandbox-shell, default policy, the users matched by \`Match Group\` (its own batch, after the others)"
+    row "$p" sbx-named "sandbox-shell, default policy, the users named (\`Match User\`), side by side with the next row"
+    row "$p" sbx-group "sandbox-shell, default policy, the users matched by \`Match Group\`"
     row "$p" unshare "unshare(1), same namespaces, chroot + fresh /proc"
     row "$p" bwrap "bwrap, the floor's namespaces and mounts"
     row "$p" bwrap-full "bwrap with sandbox-shell's namespaces and mounts"
@@ -556,9 +566,9 @@ shell (\`hyperfine -N\`), $RUNS runs per command (firejail: $RUNS_SLOW), after w
 capability grant of a PAM session, which \`sbx-launch\` (tests/lib/sbx-launch.c) gives, so the floor is also measured
 started that same way: that pair compares like with like. The sandbox-shell rows run \`sandbox-shell -c true\`, whose
 policy's \`Shell\` is \`/bin/true\` (user bt) or \`/bin/sh\` (user bs). The configuration names the sandboxed users
-(\`Match User\`); the row "the users matched by \`Match Group\`" is the same start under a configuration that selects
-them by group instead, which makes the helper ask NSS for the user's supplementary groups (section 7 says what that
-costs, and why).
+(\`Match User\`); the last two rows of each table compare that with a configuration that selects them by group
+instead, which makes the helper ask NSS for the user's supplementary groups (section 7 says what that costs, and
+why): they ran in a batch of their own, alternating, with the configuration swapped before every run.
 
 What the sandboxed program saw (a check that the sandbox is the real one): \`${sandbox_view:-not run}\`
 
@@ -592,6 +602,8 @@ $(awk '{ printf "| bpam, the users matched by `Match Group` | %s | %s | %s | %s 
 
 The limits a bpam session gets (read from inside one): \`${pam_limits:-not run}\`. Cgroups left after the cycles: ${pam_left:-none}.
 "start+open+close+end" adds \`pam_start\` and \`pam_end\`, which load and unload the module and its libraries.
+"open+close-cpu" is the CPU time (user and system) the process spent in open+close, system calls included: where it
+is close to the open+close wall time, the cycle is working rather than waiting for a CPU or for the kernel.
 
 ## 3. ssh key login
 
