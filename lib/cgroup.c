@@ -421,9 +421,6 @@ static int process_starttime(pid_t pid, unsigned long long *ret)
         return sscanf(p, " %llu", ret) == 1 ? 0 : -EINVAL;
 }
 
-/* Opens, below dirfd, the relative path `rel` one component at a time (O_NOFOLLOW on each), creating missing
- * components when `h` is given: then each creation is recorded for the rollback, and h->ops->enable runs on every
- * directory before descending (so the controllers reach the child). `base` is dirfd's path, for messages. */
 /* Opens the directory rel (relative, leading '/' ignored) below dirfd in one openat2: no symbolic link followed,
  * nothing above dirfd reached, as walk's component-by-component opens. -errno on failure. */
 static int open_beneath(int dirfd, const char *rel)
@@ -438,6 +435,9 @@ static int open_beneath(int dirfd, const char *rel)
         return fd < 0 ? -errno : fd;
 }
 
+/* Opens, below dirfd, the relative path `rel` one component at a time (O_NOFOLLOW on each), creating missing
+ * components when `h` is given: then each creation is recorded for the rollback, and h->ops->enable runs on every
+ * directory before descending (so the controllers reach the child). `base` is dirfd's path, for messages. */
 static int walk(struct sbx_cgroup_hier *h, int dirfd, const char *base, const char *rel, int *ret_fd,
                 struct sbx_err *err)
 {
