@@ -21,6 +21,9 @@ fi
 . "$top/tests/lib/sshd.sh"
 sbx_enter_private_ns "$@"
 set -e
+# The demo's cgroups (CgroupRoot below) go with it: the session removes its own, these are the directories above.
+mapfile -t demo_cg_dirs < <(sbx_cgroup_dirs_below_self sandbox-shell-demo)
+sbx_at_exit 'sbx_cleanup_cgroup_dirs "${demo_cg_dirs[@]}"'
 
 user=demo
 sbx_add_user "$user" 2999
@@ -37,7 +40,7 @@ Match Group sandboxed
     Network none
     TasksMax 64
     MemoryMax 256M
-    CgroupRoot %c/sandbox-shell"
+    CgroupRoot %c/sandbox-shell-demo"
 sbx_syslog_start
 cp "$top/etc/sshd_config.d/sandbox-shell.conf" "$SBX_WS/sshd-sandbox.conf"
 sbx_sshd_start "Include $SBX_WS/sshd-sandbox.conf"
