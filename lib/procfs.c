@@ -36,13 +36,9 @@ static int set_attr(int mntfd, const char *what, struct sbx_err *err)
 /* Opens path inside the new root; 1 when it does not exist (nothing to do), 0 with *ret_fd otherwise. */
 static int open_target(int rootfd, const char *path, int *ret_fd, struct sbx_err *err)
 {
-        /* Without err first: a missing target is the common case, and is not worth formatting a message for. */
-        int r = sbx_safepath_open_nofollow(rootfd, path, O_PATH, RESOLVE_IN_ROOT, "/proc mask target", ret_fd, NULL);
-        if (r == -ENOENT)
-                return 1;
-        if (r < 0) /* again, for the message */
-                r = sbx_safepath_open_nofollow(rootfd, path, O_PATH, RESOLVE_IN_ROOT, "/proc mask target", ret_fd, err);
-        return r;
+        int r = sbx_safepath_open_nofollow_maybe(rootfd, path, O_PATH, RESOLVE_IN_ROOT, "/proc mask target", ret_fd,
+                                                 err);
+        return r == -ENOENT ? 1 : r;
 }
 
 static int mask(int rootfd, int scratch, const char *path, struct sbx_err *err)

@@ -277,12 +277,10 @@ static int make_cover(const struct sbx_policy *p, int rootfd, struct cover *c, s
 /* Resolves the target of a bind inside the new root; creates it when it is a direct child of the home cover. */
 static int bind_target(int rootfd, const struct cover *c, const char *dst, bool dir, int *ret_fd, struct sbx_err *err)
 {
-        /* Without err first: a missing target (the home under its cover) is an ordinary case, no message. */
-        int r = sbx_safepath_open_nofollow(rootfd, dst, O_PATH, RESOLVE_IN_ROOT, "Bind target", ret_fd, NULL);
+        /* A missing target (the home under its cover) is an ordinary case. */
+        int r = sbx_safepath_open_nofollow_maybe(rootfd, dst, O_PATH, RESOLVE_IN_ROOT, "Bind target", ret_fd, err);
         if (r != -ENOENT)
-                return r < 0 ? sbx_safepath_open_nofollow(rootfd, dst, O_PATH, RESOLVE_IN_ROOT, "Bind target", ret_fd,
-                                                          err)
-                             : r;
+                return r;
         _cleanup_free_ char *parent = NULL, *base = NULL;
         if (!c->path || sbx_rootfs_split_path(dst, &parent, &base, NULL) < 0 || !streq(parent, c->path))
                 return sbx_err_setx(err, ENOENT, "Bind target '%s' does not exist in the rootfs (create it there)",

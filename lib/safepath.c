@@ -2,6 +2,7 @@
 #define _GNU_SOURCE
 #include <fcntl.h>
 #include <linux/openat2.h>
+#include <stdbool.h>
 #include <string.h>
 #include <sys/syscall.h>
 
@@ -79,8 +80,8 @@ int sbx_safepath_open_trusted_dir(const char *path, int *ret_fd, struct sbx_err 
         return 0;
 }
 
-int sbx_safepath_open_nofollow(int dirfd, const char *path, int flags, uint64_t resolve, const char *what,
-                               int *ret_fd, struct sbx_err *err)
+static int open_nofollow(int dirfd, const char *path, int flags, uint64_t resolve, const char *what, bool maybe,
+                         int *ret_fd, struct sbx_err *err)
 {
         struct open_how how = {
                 .flags = (uint64_t)(flags | O_CLOEXEC),
@@ -88,6 +89,8 @@ int sbx_safepath_open_nofollow(int dirfd, const char *path, int flags, uint64_t 
         };
         int fd = (int)syscall(SYS_openat2, dirfd, path, &how, sizeof(how));
         if (fd < 0) {
+                if (maybe && errno == ENOENT)
+                        return -ENOENT;
                 if (errno == ELOOP)
                         return sbx_err_setx(err, ELOOP, "%s '%s': a component is a symbolic link (not followed)",
                                             what, path);
@@ -97,4 +100,16 @@ int sbx_safepath_open_nofollow(int dirfd, const char *path, int flags, uint64_t 
         }
         *ret_fd = fd;
         return 0;
+}
+
+int sbx_safepath_open_nofollow(int dirfd, const char *path, int flags, uint64_t resolve, const char *what,
+                               int *ret_fd, struct sbx_err *err)
+{
+        return open_nofollow(dirfd, path, flags, resolve, what, false, ret_fd, err);
+}
+
+int sbx_safepath_open_nofollow_maybe(int dirfd, const char *path, int flags, uint64_t resolve, const char *what,
+                                     int *ret_fd, struct sbx_err *err)
+{
+        return open_nofollow(dirfd, path, flags, resolve, what, true, ret_fd, err);
 }

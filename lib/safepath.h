@@ -33,3 +33,8 @@ int sbx_safepath_open_trusted_dir(const char *path, int *ret_fd, struct sbx_err 
  * a component is a symbolic link, otherwise the errno of openat2; the message names `what` and `path`. */
 int sbx_safepath_open_nofollow(int dirfd, const char *path, int flags, uint64_t resolve, const char *what,
                                int *ret_fd, struct sbx_err *err);
+
+/* As sbx_safepath_open_nofollow, for a path that may well not exist: -ENOENT then leaves err untouched (no message
+ * is formatted for the ordinary case); every other error is reported as there. */
+int sbx_safepath_open_nofollow_maybe(int dirfd, const char *path, int flags, uint64_t resolve, const char *what,
+                                     int *ret_fd, struct sbx_err *err);
