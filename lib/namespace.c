@@ -22,6 +22,7 @@
 #include "filter.h"
 #include "namespace.h"
 #include "procfs.h"
+#include "pty.h"
 #include "rlimit.h"
 #include "rootfs.h"
 
@@ -218,6 +219,7 @@ enum msg_kind {
         MSG_WARNING,
         MSG_SETUP_FAILED,
         MSG_EXEC_FAILED,
+        MSG_PTY, /* carries the master of the sandbox's pty (SCM_RIGHTS) */
 };
 
 struct msg {
@@ -225,12 +227,49 @@ struct msg {
         struct sbx_err err;
 };
 
-static void send_msg(int fd, int kind, const struct sbx_err *err)
+/* One datagram on the SOCK_SEQPACKET pair: atomic, never partial; `fd` (>= 0) travels with it. */
+static int send_msg(int sock, int kind, const struct sbx_err *err, int fd)
 {
         struct msg m = {.kind = kind};
-        m.err = *err;
-        /* One write below PIPE_BUF: atomic, never partial. */
-        (void)!write(fd, &m, sizeof(m));
+        if (err)
+                m.err = *err;
+        struct iovec iov = {.iov_base = &m, .iov_len = sizeof(m)};
+        union {
+                char buf[CMSG_SPACE(sizeof(int))];
+                struct cmsghdr align;
+        } u;
+        struct msghdr mh = {.msg_iov = &iov, .msg_iovlen = 1};
+        if (fd >= 0) {
+                memset(&u, 0, sizeof(u));
+                mh.msg_control = u.buf;
+                mh.msg_controllen = sizeof(u.buf);
+                struct cmsghdr *c = CMSG_FIRSTHDR(&mh);
+                c->cmsg_level = SOL_SOCKET;
+                c->cmsg_type = SCM_RIGHTS;
+                c->cmsg_len = CMSG_LEN(sizeof(int));
+                memcpy(CMSG_DATA(c), &fd, sizeof(int));
+        }
+        ssize_t n;
+        while ((n = sendmsg(sock, &mh, MSG_NOSIGNAL)) < 0 && errno == EINTR)
+                ;
+        return n == (ssize_t)sizeof(m) ? 0 : -1;
+}
+
+/* Receives one message; *ret_fd is the descriptor it carried or -1. Returns the size read (0 at EOF) or -1. */
+static ssize_t recv_msg(int sock, struct msg *m, int *ret_fd)
+{
+        struct iovec iov = {.iov_base = m, .iov_len = sizeof(*m)};
+        union {
+                char buf[CMSG_SPACE(sizeof(int))];
+                struct cmsghdr align;
+        } u;
+        struct msghdr mh = {.msg_iov = &iov, .msg_iovlen = 1, .msg_control = u.buf, .msg_controllen = sizeof(u.buf)};
+        *ret_fd = -1;
+        ssize_t n = recvmsg(sock, &mh, MSG_CMSG_CLOEXEC);
+        for (struct cmsghdr *c = n >= 0 ? CMSG_FIRSTHDR(&mh) : NULL; c; c = CMSG_NXTHDR(&mh, c))
+                if (c->cmsg_level == SOL_SOCKET && c->cmsg_type == SCM_RIGHTS && c->cmsg_len == CMSG_LEN(sizeof(int)))
+                        memcpy(ret_fd, CMSG_DATA(c), sizeof(int));
+        return n;
 }
 
 static int loopback_up(struct sbx_err *err)
@@ -263,8 +302,8 @@ static void reset_signals(void)
 }
 
 /* Everything up to the exec; returns only on failure. `filter` was generated before the clone. */
-static int child_setup(const struct sbx_launch *l, const struct sbx_filter_prog *filter, int msgfd,
-                       struct sbx_err *err)
+static int child_setup(const struct sbx_launch *l, const struct sbx_pty_caller *tty,
+                       const struct sbx_filter_prog *filter, int msgfd, struct sbx_err *err)
 {
         const struct sbx_policy *p = l->policy;
         int r;
@@ -284,7 +323,17 @@ static int child_setup(const struct sbx_launch *l, const struct sbx_filter_prog 
                 struct sbx_err w;
                 (void)sbx_err_set(&w, errno, "cannot enter the home directory '%s' in the sandbox, starting in '/'",
                                   p->home);
-                send_msg(msgfd, MSG_WARNING, &w);
+                (void)send_msg(msgfd, MSG_WARNING, &w, -1);
+        }
+
+        /* Invariant: nothing in the sandbox holds a descriptor of the caller's terminal: it gets a pty of its own,
+         * which the outer half relays (pty.h). */
+        if (tty->active) {
+                _cleanup_close_ int master = -1;
+                r = sbx_pty_open_inside(tty, &master, err);
+                if (r < 0)
+                        return r;
+                SBX_STEP(err, send_msg(msgfd, MSG_PTY, NULL, master), "terminal: hand the sandbox's pty to the relay");
         }
 
         /* Invariant: the shell holds no capability in any set (read back by sbx_caps_drop_all) and cannot gain any
@@ -316,8 +365,8 @@ static int child_setup(const struct sbx_launch *l, const struct sbx_filter_prog 
         return 0;
 }
 
-static _noreturn_ void child_main(const struct sbx_launch *l, const struct sbx_filter_prog *filter, int msgfd,
-                                  int deathfd)
+static _noreturn_ void child_main(const struct sbx_launch *l, const struct sbx_pty_caller *tty,
+                                  const struct sbx_filter_prog *filter, int msgfd, int deathfd)
 {
         struct sbx_err err = {0};
 
@@ -329,14 +378,14 @@ static _noreturn_ void child_main(const struct sbx_launch *l, const struct sbx_f
                 _exit(1); /* EOF: the write end (held by the helper alone) is closed */
         (void)close(deathfd);
 
-        if (child_setup(l, filter, msgfd, &err) < 0) {
-                send_msg(msgfd, MSG_SETUP_FAILED, &err);
+        if (child_setup(l, tty, filter, msgfd, &err) < 0) {
+                (void)send_msg(msgfd, MSG_SETUP_FAILED, &err, -1);
                 _exit(1);
         }
         if (sbx_fault("execute the shell '%s' in the sandbox", l->policy->shell) == 0)
                 execve(l->policy->shell, l->argv, l->envp);
         (void)sbx_err_set(&err, errno, "execute the shell '%s' in the sandbox", l->policy->shell);
-        send_msg(msgfd, MSG_EXEC_FAILED, &err);
+        (void)send_msg(msgfd, MSG_EXEC_FAILED, &err, -1);
         _exit(127);
 }
 
@@ -349,16 +398,23 @@ struct outer {
         int escalated; /* the signal PID 1 was killed for, 0 if none */
 };
 
+/* A terminating signal that PID 1 got (from us or from its terminal) and has no handler for: it is ended as the
+ * signal's default action would end any other process. */
+static void escalate(struct outer *o, int sig)
+{
+        if (!o->reaped && sig != SIGCONT && !handles_signal(o->pid, sig)) {
+                (void)kill(o->pid, SIGKILL);
+                if (!o->escalated)
+                        o->escalated = sig;
+        }
+}
+
 static void forward(struct outer *o, int sig)
 {
         if (o->reaped)
                 return;
         (void)kill(o->pid, sig);
-        if (sig != SIGCONT && !handles_signal(o->pid, sig)) {
-                (void)kill(o->pid, SIGKILL);
-                if (!o->escalated)
-                        o->escalated = sig;
-        }
+        escalate(o, sig);
 }
 
 static void reap(struct outer *o)
@@ -395,6 +451,70 @@ static pid_t clone_pid1(const struct sbx_launch *l, struct sbx_err *err)
         return pid;
 }
 
+/* The outer half's wait: PID 1's messages (and the pty it hands over), the forwarded signals, the relay. Returns
+ * 0 once PID 1 is reaped and everything it sent is read; on a failure of its own it kills PID 1 and returns < 0. */
+static int outer_wait(const struct sbx_launch *l, struct outer *o, int *msg_r, int sfd, struct sbx_relay *relay,
+                      struct msg *failure, bool *failed, struct sbx_err *err)
+{
+        while (!o->reaped || *msg_r >= 0) {
+                struct pollfd pfd[5] = {
+                        {.fd = *msg_r, .events = POLLIN},
+                        {.fd = o->reaped ? -1 : sfd, .events = POLLIN},
+                };
+                size_t n = 2 + sbx_relay_pollfds(relay, pfd + 2);
+                if (poll(pfd, n, -1) < 0) {
+                        if (errno == EINTR)
+                                continue;
+                        int r = sbx_err_set(err, errno, "wait for the sandbox");
+                        kill_and_wait(o);
+                        return r;
+                }
+                if (pfd[0].revents) {
+                        struct msg m;
+                        int fd = -1;
+                        ssize_t k = recv_msg(*msg_r, &m, &fd);
+                        if (k == (ssize_t)sizeof(m)) {
+                                m.err.msg[sizeof(m.err.msg) - 1] = '\0';
+                                if (m.kind == MSG_PTY && fd >= 0 && relay->master < 0) {
+                                        int r = sbx_relay_start(relay, TAKE_FD(fd), o->pid, err);
+                                        if (r < 0) {
+                                                kill_and_wait(o);
+                                                return r;
+                                        }
+                                } else if (m.kind == MSG_WARNING) {
+                                        if (l->warn)
+                                                l->warn(m.err.msg, l->userdata);
+                                } else if (m.kind != MSG_PTY) {
+                                        *failure = m;
+                                        *failed = true;
+                                }
+                        } else if (k >= 0 || errno != EINTR) {
+                                (void)close(TAKE_FD(*msg_r));
+                        }
+                        closep(&fd);
+                }
+                if (pfd[1].revents) {
+                        struct signalfd_siginfo si;
+                        if (read(sfd, &si, sizeof(si)) == (ssize_t)sizeof(si)) {
+                                if (si.ssi_signo == SIGCHLD)
+                                        reap(o);
+                                else if (si.ssi_signo == SIGWINCH)
+                                        sbx_relay_winch(relay);
+                                else
+                                        forward(o, (int)si.ssi_signo);
+                        }
+                }
+                /* The caller's terminal hung up: as a SIGHUP from it would. ^C or ^\ typed for PID 1: the kernel
+                 * sent it the signal already. */
+                int sig = sbx_relay_handle(relay, pfd + 2, n - 2);
+                if (sig == SIGHUP)
+                        forward(o, SIGHUP);
+                else if (sig)
+                        escalate(o, sig);
+        }
+        return 0;
+}
+
 int sbx_ns_launch(const struct sbx_launch *l, int *ret_exit, struct sbx_err *err)
 {
         *ret_exit = 1;
@@ -410,27 +530,31 @@ int sbx_ns_launch(const struct sbx_launch *l, int *ret_exit, struct sbx_err *err
         if (fr < 0)
                 return sbx_err_prefix(err, "SystemCallFilter");
 
-        /* Forwarded signals and SIGCHLD arrive through a signalfd: blocked from before the clone, so none is lost,
-         * and reset to SIG_DFL (an inherited SIG_IGN would discard them; an ignored SIGCHLD would auto-reap). */
+        /* Forwarded signals, SIGWINCH (for the relay) and SIGCHLD arrive through a signalfd: blocked from before the
+         * clone, so none is lost, and reset to SIG_DFL (an inherited SIG_IGN would discard them; an ignored SIGCHLD
+         * would auto-reap). */
         sigset_t mask, old;
         sigemptyset(&mask);
         for (size_t i = 0; i < ELEMENTSOF(forwarded); i++)
                 sigaddset(&mask, forwarded[i]);
         sigaddset(&mask, SIGCHLD);
+        sigaddset(&mask, SIGWINCH);
         SBX_STEP(err, sigprocmask(SIG_BLOCK, &mask, &old), "block signals");
         struct sigaction dfl = {.sa_handler = SIG_DFL};
         for (int sig = 1; sig < NSIG; sig++)
                 if (sigismember(&mask, sig) == 1)
                         (void)sigaction(sig, &dfl, NULL);
 
-        int msgpipe[2], deathpipe[2];
-        SBX_STEP(err, pipe2(msgpipe, O_CLOEXEC), "create a pipe for the sandbox's messages");
-        _cleanup_close_ int msg_r = msgpipe[0], msg_w = msgpipe[1];
+        int msgpair[2], deathpipe[2];
+        SBX_STEP(err, socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, msgpair),
+                 "create a socket pair for the sandbox's messages");
+        _cleanup_close_ int msg_r = msgpair[0], msg_w = msgpair[1];
         SBX_STEP(err, pipe2(deathpipe, O_CLOEXEC), "create a pipe for the helper's exit");
         _cleanup_close_ int death_r = deathpipe[0], death_w = deathpipe[1];
 
-        /* Whether the helper's process group owns the terminal: then it takes it back when the shell is gone. */
-        bool was_fg = isatty(STDIN_FILENO) && tcgetpgrp(STDIN_FILENO) == getpgrp();
+        /* The caller's terminal, if any: PID 1 gives the sandbox a pty of its own instead (pty.h). */
+        struct sbx_pty_caller tty;
+        sbx_pty_probe(&tty);
 
         pid_t pid = clone_pid1(l, err);
         if (pid < 0)
@@ -438,13 +562,13 @@ int sbx_ns_launch(const struct sbx_launch *l, int *ret_exit, struct sbx_err *err
         if (pid == 0) {
                 (void)close(msg_r);
                 (void)close(death_w);
-                child_main(l, filter, msg_w, death_r);
+                child_main(l, &tty, filter, msg_w, death_r);
         }
         (void)close(TAKE_FD(msg_w));
         (void)close(TAKE_FD(death_r));
         struct outer o = {.pid = pid};
 
-        /* Invariant: the outer half keeps no capability once PID 1 exists; it only waits and forwards. */
+        /* Invariant: the outer half keeps no capability once PID 1 exists; it only waits, forwards and relays. */
         int r = sbx_caps_drop_all(false, err);
         if (r < 0) {
                 kill_and_wait(&o);
@@ -464,51 +588,16 @@ int sbx_ns_launch(const struct sbx_launch *l, int *ret_exit, struct sbx_err *err
                 return r;
         }
 
+        struct sbx_relay relay;
+        sbx_relay_init(&relay, &tty);
         struct msg failure = {.kind = MSG_WARNING};
         bool failed = false;
-        /* Until PID 1 is reaped and everything it sent is read (the pipe reaches EOF when it execs or exits). */
-        while (!o.reaped || msg_r >= 0) {
-                struct pollfd pfd[2] = {
-                        {.fd = msg_r, .events = POLLIN},
-                        {.fd = o.reaped ? -1 : sfd, .events = POLLIN},
-                };
-                if (poll(pfd, 2, -1) < 0) {
-                        if (errno == EINTR)
-                                continue;
-                        r = sbx_err_set(err, errno, "wait for the sandbox");
-                        kill_and_wait(&o);
-                        return r;
-                }
-                if (pfd[0].revents) {
-                        struct msg m;
-                        ssize_t n = read(msg_r, &m, sizeof(m));
-                        if (n == (ssize_t)sizeof(m)) {
-                                m.err.msg[sizeof(m.err.msg) - 1] = '\0';
-                                if (m.kind == MSG_WARNING) {
-                                        if (l->warn)
-                                                l->warn(m.err.msg, l->userdata);
-                                } else {
-                                        failure = m;
-                                        failed = true;
-                                }
-                        } else if (n >= 0 || errno != EINTR) {
-                                (void)close(TAKE_FD(msg_r));
-                        }
-                }
-                if (pfd[1].revents) {
-                        struct signalfd_siginfo si;
-                        if (read(sfd, &si, sizeof(si)) == (ssize_t)sizeof(si)) {
-                                if (si.ssi_signo == SIGCHLD)
-                                        reap(&o);
-                                else
-                                        forward(&o, (int)si.ssi_signo);
-                        }
-                }
-        }
-
-        if (was_fg)
-                (void)tcsetpgrp(STDIN_FILENO, getpgrp());
+        r = outer_wait(l, &o, &msg_r, sfd, &relay, &failure, &failed, err);
+        /* The caller's terminal as it was, whatever happened. */
+        sbx_relay_done(&relay);
         (void)sigprocmask(SIG_SETMASK, &old, NULL);
+        if (r < 0)
+                return r;
 
         if (failed) {
                 *err = failure.err;

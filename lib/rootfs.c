@@ -144,37 +144,6 @@ static int bind_device(int devfd, const char *name, struct sbx_err *err)
         return 0;
 }
 
-/* The login's terminal (the first of fd 0-2 that is a tty) bound on /dev/console, so that ttyname(3) (`tty`) finds a
- * name for it inside the sandbox: its own pts directory is a new devpts instance where the outside pty has no name.
- * The node is looked up again by the name the kernel gives for the fd and used only when it is the very same inode.
- * Best effort: the session works without it (fds 0-2 stay the terminal), so a mismatch only skips it. */
-static void bind_console(int devfd)
-{
-        for (int fd = 0; fd <= 2; fd++) {
-                struct stat st, st2;
-                if (!isatty(fd) || fstat(fd, &st) < 0 || !S_ISCHR(st.st_mode))
-                        continue;
-                char link[64], name[256];
-                (void)snprintf(link, sizeof(link), "/proc/self/fd/%d", fd);
-                ssize_t n = readlink(link, name, sizeof(name) - 1);
-                if (n <= 0)
-                        return;
-                name[n] = '\0';
-                if (strncmp(name, "/dev/", 5) != 0)
-                        return;
-                _cleanup_close_ int tree = open_tree(AT_FDCWD, name,
-                                                     OPEN_TREE_CLONE | OPEN_TREE_CLOEXEC | AT_SYMLINK_NOFOLLOW);
-                if (tree < 0 || fstat(tree, &st2) < 0 || st2.st_dev != st.st_dev || st2.st_ino != st.st_ino ||
-                    st2.st_rdev != st.st_rdev || !S_ISCHR(st2.st_mode))
-                        return;
-                if (set_attr(tree, MOUNT_ATTR_NOSUID | MOUNT_ATTR_NOEXEC, false, "/dev/console", NULL) < 0 ||
-                    make_mount_point(devfd, "console", false, "/dev", NULL) < 0)
-                        return;
-                (void)move_mount(tree, "", devfd, "console", MOVE_MOUNT_F_EMPTY_PATH);
-                return;
-        }
-}
-
 /* The new /dev, attached and filled; *ret_fd is its mount, still writable (the caller makes it read-only once the
  * /proc masks, whose sources are made in it, are done). */
 static int mount_dev(int rootfd, int *ret_fd, struct sbx_err *err)
@@ -198,7 +167,6 @@ static int mount_dev(int rootfd, int *ret_fd, struct sbx_err *err)
                 if (r < 0)
                         return r;
         }
-        bind_console(dev);
         for (size_t i = 0; i < ELEMENTSOF(links); i++)
                 SBX_STEP(err, symlinkat(links[i][0], dev, links[i][1]), "/dev: create link '/dev/%s'", links[i][1]);
 

@@ -6,8 +6,8 @@
  *   RootDirectory   bound recursively, read-only, nosuid, nodev (its chain checked by safepath)
  *   /proc           a fresh proc for the new PID namespace (nosuid, nodev, noexec), masked (procfs.h)
  *   /dev            a small tmpfs, read-only once filled: null zero full random urandom tty bound from the host
- *                   (nosuid, noexec), console = the login's terminal when fd 0-2 is one, a new devpts instance on
- *                   pts (ptmx -> pts/ptmx), tmpfs shm, fd/stdin/stdout/stderr links
+ *                   (nosuid, noexec), a new devpts instance on pts (ptmx -> pts/ptmx; the sandbox's own terminal
+ *                   is a pty there, pty.h), tmpfs shm, fd/stdin/stdout/stderr links
  *   Bind lines      in policy order (the home last unless given explicitly), recursive, nosuid, nodev, read-only
  *                   unless rw; sources opened without following symbolic links, with the user's own permissions
  *   Tmpfs lines     in policy order (/tmp included), mode 1777, nosuid, nodev, with their size

@@ -14,7 +14,12 @@
  *   sbx-escape connect PORT      TCP connect to 127.0.0.1:PORT
  *   sbx-escape ids               print "uid=R euid=E" (a setuid-root copy shows whether setuid took effect)
  *   sbx-escape fds               print the open descriptors, space separated (without the one reading the list)
- *   sbx-escape hog MB            allocate and touch MB megabytes */
+ *   sbx-escape hog MB            allocate and touch MB megabytes
+ *   sbx-escape fd-send SOCK FD   connect to the unix socket SOCK and pass it descriptor FD (SCM_RIGHTS)
+ *   sbx-escape fd-recv SOCK DIR  listen on SOCK, take one descriptor, print "received"; then, each time a file
+ *                                DIR/goN appears (N = 1, 2, ...), write "FD-WRITE-N" to the descriptor and try to
+ *                                read from it for a second, printing "writeN: ..." and "readN: ..."; stops when
+ *                                DIR/stop appears */
 #define _GNU_SOURCE
 #include <arpa/inet.h>
 #include <errno.h>
@@ -32,7 +37,9 @@
 #include <sys/ptrace.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
+#include <poll.h>
 #include <sys/syscall.h>
+#include <sys/un.h>
 #include <sys/sysmacros.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -101,6 +108,97 @@ static long tcp_connect(int port)
                 return -1;
         a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
         return connect(s, (struct sockaddr *)&a, sizeof(a));
+}
+
+static int unix_addr(const char *path, struct sockaddr_un *a)
+{
+        memset(a, 0, sizeof(*a));
+        a->sun_family = AF_UNIX;
+        if (strlen(path) >= sizeof(a->sun_path))
+                return -1;
+        strcpy(a->sun_path, path);
+        return 0;
+}
+
+static int fd_send(const char *path, int fd)
+{
+        struct sockaddr_un a;
+        int s = socket(AF_UNIX, SOCK_STREAM, 0);
+        if (s < 0 || unix_addr(path, &a) < 0 || connect(s, (struct sockaddr *)&a, sizeof(a)) < 0)
+                return report("fd-send", -1);
+        char byte = 'x';
+        struct iovec iov = {.iov_base = &byte, .iov_len = 1};
+        union {
+                char buf[CMSG_SPACE(sizeof(int))];
+                struct cmsghdr align;
+        } u;
+        memset(&u, 0, sizeof(u));
+        struct msghdr m = {.msg_iov = &iov, .msg_iovlen = 1, .msg_control = u.buf, .msg_controllen = sizeof(u.buf)};
+        struct cmsghdr *c = CMSG_FIRSTHDR(&m);
+        c->cmsg_level = SOL_SOCKET;
+        c->cmsg_type = SCM_RIGHTS;
+        c->cmsg_len = CMSG_LEN(sizeof(int));
+        memcpy(CMSG_DATA(c), &fd, sizeof(int));
+        return report("fd-send", sendmsg(s, &m, 0));
+}
+
+static int fd_recv(const char *path, const char *dir)
+{
+        struct sockaddr_un a;
+        int s = socket(AF_UNIX, SOCK_STREAM, 0);
+        (void)unlink(path);
+        if (s < 0 || unix_addr(path, &a) < 0 || bind(s, (struct sockaddr *)&a, sizeof(a)) < 0 || listen(s, 1) < 0)
+                return report("fd-recv", -1);
+        printf("listening\n");
+        fflush(stdout);
+        int c = accept(s, NULL, NULL);
+        if (c < 0)
+                return report("fd-recv", -1);
+        char byte;
+        struct iovec iov = {.iov_base = &byte, .iov_len = 1};
+        union {
+                char buf[CMSG_SPACE(sizeof(int))];
+                struct cmsghdr align;
+        } u;
+        struct msghdr m = {.msg_iov = &iov, .msg_iovlen = 1, .msg_control = u.buf, .msg_controllen = sizeof(u.buf)};
+        int fd = -1;
+        if (recvmsg(c, &m, 0) < 0)
+                return report("fd-recv", -1);
+        struct cmsghdr *cm = CMSG_FIRSTHDR(&m);
+        if (cm && cm->cmsg_type == SCM_RIGHTS)
+                memcpy(&fd, CMSG_DATA(cm), sizeof(int));
+        printf(fd >= 0 ? "received\n" : "fd-recv: no descriptor\n");
+        fflush(stdout);
+        for (int n = 1; fd >= 0;) {
+                char go[4096], stop[4096];
+                snprintf(go, sizeof(go), "%s/go%d", dir, n);
+                snprintf(stop, sizeof(stop), "%s/stop", dir);
+                if (access(stop, F_OK) == 0)
+                        break;
+                if (access(go, F_OK) != 0) {
+                        usleep(100 * 1000);
+                        continue;
+                }
+                char msg[64], buf[256];
+                int len = snprintf(msg, sizeof(msg), "FD-WRITE-%d\r\n", n);
+                ssize_t w = write(fd, msg, (size_t)len);
+                printf("write%d: %s\n", n, w < 0 ? strerror(errno) : "ok");
+                struct pollfd p = {.fd = fd, .events = POLLIN};
+                int pr = poll(&p, 1, 1000);
+                ssize_t r = pr > 0 ? read(fd, buf, sizeof(buf) - 1) : 0;
+                if (pr <= 0)
+                        printf("read%d: nothing\n", n);
+                else if (r < 0)
+                        printf("read%d: %s\n", n, strerror(errno));
+                else {
+                        buf[r] = '\0';
+                        buf[strcspn(buf, "\r\n")] = '\0';
+                        printf("read%d: %zd bytes '%s'\n", n, r, buf);
+                }
+                fflush(stdout);
+                n++;
+        }
+        return 0;
 }
 
 int main(int argc, char **argv)
@@ -211,6 +309,10 @@ int main(int argc, char **argv)
                         memset(p, 1, n);
                 return report(c, p ? 0 : -1);
         }
+        if (!strcmp(c, "fd-send") && argc == 4)
+                return fd_send(argv[2], atoi(argv[3]));
+        if (!strcmp(c, "fd-recv") && argc == 4)
+                return fd_recv(argv[2], argv[3]);
         fprintf(stderr, "sbx-escape: unknown command '%s'\n", c);
         return 1;
 }

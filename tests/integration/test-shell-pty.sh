@@ -20,7 +20,7 @@ expect '\$ ?$' "a prompt appears"
 send 'echo PID=$$ ARGV0=$0' Enter
 expect '^PID=1 ARGV0=-sh$' "the interactive login shell is PID 1"
 send 'tty' Enter
-expect '^/dev/console$' "tty names a device (the login's terminal, as /dev/console)"
+expect '^/dev/pts/0$' "tty names the sandbox's own terminal"
 send 'stty size' Enter
 expect '^40 120$' "the terminal size reaches the sandbox"
 tm resize-window -x 100 -y 30

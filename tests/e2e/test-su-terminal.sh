@@ -1,0 +1,97 @@
+#!/usr/bin/env bash
+# SPDX-License-Identifier: LGPL-2.1-or-later
+# `su - user` typed in root's terminal (a tmux pane running root's shell): the sandbox gets a pty of its own and never
+# holds root's terminal. A process in the sandbox that keeps a duplicate of its fd 0, or passes it over a unix socket
+# in the home to another session of the same user, can use it only while the session lasts (positive control: what it
+# writes shows in root's pane then); after su returns it can neither write into root's terminal nor read what root
+# types. Through the new pty vi, Ctrl-C, Ctrl-Z/fg, a window resize and `exit 3` work as on any terminal.
+. "$(dirname "$0")/common.sh"
+sbx_e2e_setup "$@"
+sbx_tmux_init sbx-su-term
+SBX_TMUX_WAIT=150
+install -m 0755 "$SBX_ESCAPE" "$SBX_WS/rootfs/bin/sbx-escape"
+H=/home/sbxuser1
+
+# Root's terminal: a shell with a prompt that cannot be mistaken for the sandbox's ('$ ').
+tm new-session -d -x 120 -y 40 "env -i PATH=/usr/sbin:/usr/bin:/sbin:/bin TERM=xterm PS1='root# ' bash --norc --noprofile"
+expect '^root# ?$' "root's shell is up in the pane"
+
+# The other session of the same user, without a terminal: it waits for a descriptor on a socket in the home.
+su sbxuser1 -c "/bin/sbx-escape fd-recv $H/fd.sock $H" </dev/null >"$SBX_WS/recv.out" 2>&1 &
+recv_pid=$!
+sbx_wait_for "grep -q '^listening' '$SBX_WS/recv.out'" 100 || sbx_fail "the receiving session did not start: $(cat "$SBX_WS/recv.out")"
+echo "ok - a second session of sbxuser1 listens on a socket in the home"
+
+send 'clear; su - sbxuser1' Enter
+expect '\$ ?$' "su - sbxuser1 from root's terminal gives the sandbox's prompt"
+send 'clear; echo PID=$$ TTY=$(tty)' Enter
+expect '^PID=1 TTY=/dev/pts/0$' "the shell is PID 1 on a terminal of the sandbox's own devpts"
+
+# The keeper: a background job that keeps a duplicate of fd 0 and writes a tick through it every 0.3 s.
+send "(exec 3<&0; while :; do echo KEEPER-TICK >&3; sleep 0.3; done) >/dev/null 2>&1 &" Enter
+expect '^KEEPER-TICK' "the keeper writes through its duplicate of fd 0 (positive control)"
+send "/bin/sbx-escape fd-send $H/fd.sock 0" Enter
+expect '^fd-send: ok$' "fd 0 is passed over the socket in the home"
+sbx_wait_for "grep -q '^received' '$SBX_WS/recv.out'" 100 || sbx_fail "the descriptor did not arrive: $(cat "$SBX_WS/recv.out")"
+touch "$H/go1"
+sbx_wait_for "grep -q '^read1:' '$SBX_WS/recv.out'" 100 || sbx_fail "the receiver did not act: $(cat "$SBX_WS/recv.out")"
+sbx_assert_match "while the session lasts, the passed descriptor writes (positive control)" '^write1: ok$' \
+    "$(cat "$SBX_WS/recv.out")"
+expect 'FD-WRITE-1' "... and what it writes shows in root's pane (positive control)"
+
+# Through the new pty: Ctrl-C, Ctrl-Z and fg, a resize, vi.
+send 'kill %1; clear' Enter
+send 'sleep 300' Enter
+sleep 0.5
+send C-c
+send 'st=$?; clear; echo AFTER-CTRL-C=$st' Enter
+expect '^AFTER-CTRL-C=130$' "Ctrl-C interrupts the foreground job (status 130) and the shell goes on"
+send 'sleep 301' Enter
+sleep 0.5
+send C-z
+expect '(^|\^Z)\[1\]\+ +Stopped +sleep 301$' "Ctrl-Z stops the foreground job"
+send 'clear; fg' Enter
+sleep 0.5
+send C-c
+send 'st=$?; clear; echo FG-STATUS=$st' Enter
+expect '^FG-STATUS=130$' "fg resumed the job, whose Ctrl-C ends it (status 130)"
+send 'clear; stty size' Enter
+expect '^40 120$' "the window size reaches the sandbox's pty"
+tm resize-window -x 100 -y 30
+sleep 0.5
+send 'clear; stty size' Enter
+expect '^30 100$' "a window resize reaches the sandbox's pty"
+send 'clear; vi ~/notes' Enter
+expect '^~ *$' "vi draws its screen"
+send 'i' 'written in vi'
+sleep 0.3
+send Escape
+sleep 0.5
+send ':wq' Enter
+sleep 1
+send 'clear; cat ~/notes' Enter
+expect '^written in vi$' "vi wrote the file"
+
+send 'exit 3' Enter
+expect '^root# ?$' "su returns to root's shell"
+send 'st=$?; clear; echo SU-EXIT=$st' Enter
+expect '^SU-EXIT=3$' "exit 3 in the sandbox is su's status"
+
+# After su returned: the keeper died with the sandbox, the passed descriptor is hung up.
+sbx_wait_for "[ -z \"\$(pgrep -u sbxuser1 -x sleep)\" ]" 50 || true
+send 'clear' Enter
+sleep 1
+sbx_assert_no_match "no keeper tick reaches root's terminal after su returned" 'KEEPER-TICK' "$(screen)"
+touch "$H/go2"
+sleep 0.3
+send 'echo ROOT-TYPED' Enter
+sbx_wait_for "grep -q '^read2:' '$SBX_WS/recv.out'" 100 || sbx_fail "the receiver did not act: $(cat "$SBX_WS/recv.out")"
+out=$(cat "$SBX_WS/recv.out")
+sbx_assert_match "after su returned, writing through the passed descriptor fails" '^write2: Input/output error$' "$out"
+sbx_assert_no_match "... and reading from it gets nothing root typed" "^read2: .*ROOT-TYPED" "$out"
+expect '^ROOT-TYPED$' "what root typed reached root's own shell"
+sbx_assert_no_match "nothing the receiver wrote shows in root's pane after su returned" 'FD-WRITE-2' "$(screen)"
+touch "$H/stop"
+wait "$recv_pid"
+tm kill-server 2>/dev/null
+sbx_e2e_assert_clean sbxuser1
