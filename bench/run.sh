@@ -101,7 +101,7 @@ cp /etc/passwd /etc/group "$R/etc/"
 sbx_syslog_start
 PAMDIR=$SBX_WS/pam.d
 mkdir -p "$PAMDIR"
-echo "session required $SBX_PAM_MODULE conf=/etc/sandbox-shell" >"$PAMDIR/bench"
+echo "session required $SBX_PAM_MODULE conf=/etc/sandbox-shell helper=$SBX_SHELL" >"$PAMDIR/bench"
 # The floor with the helper's file capabilities, to start it the way the helper starts: as the user, through
 # sbx-launch's grant.
 install -m 0755 "$build/bench/floor" "$SBX_WS/bin/floor"

@@ -27,6 +27,7 @@ void sbx_user_free(struct sbx_user *u)
         free(u->name);
         free(u->group);
         free(u->home);
+        free(u->shell);
         strv_free(u->groups);
         free(u);
 }
@@ -38,6 +39,7 @@ void sbx_policy_free(struct sbx_policy *p)
         free(p->user);
         free(p->group);
         free(p->home);
+        free(p->login_shell);
         free(p->root_directory);
         free(p->shell);
         free(p->hostname);
@@ -478,7 +480,7 @@ int sbx_policy_resolve(const struct sbx_config *c, const struct sbx_user *u, str
         p->uid = u->uid;
         p->gid = u->gid;
         if (!(p->user = strdup(u->name)) || !(p->group = strdup(u->group)) || !(p->home = strdup(u->home)) ||
-            set_defaults(p) < 0)
+            !(p->login_shell = strdup(u->shell ? u->shell : "")) || set_defaults(p) < 0)
                 return sbx_err_set(err, ENOMEM, "resolving policy");
 
         for (size_t i = 0; i < c->n_blocks; i++)
@@ -537,7 +539,8 @@ static int group_name(gid_t gid, char **ret)
 static int user_from_passwd(const struct passwd *pw, bool groups, struct sbx_user **ret, struct sbx_err *err)
 {
         _cleanup_user_ struct sbx_user *u = calloc(1, sizeof(*u));
-        if (!u || !(u->name = strdup(pw->pw_name)) || !(u->home = strdup(pw->pw_dir)))
+        if (!u || !(u->name = strdup(pw->pw_name)) || !(u->home = strdup(pw->pw_dir)) ||
+            !(u->shell = strdup(pw->pw_shell ? pw->pw_shell : "")))
                 return sbx_err_set(err, ENOMEM, "looking up user");
         u->uid = pw->pw_uid;
         u->gid = pw->pw_gid;

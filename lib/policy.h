@@ -116,6 +116,7 @@ struct sbx_policy {
         gid_t gid;
         char *group; /* primary group name (%g) */
         char *home;  /* %h */
+        char *login_shell; /* the passwd entry's login shell (must be the helper for a sandboxed user) */
 
         bool sandbox;          /* Sandbox, default no */
         char *root_directory;  /* RootDirectory, default SBX_DEFAULT_ROOT_DIRECTORY */
@@ -196,6 +197,7 @@ struct sbx_user {
         gid_t gid;
         char *group;   /* primary group name (the number when the group has no name) */
         char *home;
+        char *shell;   /* the passwd login shell ("" when the entry has none) */
         char **groups; /* NULL-terminated names of every group the user is in, the primary one included; NULL when
                         * not looked up (sbx_policy_load* does so only for a config with a Match Group) */
 };

@@ -104,6 +104,7 @@ int sbx_relay_start(struct sbx_relay *r, int master, pid_t pid1, struct sbx_err 
         if ((c->in_fd >= 0 && fcntl(c->in_fd, F_SETFL, in_flags | O_NONBLOCK) < 0) ||
             fcntl(c->out_fd, F_SETFL, out_flags | O_NONBLOCK) < 0)
                 return sbx_err_set(err, errno, "terminal: make the caller's terminal non-blocking");
+        r->started = true;
         return 0;
 }
 
@@ -224,7 +225,7 @@ static long now_ms(void)
 void sbx_relay_done(struct sbx_relay *r)
 {
         const struct sbx_pty_caller *c = r->c;
-        if (r->master >= 0) {
+        if (r->started) {
                 /* The last output of the session: what the master holds now. A slave still open somewhere else (a
                  * descriptor passed out of the sandbox) is not waited for; a terminal that does not take the output
                  * within two seconds does not hold up the end of the session either. */
@@ -250,7 +251,7 @@ void sbx_relay_done(struct sbx_relay *r)
         r->master = r->peer = -1;
         if (r->raw)
                 (void)tcsetattr(c->in_fd, TCSADRAIN, &r->saved);
-        r->raw = false;
+        r->raw = r->started = false;
         if (r->out_flags >= 0)
                 (void)fcntl(c->out_fd, F_SETFL, r->out_flags);
         if (r->in_flags >= 0)

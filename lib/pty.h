@@ -46,6 +46,7 @@ struct sbx_relay {
         int master; /* -1 until PID 1 sent it, and after it is closed */
         int peer;   /* a slave of it held by the relay itself */
         pid_t pid1; /* PID 1 as the outer half sees it */
+        bool started; /* sbx_relay_start completed: everything is non-blocking */
         bool raw;   /* the caller's terminal was put in raw mode: restored by sbx_relay_done */
         struct termios saved;
         int in_flags, out_flags; /* the caller's descriptors' status flags, restored by sbx_relay_done */

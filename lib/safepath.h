@@ -38,3 +38,10 @@ int sbx_safepath_open_nofollow(int dirfd, const char *path, int flags, uint64_t 
  * is formatted for the ordinary case); every other error is reported as there. */
 int sbx_safepath_open_nofollow_maybe(int dirfd, const char *path, int flags, uint64_t resolve, const char *what,
                                      int *ret_fd, struct sbx_err *err);
+
+/* Resolves the absolute `path` the way the kernel would, component by component, but only through directories that
+ * pass sbx_safepath_check_component and symbolic links owned by root (a link's target is resolved the same way; ".."
+ * is refused): so nobody but root can make `path` name another file later. *ret is the stat of the file it names.
+ * Used for the passwd shell of a sandboxed user, which must stay the helper between the PAM check and the exec.
+ * Errors: -EPERM/-ENOTDIR (an unsafe component, named), -ELOOP, -EINVAL, or the errno of the lookup. */
+int sbx_safepath_resolve_trusted(const char *path, struct stat *ret, struct sbx_err *err);

@@ -12,6 +12,7 @@
 #include <stdbool.h>
 #include <stdio.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <syslog.h>
 #include <time.h>
 #include <unistd.h>
@@ -24,11 +25,13 @@
 #include "caps.h"
 #include "cgroup.h"
 #include "policy.h"
+#include "safepath.h"
 
 #define DATA_NAME "pam_sandbox:session"
 
 struct args {
         const char *confdir;
+        const char *helper; /* the installed helper: a sandboxed user's passwd shell must be this file */
         bool debug;
 };
 
@@ -43,12 +46,14 @@ struct session {
 
 static int parse_args(pam_handle_t *pamh, int argc, const char **argv, struct args *a)
 {
-        *a = (struct args){.confdir = SBX_CONFDIR};
+        *a = (struct args){.confdir = SBX_CONFDIR, .helper = SBX_HELPER_PATH};
         for (int i = 0; i < argc; i++) {
                 if (streq(argv[i], "debug"))
                         a->debug = true;
                 else if (strncmp(argv[i], "conf=", 5) == 0 && argv[i][5] == '/')
                         a->confdir = argv[i] + 5;
+                else if (strncmp(argv[i], "helper=", 7) == 0 && argv[i][7] == '/')
+                        a->helper = argv[i] + 7;
                 else {
                         pam_syslog(pamh, LOG_ERR, "Unknown or invalid module argument '%s'", argv[i]);
                         return PAM_SERVICE_ERR;
@@ -76,6 +81,33 @@ static void session_cleanup(pam_handle_t *pamh, void *data, int error_status)
                 (void)sbx_caps_revoke_inheritable(NULL);
         }
         session_free(s);
+}
+
+/* Invariant: a sandboxed user's login shell is the helper, or the session is refused: a user whose passwd shell is
+ * another program (chsh forgotten, an LDAP loginShell) would get that program, unsandboxed, with every service.
+ * The shell must name the helper's very file, reached only through what root alone can change (a link in a
+ * user-writable place could be pointed elsewhere between this check and the exec). */
+static int check_login_shell(pam_handle_t *pamh, const struct args *a, const struct sbx_policy *p)
+{
+        struct sbx_err err = {0};
+        struct stat helper, shell;
+        const char *why = NULL;
+        if (stat(a->helper, &helper) < 0) {
+                pam_syslog(pamh, LOG_ERR, "Failed to stat the helper '%s': %m", a->helper);
+                why = "the sandbox helper is not installed";
+        } else if (sbx_safepath_resolve_trusted(p->login_shell, &shell, &err) < 0) {
+                pam_syslog(pamh, LOG_ERR, "Login shell of '%s': %s", p->user, err.msg);
+                why = "it cannot be verified";
+        } else if (shell.st_dev != helper.st_dev || shell.st_ino != helper.st_ino)
+                why = "it is not the sandbox helper";
+        if (!why)
+                return PAM_SUCCESS;
+        pam_syslog(pamh, LOG_ERR, "Refusing the session of sandboxed user '%s': its login shell '%s' is not the helper "
+                   "'%s' (%s); fix: usermod -s %s %s", p->user, p->login_shell, a->helper, why, a->helper, p->user);
+        pam_error(pamh, "sandbox-shell: login refused: the login shell of '%s' is '%s', not the sandbox helper '%s' "
+                  "(the administrator must run: usermod -s %s %s)", p->user, p->login_shell, a->helper, a->helper,
+                  p->user);
+        return PAM_SESSION_ERR;
 }
 
 static int load_policy(pam_handle_t *pamh, const struct args *a, const char **ret_user, struct sbx_policy **ret)
@@ -126,6 +158,9 @@ int pam_sm_open_session(pam_handle_t *pamh, int flags, int argc, const char **ar
                         pam_syslog(pamh, LOG_DEBUG, "User '%s' is not sandboxed", user);
                 return PAM_IGNORE;
         }
+        ret = check_login_shell(pamh, &a, p);
+        if (ret != PAM_SUCCESS)
+                return ret;
         if (pam_get_data(pamh, DATA_NAME, &old) == PAM_SUCCESS && old && !((const struct session *)old)->done) {
                 pam_syslog(pamh, LOG_ERR, "A sandbox session is already open in this PAM handle");
                 return PAM_SESSION_ERR;

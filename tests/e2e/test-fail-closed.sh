@@ -27,11 +27,44 @@ refused() {
     sbx_e2e_assert_clean sbxuser1 "$what"
 }
 
-# The helper without its file capabilities (installed without setcap, or copied).
-install -m 0755 "$SBX_HELPER" "$SBX_WS/bin/sandbox-shell-nocaps"
-sed -i "s|^sbxuser1:\(.*\):$SBX_SHELL\$|sbxuser1:\1:$SBX_WS/bin/sandbox-shell-nocaps|" /etc/passwd
+# The helper without its file capabilities (installed without setcap).
+setcap -r "$SBX_SHELL"
 refused "helper without file capabilities" 'refusing login: missing capabilities cap_'
-sed -i "s|^sbxuser1:\(.*\):$SBX_WS/bin/sandbox-shell-nocaps\$|sbxuser1:\1:$SBX_SHELL|" /etc/passwd
+setcap "$SBX_HELPER_CAPS+ei" "$SBX_SHELL"
+
+# set_shell SHELL: sbxuser1's passwd login shell.
+set_shell() { sed -i "s|^\(sbxuser1:[^:]*:[^:]*:[^:]*:[^:]*:[^:]*:\).*\$|\1$1|" /etc/passwd; }
+shell_msg="login shell of 'sbxuser1' is '%s', not the sandbox helper '$SBX_SHELL' \(the administrator must run: usermod -s $SBX_SHELL sbxuser1\)"
+# A user the policy sandboxes whose passwd shell is another program: every service refuses the session, naming the
+# fix; the program never runs (it would run unsandboxed).
+set_shell /bin/sh
+: >"$SBX_SYSLOG"
+refused "passwd shell /bin/sh" '' "$(printf "$shell_msg" /bin/sh)"
+sbx_assert_match "sshd's refusal is logged with the fix" \
+    "Refusing the session of sandboxed user 'sbxuser1': its login shell '/bin/sh' is not the helper .*fix: usermod -s $SBX_SHELL sbxuser1" \
+    "$(cat "$SBX_SYSLOG")"
+sbx_tmux_init sbx-fail-closed
+tm new-session -d -x 400 -y 30 "bash -c 'login -f sbxuser1; echo LOGIN-EXIT=\$?; sleep 600'"
+# (expect's pattern goes through the shell in single quotes: the message's quotes are matched as any character)
+expect "$(printf "$shell_msg" /bin/sh | tr "'" .)" "console login with passwd shell /bin/sh: refused with the fix"
+expect 'LOGIN-EXIT=[1-9]' "... and login fails"
+tm kill-server
+[ ! -e "$marker" ] || sbx_fail "a command of the user ran"
+sbx_e2e_assert_clean sbxuser1 "passwd shell /bin/sh, console login"
+# A link in a place the user can write, pointing at the helper: refused too (it could be pointed elsewhere between
+# the check and the exec).
+ln -s "$SBX_SHELL" /home/sbxuser1/sh-link
+chown -h sbxuser1 /home/sbxuser1/sh-link
+set_shell /home/sbxuser1/sh-link
+refused "passwd shell: a link in the user's home" '' "$(printf "$shell_msg" /home/sbxuser1/sh-link)"
+rm /home/sbxuser1/sh-link
+# Positive control: root's link to the helper in a root-only directory is the helper.
+mkdir -m 0755 "$SBX_WS/alias"
+ln -s "$SBX_SHELL" "$SBX_WS/alias/sandbox-shell"
+set_shell "$SBX_WS/alias/sandbox-shell"
+sbx_assert_eq "passwd shell: root's link to the helper logs in" 1 "$(sbx_ssh sbxuser1 'echo $$')"
+set_shell "$SBX_SHELL"
+sbx_assert_eq "passwd shell: the helper itself logs in" 1 "$(su - sbxuser1 -c 'echo $$' </dev/null 2>&1)"
 
 # An invalid config: sshd's client sees only the refusal (PAM's message goes to sshd's log), su prints it.
 sbx_e2e_policy "    MemoryMax lots"

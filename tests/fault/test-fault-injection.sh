@@ -20,25 +20,14 @@ sbx_e2e_policy "    CPUQuota 50%
     Tmpfs /run 1M"
 
 login() { su sbxuser1 -c 'echo SHELL-RAN' </dev/null 2>&1; }
-
-trace=$(SBX_FAULT_TRACE=1 login)
-sbx_assert_match "the traced login works" '^SHELL-RAN$' "$trace"
-sbx_e2e_assert_clean sbxuser1 "after the traced login"
-mapfile -t points < <(printf '%s\n' "$trace" | sed -n 's/^sbx-fault-point: //p' | awk '!seen[$0]++')
-sbx_log "${#points[@]} setup steps:"
-printf '#   %s\n' "${points[@]}"
-
-# The steps the issue names are all among them (so the list is the real login's, not a part of it).
-for want in "create cgroup '" "/pids.max'" "/cgroup.procs'" "raise the inheritable capabilities" \
-    "create the sandbox's namespaces (clone)" "make every mount private" "bind RootDirectory '" \
-    "mount proc for /proc" "/proc: hide '/proc/keys'" "/dev: mount '/dev/null' on /dev/null" \
-    "/dev/pts: mount devpts" "bind '$SBX_WS/data' on '/var/tmp'" "create tmpfs for /run" "pivot_root into '" \
-    "network: bring 'lo' up" "set the hostname 'box-sbxuser1'" "clear the capability sets" \
-    "clear the capability sets of the outer half" "LimitNOFILE 512: setrlimit" "load the syscall filter" \
-    "execute the shell '/bin/sh' in the sandbox"; do
-    printf '%s\n' "${points[@]}" | grep -qF -- "$want" || sbx_fail "no setup step '$want' in the trace"
-done
-echo "ok - the trace holds every kind of step (${#points[@]} steps)"
+# The same on a terminal (script(1) gives su a pty): the steps of the sandbox's own pty and its relay come in too.
+login_tty() {
+    local o rc
+    o=$(script -qec "su sbxuser1 -c 'echo SHELL-RAN'" /dev/null </dev/null 2>&1)
+    rc=$?
+    printf '%s\n' "${o//$'\r'/}"
+    return $rc
+}
 
 # A name with the session's id (PID and start time), or the PID written to a leaf's cgroup.procs, is matched by a
 # pattern: they differ on every login.
@@ -48,12 +37,48 @@ pattern_of() {
 }
 normal() { sed -e 's/session-[0-9]*-[0-9]*/session-ID/g' -e "s/write '[0-9]*' to \('[^']*session-ID\)/write 'PID' to \1/"; }
 
+trace=$(SBX_FAULT_TRACE=1 login)
+sbx_assert_match "the traced login works" '^SHELL-RAN$' "$trace"
+sbx_e2e_assert_clean sbxuser1 "after the traced login"
+mapfile -t points < <(printf '%s\n' "$trace" | sed -n 's/^sbx-fault-point: //p' | awk '!seen[$0]++')
+trace_tty=$(SBX_FAULT_TRACE=1 login_tty)
+sbx_assert_match "the traced login on a terminal works" '^SHELL-RAN$' "$trace_tty"
+sbx_e2e_assert_clean sbxuser1 "after the traced login on a terminal"
+
+# The steps only a login on a terminal passes, failed through such a login.
+declare -A tty_only=()
+while IFS= read -r p; do
+    [ -n "$p" ] || continue
+    printf '%s\n' "${points[@]}" | normal | grep -qxF -- "$(printf '%s' "$p" | normal)" && continue
+    tty_only[$p]=1
+    points+=("$p")
+done < <(printf '%s\n' "$trace_tty" | sed -n 's/^sbx-fault-point: //p' | awk '!seen[$0]++')
+sbx_log "${#points[@]} setup steps (${#tty_only[@]} only on a terminal):"
+printf '#   %s\n' "${points[@]}"
+
+# The steps the issue names are all among them (so the list is the real login's, not a part of it).
+for want in "create cgroup '" "/pids.max'" "/cgroup.procs'" "raise the inheritable capabilities" \
+    "create the sandbox's namespaces (clone)" "make every mount private" "bind RootDirectory '" \
+    "mount proc for /proc" "/proc: hide '/proc/keys'" "/dev: mount '/dev/null' on /dev/null" \
+    "/dev/pts: mount devpts" "bind '$SBX_WS/data' on '/var/tmp'" "create tmpfs for /run" "pivot_root into '" \
+    "network: bring 'lo' up" "set the hostname 'box-sbxuser1'" "clear the capability sets" \
+    "clear the capability sets of the outer half" "LimitNOFILE 512: setrlimit" "load the syscall filter" \
+    "execute the shell '/bin/sh' in the sandbox" "terminal: open the sandbox's pty" \
+    "terminal: make the sandbox's pty its controlling terminal" "terminal: put the caller's terminal in raw mode"; do
+    printf '%s\n' "${points[@]}" | grep -qF -- "$want" || sbx_fail "no setup step '$want' in the trace"
+done
+echo "ok - the trace holds every kind of step (${#points[@]} steps)"
+
 declare -A seen_msg=()
 for p in "${points[@]}"; do
     # As before the traced login: the cgroup tree made then (its top directories stay, empty, by design) is
     # removed, so that the steps that create it run again.
     sbx_cleanup_cgroup_dirs "${SBX_E2E_CG_DIRS[@]}"
-    out=$(SBX_FAULT=$(pattern_of "$p") login)
+    if [ -n "${tty_only[$p]:-}" ]; then
+        out=$(SBX_FAULT=$(pattern_of "$p") login_tty)
+    else
+        out=$(SBX_FAULT=$(pattern_of "$p") login)
+    fi
     rc=$?
     [ "$rc" != 0 ] || sbx_fail "step '$p' failed, yet su exited 0: $out"
     if printf '%s\n' "$out" | grep -q SHELL-RAN; then

@@ -49,8 +49,8 @@ sbx_pc_setup() {
     mkdir -p "$SBX_PAMDIR"
     # pam_permit after pam_sandbox: a stack where every module says PAM_IGNORE fails, as for a user the policy does
     # not sandbox; pam_sandbox's own failures still fail the stack (required).
-    printf '%s\n' "auth required $SBX_PAM_MODULE conf=/etc/sandbox-shell" "auth optional pam_permit.so" \
-        "session required $SBX_PAM_MODULE conf=/etc/sandbox-shell debug" "session optional pam_permit.so" \
+    printf '%s\n' "auth required $SBX_PAM_MODULE conf=/etc/sandbox-shell helper=$SBX_SHELL" "auth optional pam_permit.so" \
+        "session required $SBX_PAM_MODULE conf=/etc/sandbox-shell helper=$SBX_SHELL debug" "session optional pam_permit.so" \
         >"$SBX_PAMDIR/$SBX_PC_SERVICE"
     SBX_PC_LAYOUT=$(sbx_pc_layout)
     SBX_PC_DIRS=()

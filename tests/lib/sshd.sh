@@ -19,10 +19,10 @@ sbx_pam_service() {
     cat >"/etc/pam.d/$name" <<PAM
 $auth_first
 @include common-auth
-auth optional $SBX_PAM_MODULE ${SBX_PAM_ARGS:-}
+auth optional $SBX_PAM_MODULE helper=$SBX_SHELL ${SBX_PAM_ARGS:-}
 @include common-account
 @include common-session-noninteractive
-session required $SBX_PAM_MODULE ${SBX_PAM_ARGS:-}
+session required $SBX_PAM_MODULE helper=$SBX_SHELL ${SBX_PAM_ARGS:-}
 PAM
 }
 

@@ -6,6 +6,7 @@
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <errno.h>
 #include <fcntl.h>
 #include <linux/openat2.h>
 #include <string.h>
@@ -77,8 +78,8 @@ static char *scratch(void)
         static char dir[64];
         if (geteuid() != 0)
                 return NULL;
-        if (dir[0])
-                return dir;
+        if (dir[0]) /* made once; a test may have removed it since */
+                return mkdir(dir, 0755) == 0 || errno == EEXIST ? dir : NULL;
         if (unshare(CLONE_NEWNS) < 0 || mount(NULL, "/", NULL, MS_REC | MS_PRIVATE, NULL) < 0 ||
             mount("sbx-test", "/run", "tmpfs", MS_NOSUID | MS_NODEV, "mode=0755,size=1m") < 0)
                 return NULL;
@@ -128,6 +129,65 @@ static void test_trusted_dir_chain(void **state)
         (void)rmdir(base);
 }
 
+/* The passwd shell's check: the same file through root's links, refused through anything another user can change. */
+static void test_resolve_trusted(void **state)
+{
+        char *base = scratch();
+        if (!base)
+                skip();
+        char d[4200], path[4300], abs_target[4300];
+        struct sbx_err err = {0};
+        struct stat want, got;
+        (void)snprintf(d, sizeof(d), "%s/r", base);
+        assert_int_equal(mkdir(d, 0755), 0);
+        int dfd = open(d, O_PATH | O_DIRECTORY | O_CLOEXEC);
+        assert_true(dfd >= 0);
+        assert_int_equal(mkdirat(dfd, "usr", 0755), 0);
+        assert_int_equal(mkdirat(dfd, "usr/bin", 0755), 0);
+        int f = openat(dfd, "usr/bin/helper", O_CREAT | O_WRONLY | O_CLOEXEC, 0755);
+        assert_true(f >= 0);
+        assert_int_equal(fstat(f, &want), 0);
+        close(f);
+        assert_int_equal(symlinkat("usr/bin", dfd, "bin"), 0); /* usrmerge: /bin -> usr/bin */
+        (void)snprintf(abs_target, sizeof(abs_target), "%s/usr/bin/helper", d);
+        assert_int_equal(symlinkat(abs_target, dfd, "abs"), 0);
+
+        (void)snprintf(path, sizeof(path), "%s/usr/bin/helper", d);
+        assert_int_equal(sbx_safepath_resolve_trusted(path, &got, &err), 0);
+        assert_true(got.st_ino == want.st_ino && got.st_dev == want.st_dev);
+        (void)snprintf(path, sizeof(path), "%s/bin/helper", d);
+        assert_int_equal(sbx_safepath_resolve_trusted(path, &got, &err), 0);
+        assert_true(got.st_ino == want.st_ino && got.st_dev == want.st_dev);
+        (void)snprintf(path, sizeof(path), "%s/abs", d);
+        assert_int_equal(sbx_safepath_resolve_trusted(path, &got, &err), 0);
+        assert_true(got.st_ino == want.st_ino && got.st_dev == want.st_dev);
+
+        /* A directory on the way that others can write: refused, through the link as well. */
+        assert_int_equal(fchmodat(dfd, "usr/bin", 0777, 0), 0);
+        (void)snprintf(path, sizeof(path), "%s/bin/helper", d);
+        assert_int_equal(sbx_safepath_resolve_trusted(path, &got, &err), -EPERM);
+        assert_non_null(strstr(err.msg, "world-writable"));
+        assert_int_equal(fchmodat(dfd, "usr/bin", 0755, 0), 0);
+        /* A link owned by another user: refused. */
+        assert_int_equal(fchownat(dfd, "bin", 65534, 0, AT_SYMLINK_NOFOLLOW), 0);
+        assert_int_equal(sbx_safepath_resolve_trusted(path, &got, &err), -EPERM);
+        assert_non_null(strstr(err.msg, "owned by uid 65534"));
+        /* "..", a relative path and a missing file. */
+        (void)snprintf(path, sizeof(path), "%s/usr/../usr/bin/helper", d);
+        assert_int_equal(sbx_safepath_resolve_trusted(path, &got, &err), -EINVAL);
+        assert_int_equal(sbx_safepath_resolve_trusted("usr/bin/helper", &got, &err), -EINVAL);
+        (void)snprintf(path, sizeof(path), "%s/usr/bin/missing", d);
+        assert_int_equal(sbx_safepath_resolve_trusted(path, &got, &err), -ENOENT);
+
+        (void)unlinkat(dfd, "abs", 0);
+        (void)unlinkat(dfd, "bin", 0);
+        (void)unlinkat(dfd, "usr/bin/helper", 0);
+        (void)unlinkat(dfd, "usr/bin", AT_REMOVEDIR);
+        (void)unlinkat(dfd, "usr", AT_REMOVEDIR);
+        close(dfd);
+        (void)rmdir(d);
+}
+
 static void test_open_nofollow(void **state)
 {
         char dir[] = "/tmp/sbx-safepath.XXXXXX";
@@ -169,6 +229,7 @@ int main(void)
                 cmocka_unit_test(test_component),
                 cmocka_unit_test(test_trusted_dir_rejects),
                 cmocka_unit_test(test_trusted_dir_chain),
+                cmocka_unit_test(test_resolve_trusted),
                 cmocka_unit_test(test_open_nofollow),
         };
         return cmocka_run_group_tests(tests, NULL, NULL);
