@@ -108,6 +108,29 @@ static int unit_cgroup(sd_bus *bus, const char *unit, const char *iface, char *b
         return 0;
 }
 
+int sbx_sd_unit_active_state(const char *unit, char *buf, size_t size, struct sbx_err *err)
+{
+        _cleanup_(busp) sd_bus *bus = NULL;
+        _cleanup_(sd_freep) char *path = NULL;
+        _cleanup_(sd_freep) char *state = NULL;
+        sd_bus_error e = SD_BUS_ERROR_NULL;
+        int r = bus_connect(&bus, err);
+        if (r < 0)
+                return r;
+        /* The unit's object exists for any name: systemd loads it on demand ("inactive" when there is no such unit). */
+        r = sd_bus_path_encode(SD_PATH "/unit", unit, &path);
+        if (r < 0)
+                return sbx_err_set(err, -r, "unit path of '%s'", unit);
+        r = sd_bus_get_property_string(bus, SD_DEST, path, "org.freedesktop.systemd1.Unit", "ActiveState", &e, &state);
+        if (r < 0) {
+                r = call_error(err, r, &e, "read ActiveState of", unit);
+                sd_bus_error_free(&e);
+                return r;
+        }
+        (void)strlcpy(buf, state, size);
+        return 0;
+}
+
 /* StartTransientUnit: a scope in the user's slice holding `pid`, and waits until systemd moved it there. */
 static int start_scope(sd_bus *bus, const char *unit, const char *slice, const char *user, pid_t pid,
                        struct sbx_err *err)

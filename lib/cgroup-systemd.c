@@ -108,6 +108,12 @@ bool sbx_sd_scope_is_own(const char *unit, const char *slice, int owner_r, uid_t
         return owner_r >= 0 && owner == uid;
 }
 
+bool sbx_sd_booted(void)
+{
+        struct stat st;
+        return lstat("/run/systemd/system", &st) == 0 && S_ISDIR(st.st_mode);
+}
+
 enum sbx_cgroup_backend sbx_sd_detect_at(const char *run_systemd_system, const char *cgroup_mount)
 {
         struct stat st;
@@ -224,5 +230,10 @@ int sbx_sd_session_open(const char *user, uid_t uid, const struct sbx_cgroup_lim
 {
         return sbx_err_setx(err, EOPNOTSUPP,
                             "this host runs systemd, but sandbox-shell was built without systemd support");
+}
+
+int sbx_sd_unit_active_state(const char *unit, char *buf, size_t size, struct sbx_err *err)
+{
+        return sbx_err_setx(err, EOPNOTSUPP, "cannot ask systemd about '%s': built without systemd support", unit);
 }
 #endif

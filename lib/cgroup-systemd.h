@@ -57,6 +57,13 @@ bool sbx_sd_scope_is_own(const char *unit, const char *slice, int owner_r, uid_t
  * and `cgroup_mount` is a cgroup2 filesystem; cgroupfs otherwise. */
 enum sbx_cgroup_backend sbx_sd_detect_at(const char *run_systemd_system, const char *cgroup_mount);
 
+/* True when systemd is the init (its /run/systemd/system, as sd_booted tests). */
+bool sbx_sd_booted(void);
+
+/* ActiveState of `unit` ("active", "inactive", "activating", ...; "inactive" for a unit systemd does not know),
+ * asked over D-Bus. Errors: -EOPNOTSUPP without systemd support, or the errno of the call, naming the unit. */
+int sbx_sd_unit_active_state(const char *unit, char *buf, size_t size, struct sbx_err *err);
+
 /* ---- the session (D-Bus) ---- */
 
 struct sbx_sd_session {

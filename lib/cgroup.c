@@ -18,6 +18,7 @@
 #include "cgroup-systemd.h"
 #include "fault.h"
 #include "policy.h"
+#include "userlock.h"
 
 /* ---- control files ---- */
 
@@ -388,6 +389,7 @@ int sbx_cgroup_detect_layout(const char *mountinfo, enum sbx_cgroup_layout *ret,
 
 struct sbx_cgroup_session {
         struct sbx_sd_session *sd; /* the systemd backend's session; NULL for cgroupfs */
+        char *user;
         enum sbx_cgroup_layout layout;
         char id[64];
         struct timespec started;
@@ -752,9 +754,13 @@ static int teardown(struct sbx_cgroup_session *s, pid_t pid, bool kill, bool rol
                                 *err = e;
                 }
         }
+        /* The user cgroup goes with its last session; EBUSY means another session is still in it. Under the user's
+         * lock (taken already when this is the rollback of an open), so that no session is opening in it now. */
+        _cleanup_close_ int lock = -1;
+        if (!rollback && s->user)
+                (void)sbx_user_lock(s->user, &lock, NULL);
         for (size_t i = 0; i < s->n; i++) {
                 struct sbx_cgroup_hier *h = &s->h[i];
-                /* The user cgroup goes with its last session; EBUSY means another session is still in it. */
                 if (h->user_path)
                         (void)rmdir(h->user_path);
                 for (size_t j = h->n_created; rollback && j > 0; j--)
@@ -783,6 +789,7 @@ void sbx_cgroup_session_free(struct sbx_cgroup_session *s)
         if (!s)
                 return;
         sbx_sd_session_free(s->sd);
+        free(s->user);
         for (size_t i = 0; i < s->n; i++)
                 hier_done(&s->h[i]);
         free(s->h);
@@ -833,6 +840,14 @@ int sbx_cgroup_session_open(const char *cgroup_root, const char *user, const str
         /* Invariant: the user name becomes a directory name; it cannot be "..", hold a '/' or be a control file. */
         if (!sbx_cgroup_valid_user(user))
                 return sbx_err_setx(err, EINVAL, "user name '%s' is not usable as a cgroup name", user);
+        /* Held until the leaf holds the session process: a session of the same user closing meanwhile would
+         * otherwise remove the user's cgroup under this one (it goes when the closing one sees no other leaf). */
+        _cleanup_close_ int lock = -1;
+        r = sbx_user_lock(user, &lock, err);
+        if (r < 0)
+                return r;
+        if (!(s->user = strdup(user)))
+                return sbx_err_set(err, ENOMEM, "cgroup session");
         (void)clock_gettime(CLOCK_MONOTONIC, &s->started);
         r = process_starttime(pid, &start);
         if (r < 0)

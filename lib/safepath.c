@@ -123,6 +123,8 @@ int sbx_safepath_resolve_trusted(const char *path, struct stat *ret, struct sbx_
         if (strlcpy(todo, path, sizeof(todo)) >= sizeof(todo))
                 return sbx_err_setx(err, ENAMETOOLONG, "path too long: '%.64s...'", path);
         _cleanup_close_ int fd = -1;
+        /* `where`: the directory fd is, for messages. */
+        char where[4096] = "/";
         unsigned links = 0;
         for (;;) {
                 const char *p = todo;
@@ -130,15 +132,16 @@ int sbx_safepath_resolve_trusted(const char *path, struct stat *ret, struct sbx_
                         closep(&fd);
                         if ((fd = open("/", O_PATH | O_DIRECTORY | O_CLOEXEC)) < 0)
                                 return sbx_err_set(err, errno, "open '/'");
+                        (void)strlcpy(where, "/", sizeof(where));
                         while (*p == '/')
                                 p++;
                 }
                 struct stat st;
                 if (fstat(fd, &st) < 0)
-                        return sbx_err_set(err, errno, "stat a directory of '%s'", path);
-                int r = sbx_safepath_check_component(&st, path, err);
+                        return sbx_err_set(err, errno, "stat '%s'", where);
+                int r = sbx_safepath_check_component(&st, where, err);
                 if (r < 0)
-                        return sbx_err_prefix(err, "a directory on the way to '%s'", path);
+                        return sbx_err_prefix(err, "'%s'", path);
                 size_t n = strcspn(p, "/");
                 if (n == 0)
                         return sbx_err_setx(err, EISDIR, "'%s' names a directory", path);
@@ -182,6 +185,9 @@ int sbx_safepath_resolve_trusted(const char *path, struct stat *ret, struct sbx_
                 }
                 closep(&fd);
                 fd = TAKE_FD(next);
+                if (!streq(where, "/"))
+                        (void)strlcat(where, "/", sizeof(where));
+                (void)strlcat(where, comp, sizeof(where));
                 memmove(todo, p, strlen(p) + 1);
         }
 }

@@ -12,7 +12,6 @@
 #include <stdbool.h>
 #include <stdio.h>
 #include <string.h>
-#include <sys/stat.h>
 #include <syslog.h>
 #include <time.h>
 #include <unistd.h>
@@ -22,10 +21,10 @@
 #include <security/pam_ext.h>
 #include <security/pam_modules.h>
 
+#include "boundary.h"
 #include "caps.h"
 #include "cgroup.h"
 #include "policy.h"
-#include "safepath.h"
 
 #define DATA_NAME "pam_sandbox:session"
 
@@ -83,30 +82,16 @@ static void session_cleanup(pam_handle_t *pamh, void *data, int error_status)
         session_free(s);
 }
 
-/* Invariant: a sandboxed user's login shell is the helper, or the session is refused: a user whose passwd shell is
- * another program (chsh forgotten, an LDAP loginShell) would get that program, unsandboxed, with every service.
- * The shell must name the helper's very file, reached only through what root alone can change (a link in a
- * user-writable place could be pointed elsewhere between this check and the exec). */
-static int check_login_shell(pam_handle_t *pamh, const struct args *a, const struct sbx_policy *p)
+/* Invariant: for a sandboxed user, every program that runs as the user because of this login runs in the sandbox,
+ * or the session is refused: the passwd shell must be the helper (a forgotten chsh or an LDAP loginShell would give
+ * that program, unsandboxed, with every service), and no systemd user manager of the user may run on the host. */
+static int check_boundary(pam_handle_t *pamh, const struct args *a, const struct sbx_policy *p)
 {
         struct sbx_err err = {0};
-        struct stat helper, shell;
-        const char *why = NULL;
-        if (stat(a->helper, &helper) < 0) {
-                pam_syslog(pamh, LOG_ERR, "Failed to stat the helper '%s': %m", a->helper);
-                why = "the sandbox helper is not installed";
-        } else if (sbx_safepath_resolve_trusted(p->login_shell, &shell, &err) < 0) {
-                pam_syslog(pamh, LOG_ERR, "Login shell of '%s': %s", p->user, err.msg);
-                why = "it cannot be verified";
-        } else if (shell.st_dev != helper.st_dev || shell.st_ino != helper.st_ino)
-                why = "it is not the sandbox helper";
-        if (!why)
+        if (sbx_boundary_login_shell(p, a->helper, &err) == 0 && sbx_boundary_user_manager(p, &err) == 0)
                 return PAM_SUCCESS;
-        pam_syslog(pamh, LOG_ERR, "Refusing the session of sandboxed user '%s': its login shell '%s' is not the helper "
-                   "'%s' (%s); fix: usermod -s %s %s", p->user, p->login_shell, a->helper, why, a->helper, p->user);
-        pam_error(pamh, "sandbox-shell: login refused: the login shell of '%s' is '%s', not the sandbox helper '%s' "
-                  "(the administrator must run: usermod -s %s %s)", p->user, p->login_shell, a->helper, a->helper,
-                  p->user);
+        pam_syslog(pamh, LOG_ERR, "Refusing the session of sandboxed user '%s': %s", p->user, err.msg);
+        pam_error(pamh, "sandbox-shell: login refused: %s", err.msg);
         return PAM_SESSION_ERR;
 }
 
@@ -158,7 +143,7 @@ int pam_sm_open_session(pam_handle_t *pamh, int flags, int argc, const char **ar
                         pam_syslog(pamh, LOG_DEBUG, "User '%s' is not sandboxed", user);
                 return PAM_IGNORE;
         }
-        ret = check_login_shell(pamh, &a, p);
+        ret = check_boundary(pamh, &a, p);
         if (ret != PAM_SUCCESS)
                 return ret;
         if (pam_get_data(pamh, DATA_NAME, &old) == PAM_SUCCESS && old && !((const struct session *)old)->done) {

@@ -9,11 +9,16 @@ here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 # Users: sbxuser1..5 are sandboxed (group sandboxed); plainuser is not (login shell /bin/sh, Sandbox no).
 SBX_E2E_USERS=(sbxuser1 sbxuser2 sbxuser3 sbxuser4 sbxuser5)
 
+# The cgroups are below %c/$SBX_E2E_CGROUP (set it before sbx_e2e_setup): by default a tree of the test's own,
+# %c/sbx-TESTNAME/sandbox-shell. Tests running at the same time share the cgroups they start in (on a hybrid host the
+# memory and v2 ones), and one test's cleanup must not remove a directory another test's session is being set up in.
+SBX_E2E_CGROUP=${SBX_E2E_CGROUP:-sbx-$(basename "$0" .sh)/sandbox-shell}
+
 # sbx_e2e_policy [EXTRA LINES FOR THE MATCH BLOCK]: the standard policy; the rootfs is $SBX_E2E_ROOTFS (default
-# $SBX_WS/rootfs), the cgroups are below %c/$SBX_E2E_CGROUP (default sandbox-shell; set it before sbx_e2e_setup). Extra lines come after the standard ones, so they cannot override them (the first value wins).
+# $SBX_WS/rootfs). Extra lines come after the standard ones, so they cannot override them (the first value wins).
 sbx_e2e_policy() {
     sbx_write_conf "Sandbox no
-CgroupRoot %c/${SBX_E2E_CGROUP:-sandbox-shell}
+CgroupRoot %c/$SBX_E2E_CGROUP
 
 Match Group sandboxed
     Sandbox yes
@@ -40,10 +45,11 @@ sbx_e2e_setup() {
     sbx_pam_service su
     sbx_pam_service su-l
     sbx_pam_service login
-    # Where the per-user cgroups of these tests live (CgroupRoot %c/sandbox-shell, %c = the cgroup of the session
+    # Where the per-user cgroups of these tests live (CgroupRoot %c/$SBX_E2E_CGROUP, %c = the cgroup of the session
     # process, i.e. this test's): one directory per hierarchy.
-    mapfile -t SBX_E2E_CG_DIRS < <(sbx_cgroup_dirs_below_self "${SBX_E2E_CGROUP:-sandbox-shell}")
-    sbx_at_exit 'sbx_cleanup_cgroup_dirs "${SBX_E2E_CG_DIRS[@]}"'
+    mapfile -t SBX_E2E_CG_DIRS < <(sbx_cgroup_dirs_below_self "$SBX_E2E_CGROUP")
+    mapfile -t SBX_E2E_CG_TOPS < <(sbx_cgroup_dirs_below_self "${SBX_E2E_CGROUP%%/*}")
+    sbx_at_exit 'sbx_cleanup_cgroup_dirs "${SBX_E2E_CG_TOPS[@]}"'
 }
 
 # sbx_e2e_user_cgroups USER: the per-user cgroup directories that exist now (one per line).

@@ -34,14 +34,14 @@ setcap "$SBX_HELPER_CAPS+ei" "$SBX_SHELL"
 
 # set_shell SHELL: sbxuser1's passwd login shell.
 set_shell() { sed -i "s|^\(sbxuser1:[^:]*:[^:]*:[^:]*:[^:]*:[^:]*:\).*\$|\1$1|" /etc/passwd; }
-shell_msg="login shell of 'sbxuser1' is '%s', not the sandbox helper '$SBX_SHELL' \(the administrator must run: usermod -s $SBX_SHELL sbxuser1\)"
+shell_msg="login shell of 'sbxuser1' is '%s', not the sandbox helper '$SBX_SHELL' \(.*; the administrator must run: usermod -s $SBX_SHELL sbxuser1\)"
 # A user the policy sandboxes whose passwd shell is another program: every service refuses the session, naming the
 # fix; the program never runs (it would run unsandboxed).
 set_shell /bin/sh
 : >"$SBX_SYSLOG"
 refused "passwd shell /bin/sh" '' "$(printf "$shell_msg" /bin/sh)"
 sbx_assert_match "sshd's refusal is logged with the fix" \
-    "Refusing the session of sandboxed user 'sbxuser1': its login shell '/bin/sh' is not the helper .*fix: usermod -s $SBX_SHELL sbxuser1" \
+    "Refusing the session of sandboxed user 'sbxuser1': the login shell of 'sbxuser1' is '/bin/sh', not the sandbox helper .*usermod -s $SBX_SHELL sbxuser1" \
     "$(cat "$SBX_SYSLOG")"
 sbx_tmux_init sbx-fail-closed
 tm new-session -d -x 400 -y 30 "bash -c 'login -f sbxuser1; echo LOGIN-EXIT=\$?; sleep 600'"

@@ -7,6 +7,10 @@
 # directories where CgroupRoot %c/sandbox-shell puts their trees.
 
 SBX_PC_SERVICE=sbx-test
+# Each test's cgroup tree is its own: tests running at the same time share the cgroups they start in (on a hybrid
+# host the memory and v2 ones), and one test's cleanup must not remove a directory another test's session is being set
+# up in. CgroupRoot is %c/$SBX_PC_TOP/sandbox-shell.
+SBX_PC_TOP=sbx-$(basename "$0" .sh)
 
 # The layout, as the module detects it: v2, hybrid or v1.
 sbx_pc_layout() {
@@ -19,19 +23,19 @@ sbx_pc_layout() {
     fi
 }
 
-# sbx_pc_dir HIER: the sandbox-shell directory of CgroupRoot %c/sandbox-shell in hierarchy HIER (a v1 controller
-# name, or "" for the cgroup2 hierarchy).
+# sbx_pc_dir HIER: the sandbox-shell directory of CgroupRoot %c/$SBX_PC_TOP/sandbox-shell in hierarchy HIER (a v1
+# controller name, or "" for the cgroup2 hierarchy).
 sbx_pc_dir() {
     local h=$1 mnt path
     path=$(sbx_cgroup_self "$h")
     mnt=$(sbx_cgroup_mount "$h")
-    [ -n "$mnt" ] && echo "$mnt${path%/}/sandbox-shell"
+    [ -n "$mnt" ] && echo "$mnt${path%/}/$SBX_PC_TOP/sandbox-shell"
 }
 
 # sbx_pc_conf EXTRA: the policy: cgu1 and cgu2 sandboxed with the lines EXTRA, everyone else not.
 sbx_pc_conf() {
     sbx_write_conf "Sandbox no
-CgroupRoot ${SBX_PC_CGROUP_ROOT:-%c/sandbox-shell}
+CgroupRoot ${SBX_PC_CGROUP_ROOT:-%c/$SBX_PC_TOP/sandbox-shell}
 
 Match User cgu1,cgu2
     Sandbox yes
@@ -62,7 +66,7 @@ sbx_pc_setup() {
         d=$(sbx_pc_dir "${hier%%,*}")
         [ -n "$d" ] && SBX_PC_DIRS+=("$d")
     done </proc/self/cgroup
-    sbx_at_exit 'sbx_pc_kill_all; sbx_cleanup_cgroup_dirs "${SBX_PC_DIRS[@]}"'
+    sbx_at_exit 'sbx_pc_kill_all; sbx_cleanup_cgroup_dirs "${SBX_PC_DIRS[@]%/sandbox-shell}"'
     set +e
     sbx_log "cgroup layout: $SBX_PC_LAYOUT"
 }

@@ -196,3 +196,69 @@ wait_for "! pgrep -u sbxu1 >/dev/null" 30 || true
 check_eq "su: no process of sbxu1 is left" "" "$(pgrep -u sbxu1 -a)"
 check_eq "after everything: no cgroup of ours anywhere under /sys/fs/cgroup" "" \
     "$(find /sys/fs/cgroup -type d \( -name 'sandbox-shell*' -o -name 'session-[0-9]*-[0-9]*' \))"
+
+# ---- the user's systemd manager: user@.service is not masked here, as on any Debian host
+# A unit in the home, enabled for default.target: the user's manager would run it on the host at its next start.
+plant='mkdir -p ~/.config/systemd/user/default.target.wants &&
+printf "[Unit]\nDescription=sandbox-shell test unit\n[Service]\nType=oneshot\nExecStart=/bin/sh -c \"touch /tmp/sbx-unit-ran-%%u\"\n[Install]\nWantedBy=default.target\n" >~/.config/systemd/user/sbx-unit.service &&
+ln -sf ../sbx-unit.service ~/.config/systemd/user/default.target.wants/sbx-unit.service && echo PLANTED'
+managers() { pgrep -u "$1" -f 'systemd --user' | tr '\n' ' '; }
+check_match "the drop-in for user@.service is installed where systemd reads it" 'ExecCondition=\+/usr/libexec/sandbox-shell/user-manager-allowed %i' \
+    "$(systemctl cat user@2001.service 2>&1)"
+
+# The sandboxed user writes the unit from inside the sandbox, logs out, and comes back after UserStopDelaySec.
+out=$("${SSH[@]}" sbxu1@127.0.0.1 "$plant; echo PID=\$\$" 2>&1)
+check_match "sandboxed user: the unit is written from inside the sandbox (PID 1)" 'PLANTED' "$out"
+check_match "... into the real home" 'ExecStart=' "$(cat /home/sbxu1/.config/systemd/user/sbx-unit.service 2>&1)"
+sleep 3
+out=$("${SSH[@]}" sbxu1@127.0.0.1 'echo PID=$$; sleep 2' 2>&1)
+check_match "sandboxed user: the next login works" '^PID=1$' "$out"
+sleep 2
+check_eq "sandboxed user: the unit from the home never ran on the host" "" "$(ls /tmp/sbx-unit-ran-sbxu1 2>&1 | grep -v 'No such')"
+check_eq "sandboxed user: no systemd --user of sbxu1 ran" "" "$(managers sbxu1)"
+check_match "sandboxed user: user@2001.service did not start" '^(inactive|failed)$' "$(prop user@2001.service ActiveState)"
+check_match "... because the drop-in's condition said so" "user 'sbxu1' \\(uid 2001\\) is sandboxed: no systemd user manager" \
+    "$(journalctl --no-pager -o cat -u user@2001.service 2>&1)"
+
+# Positive control: a user the policy leaves alone gets the manager, which runs the same unit.
+out=$("${SSH[@]}" sbxu2@127.0.0.1 "$plant" 2>&1)
+check_match "plain user: the unit is written" 'PLANTED' "$out"
+sleep 3
+"${SSH[@]}" sbxu2@127.0.0.1 'sleep 4' >/dev/null 2>&1 &
+s3=$!
+wait_for "[ -e /tmp/sbx-unit-ran-sbxu2 ]" 30 || true
+check_eq "plain user: its manager ran the unit from its home (positive control)" "/tmp/sbx-unit-ran-sbxu2" \
+    "$(ls /tmp/sbx-unit-ran-sbxu2 2>&1)"
+wait "$s3"
+
+# A host without the drop-in: the manager starts, and pam_sandbox refuses the session, saying what to install.
+rm -rf /home/sbxu1/.config/systemd
+dropin=$(systemctl show -p DropInPaths --value user@2001.service | tr ' ' '\n' | grep '/sandbox-shell.conf$')
+mv "$dropin" /root/sbx-dropin.conf && systemctl daemon-reload
+out=$("${SSH[@]}" sbxu1@127.0.0.1 'echo RAN' 2>&1)
+check_eq "without the drop-in: the ssh login runs nothing" "" "$(printf '%s\n' "$out" | grep RAN)"
+check_match "... its manager was started on the host by pam_systemd" '^(active|activating)$' "$(prop user@2001.service ActiveState)"
+check_match "... and pam_sandbox refused the session, naming the drop-in" \
+    "Refusing the session of sandboxed user 'sbxu1': the systemd user manager of 'sbxu1' \\(user@2001.service\\) is (active|activating) outside the sandbox.*user@.service.d/sandbox-shell.conf" \
+    "$(journalctl --no-pager -o cat 2>&1 | grep 'Refusing the session' | tail -n 1)"
+# The manager stops UserStopDelaySec after that refused login; started again, by hand, for su.
+systemctl start user@2001.service
+out=$("${SSH[@]}" root@127.0.0.1 "su - sbxu1 -c 'echo RAN'" 2>&1)
+check_match "... su is refused too while the manager runs, and says so" 'login refused: the systemd user manager of .sbxu1. .user@2001.service. is' "$out"
+check_eq "... and runs nothing" "" "$(printf '%s\n' "$out" | grep '^RAN')"
+mv /root/sbx-dropin.conf "$dropin" && systemctl daemon-reload && systemctl stop user@2001.service
+out=$("${SSH[@]}" sbxu1@127.0.0.1 'echo PID=$$' 2>&1)
+check_match "with the drop-in back and the manager stopped, the login works again" '^PID=1$' "$out"
+
+# A lingering sandboxed user: refused the same way (with the drop-in, its manager does not start either).
+loginctl enable-linger sbxu1
+out=$("${SSH[@]}" root@127.0.0.1 "su - sbxu1 -c 'echo RAN'" 2>&1)
+check_match "a lingering sandboxed user is refused, naming the fix" \
+    "login refused: 'sbxu1' lingers .*loginctl disable-linger sbxu1" "$out"
+check_eq "... and runs nothing" "" "$(printf '%s\n' "$out" | grep '^RAN')"
+check_eq "... and its manager did not start" "" "$(managers sbxu1)"
+loginctl disable-linger sbxu1
+out=$("${SSH[@]}" sbxu1@127.0.0.1 'echo PID=$$' 2>&1)
+check_match "without linger, the login works again" '^PID=1$' "$out"
+wait_for "! pgrep -u sbxu1 >/dev/null" 30 || true
+check_eq "at the end: no process of sbxu1" "" "$(pgrep -u sbxu1 -a)"

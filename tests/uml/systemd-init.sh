@@ -28,16 +28,21 @@ mkdir -p "$R/sbx-out"
 mount -t hostfs -o "$out" none "$R/sbx-out" || fail "hostfs $out"
 . "$R/sbx-out/env.sh"
 # The build and source trees may live below /tmp, which the guest's systemd sees as a fresh tmpfs: what is used after
-# the pivot is copied into the overlay.
+# the pivot is copied into the overlay. sandbox-shell itself is installed as `meson install` lays it out (staged by
+# test-uml-systemd.sh): /usr/bin/sandbox-shell, the PAM module, the user@.service drop-in, its program.
 mkdir -p "$R/usr/local/lib/sbx-test"
-install -m 0644 "$SBX_PAM_MODULE" "$R/usr/local/lib/sbx-test/pam_sandbox.so" || fail "copy the PAM module"
 install -m 0755 "$SBX_SRCDIR/tests/uml/systemd-agent.sh" "$R/usr/local/lib/sbx-test/agent.sh" || fail "copy the agent"
-PAM=/usr/local/lib/sbx-test/pam_sandbox.so
+# (tar keeps the root's merged-/usr links, /lib -> usr/lib, where cp would refuse to put a directory)
+tar -C "$R/sbx-out/stage" -cf - . | tar -C "$R" -xf - --keep-directory-symlink --no-same-owner ||
+    fail "install the staged build"
+PAM=pam_sandbox.so
+[ -f "$R/lib/x86_64-linux-gnu/security/$PAM" ] || [ -f "$R/usr/lib/x86_64-linux-gnu/security/$PAM" ] ||
+    fail "the staged build has no $PAM in the security directory"
 
 # Users: sbxu1 is sandboxed (login shell: the helper; SBX_UML_SHELL=/bin/sh, for diagnosing the PAM side alone when
 # the helper fails, keeps the session without it), sbxu2 is not. '*': no password, keys only.
 cat >>"$R/etc/passwd" <<EOF
-sbxu1:x:2001:2001:sandboxed:/home/sbxu1:${SBX_UML_SHELL:-/usr/local/bin/sandbox-shell}
+sbxu1:x:2001:2001:sandboxed:/home/sbxu1:${SBX_UML_SHELL:-/usr/bin/sandbox-shell}
 sbxu2:x:2002:2002:plain:/home/sbxu2:/bin/sh
 EOF
 printf 'sbxu1:*:19000:0:99999:7:::\nsbxu2:*:19000:0:99999:7:::\n' >>"$R/etc/shadow"
@@ -48,9 +53,9 @@ done
 chown 2001:2001 "$R/home/sbxu1"
 chown 2002:2002 "$R/home/sbxu2"
 
-# The helper with its file capabilities (the overlay's upper layer is a tmpfs, which keeps security.capability).
-install -m 0755 "$SBX_HELPER" "$R/usr/local/bin/sandbox-shell" || fail "install helper"
-setcap "$SBX_HELPER_CAPS+ei" "$R/usr/local/bin/sandbox-shell" || fail "setcap helper"
+# The helper's file capabilities, as meson install sets them (the copy from the host's staging directory does not
+# carry them; the overlay's upper layer is a tmpfs, which keeps security.capability).
+setcap "$SBX_HELPER_CAPS+ei" "$R/usr/bin/sandbox-shell" || fail "setcap helper"
 
 # A busybox rootfs, every component root-owned.
 rootfs=$R/var/lib/sandbox-shell/rootfs
@@ -129,12 +134,13 @@ EOF
 rm -f "$R/etc/default/ssh"
 
 # logind: detached processes are not its business (KillUserProcesses=no, Debian's default, said explicitly), and the
-# user's manager goes at once with the last session so "nothing left" can be asserted without waiting 10 s.
+# user's manager goes 2 s after the last session (Debian's default is 10 s), which the agent waits out.
 mkdir -p "$R/etc/systemd/logind.conf.d"
-printf '[Login]\nKillUserProcesses=no\nUserStopDelaySec=0\n' >"$R/etc/systemd/logind.conf.d/sbx.conf"
+printf '[Login]\nKillUserProcesses=no\nUserStopDelaySec=2\n' >"$R/etc/systemd/logind.conf.d/sbx.conf"
 
-# What a login does not need is masked, so the guest is up sooner; the user's manager (user@.service) among them: logind
-# goes on without it, and it takes most of a login's time in the guest.
+# What a login does not need is masked, so the guest is up sooner. The user's manager (user@.service) is not: a Debian
+# host runs it for every login, and it is what the sandbox's boundary must keep from running units of a sandboxed
+# user on the host.
 for u in systemd-journal-flush.service systemd-sysusers.service systemd-update-utmp.service systemd-sysctl.service \
     systemd-random-seed.service systemd-modules-load.service systemd-firstboot.service systemd-remount-fs.service \
     systemd-tmpfiles-setup-dev.service kmod-static-nodes.service systemd-pstore.service systemd-timesyncd.service \
@@ -142,7 +148,7 @@ for u in systemd-journal-flush.service systemd-sysusers.service systemd-update-u
     systemd-machine-id-commit.service systemd-journald-audit.socket proc-sys-fs-binfmt_misc.automount \
     dev-hugepages.mount sys-kernel-debug.mount sys-kernel-tracing.mount sys-kernel-config.mount \
     sys-fs-fuse-connections.mount systemd-ask-password-console.path systemd-udev-trigger.service \
-    systemd-udev-settle.service user@.service; do
+    systemd-udev-settle.service; do
     ln -sf /dev/null "$R/etc/systemd/system/$u"
 done
 

@@ -24,6 +24,13 @@ grep -q '^#define HAVE_SYSTEMD 1' "$SBX_BUILDDIR/config.h" ||
 out=$(mktemp -d /tmp/sbx-uml-sd.XXXXXX)
 trap 'rm -rf "$out"' EXIT
 chmod 0755 "$out"
+# The guest runs what a host that installed sandbox-shell runs: the build as `meson install` lays it out (the helper
+# in /usr/bin with its file capabilities, the PAM module in the multiarch security directory, the user@.service
+# drop-in and its program), copied into the guest's root.
+DESTDIR=$out/stage meson install -C "$SBX_BUILDDIR" --no-rebuild --quiet >"$out/install.log" 2>&1 || {
+    echo "not ok - meson install for the guest: $(tail -n 5 "$out/install.log")"
+    exit 1
+}
 for v in SBX_SRCDIR SBX_BUILDDIR SBX_HELPER SBX_PAM_MODULE SBX_HELPER_CAPS SBX_UML_SHELL; do
     printf 'export %s=%q\n' "$v" "${!v:-}"
 done >"$out/env.sh"

@@ -1,0 +1,13 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+#pragma once
+
+/* One lock per user, shared by every process of the host that sets up or tears down that user's sessions (the PAM
+ * module as root): a session that opens while another closes must not see the user's cgroup removed under it (the
+ * closing one removes it when it thinks it is the last). The lock files live in SBX_RUNDIR, a directory only root
+ * can write, created at need. */
+
+#include "error.h"
+
+/* Takes the lock of `user` (a name sbx_cgroup_valid_user accepts), waiting for it. *ret_fd holds it until closed.
+ * Errors: -EINVAL for a bad name, -EPERM when SBX_RUNDIR is not root's alone, or the errno of the step. */
+int sbx_user_lock(const char *user, int *ret_fd, struct sbx_err *err);
