@@ -1,64 +1,127 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
-/* Building a rootfs: the skeleton, copies of host programs with their libraries, busybox, the account files, and
- * the sanitising pass. Libraries are found from the ELF headers (PT_INTERP, DT_NEEDED, DT_RUNPATH/DT_RPATH) and the
- * loader's search rules; no program is run, so a copied program cannot do anything while we look at it. */
+/* Building a rootfs: the file helpers that work inside a tree, the skeleton, the account files and the safety pass.
+ * Copies of programs with their libraries are in mkrootfs-elf.c, the staging directory in mkrootfs-stage.c.
+ *
+ * mkrootfs runs as root, and a tree may hold symbolic links (debootstrap's, or ones planted by whoever could write
+ * there): every function here reaches a file one component at a time from a directory descriptor without following
+ * a link, and changes a mode or an owner through a descriptor of the very inode it has looked at. */
 #define _GNU_SOURCE
 #include <dirent.h>
-#include <elf.h>
 #include <fcntl.h>
-#include <glob.h>
+#include <linux/openat2.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <sys/syscall.h>
 #include <unistd.h>
 
 #include "mkrootfs.h"
 
-/* ---- small file helpers ---- */
+/* ---- reaching files inside a tree ---- */
 
-/* mkdir -p of the absolute path `path`, every created directory 0755. */
-static int mkdir_p(const char *path, struct sbx_err *err)
+int sbx_mkrootfs_openat(int dirfd, const char *path, int flags)
 {
-        char buf[4096];
-        if (strlcpy(buf, path, sizeof(buf)) >= sizeof(buf))
-                return sbx_err_setx(err, ENAMETOOLONG, "'%s': path too long", path);
-        for (char *p = buf + 1;; p++) {
-                if (*p != '/' && *p != '\0')
-                        continue;
-                char c = *p;
-                *p = '\0';
-                if (mkdir(buf, 0755) < 0 && errno != EEXIST)
-                        return sbx_err_set(err, errno, "create directory '%s'", buf);
-                struct stat st;
-                if (lstat(buf, &st) < 0 || !S_ISDIR(st.st_mode))
-                        return sbx_err_setx(err, ENOTDIR, "'%s' is not a directory", buf);
-                *p = c;
-                if (c == '\0')
-                        return 0;
-        }
+        struct open_how how = {
+                .flags = (uint64_t)(flags | O_CLOEXEC),
+                .resolve = RESOLVE_BENEATH | RESOLVE_NO_SYMLINKS | RESOLVE_NO_MAGICLINKS | RESOLVE_NO_XDEV,
+        };
+        int fd = (int)syscall(SYS_openat2, dirfd, path, &how, sizeof(how));
+        if (fd >= 0)
+                return fd;
+        int r = -errno;
+        /* O_DIRECTORY|O_NOFOLLOW on a link says ENOTDIR; the callers tell a link from a file. This only picks the
+         * error: nothing is done through what the lstat sees. */
+        struct stat st;
+        if (r == -ENOTDIR && (flags & O_DIRECTORY) && fstatat(dirfd, path, &st, AT_SYMLINK_NOFOLLOW) == 0 &&
+            S_ISLNK(st.st_mode))
+                r = -ELOOP;
+        return r;
 }
 
-static int parent_of(const char *path, char *buf, size_t size)
+/* The message for a failed sbx_mkrootfs_openat of tree/rel (r its result). */
+static int open_error(struct sbx_err *err, int r, const char *tree, const char *rel)
 {
-        (void)strlcpy(buf, path, size);
-        char *s = strrchr(buf, '/');
-        if (!s)
-                return -EINVAL;
-        if (s == buf)
-                s[1] = '\0';
-        else
-                *s = '\0';
+        if (r == -ELOOP)
+                return sbx_err_setx(err, ELOOP, "'%s/%s' is or is below a symbolic link (not followed)", tree, rel);
+        if (r == -EXDEV)
+                return sbx_err_setx(err, EXDEV, "'%s/%s' is or is below a mount point (not entered)", tree, rel);
+        return sbx_err_set(err, r, "open '%s/%s'", tree, rel);
+}
+
+int sbx_mkrootfs_mkdirs(const struct sbx_mkrootfs_tree *t, const char *rel, int *ret_fd, struct sbx_err *err)
+{
+        _cleanup_close_ int fd = openat(t->fd, ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+        if (fd < 0)
+                return sbx_err_set(err, errno, "open '%s'", t->path);
+        char done[4096] = ""; /* the components opened so far, for messages */
+        for (const char *p = rel; *p;) {
+                size_t n = strcspn(p, "/");
+                char comp[256];
+                if (n >= sizeof(comp))
+                        return sbx_err_setx(err, ENAMETOOLONG, "'%s/%s': component too long", t->path, rel);
+                memcpy(comp, p, n);
+                comp[n] = '\0';
+                p += n;
+                p += strspn(p, "/");
+                if (!comp[0] || streq(comp, "."))
+                        continue;
+                if (streq(comp, ".."))
+                        return sbx_err_setx(err, EINVAL, "'%s/%s': '..' in a path inside the rootfs (refused)",
+                                            t->path, rel);
+                if (done[0])
+                        (void)strlcat(done, "/", sizeof(done));
+                if (strlcat(done, comp, sizeof(done)) >= sizeof(done))
+                        return sbx_err_setx(err, ENAMETOOLONG, "'%s/%s': path too long", t->path, rel);
+                bool made = mkdirat(fd, comp, 0755) == 0;
+                if (!made && errno != EEXIST)
+                        return sbx_err_set(err, errno, "create directory '%s/%s'", t->path, done);
+                int next = sbx_mkrootfs_openat(fd, comp, O_RDONLY | O_DIRECTORY | O_NOFOLLOW);
+                if (next < 0)
+                        return open_error(err, next, t->path, done);
+                closep(&fd);
+                fd = next;
+                /* The umask may have taken bits of a directory just made; its owner is the tree's. */
+                if (made && (fchown(fd, t->uid, t->gid) < 0 || fchmod(fd, 0755) < 0))
+                        return sbx_err_set(err, errno, "set owner and mode of '%s/%s'", t->path, done);
+        }
+        *ret_fd = TAKE_FD(fd);
         return 0;
 }
 
-/* Copies src (following links) to dst (created, never replacing) with mode 0755 or 0644 (by the source's exec bit). */
-static int copy_file(const char *src, const char *dst, struct sbx_err *err)
+int sbx_mkrootfs_mkparent(const struct sbx_mkrootfs_tree *t, const char *rel, int *ret_fd, const char **ret_base,
+                          struct sbx_err *err)
 {
         char dir[4096];
-        (void)parent_of(dst, dir, sizeof(dir));
-        int r = mkdir_p(dir, err);
-        if (r < 0)
-                return r;
+        const char *slash = strrchr(rel, '/');
+        const char *base = slash ? slash + 1 : rel;
+        if (!*base || streq(base, ".") || streq(base, ".."))
+                return sbx_err_setx(err, EINVAL, "'%s/%s': not a file name", t->path, rel);
+        size_t n = slash ? (size_t)(slash - rel) : 0;
+        if (n >= sizeof(dir))
+                return sbx_err_setx(err, ENAMETOOLONG, "'%s/%s': path too long", t->path, rel);
+        memcpy(dir, rel, n);
+        dir[n] = '\0';
+        *ret_base = base;
+        return sbx_mkrootfs_mkdirs(t, dir, ret_fd, err);
+}
+
+static int write_all(int fd, const char *buf, size_t len)
+{
+        while (len > 0) {
+                ssize_t n = write(fd, buf, len);
+                if (n < 0 && errno == EINTR)
+                        continue;
+                if (n <= 0)
+                        return n < 0 ? -errno : -EIO;
+                buf += n;
+                len -= (size_t)n;
+        }
+        return 0;
+}
+
+int sbx_mkrootfs_install(const struct sbx_mkrootfs_tree *t, const char *src, const char *rel, struct sbx_err *err)
+{
         _cleanup_close_ int in = open(src, O_RDONLY | O_CLOEXEC);
         if (in < 0)
                 return sbx_err_set(err, errno, "open '%s'", src);
@@ -67,380 +130,170 @@ static int copy_file(const char *src, const char *dst, struct sbx_err *err)
                 return sbx_err_set(err, errno, "stat '%s'", src);
         if (!S_ISREG(st.st_mode))
                 return sbx_err_setx(err, EINVAL, "'%s' is not a regular file", src);
-        _cleanup_close_ int out = open(dst, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC,
-                                       (st.st_mode & 0111) ? 0755 : 0644);
+        _cleanup_close_ int dfd = -1;
+        const char *base;
+        int r = sbx_mkrootfs_mkparent(t, rel, &dfd, &base, err);
+        if (r < 0)
+                return r;
+        /* Never setuid, never writable but by its owner. O_EXCL: neither through a link planted at rel nor over a
+         * file already there. */
+        mode_t mode = (st.st_mode & 0111) ? 0755 : 0644;
+        _cleanup_close_ int out = openat(dfd, base, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, mode);
         if (out < 0 && errno == EEXIST)
-                return 0;
+                return 1;
         if (out < 0)
-                return sbx_err_set(err, errno, "create '%s'", dst);
+                return sbx_err_set(err, errno, "create '%s/%s'", t->path, rel);
         char buf[65536];
         ssize_t n;
-        while ((n = read(in, buf, sizeof(buf))) > 0)
-                if (write(out, buf, (size_t)n) != n)
-                        return sbx_err_set(err, errno ? errno : EIO, "write '%s'", dst);
-        if (n < 0)
-                return sbx_err_set(err, errno, "read '%s'", src);
-        /* The umask may have taken bits: set the mode exactly (never setuid, never writable but by root). */
-        if (fchmod(out, (st.st_mode & 0111) ? 0755 : 0644) < 0 || fchown(out, 0, 0) < 0)
-                return sbx_err_set(err, errno, "set owner and mode of '%s'", dst);
+        while ((n = read(in, buf, sizeof(buf))) != 0) {
+                if (n < 0 && errno == EINTR)
+                        continue;
+                if (n < 0)
+                        return sbx_err_set(err, errno, "read '%s'", src);
+                if ((r = write_all(out, buf, (size_t)n)) < 0)
+                        return sbx_err_set(err, r, "write '%s/%s'", t->path, rel);
+        }
+        /* The umask may have taken bits: set the mode exactly, on the file just created. */
+        if (fchown(out, t->uid, t->gid) < 0 || fchmod(out, mode) < 0)
+                return sbx_err_set(err, errno, "set owner and mode of '%s/%s'", t->path, rel);
         return 0;
 }
 
-int sbx_mkrootfs_skeleton(const char *dir, bool existing, struct sbx_err *err)
+int sbx_mkrootfs_write(const struct sbx_mkrootfs_tree *t, const char *rel, const char *text, struct sbx_err *err)
+{
+        _cleanup_close_ int dfd = -1;
+        const char *base;
+        int r = sbx_mkrootfs_mkparent(t, rel, &dfd, &base, err);
+        if (r < 0)
+                return r;
+        char tmp[300];
+        if ((size_t)snprintf(tmp, sizeof(tmp), "%s.sbx-new", base) >= sizeof(tmp))
+                return sbx_err_setx(err, ENAMETOOLONG, "'%s/%s': name too long", t->path, rel);
+        /* A leftover of an earlier run (a link, even) is removed itself, and O_EXCL makes a new file. */
+        (void)unlinkat(dfd, tmp, 0);
+        _cleanup_close_ int fd = openat(dfd, tmp, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0644);
+        if (fd < 0)
+                return sbx_err_set(err, errno, "create '%s/%s.sbx-new'", t->path, rel);
+        r = write_all(fd, text, strlen(text));
+        if (r == 0 && (fchown(fd, t->uid, t->gid) < 0 || fchmod(fd, 0644) < 0))
+                r = -errno;
+        if (r < 0) {
+                (void)unlinkat(dfd, tmp, 0);
+                return sbx_err_set(err, r, "write '%s/%s.sbx-new'", t->path, rel);
+        }
+        /* rename replaces the entry rel itself, whatever it is (a symbolic link included): nothing is followed. */
+        if (renameat(dfd, tmp, dfd, base) < 0) {
+                r = -errno;
+                (void)unlinkat(dfd, tmp, 0);
+                return sbx_err_set(err, r, "rename '%s/%s.sbx-new' to '%s'", t->path, rel, base);
+        }
+        return 0;
+}
+
+/* ---- skeleton ---- */
+
+int sbx_mkrootfs_skeleton(const struct sbx_mkrootfs_tree *t, struct sbx_err *err)
 {
         static const struct {
-                const char *path;
+                const char *parent, *name;
                 mode_t mode;
+                bool reset; /* set to mode even when it exists (as a real directory) */
         } dirs[] = {
-                {"bin", 0755},  {"sbin", 0755}, {"usr", 0755},  {"usr/bin", 0755}, {"usr/sbin", 0755},
-                {"lib", 0755},  {"etc", 0755},  {"proc", 0555}, {"dev", 0755},     {"tmp", 01777},
-                {"home", 0755}, {"root", 0700}, {"run", 0755},  {"var", 0755},     {"var/tmp", 01777},
+                {".", "bin", 0755},    {".", "sbin", 0755},      {".", "usr", 0755},  {"usr", "bin", 0755},
+                {"usr", "sbin", 0755}, {".", "lib", 0755},       {".", "etc", 0755},  {".", "proc", 0555},
+                {".", "dev", 0755},    {".", "tmp", 0755, true}, {".", "home", 0755}, {".", "root", 0700},
+                {".", "run", 0755},    {".", "var", 0755},       {"var", "tmp", 0755, true},
         };
-        if (mkdir(dir, 0755) < 0) {
-                if (errno != EEXIST)
-                        return sbx_err_set(err, errno, "create '%s'", dir);
-                _cleanup_closedir_ DIR *d = opendir(dir);
-                if (!d)
-                        return sbx_err_set(err, errno, "open '%s'", dir);
-                struct dirent *de;
-                bool empty = true;
-                while ((de = readdir(d)))
-                        empty &= streq(de->d_name, ".") || streq(de->d_name, "..");
-                if (!empty && !existing)
-                        return sbx_err_setx(err, EEXIST, "'%s' exists and is not empty", dir);
-        }
-        _cleanup_close_ int fd = open(dir, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
-        if (fd < 0)
-                return sbx_err_set(err, errno, "open '%s'", dir);
-        if (fchown(fd, 0, 0) < 0 || fchmod(fd, 0755) < 0)
-                return sbx_err_set(err, errno, "set owner and mode of '%s'", dir);
+        if (fchown(t->fd, t->uid, t->gid) < 0 || fchmod(t->fd, 0755) < 0)
+                return sbx_err_set(err, errno, "set owner and mode of '%s'", t->path);
         for (size_t i = 0; i < ELEMENTSOF(dirs); i++) {
-                struct stat st;
-                /* A debootstrap'd tree may have these as links (usrmerge: /bin -> usr/bin): keep them. */
-                if (fstatat(fd, dirs[i].path, &st, AT_SYMLINK_NOFOLLOW) == 0)
-                        continue;
-                if (mkdirat(fd, dirs[i].path, 0755) < 0 || fchmodat(fd, dirs[i].path, dirs[i].mode, 0) < 0 ||
-                    fchownat(fd, dirs[i].path, 0, 0, AT_SYMLINK_NOFOLLOW) < 0)
-                        return sbx_err_set(err, errno, "create '%s/%s'", dir, dirs[i].path);
-        }
-        return 0;
-}
-
-/* ---- ELF ---- */
-
-struct elf_info {
-        char interp[4096];
-        char *needed[64];
-        size_t n_needed;
-        char runpath[4096];
-        uint16_t machine;
-        bool is_elf;
-};
-
-static void elf_info_done(struct elf_info *e)
-{
-        for (size_t i = 0; i < e->n_needed; i++)
-                free(e->needed[i]);
-        e->n_needed = 0;
-}
-
-static bool pread_all(int fd, void *buf, size_t len, off_t off)
-{
-        return pread(fd, buf, len, off) == (ssize_t)len;
-}
-
-/* The file offset of virtual address `addr`, through the PT_LOAD segments. */
-static off_t vaddr_to_off(const Elf64_Phdr *ph, size_t n, Elf64_Addr addr)
-{
-        for (size_t i = 0; i < n; i++)
-                if (ph[i].p_type == PT_LOAD && addr >= ph[i].p_vaddr && addr < ph[i].p_vaddr + ph[i].p_filesz)
-                        return (off_t)(addr - ph[i].p_vaddr + ph[i].p_offset);
-        return -1;
-}
-
-static int elf_read(const char *path, struct elf_info *e, struct sbx_err *err)
-{
-        *e = (struct elf_info){0};
-        _cleanup_close_ int fd = open(path, O_RDONLY | O_CLOEXEC);
-        if (fd < 0)
-                return sbx_err_set(err, errno, "open '%s'", path);
-        Elf64_Ehdr eh;
-        if (!pread_all(fd, &eh, sizeof(eh), 0) || memcmp(eh.e_ident, ELFMAG, SELFMAG) != 0)
-                return 0; /* not ELF: a script, copied alone */
-        e->is_elf = true;
-        if (eh.e_ident[EI_CLASS] != ELFCLASS64 || eh.e_phentsize != sizeof(Elf64_Phdr) || eh.e_phnum > 128)
-                return sbx_err_setx(err, ENOEXEC, "'%s' is not a 64-bit ELF file", path);
-        e->machine = eh.e_machine;
-        Elf64_Phdr ph[128];
-        if (!pread_all(fd, ph, eh.e_phnum * sizeof(Elf64_Phdr), (off_t)eh.e_phoff))
-                return sbx_err_setx(err, ENOEXEC, "'%s': truncated program headers", path);
-        const Elf64_Phdr *dyn = NULL;
-        for (size_t i = 0; i < eh.e_phnum; i++) {
-                if (ph[i].p_type == PT_INTERP && ph[i].p_filesz < sizeof(e->interp)) {
-                        if (!pread_all(fd, e->interp, ph[i].p_filesz, (off_t)ph[i].p_offset))
-                                return sbx_err_setx(err, ENOEXEC, "'%s': truncated interpreter", path);
-                        e->interp[ph[i].p_filesz] = '\0';
-                }
-                if (ph[i].p_type == PT_DYNAMIC)
-                        dyn = &ph[i];
-        }
-        if (!dyn)
-                return 0; /* static */
-        size_t n_dyn = dyn->p_filesz / sizeof(Elf64_Dyn);
-        if (n_dyn > 4096)
-                return sbx_err_setx(err, ENOEXEC, "'%s': dynamic section too large", path);
-        _cleanup_free_ Elf64_Dyn *d = calloc(n_dyn ? n_dyn : 1, sizeof(*d));
-        if (!d)
-                return sbx_err_set(err, ENOMEM, "'%s'", path);
-        if (!pread_all(fd, d, n_dyn * sizeof(*d), (off_t)dyn->p_offset))
-                return sbx_err_setx(err, ENOEXEC, "'%s': truncated dynamic section", path);
-        off_t strtab = -1;
-        for (size_t i = 0; i < n_dyn && d[i].d_tag != DT_NULL; i++)
-                if (d[i].d_tag == DT_STRTAB)
-                        strtab = vaddr_to_off(ph, eh.e_phnum, d[i].d_un.d_ptr);
-        if (strtab < 0)
-                return sbx_err_setx(err, ENOEXEC, "'%s': no string table", path);
-        for (size_t i = 0; i < n_dyn && d[i].d_tag != DT_NULL; i++) {
-                if (d[i].d_tag != DT_NEEDED && d[i].d_tag != DT_RUNPATH && d[i].d_tag != DT_RPATH)
-                        continue;
-                char s[4096];
-                ssize_t n = pread(fd, s, sizeof(s) - 1, strtab + (off_t)d[i].d_un.d_val);
-                if (n <= 0)
-                        return sbx_err_setx(err, ENOEXEC, "'%s': bad string offset", path);
-                s[n] = '\0';
-                if (d[i].d_tag != DT_NEEDED) {
-                        (void)strlcpy(e->runpath, s, sizeof(e->runpath));
-                        continue;
-                }
-                if (e->n_needed == ELEMENTSOF(e->needed))
-                        return sbx_err_setx(err, E2BIG, "'%s': too many libraries", path);
-                if (!(e->needed[e->n_needed++] = strdup(s)))
-                        return sbx_err_set(err, ENOMEM, "'%s'", path);
-        }
-        return 0;
-}
-
-/* ---- library search ---- */
-
-struct search {
-        char *dirs[128];
-        size_t n;
-};
-
-static void search_add(struct search *s, const char *d)
-{
-        for (size_t i = 0; i < s->n; i++)
-                if (streq(s->dirs[i], d))
-                        return;
-        if (s->n < ELEMENTSOF(s->dirs) && d[0] == '/')
-                s->dirs[s->n] = strdup(d), s->n += s->dirs[s->n] != NULL;
-}
-
-static void search_done(struct search *s)
-{
-        for (size_t i = 0; i < s->n; i++)
-                free(s->dirs[i]);
-        s->n = 0;
-}
-
-static void read_ld_conf(struct search *s, const char *path, int depth)
-{
-        _cleanup_fclose_ FILE *f = depth < 4 ? fopen(path, "re") : NULL;
-        char line[4096];
-        while (f && fgets(line, sizeof(line), f)) {
-                line[strcspn(line, "#\r\n")] = '\0';
-                char *p = line + strspn(line, " \t");
-                if (strncmp(p, "include", 7) == 0 && (p[7] == ' ' || p[7] == '\t')) {
-                        glob_t g;
-                        p += 8 + strspn(p + 8, " \t");
-                        if (glob(p, 0, NULL, &g) == 0)
-                                for (size_t i = 0; i < g.gl_pathc; i++)
-                                        read_ld_conf(s, g.gl_pathv[i], depth + 1);
-                        globfree(&g);
-                        continue;
-                }
-                p[strcspn(p, " \t")] = '\0';
-                if (*p)
-                        search_add(s, p);
-        }
-}
-
-/* Finds lib for the object `from` (its directory is $ORIGIN) of machine `machine`. */
-static int find_lib(const char *lib, const char *from, const struct elf_info *fe, char *ret, size_t size)
-{
-        struct search s = {0};
-        char origin[4096];
-        (void)parent_of(from, origin, sizeof(origin));
-        char rp[4096];
-        (void)strlcpy(rp, fe->runpath, sizeof(rp));
-        char *save = NULL;
-        for (char *d = strtok_r(rp, ":", &save); d; d = strtok_r(NULL, ":", &save)) {
-                char buf[8192];
-                if (strncmp(d, "$ORIGIN", 7) == 0)
-                        (void)snprintf(buf, sizeof(buf), "%s%s", origin, d + 7);
+                char rel[64]; /* for messages */
+                if (streq(dirs[i].parent, "."))
+                        (void)strlcpy(rel, dirs[i].name, sizeof(rel));
                 else
-                        (void)strlcpy(buf, d, sizeof(buf));
-                search_add(&s, buf);
-        }
-        read_ld_conf(&s, "/etc/ld.so.conf", 0);
-        static const char *const defaults[] = {"/lib", "/usr/lib", "/lib64", "/usr/lib64"};
-        for (size_t i = 0; i < ELEMENTSOF(defaults); i++)
-                search_add(&s, defaults[i]);
-        int r = -ENOENT;
-        for (size_t i = 0; i < s.n && r < 0; i++) {
-                struct elf_info e;
-                (void)snprintf(ret, size, "%s/%s", s.dirs[i], lib);
-                if (access(ret, R_OK) < 0 || elf_read(ret, &e, NULL) < 0)
+                        (void)snprintf(rel, sizeof(rel), "%s/%s", dirs[i].parent, dirs[i].name);
+                int flags = O_RDONLY | O_DIRECTORY | O_NOFOLLOW;
+                _cleanup_close_ int pfd = sbx_mkrootfs_openat(t->fd, dirs[i].parent, flags);
+                /* A link is kept as it is (merged /usr), and nothing is created through it. */
+                if (pfd == -ELOOP || pfd == -ENOTDIR)
                         continue;
-                /* A library of another architecture in a shared directory is not the one the loader takes. */
-                if (e.is_elf && e.machine == fe->machine)
-                        r = 0;
-                elf_info_done(&e);
-        }
-        search_done(&s);
-        return r;
-}
-
-static void libdirs_add(char **libdirs, const char *path)
-{
-        char dir[4096];
-        if (!libdirs || parent_of(path, dir, sizeof(dir)) < 0)
-                return;
-        size_t dl = strlen(dir);
-        for (const char *p = *libdirs; p && *p; p += strcspn(p, "\n") + 1)
-                if (strncmp(p, dir, dl) == 0 && p[dl] == '\n')
-                        return;
-        char *n = NULL;
-        if (asprintf(&n, "%s%s\n", *libdirs ? *libdirs : "", dir) < 0)
-                return;
-        free(*libdirs);
-        *libdirs = n;
-}
-
-static int copy_tree(const char *dir, const char *path, char **libdirs, int depth, struct sbx_err *err);
-
-/* Copies what the ELF object at `path` (described by e) loads: its interpreter and its DT_NEEDED libraries. */
-static int copy_deps(const char *dir, const char *path, const struct elf_info *e, char **libdirs, int depth,
-                     struct sbx_err *err)
-{
-        int r = 0;
-        if (e->interp[0])
-                r = copy_tree(dir, e->interp, libdirs, depth + 1, err);
-        for (size_t i = 0; r == 0 && i < e->n_needed; i++) {
-                char lib[8192];
-                if (strchr(e->needed[i], '/'))
-                        (void)strlcpy(lib, e->needed[i], sizeof(lib));
-                else if (find_lib(e->needed[i], path, e, lib, sizeof(lib)) < 0)
-                        return sbx_err_setx(err, ENOENT, "'%s' needs '%s', which is not found", path, e->needed[i]);
-                libdirs_add(libdirs, lib);
-                r = copy_tree(dir, lib, libdirs, depth + 1, err);
-        }
-        return r;
-}
-
-static int copy_tree(const char *dir, const char *path, char **libdirs, int depth, struct sbx_err *err)
-{
-        char dst[8192];
-        if (depth > 32)
-                return sbx_err_setx(err, ELOOP, "'%s': libraries nested too deeply", path);
-        (void)snprintf(dst, sizeof(dst), "%s%s", dir, path);
-        struct stat st;
-        if (depth > 0 && lstat(dst, &st) == 0)
-                return 0; /* copied already, with what it needs */
-        int r = copy_file(path, dst, err);
-        if (r < 0)
-                return r;
-        struct elf_info e;
-        r = elf_read(path, &e, err);
-        if (r == 0 && e.is_elf)
-                r = copy_deps(dir, path, &e, libdirs, depth, err);
-        elf_info_done(&e);
-        return r;
-}
-
-int sbx_mkrootfs_copy(const char *dir, const char *prog, char **ret_libdirs, struct sbx_err *err)
-{
-        if (prog[0] != '/')
-                return sbx_err_setx(err, EINVAL, "'%s' is not an absolute path", prog);
-        _cleanup_free_ char *libdirs = NULL;
-        int r = copy_tree(dir, prog, &libdirs, 0, err);
-        if (r == 0 && ret_libdirs)
-                *ret_libdirs = TAKE_PTR(libdirs);
-        return r;
-}
-
-int sbx_mkrootfs_busybox(const char *dir, const char *busybox, const char *const *applets, size_t n_applets,
-                         struct sbx_err *err)
-{
-        char dst[8192];
-        (void)snprintf(dst, sizeof(dst), "%s/bin/busybox", dir);
-        /* Copied under the name /bin/busybox whatever it is called on the host. */
-        int r = copy_file(busybox, dst, err);
-        if (r < 0)
-                return r;
-        /* A dynamic busybox brings its libraries. */
-        struct elf_info e;
-        r = elf_read(busybox, &e, err);
-        if (r == 0 && e.is_elf)
-                r = copy_deps(dir, busybox, &e, NULL, 0, err);
-        elf_info_done(&e);
-        for (size_t i = 0; r == 0 && i < n_applets; i++) {
-                const char *a = applets[i] + strspn(applets[i], "/");
-                char path[8192], parent[8192];
-                if (!*a || strstr(a, ".."))
+                if (pfd < 0)
+                        return open_error(err, pfd, t->path, dirs[i].parent);
+                bool made = false;
+                int fd = sbx_mkrootfs_openat(pfd, dirs[i].name, flags);
+                if (fd == -ENOENT) {
+                        if (mkdirat(pfd, dirs[i].name, 0755) < 0)
+                                return sbx_err_set(err, errno, "create '%s/%s'", t->path, rel);
+                        made = true;
+                        fd = sbx_mkrootfs_openat(pfd, dirs[i].name, flags);
+                }
+                /* An existing link or file there is kept: doctor's audit names it if the sandbox needs a
+                 * directory there. */
+                if (!made && (fd == -ELOOP || fd == -ENOTDIR))
                         continue;
-                (void)snprintf(path, sizeof(path), "%s/%s", dir, a);
-                (void)parent_of(path, parent, sizeof(parent));
-                struct stat st;
-                if (lstat(path, &st) == 0)
+                if (fd < 0)
+                        return open_error(err, fd, t->path, rel);
+                _cleanup_close_ int dfd = fd;
+                if (!made && !dirs[i].reset)
                         continue;
-                r = mkdir_p(parent, err);
-                if (r == 0 && symlink("/bin/busybox", path) < 0)
-                        r = sbx_err_set(err, errno, "link '%s'", path);
+                /* Invariant: the mode is set on the directory opened without following a link, never by name. */
+                if (fchown(dfd, t->uid, t->gid) < 0 || fchmod(dfd, dirs[i].mode) < 0)
+                        return sbx_err_set(err, errno, "set owner and mode of '%s/%s'", t->path, rel);
         }
-        return r;
+        return 0;
 }
 
 /* ---- accounts ---- */
 
-/* Rewrites dir/etc/NAME: the existing lines whose first field is not in names, then `add`. */
-static int rewrite_db(const char *dir, const char *name, const char *const *names, size_t n, const char *add,
-                      struct sbx_err *err)
+/* Rewrites etc/NAME of the tree: the existing lines whose first field is not in names, then `add`. */
+static int rewrite_db(const struct sbx_mkrootfs_tree *t, const char *name, const char *const *names, size_t n,
+                      const char *add, struct sbx_err *err)
 {
-        char path[8192], tmp[8300];
-        (void)snprintf(path, sizeof(path), "%s/etc/%s", dir, name);
-        (void)snprintf(tmp, sizeof(tmp), "%s.sbx-new", path);
-        _cleanup_fclose_ FILE *in = fopen(path, "re");
-        if (!in && errno != ENOENT)
-                return sbx_err_set(err, errno, "open '%s'", path);
-        (void)unlink(tmp);
-        int fd = open(tmp, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0644);
-        if (fd < 0)
-                return sbx_err_set(err, errno, "create '%s'", tmp);
-        _cleanup_fclose_ FILE *out = fdopen(fd, "w");
-        if (!out) {
-                (void)close(fd);
-                return sbx_err_set(err, errno, "create '%s'", tmp);
+        char rel[64];
+        (void)snprintf(rel, sizeof(rel), "etc/%s", name);
+        /* Invariant: read without following a link, so that a link to the host's /etc/shadow is not copied in. */
+        int fd = sbx_mkrootfs_openat(t->fd, rel, O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_NOCTTY);
+        if (fd == -ELOOP)
+                return sbx_err_setx(err, ELOOP, "'%s/%s' is or is below a symbolic link: not followed (make it a "
+                                    "regular file)", t->path, rel);
+        if (fd < 0 && fd != -ENOENT)
+                return open_error(err, fd, t->path, rel);
+        _cleanup_fclose_ FILE *in = NULL;
+        if (fd >= 0) {
+                struct stat st;
+                int e = fstat(fd, &st) < 0 ? errno : S_ISREG(st.st_mode) ? 0 : -1;
+                if (e == 0 && !(in = fdopen(fd, "re")))
+                        e = errno;
+                if (e != 0) {
+                        (void)close(fd);
+                        return e < 0 ? sbx_err_setx(err, EINVAL, "'%s/%s' is not a regular file", t->path, rel)
+                                     : sbx_err_set(err, e, "read '%s/%s'", t->path, rel);
+                }
         }
-        char line[4096];
-        while (in && fgets(line, sizeof(line), in)) {
-                size_t len = strcspn(line, ":");
+        _cleanup_free_ char *text = NULL, *line = NULL;
+        size_t len = 0, cap = 0;
+        FILE *m = open_memstream(&text, &len);
+        if (!m)
+                return sbx_err_set(err, ENOMEM, "'%s/%s'", t->path, rel);
+        ssize_t l;
+        while (in && (l = getline(&line, &cap, in)) > 0) {
+                size_t key = strcspn(line, ":");
                 bool ours = false;
                 for (size_t i = 0; i < n && !ours; i++)
-                        ours = strlen(names[i]) == len && strncmp(line, names[i], len) == 0;
+                        ours = strlen(names[i]) == key && strncmp(line, names[i], key) == 0;
                 if (!ours)
-                        fputs(line, out);
+                        fprintf(m, "%s%s", line, line[l - 1] == '\n' ? "" : "\n");
         }
-        fputs(add, out);
-        if (fchmod(fd, 0644) < 0 || fchown(fd, 0, 0) < 0 || fflush(out) != 0 || ferror(out))
-                return sbx_err_set(err, errno ? errno : EIO, "write '%s'", tmp);
-        if (rename(tmp, path) < 0)
-                return sbx_err_set(err, errno, "rename '%s' to '%s'", tmp, path);
-        return 0;
+        bool bad = in && ferror(in);
+        fputs(add, m);
+        if (fclose(m) != 0 || bad)
+                return sbx_err_set(err, bad ? EIO : ENOMEM, "read '%s/%s'", t->path, rel);
+        return sbx_mkrootfs_write(t, rel, text, err);
 }
 
-int sbx_mkrootfs_accounts(const char *dir, const struct sbx_mkrootfs_account *users, size_t n_users,
-                          const struct sbx_mkrootfs_group *groups, size_t n_groups, struct sbx_err *err)
+int sbx_mkrootfs_accounts(const struct sbx_mkrootfs_tree *t, const struct sbx_mkrootfs_account *users,
+                          size_t n_users, const struct sbx_mkrootfs_group *groups, size_t n_groups,
+                          struct sbx_err *err)
 {
         _cleanup_free_ const char **names = calloc(n_users + n_groups + 1, sizeof(*names));
         _cleanup_free_ char *text = NULL;
@@ -458,7 +311,7 @@ int sbx_mkrootfs_accounts(const char *dir, const struct sbx_mkrootfs_account *us
         }
         if (fclose(m) != 0)
                 return sbx_err_set(err, ENOMEM, "accounts");
-        int r = rewrite_db(dir, "passwd", names, n_users, text, err);
+        int r = rewrite_db(t, "passwd", names, n_users, text, err);
         if (r < 0)
                 return r;
         free(text);
@@ -471,12 +324,22 @@ int sbx_mkrootfs_accounts(const char *dir, const struct sbx_mkrootfs_account *us
         }
         if (fclose(m) != 0)
                 return sbx_err_set(err, ENOMEM, "accounts");
-        return rewrite_db(dir, "group", names, n_groups, text, err);
+        return rewrite_db(t, "group", names, n_groups, text, err);
 }
 
-/* ---- sanitising ---- */
+/* ---- the safety pass ---- */
 
-static int sanitize_dir(int dfd, dev_t dev, const char *path, unsigned long *changed, struct sbx_err *err)
+/* chmod of the inode behind the O_PATH descriptor fd, through its /proc/self/fd magic link: that names the inode
+ * that was opened and fstat'ed, not a path that could be swapped meanwhile (fchmod refuses O_PATH descriptors, and
+ * opening the file for reading could block on a FIFO). The caller has checked that it is not a symbolic link. */
+static int chmod_fd(int fd, mode_t mode)
+{
+        char p[64];
+        (void)snprintf(p, sizeof(p), "/proc/self/fd/%d", fd);
+        return fchmodat(AT_FDCWD, p, mode, 0);
+}
+
+static int sanitize_dir(int dfd, const char *path, int depth, unsigned long *changed, struct sbx_err *err)
 {
         DIR *d = fdopendir(dfd);
         if (!d) {
@@ -484,59 +347,76 @@ static int sanitize_dir(int dfd, dev_t dev, const char *path, unsigned long *cha
                 (void)close(dfd);
                 return sbx_err_set(err, e, "open '%s'", path);
         }
+        if (depth > 256) {
+                (void)closedir(d);
+                return sbx_err_setx(err, ELOOP, "'%s': directories nested too deeply", path);
+        }
         int r = 0;
         struct dirent *de;
         while (r == 0 && (de = readdir(d))) {
                 if (streq(de->d_name, ".") || streq(de->d_name, ".."))
                         continue;
-                struct stat st;
-                char sub[8192];
+                char sub[4096];
                 (void)snprintf(sub, sizeof(sub), "%s/%s", path, de->d_name);
-                if (fstatat(dirfd(d), de->d_name, &st, AT_SYMLINK_NOFOLLOW) < 0)
+                /* O_PATH|O_NOFOLLOW gives the link itself for a link; RESOLVE_NO_XDEV refuses a mount point:
+                 * filesystems mounted below the tree are not part of it. */
+                _cleanup_close_ int fd = sbx_mkrootfs_openat(dirfd(d), de->d_name, O_PATH | O_NOFOLLOW);
+                if (fd == -ENOENT || fd == -EXDEV)
                         continue;
+                if (fd < 0) {
+                        r = sbx_err_set(err, fd, "open '%s'", sub);
+                        break;
+                }
+                struct stat st;
+                if (fstat(fd, &st) < 0) {
+                        r = sbx_err_set(err, errno, "stat '%s'", sub);
+                        break;
+                }
+                /* Invariant: a link is never chmod'ed through, nor entered. */
                 if (S_ISLNK(st.st_mode))
                         continue;
                 if (S_ISCHR(st.st_mode) || S_ISBLK(st.st_mode)) {
+                        /* By name: whatever the entry is by now, it goes (unlinkat follows no link, and fails on a
+                         * directory). */
                         if (unlinkat(dirfd(d), de->d_name, 0) < 0)
                                 r = sbx_err_set(err, errno, "remove device node '%s'", sub);
                         (*changed)++;
                         continue;
                 }
                 mode_t mode = st.st_mode & 07777;
-                mode_t want = mode & ~(mode_t)(S_ISUID | S_ISGID);
-                /* Sticky directories (/tmp) stay writable: the sandbox mounts its own tmpfs there anyway. */
-                if (!(S_ISDIR(st.st_mode) && (mode & S_ISVTX)))
-                        want &= ~(mode_t)(S_IWGRP | S_IWOTH);
+                /* No setuid/setgid, and nothing writable by group or others: sticky directories (/tmp) included,
+                 * since the sandbox mounts a private tmpfs on /tmp and /var/tmp and the rootfs itself stays
+                 * unwritable for host users. */
+                mode_t want = mode & ~(mode_t)(S_ISUID | S_ISGID | S_IWGRP | S_IWOTH);
                 if (want != mode) {
-                        if (fchmodat(dirfd(d), de->d_name, want, 0) < 0)
+                        if (chmod_fd(fd, want) < 0) {
                                 r = sbx_err_set(err, errno, "chmod '%s'", sub);
+                                break;
+                        }
                         (*changed)++;
                 }
-                if (S_ISDIR(st.st_mode) && st.st_dev == dev) {
-                        int fd = openat(dirfd(d), de->d_name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
-                        if (fd < 0)
+                if (S_ISDIR(st.st_mode)) {
+                        /* "." of the O_PATH descriptor: the directory just checked, not whatever has its name now. */
+                        int sfd = openat(fd, ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+                        if (sfd < 0)
                                 r = sbx_err_set(err, errno, "open '%s'", sub);
                         else
-                                r = sanitize_dir(fd, dev, sub, changed, err);
+                                r = sanitize_dir(sfd, sub, depth + 1, changed, err);
                 }
         }
         (void)closedir(d);
         return r;
 }
 
-int sbx_mkrootfs_sanitize(const char *dir, unsigned long *ret_changed, struct sbx_err *err)
+int sbx_mkrootfs_sanitize(const struct sbx_mkrootfs_tree *t, unsigned long *ret_changed, struct sbx_err *err)
 {
-        int fd = open(dir, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+        if (fchown(t->fd, t->uid, t->gid) < 0 || fchmod(t->fd, 0755) < 0)
+                return sbx_err_set(err, errno, "set owner and mode of '%s'", t->path);
+        int fd = openat(t->fd, ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
         if (fd < 0)
-                return sbx_err_set(err, errno, "open '%s'", dir);
-        struct stat st;
-        if (fstat(fd, &st) < 0 || fchown(fd, 0, 0) < 0 || fchmod(fd, 0755) < 0) {
-                int e = errno;
-                (void)close(fd);
-                return sbx_err_set(err, e, "set owner and mode of '%s'", dir);
-        }
+                return sbx_err_set(err, errno, "open '%s'", t->path);
         unsigned long changed = 0;
-        int r = sanitize_dir(fd, st.st_dev, dir, &changed, err);
+        int r = sanitize_dir(fd, t->path, 0, &changed, err);
         if (ret_changed)
                 *ret_changed = changed;
         return r;
