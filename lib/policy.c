@@ -327,8 +327,8 @@ static bool dst_taken(const struct sbx_policy *p, const char *dst)
         return false;
 }
 
-/* The defaults DESIGN promises: the home read-write at its own path and a private /tmp, unless a line already
- * puts something there. */
+/* The defaults: the home read-write at its own path, a private /tmp, and a private /var/tmp where the rootfs has
+ * one, unless a line already puts something there. */
 static int add_default_mounts(struct resolve *rs)
 {
         struct sbx_policy *p = rs->p;
@@ -354,15 +354,22 @@ static int add_default_mounts(struct resolve *rs)
                         return sbx_err_set(rs->err, ENOMEM, "resolving policy");
                 p->binds[p->n_binds++] = (struct sbx_bind){.src = src, .dst = TAKE_PTR(home), .rw = true};
         }
-        if (!dst_taken(p, "/tmp")) {
+        static const struct {
+                const char *dst;
+                bool optional;
+        } tmps[] = {{"/tmp", false}, {"/var/tmp", true}};
+        for (size_t i = 0; i < ELEMENTSOF(tmps); i++) {
+                if (dst_taken(p, tmps[i].dst))
+                        continue;
                 struct sbx_tmpfs *t = reallocarray(p->tmpfs, p->n_tmpfs + 1, sizeof(*t));
                 if (!t)
                         return sbx_err_set(rs->err, ENOMEM, "resolving policy");
                 p->tmpfs = t;
-                char *dst = strdup("/tmp");
+                char *dst = strdup(tmps[i].dst);
                 if (!dst)
                         return sbx_err_set(rs->err, ENOMEM, "resolving policy");
-                p->tmpfs[p->n_tmpfs++] = (struct sbx_tmpfs){.dst = dst, .size = SBX_DEFAULT_TMP_SIZE};
+                p->tmpfs[p->n_tmpfs++] = (struct sbx_tmpfs){
+                        .dst = dst, .size = SBX_DEFAULT_TMP_SIZE, .optional = tmps[i].optional};
         }
         return 0;
 }

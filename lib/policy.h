@@ -90,6 +90,7 @@ struct sbx_bind {
 struct sbx_tmpfs {
         char *dst;     /* absolute path inside the sandbox */
         uint64_t size; /* bytes; SBX_LIMIT_UNSET = kernel default */
+        bool optional; /* the implicit /var/tmp: skipped when the rootfs has no such directory */
         struct sbx_origin origin;
 };
 
@@ -127,8 +128,9 @@ struct sbx_policy {
         struct sbx_bind *binds; /* Bind lines in file order, then the implicit home bind (%h %h rw) unless a
                                  * Bind line already targets the home directory */
         size_t n_binds;
-        struct sbx_tmpfs *tmpfs; /* Tmpfs lines in file order, then the implicit /tmp (SBX_DEFAULT_TMP_SIZE) unless a
-                                  * Tmpfs line already targets /tmp */
+        struct sbx_tmpfs *tmpfs; /* Tmpfs lines in file order, then the implicit /tmp and /var/tmp
+                                  * (SBX_DEFAULT_TMP_SIZE each) unless a line already targets them: no directory
+                                  * of the rootfs needs to be writable by anyone on the host side */
         size_t n_tmpfs;
         char **environment; /* NULL-terminated "NAME=VALUE"; first value for a NAME wins */
         struct sbx_origin *environment_origin; /* one per environment entry */

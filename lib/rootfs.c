@@ -287,6 +287,16 @@ static int mount_bind(int rootfd, const struct cover *c, const struct sbx_bind *
 
 static int mount_tmpfs(int rootfd, const struct sbx_tmpfs *t, struct sbx_err *err)
 {
+        if (t->optional) {
+                /* The implicit /var/tmp of a rootfs that has none: nothing there to cover. */
+                _cleanup_close_ int probe = -1;
+                int r = sbx_safepath_open_nofollow_maybe(rootfd, t->dst, O_PATH, RESOLVE_IN_ROOT, "mount point",
+                                                         &probe, err);
+                if (r == -ENOENT)
+                        return 0;
+                if (r < 0)
+                        return sbx_err_prefix(err, "Tmpfs");
+        }
         char size[32];
         if (t->size != SBX_LIMIT_UNSET && t->size != SBX_LIMIT_INFINITY)
                 (void)snprintf(size, sizeof(size), "%llu", (unsigned long long)t->size);

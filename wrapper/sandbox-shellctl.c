@@ -192,7 +192,10 @@ static void explain_key(FILE *f, const struct sbx_policy *p, enum sbx_key k)
                                 fputc(' ', f);
                                 put_size(f, p->tmpfs[i].size);
                         }
-                        put_origin(f, &p->tmpfs[i].origin);
+                        if (p->tmpfs[i].optional)
+                                fprintf(f, "  # default, where the rootfs has %s\n", p->tmpfs[i].dst);
+                        else
+                                put_origin(f, &p->tmpfs[i].origin);
                 }
                 return;
         }

@@ -33,6 +33,21 @@ tmp-ok" "$out"
 sbx_assert_eq "the home file is the host's home" written "$(cat /home/sbxshell/in-home)"
 [ ! -e "$SBX_WS/tmp/t" ] && [ ! -e /tmp/t ] || sbx_fail "the sandbox's /tmp is not private"
 
+# /var/tmp: the rootfs's is root's 0755 (no directory of a rootfs is writable by others on the host side), the
+# sandbox gets a private tmpfs there; a rootfs without /var/tmp still works.
+sbx_assert_eq "the rootfs's /var/tmp is root's and not writable by others" "0:0 755" \
+    "$(stat -c '%u:%g %a' "$SBX_WS/rootfs/var/tmp")"
+out=$(sbx_shell_run -- -c 'touch /var/tmp/v && echo var-tmp-ok; stat -f -c %T /var/tmp; stat -c %a /var/tmp')
+sbx_assert_eq "/var/tmp in the sandbox is a writable tmpfs of its own, 1777" "var-tmp-ok
+tmpfs
+1777" "$out"
+[ ! -e "$SBX_WS/rootfs/var/tmp/v" ] || sbx_fail "the sandbox's /var/tmp is the rootfs's"
+echo "ok - nothing written in the sandbox's /var/tmp reaches the rootfs"
+rmdir "$SBX_WS/rootfs/var/tmp"
+sbx_assert_eq "a rootfs without /var/tmp: the login works, with no /var/tmp" "1 no-var-tmp" \
+    "$(sbx_shell_run -- -c 'echo $$ $(ls -d /var/tmp 2>/dev/null || echo no-var-tmp)')"
+mkdir -m 0755 "$SBX_WS/rootfs/var/tmp"
+
 out=$(sbx_shell_run -- -c 'for f in /x /bin/x /etc/x /dev/x /home/x; do touch $f 2>&1; done; rm /bin/busybox 2>&1')
 sbx_assert_eq "the rootfs, /dev and the home's parent are read-only" "touch: /x: Read-only file system
 touch: /bin/x: Read-only file system

@@ -115,10 +115,15 @@ static void test_defaults(void **state)
         assert_string_equal(p->binds[0].dst, "/home/alice");
         assert_true(p->binds[0].rw);
         assert_null(p->binds[0].origin.file);
-        assert_int_equal(p->n_tmpfs, 1);
+        assert_int_equal(p->n_tmpfs, 2);
         assert_string_equal(p->tmpfs[0].dst, "/tmp");
         assert_int_equal(p->tmpfs[0].size, SBX_DEFAULT_TMP_SIZE);
+        assert_false(p->tmpfs[0].optional);
         assert_null(p->tmpfs[0].origin.file);
+        /* /var/tmp too, where the rootfs has it: no directory of a rootfs needs to be world-writable. */
+        assert_string_equal(p->tmpfs[1].dst, "/var/tmp");
+        assert_int_equal(p->tmpfs[1].size, SBX_DEFAULT_TMP_SIZE);
+        assert_true(p->tmpfs[1].optional);
         assert_int_equal(p->n_environment, 0);
         assert_non_null(p->environment);
         assert_null(p->environment[0]);
@@ -374,14 +379,16 @@ static void test_home_and_tmp_defaults_yield(void **state)
         assert_int_equal(p->n_binds, 2); /* no implicit home bind */
         assert_string_equal(p->binds[0].dst, "/home/alice");
         assert_false(p->binds[0].rw);
-        assert_int_equal(p->n_tmpfs, 0); /* /tmp is bound, no implicit tmpfs */
+        assert_int_equal(p->n_tmpfs, 1); /* /tmp is bound, no implicit tmpfs there */
+        assert_string_equal(p->tmpfs[0].dst, "/var/tmp");
 
         _cleanup_config_ struct sbx_config *d = parse(MAIN, "Tmpfs %h 10M\nTmpfs /tmp 1G\n", NULL);
         _cleanup_policy_ struct sbx_policy *q = resolve_ok(d, user(&tu, "alice", 1001, "/home/alice", NULL));
         assert_int_equal(q->n_binds, 0);
-        assert_int_equal(q->n_tmpfs, 2);
+        assert_int_equal(q->n_tmpfs, 3);
         assert_int_equal(q->tmpfs[1].size, 1ULL << 30);
         assert_origin(&q->tmpfs[1].origin, MAIN, 2);
+        assert_string_equal(q->tmpfs[2].dst, "/var/tmp");
 }
 
 static void test_bad_home(void **state)
