@@ -31,6 +31,33 @@ echo "ok - the examples are installed"
 sbx_assert_eq "install writes nothing into /etc but the config directory" "$dest/etc/sandbox-shell
 $dest/etc/sandbox-shell/sandbox-shell.conf.d" "$(find "$dest/etc" -mindepth 1 | sort)"
 
+# The user@.service drop-in, in systemd's unit directory, names the installed program, which answers for the policy.
+dropin=$(find "$dest" -path '*/systemd/system/user@.service.d/sandbox-shell.conf' -type f)
+sbx_assert_match "the user@.service drop-in is in systemd's system unit directory" \
+    '/lib/systemd/system/user@.service.d/sandbox-shell.conf$' "$dropin"
+sbx_assert_eq "... and its ExecCondition names the installed program" \
+    "ExecCondition=+/usr/libexec/sandbox-shell/user-manager-allowed %i" "$(grep '^ExecCondition=' "$dropin")"
+allowed=$dest/usr/libexec/sandbox-shell/user-manager-allowed
+[ -x "$allowed" ] || sbx_fail "the drop-in's program is not installed at $allowed"
+sbx_assert_eq "... which carries no capability" "" "$(getcap "$allowed")"
+"$allowed" "$(id -u sbxshell)" 2>"$SBX_WS/uma.err"
+sbx_assert_eq "the program says no manager for a sandboxed user (exit 1)" 1 "$?"
+sbx_assert_match "... and says why" "user 'sbxshell' \(uid [0-9]+\) is sandboxed: no systemd user manager" \
+    "$(cat "$SBX_WS/uma.err")"
+"$allowed" "$(id -u plainuser)" 2>"$SBX_WS/uma.err"
+sbx_assert_eq "... a manager for a user the policy leaves alone (exit 0)" 0 "$?"
+"$allowed" 0
+sbx_assert_eq "... and for root (exit 0)" 0 "$?"
+"$allowed" 4242424 2>/dev/null
+sbx_assert_eq "... none for an unknown uid (exit 3)" 3 "$?"
+"$allowed" 1x 2>/dev/null
+sbx_assert_eq "... none for a malformed one (exit 3)" 3 "$?"
+echo "Bogus line" >>/etc/sandbox-shell/sandbox-shell.conf
+"$allowed" "$(id -u plainuser)" 2>"$SBX_WS/uma.err"
+sbx_assert_eq "an invalid configuration: no manager even for a user it would leave alone (exit 2)" 2 "$?"
+sbx_assert_match "... naming the error" "invalid.*sandbox-shell.conf:[0-9]+: unknown keyword 'Bogus'" "$(cat "$SBX_WS/uma.err")"
+sbx_shell_policy
+
 # The installed helper, started the way a pam_sandbox session starts it, gives the user a sandboxed shell.
 out=$("$SBX_LAUNCH" sbxshell "$helper" -c 'echo $$ $(hostname)' 2>&1)
 sbx_assert_eq "the installed helper runs the shell as PID 1 in the sandbox" "1 box-sbxshell" "$out"
