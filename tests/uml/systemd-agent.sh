@@ -242,7 +242,9 @@ check_match "... and pam_sandbox refused the session, naming the drop-in" \
     "Refusing the session of sandboxed user 'sbxu1': the systemd user manager of 'sbxu1' \\(user@2001.service\\) is (active|activating) outside the sandbox.*user@.service.d/sandbox-shell.conf" \
     "$(journalctl --no-pager -o cat 2>&1 | grep 'Refusing the session' | tail -n 1)"
 # The manager stops UserStopDelaySec after that refused login; started again, by hand, for su.
+wait_for "[ \"\$(prop user@2001.service ActiveState)\" = inactive ]" 30 || true
 systemctl start user@2001.service
+check_eq "... started by hand, it runs" "active" "$(prop user@2001.service ActiveState)"
 out=$("${SSH[@]}" root@127.0.0.1 "su - sbxu1 -c 'echo RAN'" 2>&1)
 check_match "... su is refused too while the manager runs, and says so" 'login refused: the systemd user manager of .sbxu1. .user@2001.service. is' "$out"
 check_eq "... and runs nothing" "" "$(printf '%s\n' "$out" | grep '^RAN')"
