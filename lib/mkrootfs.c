@@ -93,8 +93,8 @@ int sbx_mkrootfs_skeleton(const char *dir, bool existing, struct sbx_err *err)
                 mode_t mode;
         } dirs[] = {
                 {"bin", 0755},  {"sbin", 0755}, {"usr", 0755},  {"usr/bin", 0755}, {"usr/sbin", 0755},
-                {"lib", 0755},  {"etc", 0755},  {"proc", 0555}, {"dev", 0755},     {"tmp", 01777},
-                {"home", 0755}, {"root", 0700}, {"run", 0755},  {"var", 0755},     {"var/tmp", 01777},
+                {"lib", 0755},  {"etc", 0755},  {"proc", 0555}, {"dev", 0755},     {"tmp", 0755},
+                {"home", 0755}, {"root", 0700}, {"run", 0755},  {"var", 0755},     {"var/tmp", 0755},
         };
         if (mkdir(dir, 0755) < 0) {
                 if (errno != EEXIST)
@@ -503,10 +503,9 @@ static int sanitize_dir(int dfd, dev_t dev, const char *path, unsigned long *cha
                         continue;
                 }
                 mode_t mode = st.st_mode & 07777;
-                mode_t want = mode & ~(mode_t)(S_ISUID | S_ISGID);
-                /* Sticky directories (/tmp) stay writable: the sandbox mounts its own tmpfs there anyway. */
-                if (!(S_ISDIR(st.st_mode) && (mode & S_ISVTX)))
-                        want &= ~(mode_t)(S_IWGRP | S_IWOTH);
+                /* Sticky directories (/tmp) too: the sandbox writes only to tmpfs mounts of its own, and a directory
+                 * of the rootfs others can write is shared with the whole host. */
+                mode_t want = mode & ~(mode_t)(S_ISUID | S_ISGID | S_IWGRP | S_IWOTH);
                 if (want != mode) {
                         if (fchmodat(dirfd(d), de->d_name, want, 0) < 0)
                                 r = sbx_err_set(err, errno, "chmod '%s'", sub);

@@ -13,8 +13,8 @@
 #include "error.h"
 
 /* Creates dir (its parent must exist; dir itself may exist when empty or when `existing` is true), root-owned 0755,
- * and the directories every rootfs needs: bin sbin usr/bin usr/sbin lib etc proc dev tmp (1777) home root run
- * var/tmp (1777). Errors: -EEXIST when dir is a non-empty directory and existing is false, or the errno of mkdir. */
+ * and the directories every rootfs needs: bin sbin usr/bin usr/sbin lib etc proc (0555) dev tmp home root (0700) run
+ * var/tmp, 0755 unless said (the sandbox mounts its own tmpfs where it writes). Errors: -EEXIST when dir is a non-empty directory and existing is false, or the errno of mkdir. */
 int sbx_mkrootfs_skeleton(const char *dir, bool existing, struct sbx_err *err);
 
 /* Copies the host file `prog` (an absolute path; symbolic links followed) to the same path below dir, mode 0755,
@@ -52,6 +52,7 @@ int sbx_mkrootfs_accounts(const char *dir, const struct sbx_mkrootfs_account *us
                           const struct sbx_mkrootfs_group *groups, size_t n_groups, struct sbx_err *err);
 
 /* Makes the tree below dir safe for a sandbox: removes every device node, clears setuid and setgid bits, removes
- * group and other write permission from everything except sticky directories (/tmp), sets dir root-owned 0755.
+ * group and other write permission from everything (sticky directories such as /tmp included), sets dir root-owned
+ * 0755.
  * Filesystems mounted below dir are left alone. *ret_changed (may be NULL) counts the files changed. */
 int sbx_mkrootfs_sanitize(const char *dir, unsigned long *ret_changed, struct sbx_err *err);

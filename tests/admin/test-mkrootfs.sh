@@ -19,7 +19,8 @@ sbx_assert_eq "mkrootfs --busybox: exit 0" 0 "$?"
 sbx_assert_match "mkrootfs --busybox: says the rootfs is ready" "^$B: rootfs ready" "$out"
 sbx_assert_eq "busybox rootfs: /bin/sh is the busybox applet" "/bin/busybox" "$(readlink "$B/bin/sh")"
 sbx_assert_eq "busybox rootfs: root-owned 0755" "0:0 755" "$(stat -c '%u:%g %a' "$B")"
-sbx_assert_eq "busybox rootfs: /tmp is 1777" "1777" "$(stat -c '%a' "$B/tmp")"
+sbx_assert_eq "busybox rootfs: /tmp and /var/tmp are 0755 (the sandbox mounts its own tmpfs there)" "755 755" \
+    "$(stat -c '%a' "$B/tmp" "$B/var/tmp" | tr '\n' ' ' | sed 's/ $//')"
 sbx_assert_match "busybox rootfs: the sandboxed users' accounts, with the policy's Shell" \
     "^sbxuser1:x:3001:3001::/home/sbxuser1:/bin/sh$" "$(cat "$B/etc/passwd")"
 sbx_assert_match "busybox rootfs: their groups" "^sandboxed:x:3200:sbxuser1,sbxuser2$" "$(cat "$B/etc/group")"
