@@ -42,8 +42,8 @@ int sbx_doctor_pam(const char *path, struct sbx_findings *f, struct sbx_err *err
 int sbx_doctor_helper(const char *path, const char *caps, struct sbx_findings *f, struct sbx_err *err);
 
 /* The rootfs `root`: every component of its path root-owned and not group/world-writable; inside it no setuid or
- * setgid file, no device node, no world-writable directory without the sticky bit, the mount points the sandbox
- * needs (/proc, /dev, /tmp) present as real directories. A problem inside the tree is reported for its first few
+ * setgid file, no device node, nothing world-writable but symbolic links (a sticky directory included), the mount
+ * points the sandbox needs (/proc, /dev, /tmp) present as real directories. A problem inside the tree is reported for its first few
  * files and then counted. Filesystems mounted below root are not descended into. */
 int sbx_doctor_rootfs(const char *root, struct sbx_findings *f, struct sbx_err *err);
 

@@ -3,8 +3,8 @@
 # sandbox-shellctl doctor: clean on a good installation; on a deliberately broken one (one break at a time, undone
 # afterwards) it names each problem with a fix and exits 1: PAM lines missing or too weak, the helper without or with
 # other capabilities, setuid, a wrong login shell, a login shell the policy does not back, an unsafe rootfs chain, a
-# setuid file, a device node or an open directory in the rootfs, a Shell missing there, sshd bypasses, a missing
-# cgroup controller.
+# setuid file, a device node or anything world-writable in the rootfs, a Shell missing there, sshd bypasses, a
+# missing cgroup controller.
 . "$(dirname "$0")/common.sh"
 sbx_admin_setup "$@"
 
@@ -88,11 +88,19 @@ mknod "$R/dev/null" c 1 3
 sbx_assert_doctor_finds "a character device in the rootfs" "'/dev/null' is a device node"
 rm "$R/dev/null"
 mkdir -m 0777 "$R/var/drop" && chmod 0777 "$R/var/drop"
-sbx_assert_doctor_finds "a world-writable directory without the sticky bit" \
-    "'/var/drop' is a world-writable directory without the sticky bit"
+sbx_assert_doctor_finds "a world-writable directory" "'/var/drop' is a world-writable directory \(mode 0777\)"
+# The sandbox has tmpfs mounts of its own for what it writes: a shared sticky directory in the rootfs is no /tmp.
 chmod 1777 "$R/var/drop"
-sbx_assert_doctor_clean "the same directory with the sticky bit is fine"
+sbx_assert_doctor_finds "the same directory with the sticky bit is found too" \
+    "'/var/drop' is a world-writable directory \(mode 1777\)"
 rmdir "$R/var/drop"
+echo "welcome" >"$R/etc/motd" && chmod 0666 "$R/etc/motd"
+sbx_assert_doctor_finds "a world-writable file" "'/etc/motd' is a world-writable file \(mode 0666\)"
+chmod 0644 "$R/etc/motd"
+sbx_assert_eq "the busybox applets are symbolic links (mode 0777), which count as nothing" \
+    "link" "$([ -L "$R/bin/ls" ] && echo link)"
+sbx_assert_doctor_clean "the file made read-only again is clean"
+rm "$R/etc/motd"
 SBX_ADMIN_SHELL=/bin/no-such-shell sbx_admin_policy
 sbx_assert_doctor_finds "a Shell missing in the rootfs" "Shell '/bin/no-such-shell': No such file or directory"
 sbx_admin_policy
