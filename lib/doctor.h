@@ -61,3 +61,7 @@ int sbx_doctor_cgroup(const char *mountinfo, const struct sbx_policy *p, struct 
  * is on), no tunnel, no PermitUserRC, no PermitUserEnvironment, UsePAM on, no internal-sftp subsystem without a
  * ForceCommand, no ForceCommand internal-sftp. */
 int sbx_doctor_sshd(const char *user, const char *text, struct sbx_findings *f, struct sbx_err *err);
+
+/* The value of `key` in `sshd -T` output (lowercase keys, one "key value" per line), copied into buf; NULL when
+ * absent. A key that repeats (subsystem) is picked by `nth`. */
+const char *sbx_doctor_sshd_value(const char *text, const char *key, size_t nth, char *buf, size_t size);

@@ -1,0 +1,31 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+#pragma once
+
+/* Shared between the audits of doctor: the one reader of PAM service files. Not used elsewhere. */
+
+#include <stdbool.h>
+#include <stddef.h>
+
+#include "error.h"
+
+struct sbx_pam_line {
+        char type[16];    /* auth, account, session, password (a leading '-' removed) */
+        char control[64]; /* required, requisite, optional, sufficient, [...] */
+        char module[64];  /* base name of the module path */
+        char args[512];   /* the module's arguments, as written (blanks between them kept) */
+        char origin[512]; /* file:line */
+};
+
+struct sbx_pam_stack {
+        struct sbx_pam_line *v; /* malloc'd, owned by the caller: free(s.v) */
+        size_t n;
+};
+
+/* Reads the PAM service file `path` into s, following "@include FILE" and the include/substack controls as libpam
+ * does (relative names looked up in the service file's directory; from an include only the lines of its type).
+ * -ENOENT when `path` does not exist, -ELOOP when includes nest deeper than 8, other -errno for a file that cannot be
+ * read; s then holds what was read so far and must still be freed. */
+int sbx_doctor_pam_read(const char *path, struct sbx_pam_stack *s, struct sbx_err *err);
+
+/* True when `word` is one of the items of `list`, items separated by any of the characters of `seps`. */
+bool sbx_doctor_in_list(const char *list, const char *word, const char *seps);
