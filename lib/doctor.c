@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* The audits of `sandbox-shellctl doctor` that read configuration: PAM service files, the helper's file capabilities,
- * the cgroup controllers and sshd's effective configuration. The rootfs audit is in doctor-rootfs.c. */
+ * the cgroup controllers and sshd's effective configuration. The rootfs audit is in doctor-rootfs.c, the audits of what
+ * the host runs for a sandboxed user around the sandbox in doctor-host.c. */
 #define _GNU_SOURCE
 #include <fcntl.h>
 #include <stdarg.h>
@@ -8,6 +9,7 @@
 #include <string.h>
 #include <sys/capability.h>
 #include <sys/stat.h>
+#include <unistd.h>
 
 #include "doctor.h"
 #include "doctor-internal.h"
@@ -42,6 +44,91 @@ void sbx_findings_done(struct sbx_findings *f)
         free(f->v);
         f->v = NULL;
         f->n = 0;
+}
+
+/* ---- shared by the audits (doctor-internal.h) ---- */
+
+/* Configuration files larger than this are not read (Debian's exim4.conf.template is about 80 kB). */
+#define TEXT_MAX (4u << 20)
+
+int sbx_doctor_read_text(const char *path, char **ret, struct sbx_err *err)
+{
+        _cleanup_close_ int fd = open(path, O_RDONLY | O_CLOEXEC | O_NOCTTY);
+        if (fd < 0)
+                return sbx_err_set(err, errno, "open '%s'", path);
+        _cleanup_fclose_ FILE *fp = fdopen(fd, "re");
+        if (!fp)
+                return sbx_err_set(err, errno, "open '%s'", path);
+        TAKE_FD(fd);
+        _cleanup_free_ char *s = NULL;
+        size_t n = 0, cap = 0;
+        for (;;) {
+                if (cap - n < 4096) {
+                        if (cap >= TEXT_MAX)
+                                return sbx_err_setx(err, EFBIG, "'%s' is larger than %u bytes", path, TEXT_MAX);
+                        char *v = realloc(s, cap + 65536);
+                        if (!v)
+                                return sbx_err_set(err, ENOMEM, "read '%s'", path);
+                        s = v;
+                        cap += 65536;
+                }
+                size_t got = fread(s + n, 1, cap - n - 1, fp);
+                n += got;
+                if (got == 0)
+                        break;
+        }
+        if (ferror(fp))
+                return sbx_err_set(err, EIO, "read '%s'", path);
+        s[n] = '\0';
+        *ret = TAKE_PTR(s);
+        return 0;
+}
+
+char *sbx_doctor_who(const struct sbx_doctor_users *u, const bool *affected)
+{
+        size_t n = 0;
+        for (size_t i = 0; i < u->n; i++)
+                n += !affected || affected[i];
+        if (u->all && n == u->n)
+                return strdup("every sandboxed user");
+        char *s = NULL;
+        size_t len = 0;
+        FILE *m = open_memstream(&s, &len);
+        if (!m)
+                return NULL;
+        fprintf(m, "the sandboxed user%s", n == 1 ? "" : "s");
+        const char *sep = " ";
+        for (size_t i = 0; i < u->n; i++)
+                if (!affected || affected[i]) {
+                        fprintf(m, "%s'%s'", sep, u->names[i]);
+                        sep = ", ";
+                }
+        if (fclose(m) != 0) {
+                free(s);
+                return NULL;
+        }
+        return s;
+}
+
+size_t sbx_doctor_trim(const char **s, size_t n)
+{
+        while (n > 0 && (**s == ' ' || **s == '\t')) {
+                (*s)++;
+                n--;
+        }
+        while (n > 0 && ((*s)[n - 1] == ' ' || (*s)[n - 1] == '\t' || (*s)[n - 1] == '\r'))
+                n--;
+        return n;
+}
+
+bool sbx_doctor_next_line(const char **pos, const char **line, size_t *len)
+{
+        if (!**pos)
+                return false;
+        *line = *pos;
+        *len = strcspn(*pos, "\n");
+        *pos += *len + ((*pos)[*len] == '\n');
+        return true;
 }
 
 /* ---- PAM ---- */

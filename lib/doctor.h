@@ -15,6 +15,8 @@
 #include "error.h"
 #include "policy.h"
 
+struct stat;
+
 struct sbx_finding {
         char *problem; /* "…/pam.d/sshd: no session line for pam_sandbox.so" */
         char *fix;     /* what the administrator does about it */
@@ -65,3 +67,38 @@ int sbx_doctor_sshd(const char *user, const char *text, struct sbx_findings *f, 
 /* The value of `key` in `sshd -T` output (lowercase keys, one "key value" per line), copied into buf; NULL when
  * absent. A key that repeats (subsystem) is picked by `nth`. */
 const char *sbx_doctor_sshd_value(const char *text, const char *key, size_t nth, char *buf, size_t size);
+
+/* ---- Around the sandbox (doctor-host.c) ----
+ * What the host runs as a sandboxed user because of a login, outside the sandbox. */
+
+/* The sandboxed users such an audit concerns: names[i] and uids[i], n of them. `all` when they are every sandboxed
+ * user the password database lists (doctor without a user argument): a finding that concerns each of them then says
+ * "every sandboxed user" instead of naming them. */
+struct sbx_doctor_users {
+        const char *const *names;
+        const uid_t *uids;
+        size_t n;
+        bool all;
+};
+
+/* sshd's system rc file `sshrc` (/etc/ssh/sshrc), which sshd runs with /bin/sh as the user, on the host, before the
+ * login shell, in the login's environment: a finding when it exists and the user writes that environment, through
+ * pam_env.so with user_readenv=1 in the sshd PAM service file `pam_service` (read as sbx_doctor_pam reads it; a
+ * missing file is no finding) or through sshd's PermitUserEnvironment, whose effective value (from sshd -T) is
+ * `permit_user_env` (NULL when not known). */
+int sbx_doctor_sshrc(const char *sshrc, const char *pam_service, const char *permit_user_env,
+                     const struct sbx_doctor_users *u, struct sbx_findings *f, struct sbx_err *err);
+
+/* A finding when `network` is Network host, set at `where`, for the users u (one call per distinct setting). */
+int sbx_doctor_network(enum sbx_network network, const struct sbx_origin *where, const struct sbx_doctor_users *u,
+                       struct sbx_findings *f, struct sbx_err *err);
+
+/* The first line of /etc/shells `text` that names the helper: its path, or its usrmerge alias (/bin/X for /usr/bin/X
+ * and back, /sbin and /usr/sbin alike), or, with `helper_st` not NULL, any path whose stat() gives that file. The line
+ * is copied into buf; the result is where the search goes on (the start of the next line), NULL when no line does. */
+const char *sbx_doctor_shells_find(const char *text, const char *helper, const struct stat *helper_st, char *buf,
+                                   size_t size);
+
+/* /etc/shells (`path`) must not list the helper (sbx_doctor_shells_find), or su lets a caller who knows a sandboxed
+ * user's password run another shell as that user, on the host. A missing file is no finding. */
+int sbx_doctor_shells(const char *path, const char *helper, struct sbx_findings *f, struct sbx_err *err);

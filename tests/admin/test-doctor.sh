@@ -3,8 +3,10 @@
 # sandbox-shellctl doctor: clean on a good installation; on a deliberately broken one (one break at a time, undone
 # afterwards) it names each problem with a fix and exits 1: PAM lines missing or too weak, the helper without or with
 # other capabilities, setuid, a wrong login shell, a login shell the policy does not back, an unsafe rootfs chain, a
-# setuid file, a device node or anything world-writable in the rootfs, a Shell missing there, sshd bypasses, a
-# missing cgroup controller.
+# setuid file, a device node or anything world-writable in the rootfs, a Shell missing there, sshd bypasses, and what
+# the host runs as a sandboxed user outside the sandbox: /etc/ssh/sshrc in an environment the user writes, Network
+# host, the helper in /etc/shells; and a missing cgroup controller. Each of these checks has a clean control next to
+# it.
 . "$(dirname "$0")/common.sh"
 sbx_admin_setup "$@"
 
@@ -137,6 +139,65 @@ sed -i 's|PermitTunnel no|# no tunnel line|' /etc/ssh/sshd_config.d/sandbox-shel
 sbx_assert_doctor_finds "PermitTunnel" "PermitTunnel is 'yes'"
 sbx_admin_sshd_config
 sbx_assert_doctor_clean "sshd restored is clean"
+
+# --- /etc/ssh/sshrc in an environment the user writes ---
+cp /etc/pam.d/sshd "$SBX_WS/sshd.pam"
+echo "session required pam_env.so user_readenv=1 envfile=/etc/default/locale" >>/etc/pam.d/sshd
+sbx_assert_doctor_clean "pam_env with user_readenv=1 but no /etc/ssh/sshrc: no finding"
+printf 'if read proto cookie; then :; fi\n' >/etc/ssh/sshrc
+sbx_assert_doctor_finds "/etc/ssh/sshrc with pam_env user_readenv=1" \
+    "^/etc/ssh/sshrc exists and /etc/pam.d/sshd:[0-9]+ reads the user's environment \(pam_env.so user_readenv=1\): sshd runs /etc/ssh/sshrc with /bin/sh as the user, on the host, before the login shell.*LD_PRELOAD.*for every sandboxed user$"
+sbx_assert_match "... and says what to do" "^  fix: remove /etc/ssh/sshrc, or drop user_readenv=1" "$out"
+sed -i 's/user_readenv=1/user_readenv=0/' /etc/pam.d/sshd
+sbx_assert_doctor_clean "/etc/ssh/sshrc with pam_env user_readenv=0: no finding"
+cp "$SBX_WS/sshd.pam" /etc/pam.d/sshd
+echo "session required pam_env.so user_readenv=1" >/etc/pam.d/env-lines
+echo "@include env-lines" >>/etc/pam.d/sshd
+sbx_assert_doctor_finds "... pam_env reached through an @include" "^/etc/ssh/sshrc exists and /etc/pam.d/env-lines:1 reads"
+cp "$SBX_WS/sshd.pam" /etc/pam.d/sshd
+rm /etc/pam.d/env-lines
+sbx_assert_doctor_clean "/etc/ssh/sshrc alone, no environment the user writes: no finding"
+sbx_admin_sshd_config "PermitUserEnvironment yes"
+sbx_assert_doctor_finds "/etc/ssh/sshrc with PermitUserEnvironment" \
+    "^/etc/ssh/sshrc exists and sshd's PermitUserEnvironment is 'yes': sshd runs /etc/ssh/sshrc with /bin/sh as the user, on the host.*~/.ssh/environment"
+sbx_admin_sshd_config
+rm /etc/ssh/sshrc
+sbx_admin_sshd_config "PermitUserEnvironment yes"
+sbx_doctor
+sbx_assert_no_match "PermitUserEnvironment without /etc/ssh/sshrc: no sshrc finding" "sshrc" "$out"
+sbx_admin_sshd_config
+sbx_assert_doctor_clean "sshrc gone and sshd restored: clean"
+
+# --- Network host ---
+sbx_admin_policy "    Network host"
+sbx_assert_doctor_finds "Network host, and what it exposes" \
+    "^/etc/sandbox-shell/sandbox-shell.conf:[0-9]+: Network host for the sandboxed users 'sbxuser1', 'sbxuser2': their sandboxes share the host's network and reach the host's loopback services .*, the host's abstract unix sockets, every port the other Network host sandboxes listen on, the LAN and the cloud metadata endpoints"
+sbx_assert_match "... the fix is Network none" '^  fix: set "Network none" for them' "$out"
+sbx_admin_policy "
+Match User sbxuser1
+    Network host
+Match User sbxuser2
+    Network host"
+sbx_doctor
+sbx_assert_eq "one finding per place Network host is set" 2 "$(printf '%s\n' "$out" | grep -c ': Network host for ')"
+sbx_assert_match "... each naming its user" ":1[0-9]: Network host for the sandboxed user 'sbxuser2':" "$out"
+sbx_admin_policy "    Network none"
+sbx_assert_doctor_clean "Network none: no finding"
+sbx_admin_policy
+
+# --- the helper in /etc/shells: su -s would run another shell ---
+cp /etc/shells "$SBX_WS/shells"
+echo "$SBX_SHELL" >>/etc/shells
+sbx_assert_doctor_finds "the helper in /etc/shells" \
+    "^/etc/shells lists the helper \('$SBX_SHELL'\): su lets whoever knows a sandboxed user's password choose the shell.*su -s /bin/sh USER"
+sbx_assert_match "... the fix removes it" "^  fix: remove-shell $SBX_SHELL$" "$out"
+cp "$SBX_WS/shells" /etc/shells
+ln -s "$SBX_SHELL" "$SBX_WS/bin/helper-link"
+echo "$SBX_WS/bin/helper-link" >>/etc/shells
+sbx_assert_doctor_finds "a link to the helper in /etc/shells" "^/etc/shells lists the helper \('$SBX_WS/bin/helper-link'\)"
+cp "$SBX_WS/shells" /etc/shells
+rm "$SBX_WS/bin/helper-link"
+sbx_assert_doctor_clean "/etc/shells restored is clean"
 
 # --- the configuration ---
 echo "NoSuchKeyword 1" >>/etc/sandbox-shell/sandbox-shell.conf

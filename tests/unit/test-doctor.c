@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* The parsers of doctor: sshd -T output, PAM service files (with @include and include/substack), the controllers
- * from a mountinfo text. No root needed: everything is a buffer or a file in a temporary directory. */
+ * from a mountinfo text, /etc/shells, and the sshrc audit, which reads files. No root needed: everything is a buffer
+ * or a file in a temporary directory. */
 #define _GNU_SOURCE
 #include <setjmp.h>
 #include <stdarg.h>
@@ -9,6 +10,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
 #include <cmocka.h>
 
 #include "doctor.h"
@@ -150,6 +153,109 @@ static void test_cgroup(void **state)
         sbx_findings_done(&f);
 }
 
+static const char *const two_users[] = {"alice", "bob", NULL};
+static const uid_t two_uids[] = {3001, 3002};
+static const struct sbx_doctor_users users_all = {.names = two_users, .uids = two_uids, .n = 2, .all = true};
+
+static void test_shells(void **state)
+{
+        static const char shells[] = "# /etc/shells: valid login shells\n/bin/sh\n/usr/bin/bash\n"
+                                     "  /bin/sandbox-shell  \n#/usr/bin/sandbox-shell\n/usr/bin/sandbox-shell\n"
+                                     "/usr/local/bin/sandbox-shell\n";
+        char line[256];
+        const char *p = sbx_doctor_shells_find(shells, "/usr/bin/sandbox-shell", NULL, line, sizeof(line));
+        assert_non_null(p);
+        assert_string_equal(line, "/bin/sandbox-shell"); /* the usrmerge alias */
+        p = sbx_doctor_shells_find(p, "/usr/bin/sandbox-shell", NULL, line, sizeof(line));
+        assert_non_null(p);
+        assert_string_equal(line, "/usr/bin/sandbox-shell");
+        assert_null(sbx_doctor_shells_find(p, "/usr/bin/sandbox-shell", NULL, line, sizeof(line)));
+        /* The other way round, and /sbin alike. */
+        assert_non_null(sbx_doctor_shells_find("/usr/bin/x\n", "/bin/x", NULL, line, sizeof(line)));
+        assert_non_null(sbx_doctor_shells_find("/sbin/x\n", "/usr/sbin/x", NULL, line, sizeof(line)));
+        assert_null(sbx_doctor_shells_find("/usr/local/bin/x\n/bin/xx\n/bin/x/\n", "/usr/bin/x", NULL, line,
+                                           sizeof(line)));
+        assert_null(sbx_doctor_shells_find("/bin/sh\n", "/opt/bin/sandbox-shell", NULL, line, sizeof(line)));
+        /* The same file under another name, with its stat(). */
+        char helper[128], link[128], text[300];
+        (void)snprintf(helper, sizeof(helper), "%s/helper", dir);
+        (void)snprintf(link, sizeof(link), "%s/link", dir);
+        write_file("helper", "");
+        assert_int_equal(symlink(helper, link), 0);
+        struct stat st;
+        assert_int_equal(stat(helper, &st), 0);
+        (void)snprintf(text, sizeof(text), "/bin/sh\n%s\n", link);
+        assert_null(sbx_doctor_shells_find(text, helper, NULL, line, sizeof(line)));
+        assert_non_null(sbx_doctor_shells_find(text, helper, &st, line, sizeof(line)));
+        assert_string_equal(line, link);
+        /* The audit on the file: one finding naming every line, the fix removing them all. */
+        struct sbx_findings f = {0};
+        char path[128];
+        (void)snprintf(text, sizeof(text), "/bin/sh\n%s\n%s\n", helper, link);
+        write_file("shells", text);
+        (void)snprintf(path, sizeof(path), "%s/shells", dir);
+        assert_int_equal(sbx_doctor_shells(path, helper, &f, NULL), 0);
+        assert_int_equal(f.n, 1);
+        char fix[300];
+        (void)snprintf(fix, sizeof(fix), "remove-shell %s %s", helper, link);
+        assert_string_equal(f.v[0].fix, fix);
+        sbx_findings_done(&f);
+        (void)snprintf(path, sizeof(path), "%s/no-shells", dir);
+        assert_int_equal(sbx_doctor_shells(path, helper, &f, NULL), 0);
+        assert_int_equal(f.n, 0);
+}
+
+static void test_sshrc(void **state)
+{
+        char sshrc[128], pam[128];
+        (void)snprintf(sshrc, sizeof(sshrc), "%s/sshrc", dir);
+        (void)snprintf(pam, sizeof(pam), "%s/sshd-env", dir);
+        struct sbx_findings f = {0};
+        write_file("sshd-env", "session required pam_env.so user_readenv=1 envfile=/etc/default/locale\n");
+        assert_int_equal(sbx_doctor_sshrc(sshrc, pam, "yes", &users_all, &f, NULL), 0);
+        assert_int_equal(f.n, 0); /* no sshrc, nothing runs */
+        write_file("sshrc", "true\n");
+        assert_int_equal(sbx_doctor_sshrc(sshrc, pam, "no", &users_all, &f, NULL), 0);
+        assert_int_equal(f.n, 1);
+        assert_true(has(&f, "sshd-env:1 reads the user's environment (pam_env.so user_readenv=1)"));
+        sbx_findings_done(&f);
+        /* The last user_readenv counts, and only pam_env's. */
+        write_file("sshd-env", "session required pam_env.so user_readenv=1 user_readenv=0\n"
+                               "session required pam_other.so user_readenv=1\n"
+                               "auth required pam_env.so user_readenv=10\n");
+        assert_int_equal(sbx_doctor_sshrc(sshrc, pam, NULL, &users_all, &f, NULL), 0);
+        assert_int_equal(f.n, 0);
+        assert_int_equal(sbx_doctor_sshrc(sshrc, pam, "LANG,LC_*", &users_all, &f, NULL), 0);
+        assert_int_equal(f.n, 1);
+        assert_true(has(&f, "PermitUserEnvironment is 'LANG,LC_*'"));
+        sbx_findings_done(&f);
+        write_file("sshd-env", "auth optional pam_env.so readenv=1 user_readenv=1\n");
+        assert_int_equal(sbx_doctor_sshrc(sshrc, pam, "no", &users_all, &f, NULL), 0);
+        assert_int_equal(f.n, 1);
+        sbx_findings_done(&f);
+        (void)unlink(sshrc);
+}
+
+static void test_network(void **state)
+{
+        struct sbx_origin at = {.file = (char *)"/etc/sandbox-shell/sandbox-shell.conf", .line = 7};
+        struct sbx_findings f = {0};
+        assert_int_equal(sbx_doctor_network(SBX_NETWORK_NONE, &at, &users_all, &f, NULL), 0);
+        assert_int_equal(f.n, 0);
+        struct sbx_doctor_users two = {.names = two_users, .uids = two_uids, .n = 2};
+        assert_int_equal(sbx_doctor_network(SBX_NETWORK_HOST, &at, &two, &f, NULL), 0);
+        assert_int_equal(f.n, 1);
+        assert_true(has(&f, "/etc/sandbox-shell/sandbox-shell.conf:7: Network host for the sandboxed users 'alice', "
+                            "'bob': "));
+        assert_true(has(&f, "the host's loopback services"));
+        assert_true(has(&f, "abstract unix sockets"));
+        assert_true(has(&f, "every port the other Network host sandboxes listen on"));
+        assert_true(has(&f, "the LAN and the cloud metadata endpoints"));
+        assert_string_equal(f.v[0].fix, "set \"Network none\" for them (the default): the sandbox then has a loopback "
+                                        "of its own and nothing else");
+        sbx_findings_done(&f);
+}
+
 static int setup(void **state)
 {
         (void)strcpy(dir, "/tmp/sbx-doctor.XXXXXX");
@@ -168,7 +274,8 @@ int main(void)
         const struct CMUnitTest tests[] = {
                 cmocka_unit_test(test_sshd_good),    cmocka_unit_test(test_sshd_each_bypass),
                 cmocka_unit_test(test_sshd_no_output), cmocka_unit_test(test_pam),
-                cmocka_unit_test(test_cgroup),
+                cmocka_unit_test(test_cgroup),       cmocka_unit_test(test_shells),
+                cmocka_unit_test(test_sshrc),        cmocka_unit_test(test_network),
         };
         return cmocka_run_group_tests(tests, setup, teardown);
 }
