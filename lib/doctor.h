@@ -89,6 +89,25 @@ struct sbx_doctor_users {
 int sbx_doctor_sshrc(const char *sshrc, const char *pam_service, const char *permit_user_env,
                      const struct sbx_doctor_users *u, struct sbx_findings *f, struct sbx_err *err);
 
+/* The ExecCondition= assignments of the [Service] section of a unit file or drop-in `text`, applied in order to
+ * `program` (size bytes), which holds the user-manager-allowed program the list had before ("" for none): an empty
+ * assignment empties the list, as systemd does; a command whose program, after systemd's prefixes ("+-!@:|") and an
+ * opening quote, ends in "/user-manager-allowed" becomes the new value. Other commands change nothing. */
+void sbx_doctor_unit_exec_condition(const char *text, char *program, size_t size);
+
+/* systemd's user manager: when user@.service is in one of `unit_dirs` (systemd's system unit directories, highest
+ * priority first, NULL-terminated) and not masked, the drop-ins of user@.service (those of user@UID.service for each
+ * of the users, and the top-level service.d) merged as systemd merges them (for each file name the file of the
+ * directory of highest priority; a link to /dev/null masks; applied in the order of their names) must leave an
+ * ExecCondition= that runs user-manager-allowed: an absolute path to a root-owned executable regular file that
+ * neither group nor others can write, in a directory chain only root can change. Else one finding, or one for each
+ * user whose own drop-ins undo it. */
+int sbx_doctor_user_manager(const char *const *unit_dirs, const struct sbx_doctor_users *u, struct sbx_findings *f,
+                            struct sbx_err *err);
+
+/* A finding when `user` lingers: `linger_dir` (/var/lib/systemd/linger) has a file of its name. */
+int sbx_doctor_linger(const char *linger_dir, const char *user, struct sbx_findings *f, struct sbx_err *err);
+
 /* A finding when `network` is Network host, set at `where`, for the users u (one call per distinct setting). */
 int sbx_doctor_network(enum sbx_network network, const struct sbx_origin *where, const struct sbx_doctor_users *u,
                        struct sbx_findings *f, struct sbx_err *err);

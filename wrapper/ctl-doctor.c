@@ -15,7 +15,17 @@
 #define SSHD_PATH "/usr/sbin/sshd"
 #define SSHRC_PATH "/etc/ssh/sshrc" /* sshd's _PATH_SSH_SYSTEM_RC */
 #define PAM_DIR "/etc/pam.d"
+#define LINGER_DIR "/var/lib/systemd/linger"
 #define SHELLS_PATH "/etc/shells"
+
+/* systemd's system unit directories, highest priority first (systemd.unit(5), "System Unit Search Path"). */
+static const char *const unit_dirs[] = {
+        "/etc/systemd/system.control", "/run/systemd/system.control", "/run/systemd/transient",
+        "/run/systemd/generator.early", "/etc/systemd/system",          "/etc/systemd/system.attached",
+        "/run/systemd/system",         "/run/systemd/system.attached",  "/run/systemd/generator",
+        "/usr/local/lib/systemd/system", "/usr/lib/systemd/system",     "/lib/systemd/system",
+        "/run/systemd/generator.late", NULL,
+};
 
 /* The users whose policy sets Network the same way at the same place. */
 struct net_group {
@@ -191,6 +201,8 @@ static int audit_user(void *data, const struct ctl_user *cu)
         if (d->mountinfo && first_time(d, key) && sbx_doctor_cgroup(d->mountinfo, p, &d->f, &err) < 0)
                 not_checked(d, "the cgroup controllers", &err);
         audit_sshd(d, cu->name);
+        if (sbx_doctor_linger(LINGER_DIR, cu->name, &d->f, &err) < 0)
+                not_checked(d, "lingering", &err);
         return 0;
 }
 
@@ -209,6 +221,8 @@ static void audit_host(struct doctor *d, bool all)
             sbx_doctor_sshrc(SSHRC_PATH, PAM_DIR "/sshd", d->have_permit_user_env ? d->permit_user_env : NULL, &u,
                              &d->f, &err) < 0)
                 not_checked(d, SSHRC_PATH, &err);
+        if (sbx_doctor_user_manager(unit_dirs, &u, &d->f, &err) < 0)
+                not_checked(d, "systemd's user manager", &err);
         if (sbx_doctor_shells(SHELLS_PATH, d->helper, &d->f, &err) < 0)
                 not_checked(d, SHELLS_PATH, &err);
 }

@@ -4,9 +4,9 @@
 # afterwards) it names each problem with a fix and exits 1: PAM lines missing or too weak, the helper without or with
 # other capabilities, setuid, a wrong login shell, a login shell the policy does not back, an unsafe rootfs chain, a
 # setuid file, a device node or anything world-writable in the rootfs, a Shell missing there, sshd bypasses, and what
-# the host runs as a sandboxed user outside the sandbox: /etc/ssh/sshrc in an environment the user writes, Network
-# host, the helper in /etc/shells; and a missing cgroup controller. Each of these checks has a clean control next to
-# it.
+# the host runs as a sandboxed user outside the sandbox: /etc/ssh/sshrc in an environment the user writes, systemd's
+# user manager without the drop-in, lingering, Network host, the helper in /etc/shells; and a missing cgroup
+# controller. Each of these checks has a clean control next to it.
 . "$(dirname "$0")/common.sh"
 sbx_admin_setup "$@"
 
@@ -167,6 +167,65 @@ sbx_doctor
 sbx_assert_no_match "PermitUserEnvironment without /etc/ssh/sshrc: no sshrc finding" "sshrc" "$out"
 sbx_admin_sshd_config
 sbx_assert_doctor_clean "sshrc gone and sshd restored: clean"
+
+# --- systemd's user manager: the drop-in keeps it from starting for sandboxed users ---
+U=/etc/systemd/system/user@.service.d
+rm "$SBX_ADMIN_DROPIN"
+sbx_assert_doctor_finds "no user-manager drop-in" \
+    "^systemd's user manager: no drop-in of user@.service has an ExecCondition= that runs user-manager-allowed: every login of every sandboxed user starts systemd --user as the user, on the host, outside the sandbox, with the units of ~/.config/systemd/user"
+sbx_assert_match "... the fix installs it" "^  fix: install the drop-in user@.service.d/sandbox-shell.conf" "$out"
+sbx_admin_user_manager_dropin /run/systemd/system/user@.service.d/sandbox-shell.conf
+sbx_assert_doctor_clean "the drop-in in /run/systemd/system counts as well"
+ln -s /dev/null "$SBX_ADMIN_DROPIN"
+sbx_assert_doctor_finds "the drop-in masked by a link to /dev/null in /etc" \
+    "^systemd's user manager: /run/systemd/system/user@.service.d/sandbox-shell.conf, which has the ExecCondition, is replaced by $SBX_ADMIN_DROPIN \(a link to /dev/null\): every login of every sandboxed user starts systemd --user"
+rm "$SBX_ADMIN_DROPIN"
+printf '[Service]\nEnvironment=LOCAL=1\n' >"$SBX_ADMIN_DROPIN"
+sbx_assert_doctor_finds "the drop-in replaced in /etc by one of the same name without the line" \
+    "sandbox-shell.conf, which has the ExecCondition, is replaced by $SBX_ADMIN_DROPIN: every login"
+rm -r /run/systemd
+sbx_admin_user_manager_dropin
+printf '[Service]\nExecCondition=\n' >"$U/zz-local.conf"
+sbx_assert_doctor_finds "a later drop-in empties the ExecCondition= list" \
+    "^systemd's user manager: $U/zz-local.conf empties the ExecCondition= list after $SBX_ADMIN_DROPIN set it"
+mv "$U/zz-local.conf" "$U/00-local.conf"
+sbx_assert_doctor_clean "... the same drop-in applied before ours changes nothing"
+rm "$U/00-local.conf"
+mkdir /etc/systemd/system/user@3001.service.d
+printf '[Service]\nExecCondition=\n' >/etc/systemd/system/user@3001.service.d/zz-local.conf
+sbx_assert_doctor_finds "a drop-in of one user's instance empties the list" \
+    "^systemd's user manager: /etc/systemd/system/user@3001.service.d/zz-local.conf empties .*: every login of the sandboxed user 'sbxuser1' starts"
+rm -r /etc/systemd/system/user@3001.service.d
+sbx_admin_user_manager_dropin "" "$SBX_WS/libexec/none/user-manager-allowed"
+sbx_assert_doctor_finds "the drop-in names a program that does not exist" \
+    "^systemd's user manager: the ExecCondition program '$SBX_WS/libexec/none/user-manager-allowed' \(from $SBX_ADMIN_DROPIN\) cannot be used: No such file or directory"
+sbx_admin_user_manager_dropin
+chmod g+w "$SBX_ADMIN_UMA"
+sbx_assert_doctor_finds "the drop-in names a group-writable program" \
+    "the ExecCondition program '$SBX_ADMIN_UMA' \(from $SBX_ADMIN_DROPIN\) is writable by its group \(mode 0775\)"
+chmod g-w "$SBX_ADMIN_UMA"
+chown 3001 "$SBX_ADMIN_UMA"
+sbx_assert_doctor_finds "the drop-in names a program a sandboxed user owns" "'$SBX_ADMIN_UMA' .* is owned by uid 3001, not root"
+chown 0 "$SBX_ADMIN_UMA" && chmod 0755 "$SBX_ADMIN_UMA"
+rm "$SBX_ADMIN_DROPIN"
+ln -s /dev/null /etc/systemd/system/user@.service
+sbx_assert_doctor_clean "user@.service masked: no user manager, no drop-in needed"
+rm /etc/systemd/system/user@.service
+sbx_admin_user_manager_dropin
+sbx_assert_doctor_clean "the drop-in restored is clean"
+
+# --- lingering: /var/lib/systemd/linger of the machine is hidden by a tmpfs in this mount namespace ---
+L=/var/lib/systemd
+[ -d "$L" ] || L=/var/lib
+mount -t tmpfs -o mode=0755,size=1m sbx-linger "$L"
+mkdir -p /var/lib/systemd/linger
+touch /var/lib/systemd/linger/plainuser
+sbx_assert_doctor_clean "a lingering user the policy does not sandbox: no finding"
+touch /var/lib/systemd/linger/sbxuser2
+sbx_assert_doctor_finds "a lingering sandboxed user" \
+    "^user 'sbxuser2' is lingering \(/var/lib/systemd/linger/sbxuser2 exists\): its systemd manager runs on the host between logins, outside the sandbox, and pam_sandbox refuses its logins$"
+sbx_assert_match "... the fix disables it" "^  fix: loginctl disable-linger sbxuser2$" "$out"
+umount "$L"
 
 # --- Network host ---
 sbx_admin_policy "    Network host"

@@ -1,7 +1,8 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* The parsers of doctor: sshd -T output, PAM service files (with @include and include/substack), the controllers
- * from a mountinfo text, /etc/shells, and the sshrc audit, which reads files. No root needed: everything is a buffer
- * or a file in a temporary directory. */
+ * from a mountinfo text, the ExecCondition of systemd drop-ins, /etc/shells, and the audits built on them that read
+ * files (sshrc, the user manager's drop-ins). No root needed: everything is a
+ * buffer or a file in a temporary directory. */
 #define _GNU_SOURCE
 #include <setjmp.h>
 #include <stdarg.h>
@@ -157,6 +158,43 @@ static const char *const two_users[] = {"alice", "bob", NULL};
 static const uid_t two_uids[] = {3001, 3002};
 static const struct sbx_doctor_users users_all = {.names = two_users, .uids = two_uids, .n = 2, .all = true};
 
+static void test_unit_exec_condition(void **state)
+{
+        static const struct {
+                const char *before, *text, *after;
+        } cases[] = {
+                {"", "[Service]\nExecCondition=+/usr/libexec/sandbox-shell/user-manager-allowed %i\n",
+                 "/usr/libexec/sandbox-shell/user-manager-allowed"},
+                {"", "[Service]\n  ExecCondition = !!-@/opt/x/user-manager-allowed argv0 %i\n",
+                 "/opt/x/user-manager-allowed"},
+                {"", "[Service]\nExecCondition=+\"/opt/with space/user-manager-allowed\" %i\n",
+                 "/opt/with space/user-manager-allowed"},
+                {"", "[Service]\nExecCondition=+/usr/libexec/sandbox-shell/\\\n  user-manager-allowed %i\n", ""},
+                {"", "[Service]\nExecCondition=\\\n# a comment\n  +/usr/lib/x/user-manager-allowed %i\n",
+                 "/usr/lib/x/user-manager-allowed"},
+                /* systemd wants the path right after the prefixes: "+ /path" is no command. */
+                {"", "[Service]\nExecCondition=+ /usr/lib/x/user-manager-allowed %i\n", ""},
+                {"", "[Unit]\nExecCondition=+/usr/lib/x/user-manager-allowed %i\n", ""},
+                {"", "[Service]\n#ExecCondition=+/usr/lib/x/user-manager-allowed %i\n", ""},
+                {"", "[Service]\n;ExecCondition=+/usr/lib/x/user-manager-allowed %i\n", ""},
+                {"", "[Service]\nExecCondition=/usr/lib/x/user-manager-allowed-not %i\n", ""},
+                {"", "[Service]\nExecConditionX=/usr/lib/x/user-manager-allowed %i\n", ""},
+                {"/a/user-manager-allowed", "[Service]\nExecCondition=/bin/true\n", "/a/user-manager-allowed"},
+                {"/a/user-manager-allowed", "[Service]\nExecCondition=\n", ""},
+                {"/a/user-manager-allowed", "[Service]\nExecCondition=  \n", ""},
+                {"/a/user-manager-allowed", "[Service]\nExecCondition=\nExecCondition=+/b/user-manager-allowed\n",
+                 "/b/user-manager-allowed"},
+                {"/a/user-manager-allowed", "[Unit]\nExecCondition=\n[Install]\n", "/a/user-manager-allowed"},
+        };
+        for (size_t i = 0; i < ELEMENTSOF(cases); i++) {
+                char program[256];
+                (void)strcpy(program, cases[i].before);
+                sbx_doctor_unit_exec_condition(cases[i].text, program, sizeof(program));
+                if (!streq(program, cases[i].after))
+                        fail_msg("case %zu: expected '%s', got '%s'", i, cases[i].after, program);
+        }
+}
+
 static void test_shells(void **state)
 {
         static const char shells[] = "# /etc/shells: valid login shells\n/bin/sh\n/usr/bin/bash\n"
@@ -236,6 +274,78 @@ static void test_sshrc(void **state)
         (void)unlink(sshrc);
 }
 
+/* dir/NAME as a directory. */
+static void make_dir(const char *name)
+{
+        char path[128];
+        (void)snprintf(path, sizeof(path), "%s/%s", dir, name);
+        assert_int_equal(mkdir(path, 0755), 0);
+}
+
+static void test_user_manager(void **state)
+{
+        char etc[128], lib[128];
+        (void)snprintf(etc, sizeof(etc), "%s/etc", dir);
+        (void)snprintf(lib, sizeof(lib), "%s/lib", dir);
+        const char *const dirs[] = {etc, lib, NULL};
+        make_dir("etc");
+        make_dir("lib");
+        struct sbx_findings f = {0};
+        assert_int_equal(sbx_doctor_user_manager(dirs, &users_all, &f, NULL), 0);
+        assert_int_equal(f.n, 0); /* no systemd */
+        write_file("lib/user@.service", "[Service]\nExecStart=/lib/systemd/systemd --user\n");
+        assert_int_equal(sbx_doctor_user_manager(dirs, &users_all, &f, NULL), 0);
+        assert_int_equal(f.n, 1);
+        assert_true(has(&f, "no drop-in of user@.service has an ExecCondition= that runs user-manager-allowed: every "
+                            "login of every sandboxed user starts systemd --user"));
+        sbx_findings_done(&f);
+        /* Ours, in the lower directory, naming a program in this world-writable /tmp: found, and not trusted. */
+        char text[256], path[128];
+        (void)snprintf(text, sizeof(text), "[Service]\nExecCondition=+%s/user-manager-allowed %%i\n", dir);
+        make_dir("lib/user@.service.d");
+        write_file("lib/user@.service.d/sandbox-shell.conf", text);
+        write_file("user-manager-allowed", "");
+        (void)snprintf(path, sizeof(path), "%s/user-manager-allowed", dir);
+        assert_int_equal(chmod(path, 0755), 0);
+        assert_int_equal(sbx_doctor_user_manager(dirs, &users_all, &f, NULL), 0);
+        assert_int_equal(f.n, 1);
+        assert_true(has(&f, "sandbox-shell.conf) lies where others than root can change it"));
+        sbx_findings_done(&f);
+        /* Replaced by the same name from the directory of higher priority. */
+        make_dir("etc/user@.service.d");
+        write_file("etc/user@.service.d/sandbox-shell.conf", "[Service]\nEnvironment=A=1\n");
+        assert_int_equal(sbx_doctor_user_manager(dirs, &users_all, &f, NULL), 0);
+        assert_int_equal(f.n, 1);
+        assert_true(has(&f, "lib/user@.service.d/sandbox-shell.conf, which has the ExecCondition, is replaced by"));
+        sbx_findings_done(&f);
+        /* The same name from the lower directory does not replace the higher one. */
+        write_file("etc/user@.service.d/sandbox-shell.conf", text);
+        write_file("lib/user@.service.d/sandbox-shell.conf", "[Service]\nExecCondition=\n");
+        assert_int_equal(sbx_doctor_user_manager(dirs, &users_all, &f, NULL), 0);
+        assert_int_equal(f.n, 1);
+        assert_true(has(&f, "etc/user@.service.d/sandbox-shell.conf) lies where"));
+        sbx_findings_done(&f);
+        /* The top-level service.d applies too, by name order among all of them. */
+        make_dir("lib/service.d");
+        write_file("lib/service.d/zz.conf", "[Service]\nExecCondition=\n");
+        assert_int_equal(sbx_doctor_user_manager(dirs, &users_all, &f, NULL), 0);
+        assert_true(has(&f, "lib/service.d/zz.conf empties the ExecCondition= list after"));
+        sbx_findings_done(&f);
+        (void)snprintf(path, sizeof(path), "%s/lib/service.d/zz.conf", dir);
+        assert_int_equal(rename(path, strcat(strcpy(text, dir), "/lib/service.d/00.conf")), 0);
+        assert_int_equal(sbx_doctor_user_manager(dirs, &users_all, &f, NULL), 0);
+        assert_false(has(&f, "empties"));
+        sbx_findings_done(&f);
+        /* Masked: no user manager at all. */
+        (void)snprintf(path, sizeof(path), "%s/etc/user@.service", dir);
+        assert_int_equal(symlink("/dev/null", path), 0);
+        assert_int_equal(sbx_doctor_user_manager(dirs, &users_all, &f, NULL), 0);
+        assert_int_equal(f.n, 0);
+        char cmd[256];
+        (void)snprintf(cmd, sizeof(cmd), "cd '%s' && rm -rf etc lib user-manager-allowed", dir);
+        assert_int_equal(system(cmd), 0);
+}
+
 static void test_network(void **state)
 {
         struct sbx_origin at = {.file = (char *)"/etc/sandbox-shell/sandbox-shell.conf", .line = 7};
@@ -274,8 +384,10 @@ int main(void)
         const struct CMUnitTest tests[] = {
                 cmocka_unit_test(test_sshd_good),    cmocka_unit_test(test_sshd_each_bypass),
                 cmocka_unit_test(test_sshd_no_output), cmocka_unit_test(test_pam),
-                cmocka_unit_test(test_cgroup),       cmocka_unit_test(test_shells),
-                cmocka_unit_test(test_sshrc),        cmocka_unit_test(test_network),
+                cmocka_unit_test(test_cgroup),       cmocka_unit_test(test_unit_exec_condition),
+                cmocka_unit_test(test_shells),
+                cmocka_unit_test(test_sshrc),        cmocka_unit_test(test_user_manager),
+                cmocka_unit_test(test_network),
         };
         return cmocka_run_group_tests(tests, setup, teardown);
 }
