@@ -1,8 +1,8 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* The audits of `sandbox-shellctl doctor` that look around the sandbox: what the host itself runs as a sandboxed user
  * because of a login, outside the sandbox: sshd's system rc file in an environment the user writes, systemd's user
- * manager and lingering, Network host, and the helper listed in /etc/shells. The parsers take buffers
- * (tests/unit/test-doctor.c); the rest reads the paths it is given. */
+ * manager and lingering, Network host, and the helper listed in /etc/shells (mail delivery is in doctor-mail.c). The
+ * parsers take buffers (tests/unit/test-doctor.c); the rest reads the paths it is given. */
 #define _GNU_SOURCE
 #include <dirent.h>
 #include <limits.h>

@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 #pragma once
 
-/* Shared between the audits of doctor.c and doctor-host.c: the one reader of PAM service files and
+/* Shared between the audits of doctor.c, doctor-host.c and doctor-mail.c: the one reader of PAM service files and
  * the small text helpers. Not used elsewhere. */
 
 #include <stdbool.h>

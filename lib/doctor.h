@@ -68,7 +68,7 @@ int sbx_doctor_sshd(const char *user, const char *text, struct sbx_findings *f, 
  * absent. A key that repeats (subsystem) is picked by `nth`. */
 const char *sbx_doctor_sshd_value(const char *text, const char *key, size_t nth, char *buf, size_t size);
 
-/* ---- Around the sandbox (doctor-host.c) ----
+/* ---- Around the sandbox (doctor-host.c, doctor-mail.c) ----
  * What the host runs as a sandboxed user because of a login, outside the sandbox. */
 
 /* The sandboxed users such an audit concerns: names[i] and uids[i], n of them. `all` when they are every sandboxed
@@ -88,6 +88,32 @@ struct sbx_doctor_users {
  * `permit_user_env` (NULL when not known). */
 int sbx_doctor_sshrc(const char *sshrc, const char *pam_service, const char *permit_user_env,
                      const struct sbx_doctor_users *u, struct sbx_findings *f, struct sbx_err *err);
+
+/* The value of the parameter `name` in the text of postfix's main.cf (postconf(5): the last setting wins, lines that
+ * start with blanks continue the previous one, comment lines are skipped), blanks at both ends removed and continuation
+ * lines joined with one space, copied into buf; NULL when it is not set. */
+const char *sbx_doctor_postfix_value(const char *text, const char *name, char *buf, size_t size);
+
+/* Postfix's main.cf `text` (`path` names it): local(8) runs the commands of a user's ~/.forward as the user, unless
+ * allow_mail_to_commands is set without "forward" (its default is "alias, forward"), and a mailbox_command for every
+ * message. One finding for both. */
+int sbx_doctor_postfix(const char *path, const char *text, const struct sbx_doctor_users *u, struct sbx_findings *f,
+                       struct sbx_err *err);
+
+/* Exim's configuration `text` (`path` names it; macros defined in it are expanded where a router names its
+ * transport): every router with check_local_user that redirects through a user's file without forbid_pipe (or with
+ * allow_filter without forbid_filter_run and forbid_filter_dlfunc), or that delivers through a pipe transport, runs
+ * the user's commands as the user. A router is skipped when a literal path its require_files needs does not exist,
+ * and applies only to the users a literal local_parts list lets through. One finding for every such router. */
+int sbx_doctor_exim(const char *path, const char *text, const struct sbx_doctor_users *u, struct sbx_findings *f,
+                    struct sbx_err *err);
+
+/* The mail transfer agents: postfix when `postfix_main_cf` exists (sbx_doctor_postfix), exim when the directory
+ * `exim_dir` exists (sbx_doctor_exim on the configuration Debian's update-exim4.conf builds from it: exim4.conf, or
+ * the split conf.d files or exim4.conf.template after exim4.conf.localmacros; Debian's default when none can be read),
+ * and, when neither is there, a finding of its own when `sendmail` exists: an MTA doctor does not know. */
+int sbx_doctor_mta(const char *postfix_main_cf, const char *exim_dir, const char *sendmail,
+                   const struct sbx_doctor_users *u, struct sbx_findings *f, struct sbx_err *err);
 
 /* The ExecCondition= assignments of the [Service] section of a unit file or drop-in `text`, applied in order to
  * `program` (size bytes), which holds the user-manager-allowed program the list had before ("" for none): an empty

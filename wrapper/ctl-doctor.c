@@ -15,6 +15,9 @@
 #define SSHD_PATH "/usr/sbin/sshd"
 #define SSHRC_PATH "/etc/ssh/sshrc" /* sshd's _PATH_SSH_SYSTEM_RC */
 #define PAM_DIR "/etc/pam.d"
+#define POSTFIX_MAIN_CF "/etc/postfix/main.cf"
+#define EXIM_DIR "/etc/exim4"
+#define SENDMAIL_PATH "/usr/sbin/sendmail"
 #define LINGER_DIR "/var/lib/systemd/linger"
 #define SHELLS_PATH "/etc/shells"
 
@@ -221,6 +224,8 @@ static void audit_host(struct doctor *d, bool all)
             sbx_doctor_sshrc(SSHRC_PATH, PAM_DIR "/sshd", d->have_permit_user_env ? d->permit_user_env : NULL, &u,
                              &d->f, &err) < 0)
                 not_checked(d, SSHRC_PATH, &err);
+        if (sbx_doctor_mta(POSTFIX_MAIN_CF, EXIM_DIR, SENDMAIL_PATH, &u, &d->f, &err) < 0)
+                not_checked(d, "the mail transfer agent", &err);
         if (sbx_doctor_user_manager(unit_dirs, &u, &d->f, &err) < 0)
                 not_checked(d, "systemd's user manager", &err);
         if (sbx_doctor_shells(SHELLS_PATH, d->helper, &d->f, &err) < 0)

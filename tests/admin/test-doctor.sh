@@ -4,9 +4,9 @@
 # afterwards) it names each problem with a fix and exits 1: PAM lines missing or too weak, the helper without or with
 # other capabilities, setuid, a wrong login shell, a login shell the policy does not back, an unsafe rootfs chain, a
 # setuid file, a device node or anything world-writable in the rootfs, a Shell missing there, sshd bypasses, and what
-# the host runs as a sandboxed user outside the sandbox: /etc/ssh/sshrc in an environment the user writes, systemd's
-# user manager without the drop-in, lingering, Network host, the helper in /etc/shells; and a missing cgroup
-# controller. Each of these checks has a clean control next to it.
+# the host runs as a sandboxed user outside the sandbox: /etc/ssh/sshrc in an environment the user writes, postfix
+# and exim running .forward pipes, systemd's user manager without the drop-in, lingering, Network host, the helper in
+# /etc/shells; and a missing cgroup controller. Each of these checks has a clean control next to it.
 . "$(dirname "$0")/common.sh"
 sbx_admin_setup "$@"
 
@@ -167,6 +167,84 @@ sbx_doctor
 sbx_assert_no_match "PermitUserEnvironment without /etc/ssh/sshrc: no sshrc finding" "sshrc" "$out"
 sbx_admin_sshd_config
 sbx_assert_doctor_clean "sshrc gone and sshd restored: clean"
+
+# --- mail: postfix and exim run a user's .forward pipes as the user, on the host ---
+mkdir -p /etc/postfix
+printf 'myhostname = box.example\nmydestination = $myhostname, localhost\n' >/etc/postfix/main.cf
+sbx_assert_doctor_finds "postfix's default: commands in .forward" \
+    "^postfix \(/etc/postfix/main.cf\): allow_mail_to_commands is not set \(postfix's default is 'alias, forward'\): local\(8\) runs the commands of \"\|command\" lines in a user's ~/.forward: they run as the user, on the host, outside the sandbox, from files the sandbox can write, for every sandboxed user$"
+out=$(ctl doctor --helper "$SBX_SHELL" sbxuser2 2>&1)
+sbx_assert_match "... doctor USER names that user" "postfix .* for the sandboxed user 'sbxuser2'$" "$out"
+printf 'allow_mail_to_commands = alias,\n    forward\n' >>/etc/postfix/main.cf
+sbx_assert_doctor_finds "... forward on a continuation line" "allow_mail_to_commands is 'alias, forward'"
+printf 'allow_mail_to_commands = alias\n' >>/etc/postfix/main.cf
+sbx_assert_doctor_clean "postfix with allow_mail_to_commands = alias: no finding"
+printf 'mailbox_command = /usr/bin/procmail -a "$EXTENSION"\n' >>/etc/postfix/main.cf
+sbx_assert_doctor_finds "postfix with a mailbox_command" \
+    "^postfix \(/etc/postfix/main.cf\): mailbox_command is '/usr/bin/procmail -a \"\\\$EXTENSION\"': local\(8\) runs it for every message"
+sbx_assert_match "... and the fix removes it" "^  fix: remove mailbox_command" "$out"
+rm -r /etc/postfix
+mkdir /etc/exim4
+sbx_assert_doctor_finds "an exim4 directory with no configuration doctor can read" \
+    "^exim \(/etc/exim4\): no configuration could be read there; Debian's default routers run the commands of \"\|command\" lines in a user's .forward"
+# Debian's routers as they matter here: userforward reads ~/.forward with filters allowed; procmail delivers through
+# a pipe transport and needs the program (absent here: that router never runs); maildrop alike, with a program there.
+cat >/etc/exim4/exim4.conf.template <<'EXIM'
+.ifndef LOCAL_DELIVERY
+LOCAL_DELIVERY=mail_spool
+.endif
+begin routers
+userforward:
+  debug_print = "R: userforward for $local_part@$domain"
+  driver = redirect
+  domains = +local_domains
+  check_local_user
+  file = $home/.forward
+  require_files = $local_part_data:$home/.forward
+  no_verify
+  allow_filter
+  pipe_transport = address_pipe
+procmail:
+  driver = accept
+  check_local_user
+  transport = procmail_pipe
+  require_files = ${local_part_data}:\
+                  ${if exists{/etc/procmailrc}{/etc/procmailrc}{${home}/.procmailrc}}:\
+                  +/nonexistent/procmail
+local_user:
+  driver = accept
+  check_local_user
+  transport = LOCAL_DELIVERY
+begin transports
+address_pipe:
+  driver = pipe
+  return_fail_output
+procmail_pipe:
+  driver = pipe
+  command = "/usr/bin/procmail"
+mail_spool:
+  driver = appendfile
+  file = /var/mail/$local_part
+EXIM
+sbx_assert_doctor_finds "exim's userforward router: pipes and filter commands" \
+    "^exim \(/etc/exim4/exim4.conf.template\): the router 'userforward' runs the commands of \"\|command\" lines in a user's .forward and \\\$\{run\} and \\\$\{dlfunc\} in a user's Exim filter: these run as the user, on the host, outside the sandbox, from files the sandbox can write, for every sandboxed user$"
+sbx_assert_no_match "... not the procmail router, whose program is missing" "router 'procmail'" "$out"
+sbx_assert_no_match "... nor the local_user router, which writes the mailbox" "router 'local_user'" "$out"
+sbx_assert_match "... the fix names forbid_pipe" "^  fix: add forbid_pipe to the router; add forbid_filter_run and forbid_filter_dlfunc" "$out"
+sed -i 's|^  allow_filter$|  allow_filter\n  forbid_pipe\n  forbid_filter_run|' /etc/exim4/exim4.conf.template
+sbx_assert_doctor_finds "... forbid_pipe and forbid_filter_run without forbid_filter_dlfunc" \
+    "the router 'userforward' runs \\\$\{run\} and \\\$\{dlfunc\} in a user's Exim filter"
+sed -i 's|^  forbid_filter_run$|  forbid_filter_run\n  forbid_filter_dlfunc|' /etc/exim4/exim4.conf.template
+sbx_assert_doctor_clean "exim with forbid_pipe, forbid_filter_run and forbid_filter_dlfunc: no finding"
+echo "LOCAL_DELIVERY=procmail_pipe" >/etc/exim4/exim4.conf.localmacros
+sbx_assert_doctor_finds "exim delivering every mailbox through procmail (LOCAL_DELIVERY in the local macros)" \
+    "^exim .*: the router 'local_user' delivers through the pipe transport 'procmail_pipe'"
+rm /etc/exim4/exim4.conf.localmacros
+sed -i 's|^  forbid_pipe$|  local_parts = ! sbxuser1 : ! root|' /etc/exim4/exim4.conf.template
+sbx_assert_doctor_finds "exim's userforward kept from one sandboxed user only" \
+    "^exim .*: the router 'userforward' runs the commands of .* for the sandboxed user 'sbxuser2'$"
+rm -r /etc/exim4
+sbx_assert_doctor_clean "no MTA configured (and no /usr/sbin/sendmail here): clean"
 
 # --- systemd's user manager: the drop-in keeps it from starting for sandboxed users ---
 U=/etc/systemd/system/user@.service.d

@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* The parsers of doctor: sshd -T output, PAM service files (with @include and include/substack), the controllers
- * from a mountinfo text, the ExecCondition of systemd drop-ins, /etc/shells, and the audits built on them that read
- * files (sshrc, the user manager's drop-ins). No root needed: everything is a
+ * from a mountinfo text, postfix's main.cf, exim's routers, the ExecCondition of systemd drop-ins, /etc/shells, and
+ * the audits built on them that read files (sshrc, the user manager's drop-ins). No root needed: everything is a
  * buffer or a file in a temporary directory. */
 #define _GNU_SOURCE
 #include <setjmp.h>
@@ -157,6 +157,135 @@ static void test_cgroup(void **state)
 static const char *const two_users[] = {"alice", "bob", NULL};
 static const uid_t two_uids[] = {3001, 3002};
 static const struct sbx_doctor_users users_all = {.names = two_users, .uids = two_uids, .n = 2, .all = true};
+
+static void test_postfix_value(void **state)
+{
+        static const char cf[] = "# allow_mail_to_commands = files\n"
+                                 "myhostname = box\n"
+                                 "allow_mail_to_commands_x = no\n"
+                                 "allow_mail_to_commands=alias\n"
+                                 "mydestination = $myhostname,\n"
+                                 "# a comment inside the continuation\n"
+                                 "\n"
+                                 "    localhost  \n"
+                                 "\tlocalhost.localdomain\n"
+                                 "mailbox_command =\n"
+                                 "allow_mail_to_commands = alias, forward  \r\n";
+        char v[256];
+        assert_string_equal(sbx_doctor_postfix_value(cf, "myhostname", v, sizeof(v)), "box");
+        /* The last setting wins; blanks at the ends go. */
+        assert_string_equal(sbx_doctor_postfix_value(cf, "allow_mail_to_commands", v, sizeof(v)), "alias, forward");
+        assert_string_equal(sbx_doctor_postfix_value(cf, "mydestination", v, sizeof(v)),
+                            "$myhostname, localhost localhost.localdomain");
+        assert_string_equal(sbx_doctor_postfix_value(cf, "mailbox_command", v, sizeof(v)), "");
+        assert_null(sbx_doctor_postfix_value(cf, "forward_path", v, sizeof(v)));
+        assert_null(sbx_doctor_postfix_value(cf, "allow_mail_to", v, sizeof(v)));
+}
+
+static void test_postfix(void **state)
+{
+        static const struct {
+                const char *cf, *finding; /* finding NULL: none */
+        } cases[] = {
+                {"myhostname = box\n", "allow_mail_to_commands is not set (postfix's default is 'alias, forward')"},
+                {"allow_mail_to_commands = alias\n", NULL},
+                {"allow_mail_to_commands =\n", NULL},
+                {"allow_mail_to_commands = alias,forward\n", "allow_mail_to_commands is 'alias,forward'"},
+                {"allow_mail_to_commands = alias\n  forward\n", "allow_mail_to_commands is 'alias forward'"},
+                {"allow_mail_to_commands = $local_commands\n", "allow_mail_to_commands is '$local_commands'"},
+                {"allow_mail_to_commands = alias\nmailbox_command = /usr/bin/procmail\n",
+                 "mailbox_command is '/usr/bin/procmail': local(8) runs it for every message"},
+                {"allow_mail_to_commands = alias\nmailbox_command =\n", NULL},
+        };
+        for (size_t i = 0; i < ELEMENTSOF(cases); i++) {
+                struct sbx_findings f = {0};
+                assert_int_equal(sbx_doctor_postfix("main.cf", cases[i].cf, &users_all, &f, NULL), 0);
+                if (cases[i].finding ? !has(&f, cases[i].finding) || f.n != 1 : f.n != 0)
+                        fail_msg("case %zu: expected %s, got %zu findings (%s)", i,
+                                 cases[i].finding ? cases[i].finding : "none", f.n, f.n ? f.v[0].problem : "");
+                if (f.n && !has(&f, "for every sandboxed user"))
+                        fail_msg("case %zu: the users are not named: %s", i, f.v[0].problem);
+                sbx_findings_done(&f);
+        }
+        /* doctor USER: named, not "every". */
+        struct sbx_doctor_users one = {.names = two_users, .uids = two_uids, .n = 1};
+        struct sbx_findings f = {0};
+        assert_int_equal(sbx_doctor_postfix("main.cf", "", &one, &f, NULL), 0);
+        assert_true(has(&f, "for the sandboxed user 'alice'"));
+        sbx_findings_done(&f);
+}
+
+/* Debian's userforward and procmail routers, in brief; %s: extra options of userforward, %s: procmail's program. */
+static const char exim_fmt[] = "MAILER=procmail_pipe\n"
+                               "begin routers\n"
+                               "system_aliases:\n  driver = redirect\n  data = ${lookup{$local_part}lsearch{/etc/aliases}}\n"
+                               "userforward:\n"
+                               "  driver = redirect\n"
+                               "  check_local_user\n"
+                               "  file = $home/.forward\n"
+                               "  require_files = $local_part_data:$home/.forward\n"
+                               "  allow_filter\n"
+                               "%s"
+                               "procmail:\n"
+                               "  driver = accept\n"
+                               "  check_local_user\n"
+                               "  transport = MAILER\n"
+                               "  require_files = ${local_part_data}:\\\n"
+                               "      ${if exists{/etc/procmailrc}{/etc/procmailrc}{${home}/.procmailrc}}:\\\n"
+                               "      +%s\n"
+                               "begin transports\n"
+                               "procmail_pipe:\n  driver = pipe\n  command = \"/usr/bin/procmail\"\n";
+
+static size_t exim_findings(const char *extra, const char *program, struct sbx_findings *f)
+{
+        char text[4096];
+        (void)snprintf(text, sizeof(text), exim_fmt, extra, program);
+        sbx_findings_done(f);
+        assert_int_equal(sbx_doctor_exim("exim4.conf", text, &users_all, f, NULL), 0);
+        return f->n;
+}
+
+static void test_exim(void **state)
+{
+        struct sbx_findings f = {0};
+        assert_int_equal(exim_findings("", "/nonexistent/procmail", &f), 1);
+        assert_true(has(&f, "the router 'userforward' runs the commands of \"|command\" lines in a user's .forward "
+                            "and ${run} and ${dlfunc} in a user's Exim filter: "));
+        assert_true(has(&f, "for every sandboxed user"));
+        assert_false(has(&f, "'procmail'")); /* its program is missing: never run */
+        assert_false(has(&f, "'system_aliases'"));
+        assert_int_equal(exim_findings("  forbid_pipe\n  forbid_filter_run\n  forbid_filter_dlfunc\n",
+                                       "/nonexistent/procmail", &f), 0);
+        assert_int_equal(exim_findings("  forbid_pipe = true\n  no_allow_filter\n", "/nonexistent/procmail", &f), 0);
+        assert_int_equal(exim_findings("  forbid_pipe\n  no_forbid_pipe\n  not_allow_filter\n", "/nonexistent/procmail",
+                                       &f), 1);
+        assert_true(has(&f, "runs the commands of \"|command\" lines in a user's .forward: "));
+        /* procmail installed: the pipe transport, found through the macro. */
+        assert_int_equal(exim_findings("  forbid_pipe\n  forbid_filter_run\n  forbid_filter_dlfunc\n", "/bin/sh", &f),
+                         1);
+        assert_true(has(&f, "the router 'procmail' delivers through the pipe transport 'procmail_pipe'"));
+        /* A literal local_parts list: the first match decides; a list ending in a negation lets the rest through. */
+        assert_int_equal(exim_findings("  local_parts = ! alice : ! root\n", "/nonexistent/procmail", &f), 1);
+        assert_true(has(&f, "for the sandboxed user 'bob'"));
+        assert_int_equal(exim_findings("  local_parts = carol : dave\n", "/nonexistent/procmail", &f), 0);
+        assert_int_equal(exim_findings("  local_parts = bob : ! alice\n", "/nonexistent/procmail", &f), 1);
+        assert_true(has(&f, "for the sandboxed user 'bob'"));
+        assert_int_equal(exim_findings("  local_parts = alice:bob\n", "/nonexistent/procmail", &f), 1);
+        assert_true(has(&f, "for every sandboxed user"));
+        assert_int_equal(exim_findings("  local_parts = ! bob : alice\n", "/nonexistent/procmail", &f), 1);
+        assert_true(has(&f, "for the sandboxed user 'alice'"));
+        /* Not literal, or a condition: cannot tell, so every user. */
+        assert_int_equal(exim_findings("  local_parts = lsearch;/etc/forwarders\n", "/nonexistent/procmail", &f), 1);
+        assert_true(has(&f, "for every sandboxed user"));
+        assert_int_equal(exim_findings("  local_parts = ! alice : ! bob\n  condition = ${if eq{1}{1}}\n",
+                                       "/nonexistent/procmail", &f), 1);
+        assert_true(has(&f, "for every sandboxed user"));
+        sbx_findings_done(&f);
+        /* Without check_local_user nothing runs as the user. */
+        assert_int_equal(sbx_doctor_exim("x", "begin routers\nr:\n  driver = redirect\n  file = /x\n", &users_all, &f,
+                                         NULL), 0);
+        assert_int_equal(f.n, 0);
+}
 
 static void test_unit_exec_condition(void **state)
 {
@@ -384,8 +513,9 @@ int main(void)
         const struct CMUnitTest tests[] = {
                 cmocka_unit_test(test_sshd_good),    cmocka_unit_test(test_sshd_each_bypass),
                 cmocka_unit_test(test_sshd_no_output), cmocka_unit_test(test_pam),
-                cmocka_unit_test(test_cgroup),       cmocka_unit_test(test_unit_exec_condition),
-                cmocka_unit_test(test_shells),
+                cmocka_unit_test(test_cgroup),       cmocka_unit_test(test_postfix_value),
+                cmocka_unit_test(test_postfix),      cmocka_unit_test(test_exim),
+                cmocka_unit_test(test_unit_exec_condition), cmocka_unit_test(test_shells),
                 cmocka_unit_test(test_sshrc),        cmocka_unit_test(test_user_manager),
                 cmocka_unit_test(test_network),
         };
