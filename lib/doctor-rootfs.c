@@ -17,7 +17,7 @@
 /* How many files of each kind are named before the rest is only counted. */
 #define SHOW_MAX 5
 
-enum { BAD_SETID, BAD_DEVICE, BAD_WORLD_DIR, _BAD_MAX };
+enum { BAD_SETID, BAD_DEVICE, BAD_WORLD_DIR, BAD_WORLD_FILE, _BAD_MAX };
 
 struct audit {
         dev_t dev;
@@ -32,7 +32,12 @@ static const char *const bad_fix[_BAD_MAX] = {
                       "the rootfs is ever used elsewhere",
         [BAD_DEVICE] = "remove it: the sandbox gets its own minimal /dev, and a device node in the rootfs would give "
                        "access to the host's device were nodev ever missing",
-        [BAD_WORLD_DIR] = "chmod +t or chmod o-w on it",
+        /* Anyone on the host reaches the rootfs (its chain is only closed to writes): what they put or change there,
+         * every sandbox using it sees, read-only mount or not. */
+        [BAD_WORLD_DIR] = "chmod o-w on it, sticky or not: anyone on the host can put files there that every sandbox "
+                          "using the rootfs sees; the sandbox writes only to tmpfs mounts of its own (/tmp among them)",
+        [BAD_WORLD_FILE] = "chmod o-w on it: anyone on the host can change what every sandbox using the rootfs reads or "
+                           "runs",
 };
 
 static void report(struct audit *a, int kind, const char *rel, const struct stat *st)
@@ -42,7 +47,8 @@ static void report(struct audit *a, int kind, const char *rel, const struct stat
         static const char *const what[_BAD_MAX] = {
                 [BAD_SETID] = "a setuid/setgid file",
                 [BAD_DEVICE] = "a device node",
-                [BAD_WORLD_DIR] = "a world-writable directory without the sticky bit",
+                [BAD_WORLD_DIR] = "a world-writable directory",
+                [BAD_WORLD_FILE] = "a world-writable file",
         };
         if (sbx_findings_add(a->f, bad_fix[kind], "rootfs '%s': '%s' is %s (mode %04o)", a->root, rel, what[kind],
                              (unsigned)(st->st_mode & 07777)) < 0)
@@ -67,12 +73,16 @@ static void walk(struct audit *a, int dfd, const char *rel)
                 char path[4096];
                 if ((size_t)snprintf(path, sizeof(path), "%s/%s", rel, de->d_name) >= sizeof(path))
                         continue;
+                /* A symbolic link's own mode (0777) means nothing. */
+                if (!S_ISLNK(st.st_mode) && !S_ISDIR(st.st_mode) && !S_ISCHR(st.st_mode) && !S_ISBLK(st.st_mode) &&
+                    (st.st_mode & S_IWOTH))
+                        report(a, BAD_WORLD_FILE, path, &st);
                 if (S_ISREG(st.st_mode) && (st.st_mode & (S_ISUID | S_ISGID)))
                         report(a, BAD_SETID, path, &st);
                 else if (S_ISCHR(st.st_mode) || S_ISBLK(st.st_mode))
                         report(a, BAD_DEVICE, path, &st);
                 else if (S_ISDIR(st.st_mode)) {
-                        if ((st.st_mode & S_IWOTH) && !(st.st_mode & S_ISVTX))
+                        if (st.st_mode & S_IWOTH)
                                 report(a, BAD_WORLD_DIR, path, &st);
                         /* Another filesystem mounted here (proc, a bind) is not part of the rootfs as built. */
                         if (st.st_dev != a->dev)

@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* The audits of `sandbox-shellctl doctor` that read configuration: PAM service files, the helper's file capabilities,
- * the cgroup controllers and sshd's effective configuration. The rootfs audit is in doctor-rootfs.c. */
+ * the cgroup controllers and sshd's effective configuration. The rootfs audit is in doctor-rootfs.c, the audits of what
+ * the host runs for a sandboxed user around the sandbox in doctor-host.c. */
 #define _GNU_SOURCE
 #include <fcntl.h>
 #include <stdarg.h>
@@ -8,8 +9,10 @@
 #include <string.h>
 #include <sys/capability.h>
 #include <sys/stat.h>
+#include <unistd.h>
 
 #include "doctor.h"
+#include "doctor-internal.h"
 
 int sbx_findings_add(struct sbx_findings *f, const char *fix, const char *fmt, ...)
 {
@@ -43,23 +46,96 @@ void sbx_findings_done(struct sbx_findings *f)
         f->n = 0;
 }
 
+/* ---- shared by the audits (doctor-internal.h) ---- */
+
+/* Configuration files larger than this are not read (Debian's exim4.conf.template is about 80 kB). */
+#define TEXT_MAX (4u << 20)
+
+int sbx_doctor_read_text(const char *path, char **ret, struct sbx_err *err)
+{
+        _cleanup_close_ int fd = open(path, O_RDONLY | O_CLOEXEC | O_NOCTTY);
+        if (fd < 0)
+                return sbx_err_set(err, errno, "open '%s'", path);
+        _cleanup_fclose_ FILE *fp = fdopen(fd, "re");
+        if (!fp)
+                return sbx_err_set(err, errno, "open '%s'", path);
+        TAKE_FD(fd);
+        _cleanup_free_ char *s = NULL;
+        size_t n = 0, cap = 0;
+        for (;;) {
+                if (cap - n < 4096) {
+                        if (cap >= TEXT_MAX)
+                                return sbx_err_setx(err, EFBIG, "'%s' is larger than %u bytes", path, TEXT_MAX);
+                        char *v = realloc(s, cap + 65536);
+                        if (!v)
+                                return sbx_err_set(err, ENOMEM, "read '%s'", path);
+                        s = v;
+                        cap += 65536;
+                }
+                size_t got = fread(s + n, 1, cap - n - 1, fp);
+                n += got;
+                if (got == 0)
+                        break;
+        }
+        if (ferror(fp))
+                return sbx_err_set(err, EIO, "read '%s'", path);
+        s[n] = '\0';
+        *ret = TAKE_PTR(s);
+        return 0;
+}
+
+char *sbx_doctor_who(const struct sbx_doctor_users *u, const bool *affected)
+{
+        size_t n = 0;
+        for (size_t i = 0; i < u->n; i++)
+                n += !affected || affected[i];
+        if (u->all && n == u->n)
+                return strdup("every sandboxed user");
+        char *s = NULL;
+        size_t len = 0;
+        FILE *m = open_memstream(&s, &len);
+        if (!m)
+                return NULL;
+        fprintf(m, "the sandboxed user%s", n == 1 ? "" : "s");
+        const char *sep = " ";
+        for (size_t i = 0; i < u->n; i++)
+                if (!affected || affected[i]) {
+                        fprintf(m, "%s'%s'", sep, u->names[i]);
+                        sep = ", ";
+                }
+        if (fclose(m) != 0) {
+                free(s);
+                return NULL;
+        }
+        return s;
+}
+
+size_t sbx_doctor_trim(const char **s, size_t n)
+{
+        while (n > 0 && (**s == ' ' || **s == '\t')) {
+                (*s)++;
+                n--;
+        }
+        while (n > 0 && ((*s)[n - 1] == ' ' || (*s)[n - 1] == '\t' || (*s)[n - 1] == '\r'))
+                n--;
+        return n;
+}
+
+bool sbx_doctor_next_line(const char **pos, const char **line, size_t *len)
+{
+        if (!**pos)
+                return false;
+        *line = *pos;
+        *len = strcspn(*pos, "\n");
+        *pos += *len + ((*pos)[*len] == '\n');
+        return true;
+}
+
 /* ---- PAM ---- */
 
-struct pam_line {
-        char type[16];    /* auth, account, session, password (a leading '-' removed) */
-        char control[64]; /* required, requisite, optional, sufficient, [...] */
-        char module[64];  /* base name of the module path */
-        char origin[512]; /* file:line */
-};
-
-struct pam_stack {
-        struct pam_line *v;
-        size_t n;
-};
-
-static int pam_push(struct pam_stack *s, const struct pam_line *l)
+static int pam_push(struct sbx_pam_stack *s, const struct sbx_pam_line *l)
 {
-        struct pam_line *v = realloc(s->v, (s->n + 1) * sizeof(*v));
+        struct sbx_pam_line *v = realloc(s->v, (s->n + 1) * sizeof(*v));
         if (!v)
                 return -ENOMEM;
         s->v = v;
@@ -69,7 +145,7 @@ static int pam_push(struct pam_stack *s, const struct pam_line *l)
 
 /* Reads one service file into s, following @include and include/substack as libpam does (relative names are looked
  * up in the service file's directory). Nesting deeper than 8 is an error, as a loop would be. */
-static int pam_read(const char *dir, const char *path, int depth, struct pam_stack *s, struct sbx_err *err)
+static int pam_read(const char *dir, const char *path, int depth, struct sbx_pam_stack *s, struct sbx_err *err)
 {
         if (depth > 8)
                 return sbx_err_setx(err, ELOOP, "'%s': includes nested too deeply", path);
@@ -100,7 +176,7 @@ static int pam_read(const char *dir, const char *path, int depth, struct pam_sta
                                 return r;
                         continue;
                 }
-                struct pam_line l = {0};
+                struct sbx_pam_line l = {0};
                 (void)strlcpy(l.type, type[0] == '-' ? type + 1 : type, sizeof(l.type));
                 char *rest = save ? save + strspn(save, " \t") : NULL;
                 if (!rest || !*rest)
@@ -117,11 +193,15 @@ static int pam_read(const char *dir, const char *path, int depth, struct pam_sta
                 if (!mod)
                         continue;
                 (void)snprintf(l.origin, sizeof(l.origin), "%s:%u", path, lineno);
+                if (save) {
+                        const char *args = save + strspn(save, " \t");
+                        (void)snprintf(l.args, sizeof(l.args), "%.*s", (int)strcspn(args, "\r\n"), args);
+                }
                 if (streq(l.control, "include") || streq(l.control, "substack")) {
                         (void)snprintf(inc, sizeof(inc), "%s%s%s", mod[0] == '/' ? "" : dir, mod[0] == '/' ? "" : "/",
                                        mod);
                         /* Only the lines of this type count from an included file, as libpam reads it. */
-                        struct pam_stack sub = {0};
+                        struct sbx_pam_stack sub = {0};
                         r = pam_read(dir, inc, depth + 1, &sub, err);
                         for (size_t i = 0; r == 0 && i < sub.n; i++)
                                 if (streq(sub.v[i].type, l.type))
@@ -139,7 +219,7 @@ static int pam_read(const char *dir, const char *path, int depth, struct pam_sta
         return 0;
 }
 
-int sbx_doctor_pam(const char *path, struct sbx_findings *f, struct sbx_err *err)
+int sbx_doctor_pam_read(const char *path, struct sbx_pam_stack *s, struct sbx_err *err)
 {
         struct stat st;
         if (stat(path, &st) < 0)
@@ -150,15 +230,20 @@ int sbx_doctor_pam(const char *path, struct sbx_findings *f, struct sbx_err *err
         char *slash = strrchr(dir, '/');
         if (slash)
                 *slash = '\0';
-        struct pam_stack s = {0};
-        int r = pam_read(slash ? dir : ".", path, 0, &s, err);
+        return pam_read(slash ? dir : ".", path, 0, s, err);
+}
+
+int sbx_doctor_pam(const char *path, struct sbx_findings *f, struct sbx_err *err)
+{
+        struct sbx_pam_stack s = {0};
+        int r = sbx_doctor_pam_read(path, &s, err);
         if (r < 0) {
                 free(s.v);
                 return r;
         }
-        const struct pam_line *session = NULL, *auth = NULL, *cap_after = NULL, *systemd_after = NULL;
+        const struct sbx_pam_line *session = NULL, *auth = NULL, *cap_after = NULL, *systemd_after = NULL;
         for (size_t i = 0; i < s.n; i++) {
-                const struct pam_line *l = &s.v[i];
+                const struct sbx_pam_line *l = &s.v[i];
                 bool ours = streq(l->module, "pam_sandbox.so");
                 if (ours && streq(l->type, "session") && !session)
                         session = l;
@@ -274,9 +359,7 @@ int sbx_doctor_helper(const char *path, const char *caps, struct sbx_findings *f
 
 /* ---- sshd -T ---- */
 
-/* The value of `key` in sshd -T output (lowercase keys, one "key value" per line); NULL when absent. Subsystem
- * lines repeat: `nth` picks one. */
-static const char *sshd_value(const char *text, const char *key, size_t nth, char *buf, size_t size)
+const char *sbx_doctor_sshd_value(const char *text, const char *key, size_t nth, char *buf, size_t size)
 {
         size_t klen = strlen(key);
         for (const char *line = text; line && *line; line = strchr(line, '\n') ? strchr(line, '\n') + 1 : NULL) {
@@ -302,38 +385,38 @@ int sbx_doctor_sshd(const char *user, const char *text, struct sbx_findings *f, 
         char v[1024];
         int r = 0;
 
-        if (!sshd_value(text, "port", 0, v, sizeof(v)))
+        if (!sbx_doctor_sshd_value(text, "port", 0, v, sizeof(v)))
                 return sbx_err_setx(err, EINVAL, "sshd -T for '%s' printed no configuration", user);
-        if (sshd_value(text, "usepam", 0, v, sizeof(v)) && !streq(v, "yes"))
+        if (sbx_doctor_sshd_value(text, "usepam", 0, v, sizeof(v)) && !streq(v, "yes"))
                 r = sbx_findings_add(f, "set \"UsePAM yes\" in sshd_config",
                                      "sshd for '%s': UsePAM is '%s': no pam_sandbox session, so the user cannot "
                                      "log in over ssh", user, v);
-        bool disabled = sshd_value(text, "disableforwarding", 0, v, sizeof(v)) && streq(v, "yes");
+        bool disabled = sbx_doctor_sshd_value(text, "disableforwarding", 0, v, sizeof(v)) && streq(v, "yes");
         for (size_t i = 0; r == 0 && !disabled && i < ELEMENTSOF(forwarding); i++)
-                if (sshd_value(text, forwarding[i], 0, v, sizeof(v)) && !streq(v, "no"))
+                if (sbx_doctor_sshd_value(text, forwarding[i], 0, v, sizeof(v)) && !streq(v, "no"))
                         r = sbx_findings_add(f, fix_fwd,
                                              "sshd for '%s': %s is '%s': sshd itself would forward for the user, "
                                              "outside the sandbox", user, forwarding[i], v);
-        if (r == 0 && sshd_value(text, "permittunnel", 0, v, sizeof(v)) && !streq(v, "no"))
+        if (r == 0 && sbx_doctor_sshd_value(text, "permittunnel", 0, v, sizeof(v)) && !streq(v, "no"))
                 r = sbx_findings_add(f, "set \"PermitTunnel no\" for the sandboxed users",
                                      "sshd for '%s': PermitTunnel is '%s': tun/tap devices opened by sshd, outside "
                                      "the sandbox", user, v);
-        if (r == 0 && sshd_value(text, "permituserrc", 0, v, sizeof(v)) && !streq(v, "no"))
+        if (r == 0 && sbx_doctor_sshd_value(text, "permituserrc", 0, v, sizeof(v)) && !streq(v, "no"))
                 r = sbx_findings_add(f, "set \"PermitUserRC no\" for the sandboxed users",
                                      "sshd for '%s': PermitUserRC is '%s': sshd runs ~/.ssh/rc outside the "
                                      "sandbox", user, v);
-        if (r == 0 && sshd_value(text, "permituserenvironment", 0, v, sizeof(v)) && !streq(v, "no"))
+        if (r == 0 && sbx_doctor_sshd_value(text, "permituserenvironment", 0, v, sizeof(v)) && !streq(v, "no"))
                 r = sbx_findings_add(f, "set \"PermitUserEnvironment no\" (a global option)",
                                      "sshd for '%s': PermitUserEnvironment is '%s': ~/.ssh/environment reaches the "
                                      "helper's environment (LD_PRELOAD and friends)", user, v);
         char force[1024] = "none";
-        (void)sshd_value(text, "forcecommand", 0, force, sizeof(force));
+        (void)sbx_doctor_sshd_value(text, "forcecommand", 0, force, sizeof(force));
         if (r == 0 && strncmp(force, "internal-sftp", 13) == 0)
                 r = sbx_findings_add(f, "remove the ForceCommand internal-sftp for the sandboxed users; the external "
                                         "sftp-server in the rootfs serves sftp inside the sandbox",
                                      "sshd for '%s': ForceCommand is '%s': sshd serves sftp itself, on the host's "
                                      "filesystem", user, force);
-        for (size_t i = 0; r == 0 && sshd_value(text, "subsystem", i, v, sizeof(v)); i++) {
+        for (size_t i = 0; r == 0 && sbx_doctor_sshd_value(text, "subsystem", i, v, sizeof(v)); i++) {
                 const char *cmd = v + strcspn(v, " ");
                 cmd += strspn(cmd, " ");
                 if (strncmp(cmd, "internal-sftp", 13) == 0 && streq(force, "none"))
@@ -373,7 +456,7 @@ static bool needs(const struct sbx_policy *p, size_t i)
         }
 }
 
-static bool in_list(const char *list, const char *word, const char *seps)
+bool sbx_doctor_in_list(const char *list, const char *word, const char *seps)
 {
         size_t n = strlen(word);
         for (const char *s = list; *s; s += strspn(s, seps)) {
@@ -418,8 +501,8 @@ int sbx_doctor_cgroup(const char *mountinfo, const struct sbx_policy *p, struct 
                                ? sbx_err_set(err, ENOMEM, "findings")
                                : 0;
         /* Hybrid and v1 hosts: the limits go to v1 hierarchies (never to the controller-less v2 one). */
-        bool v1 = in_list(v1_ctrl, "memory", ",") || in_list(v1_ctrl, "pids", ",") || in_list(v1_ctrl, "cpu", ",") ||
-                  in_list(v1_ctrl, "blkio", ",");
+        bool v1 = sbx_doctor_in_list(v1_ctrl, "memory", ",") || sbx_doctor_in_list(v1_ctrl, "pids", ",") ||
+                  sbx_doctor_in_list(v1_ctrl, "cpu", ",") || sbx_doctor_in_list(v1_ctrl, "blkio", ",");
         char avail[1024] = "";
         if (!v1) {
                 char path[4200];
@@ -431,7 +514,8 @@ int sbx_doctor_cgroup(const char *mountinfo, const struct sbx_policy *p, struct 
         for (size_t i = 0; i < ELEMENTSOF(controllers); i++) {
                 if (!needs(p, i))
                         continue;
-                bool ok = v1 ? in_list(v1_ctrl, controllers[i].v1, ",") : in_list(avail, controllers[i].v2, " \n");
+                bool ok = v1 ? sbx_doctor_in_list(v1_ctrl, controllers[i].v1, ",")
+                             : sbx_doctor_in_list(avail, controllers[i].v2, " \n");
                 if (!ok && sbx_findings_add(f, v1 ? "mount the v1 hierarchy for it, or remove the limit"
                                                   : "enable the controller at boot (or remove the limit)",
                                             "policy of '%s': %s needs the cgroup controller '%s', which this host "

@@ -15,6 +15,8 @@
 #include "error.h"
 #include "policy.h"
 
+struct stat;
+
 struct sbx_finding {
         char *problem; /* "…/pam.d/sshd: no session line for pam_sandbox.so" */
         char *fix;     /* what the administrator does about it */
@@ -42,8 +44,8 @@ int sbx_doctor_pam(const char *path, struct sbx_findings *f, struct sbx_err *err
 int sbx_doctor_helper(const char *path, const char *caps, struct sbx_findings *f, struct sbx_err *err);
 
 /* The rootfs `root`: every component of its path root-owned and not group/world-writable; inside it no setuid or
- * setgid file, no device node, no world-writable directory without the sticky bit, the mount points the sandbox
- * needs (/proc, /dev, /tmp) present as real directories. A problem inside the tree is reported for its first few
+ * setgid file, no device node, nothing world-writable but symbolic links (a sticky directory included), the mount
+ * points the sandbox needs (/proc, /dev, /tmp) present as real directories. A problem inside the tree is reported for its first few
  * files and then counted. Filesystems mounted below root are not descended into. */
 int sbx_doctor_rootfs(const char *root, struct sbx_findings *f, struct sbx_err *err);
 
@@ -61,3 +63,87 @@ int sbx_doctor_cgroup(const char *mountinfo, const struct sbx_policy *p, struct 
  * is on), no tunnel, no PermitUserRC, no PermitUserEnvironment, UsePAM on, no internal-sftp subsystem without a
  * ForceCommand, no ForceCommand internal-sftp. */
 int sbx_doctor_sshd(const char *user, const char *text, struct sbx_findings *f, struct sbx_err *err);
+
+/* The value of `key` in `sshd -T` output (lowercase keys, one "key value" per line), copied into buf; NULL when
+ * absent. A key that repeats (subsystem) is picked by `nth`. */
+const char *sbx_doctor_sshd_value(const char *text, const char *key, size_t nth, char *buf, size_t size);
+
+/* ---- Around the sandbox (doctor-host.c, doctor-mail.c) ----
+ * What the host runs as a sandboxed user because of a login, outside the sandbox. */
+
+/* The sandboxed users such an audit concerns: names[i] and uids[i], n of them. `all` when they are every sandboxed
+ * user the password database lists (doctor without a user argument): a finding that concerns each of them then says
+ * "every sandboxed user" instead of naming them. */
+struct sbx_doctor_users {
+        const char *const *names;
+        const uid_t *uids;
+        size_t n;
+        bool all;
+};
+
+/* sshd's system rc file `sshrc` (/etc/ssh/sshrc), which sshd runs with /bin/sh as the user, on the host, before the
+ * login shell, in the login's environment: a finding when it exists and the user writes that environment, through
+ * pam_env.so with user_readenv=1 in the sshd PAM service file `pam_service` (read as sbx_doctor_pam reads it; a
+ * missing file is no finding) or through sshd's PermitUserEnvironment, whose effective value (from sshd -T) is
+ * `permit_user_env` (NULL when not known). */
+int sbx_doctor_sshrc(const char *sshrc, const char *pam_service, const char *permit_user_env,
+                     const struct sbx_doctor_users *u, struct sbx_findings *f, struct sbx_err *err);
+
+/* The value of the parameter `name` in the text of postfix's main.cf (postconf(5): the last setting wins, lines that
+ * start with blanks continue the previous one, comment lines are skipped), blanks at both ends removed and continuation
+ * lines joined with one space, copied into buf; NULL when it is not set. */
+const char *sbx_doctor_postfix_value(const char *text, const char *name, char *buf, size_t size);
+
+/* Postfix's main.cf `text` (`path` names it): local(8) runs the commands of a user's ~/.forward as the user, unless
+ * allow_mail_to_commands is set without "forward" (its default is "alias, forward"), and a mailbox_command for every
+ * message. One finding for both. */
+int sbx_doctor_postfix(const char *path, const char *text, const struct sbx_doctor_users *u, struct sbx_findings *f,
+                       struct sbx_err *err);
+
+/* Exim's configuration `text` (`path` names it; macros defined in it are expanded where a router names its
+ * transport): every router with check_local_user that redirects through a user's file without forbid_pipe (or with
+ * allow_filter without forbid_filter_run and forbid_filter_dlfunc), or that delivers through a pipe transport, runs
+ * the user's commands as the user. A router is skipped when a literal path its require_files needs does not exist,
+ * and applies only to the users a literal local_parts list lets through. One finding for every such router. */
+int sbx_doctor_exim(const char *path, const char *text, const struct sbx_doctor_users *u, struct sbx_findings *f,
+                    struct sbx_err *err);
+
+/* The mail transfer agents: postfix when `postfix_main_cf` exists (sbx_doctor_postfix), exim when the directory
+ * `exim_dir` exists (sbx_doctor_exim on the configuration Debian's update-exim4.conf builds from it: exim4.conf, or
+ * the split conf.d files or exim4.conf.template after exim4.conf.localmacros; Debian's default when none can be read),
+ * and, when neither is there, a finding of its own when `sendmail` exists: an MTA doctor does not know. */
+int sbx_doctor_mta(const char *postfix_main_cf, const char *exim_dir, const char *sendmail,
+                   const struct sbx_doctor_users *u, struct sbx_findings *f, struct sbx_err *err);
+
+/* The ExecCondition= assignments of the [Service] section of a unit file or drop-in `text`, applied in order to
+ * `program` (size bytes), which holds the user-manager-allowed program the list had before ("" for none): an empty
+ * assignment empties the list, as systemd does; a command whose program, after systemd's prefixes ("+-!@:|") and an
+ * opening quote, ends in "/user-manager-allowed" becomes the new value. Other commands change nothing. */
+void sbx_doctor_unit_exec_condition(const char *text, char *program, size_t size);
+
+/* systemd's user manager: when user@.service is in one of `unit_dirs` (systemd's system unit directories, highest
+ * priority first, NULL-terminated) and not masked, the drop-ins of user@.service (those of user@UID.service for each
+ * of the users, and the top-level service.d) merged as systemd merges them (for each file name the file of the
+ * directory of highest priority; a link to /dev/null masks; applied in the order of their names) must leave an
+ * ExecCondition= that runs user-manager-allowed: an absolute path to a root-owned executable regular file that
+ * neither group nor others can write, in a directory chain only root can change. Else one finding, or one for each
+ * user whose own drop-ins undo it. */
+int sbx_doctor_user_manager(const char *const *unit_dirs, const struct sbx_doctor_users *u, struct sbx_findings *f,
+                            struct sbx_err *err);
+
+/* A finding when `user` lingers: `linger_dir` (/var/lib/systemd/linger) has a file of its name. */
+int sbx_doctor_linger(const char *linger_dir, const char *user, struct sbx_findings *f, struct sbx_err *err);
+
+/* A finding when `network` is Network host, set at `where`, for the users u (one call per distinct setting). */
+int sbx_doctor_network(enum sbx_network network, const struct sbx_origin *where, const struct sbx_doctor_users *u,
+                       struct sbx_findings *f, struct sbx_err *err);
+
+/* The first line of /etc/shells `text` that names the helper: its path, or its usrmerge alias (/bin/X for /usr/bin/X
+ * and back, /sbin and /usr/sbin alike), or, with `helper_st` not NULL, any path whose stat() gives that file. The line
+ * is copied into buf; the result is where the search goes on (the start of the next line), NULL when no line does. */
+const char *sbx_doctor_shells_find(const char *text, const char *helper, const struct stat *helper_st, char *buf,
+                                   size_t size);
+
+/* /etc/shells (`path`) must not list the helper (sbx_doctor_shells_find), or su lets a caller who knows a sandboxed
+ * user's password run another shell as that user, on the host. A missing file is no finding. */
+int sbx_doctor_shells(const char *path, const char *helper, struct sbx_findings *f, struct sbx_err *err);

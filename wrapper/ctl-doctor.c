@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* sandbox-shellctl doctor: runs every audit of lib/doctor.h over the installation and prints the findings, each
- * followed by what to do. It only reads (and runs `sshd -T`, which reads too). */
+ * followed by what to do. It only reads (and runs `sshd -T`, which reads too). The audits of the host around the
+ * sandbox run once, after the walk over the users, for the sandboxed users it found. */
 #define _GNU_SOURCE
 #include <fcntl.h>
 #include <getopt.h>
@@ -12,7 +13,30 @@
 #include "doctor.h"
 
 #define SSHD_PATH "/usr/sbin/sshd"
+#define SSHRC_PATH "/etc/ssh/sshrc" /* sshd's _PATH_SSH_SYSTEM_RC */
 #define PAM_DIR "/etc/pam.d"
+#define POSTFIX_MAIN_CF "/etc/postfix/main.cf"
+#define EXIM_DIR "/etc/exim4"
+#define SENDMAIL_PATH "/usr/sbin/sendmail"
+#define LINGER_DIR "/var/lib/systemd/linger"
+#define SHELLS_PATH "/etc/shells"
+
+/* systemd's system unit directories, highest priority first (systemd.unit(5), "System Unit Search Path"). */
+static const char *const unit_dirs[] = {
+        "/etc/systemd/system.control", "/run/systemd/system.control", "/run/systemd/transient",
+        "/run/systemd/generator.early", "/etc/systemd/system",          "/etc/systemd/system.attached",
+        "/run/systemd/system",         "/run/systemd/system.attached",  "/run/systemd/generator",
+        "/usr/local/lib/systemd/system", "/usr/lib/systemd/system",     "/lib/systemd/system",
+        "/run/systemd/generator.late", NULL,
+};
+
+/* The users whose policy sets Network the same way at the same place. */
+struct net_group {
+        enum sbx_network network;
+        struct sbx_origin where; /* where.file owned */
+        char **names;            /* NULL-terminated */
+        size_t n;
+};
 
 struct doctor {
         const char *helper;
@@ -23,7 +47,59 @@ struct doctor {
         char **seen;
         size_t n_seen;
         unsigned users;
+        /* The sandboxed users (NULL-terminated names, uids alike), for the audits of the host after the walk. */
+        char **names;
+        uid_t *uids;
+        struct net_group *net;
+        size_t n_net;
+        /* sshd's PermitUserEnvironment (a global option: the same for every user), once sshd -T ran. */
+        char permit_user_env[256];
+        bool have_permit_user_env;
+        bool oom;
 };
+
+/* Appends s (copied) to the NULL-terminated *v of *n entries. */
+static int strv_push(char ***v, size_t *n, const char *s)
+{
+        char **nv = reallocarray(*v, *n + 2, sizeof(char *));
+        if (!nv)
+                return -ENOMEM;
+        *v = nv;
+        if (!(nv[*n] = strdup(s)))
+                return -ENOMEM;
+        nv[++*n] = NULL;
+        return 0;
+}
+
+static int remember_user(struct doctor *d, const struct ctl_user *cu)
+{
+        size_t n = d->users - 1;
+        uid_t *u = reallocarray(d->uids, n + 1, sizeof(uid_t));
+        if (!u)
+                return -ENOMEM;
+        d->uids = u;
+        u[n] = cu->uid;
+        int r = strv_push(&d->names, &n, cu->name);
+        if (r < 0)
+                return r;
+        const struct sbx_origin *o = &cu->p->origin[SBX_KEY_NETWORK];
+        size_t i;
+        for (i = 0; i < d->n_net; i++)
+                if (d->net[i].network == cu->p->network && d->net[i].where.line == o->line &&
+                    streq(d->net[i].where.file ? d->net[i].where.file : "", o->file ? o->file : ""))
+                        break;
+        if (i == d->n_net) {
+                struct net_group *g = reallocarray(d->net, d->n_net + 1, sizeof(*g));
+                if (!g)
+                        return -ENOMEM;
+                d->net = g;
+                g[i] = (struct net_group){.network = cu->p->network, .where = {.line = o->line}};
+                d->n_net++;
+                if (o->file && !(g[i].where.file = strdup(o->file)))
+                        return -ENOMEM;
+        }
+        return strv_push(&d->net[i].names, &d->net[i].n, cu->name);
+}
 
 /* True the first time `key` is seen. */
 static bool first_time(struct doctor *d, const char *key)
@@ -72,6 +148,11 @@ static void audit_sshd(struct doctor *d, const char *user)
                 not_checked(d, what, &err);
                 return;
         }
+        char v[256];
+        if (!d->have_permit_user_env && sbx_doctor_sshd_value(out, "permituserenvironment", 0, v, sizeof(v))) {
+                (void)strlcpy(d->permit_user_env, v, sizeof(d->permit_user_env));
+                d->have_permit_user_env = true;
+        }
         /* Users with the same effective sshd configuration give the same findings: report them once. */
         if (!first_time(d, out))
                 return;
@@ -99,6 +180,8 @@ static int audit_user(void *data, const struct ctl_user *cu)
                 return 0;
         }
         d->users++;
+        if (remember_user(d, cu) < 0)
+                d->oom = true;
         if (!helper_shell) {
                 char fix[512];
                 (void)snprintf(fix, sizeof(fix), "usermod -s %s %s", d->helper, cu->name);
@@ -121,7 +204,47 @@ static int audit_user(void *data, const struct ctl_user *cu)
         if (d->mountinfo && first_time(d, key) && sbx_doctor_cgroup(d->mountinfo, p, &d->f, &err) < 0)
                 not_checked(d, "the cgroup controllers", &err);
         audit_sshd(d, cu->name);
+        if (sbx_doctor_linger(LINGER_DIR, cu->name, &d->f, &err) < 0)
+                not_checked(d, "lingering", &err);
         return 0;
+}
+
+/* What the host runs for the sandboxed users outside the sandbox: once, for all of them. */
+static void audit_host(struct doctor *d, bool all)
+{
+        struct sbx_err err = {0};
+        struct sbx_doctor_users u = {.names = (const char *const *)d->names, .uids = d->uids, .n = d->users,
+                                     .all = all};
+        for (size_t i = 0; i < d->n_net; i++) {
+                struct sbx_doctor_users g = {.names = (const char *const *)d->net[i].names, .n = d->net[i].n};
+                if (sbx_doctor_network(d->net[i].network, &d->net[i].where, &g, &d->f, &err) < 0)
+                        not_checked(d, "Network", &err);
+        }
+        if (access(SSHD_PATH, X_OK) == 0 &&
+            sbx_doctor_sshrc(SSHRC_PATH, PAM_DIR "/sshd", d->have_permit_user_env ? d->permit_user_env : NULL, &u,
+                             &d->f, &err) < 0)
+                not_checked(d, SSHRC_PATH, &err);
+        if (sbx_doctor_mta(POSTFIX_MAIN_CF, EXIM_DIR, SENDMAIL_PATH, &u, &d->f, &err) < 0)
+                not_checked(d, "the mail transfer agent", &err);
+        if (sbx_doctor_user_manager(unit_dirs, &u, &d->f, &err) < 0)
+                not_checked(d, "systemd's user manager", &err);
+        if (sbx_doctor_shells(SHELLS_PATH, d->helper, &d->f, &err) < 0)
+                not_checked(d, SHELLS_PATH, &err);
+}
+
+static void doctor_done(struct doctor *d)
+{
+        sbx_findings_done(&d->f);
+        for (size_t i = 0; i < d->n_seen; i++)
+                free(d->seen[i]);
+        free(d->seen);
+        strv_free(d->names);
+        free(d->uids);
+        for (size_t i = 0; i < d->n_net; i++) {
+                free(d->net[i].where.file);
+                strv_free(d->net[i].names);
+        }
+        free(d->net);
 }
 
 static char *read_all(const char *path)
@@ -195,11 +318,18 @@ int ctl_doctor(struct ctl *ctl, int argc, char **argv)
         _cleanup_free_ char *mountinfo = read_all("/proc/self/mountinfo");
         d.mountinfo = mountinfo;
         int r = ctl_for_each_user(c, only, audit_user, &d);
-        if (r < 0 && only)
+        if (r < 0 && only) {
+                doctor_done(&d);
                 return EXIT_FAILURE;
+        }
         if (only && d.users == 0)
                 (void)sbx_findings_add(&d.f, "set Sandbox yes for the user in the configuration",
                                        "user '%s' is not sandboxed by the policy", only);
+        if (d.users > 0 && !d.oom)
+                audit_host(&d, !only);
+        if (d.oom)
+                (void)sbx_findings_add(&d.f, "run doctor again", "could not check the host around the sandbox: %s",
+                                       strerror(ENOMEM));
 
         for (size_t i = 0; i < d.f.n; i++)
                 printf("%s\n  fix: %s\n", d.f.v[i].problem, d.f.v[i].fix);
@@ -208,9 +338,6 @@ int ctl_doctor(struct ctl *ctl, int argc, char **argv)
         else
                 printf("No findings (%u sandboxed user%s checked).\n", d.users, d.users == 1 ? "" : "s");
         int ret = d.f.n ? EXIT_FAILURE : EXIT_SUCCESS;
-        sbx_findings_done(&d.f);
-        for (size_t i = 0; i < d.n_seen; i++)
-                free(d.seen[i]);
-        free(d.seen);
+        doctor_done(&d);
         return fflush(stdout) == 0 ? ret : EXIT_FAILURE;
 }

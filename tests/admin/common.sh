@@ -1,7 +1,8 @@
 # SPDX-License-Identifier: LGPL-2.1-or-later
 # Setup shared by the admin tests (sandbox-shellctl doctor, list, kill, mkrootfs): the harness's private namespaces, a
 # sandboxed and a plain user, a busybox rootfs, the policy, PAM service files for sshd, login, su and su-l, and an
-# sshd configuration in the private /etc that includes the project's sshd snippet: an installation doctor finds clean.
+# sshd configuration in the private /etc that includes the project's sshd snippet, the user-manager drop-in: an
+# installation doctor finds clean.
 # Source it from a tests/admin/test-*.sh, then call sbx_admin_setup "$@".
 
 here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
@@ -45,6 +46,18 @@ ${1:-}
 CFG
 }
 
+# The drop-in sandbox-shell installs for systemd's user manager, in the private /etc (systemd is installed here, so
+# /lib/systemd/system/user@.service exists, but the machine's /usr and /lib are never written), with the program it
+# names. Until the real user-manager-allowed is built, any root-owned executable of that name does for doctor: a copy
+# of /bin/true.
+SBX_ADMIN_DROPIN=/etc/systemd/system/user@.service.d/sandbox-shell.conf
+sbx_admin_user_manager_dropin() {
+    local dropin=${1:-$SBX_ADMIN_DROPIN} program=${2:-$SBX_ADMIN_UMA}
+    mkdir -p "$(dirname "$dropin")"
+    rm -f "$dropin"
+    printf '[Service]\nExecCondition=+%s %%i\n' "$program" >"$dropin"
+}
+
 sbx_admin_setup() {
     sbx_enter_private_ns "$@"
     sbx_add_user sbxuser1 3001
@@ -58,6 +71,9 @@ sbx_admin_setup() {
         sbx_pam_service "$s"
     done
     sbx_admin_sshd_config
+    SBX_ADMIN_UMA=$SBX_WS/libexec/sandbox-shell/user-manager-allowed
+    install -D -m 0755 -o root -g root /bin/true "$SBX_ADMIN_UMA"
+    sbx_admin_user_manager_dropin
     # The cgroup trees the sessions of these tests make (CgroupRoot %c/$SBX_ADMIN_CGNAME): removed at exit, after
     # every process still in them is killed (sbx_at_exit runs the hooks in reverse order).
     mapfile -t SBX_ADMIN_CG_DIRS < <(sbx_cgroup_dirs_below_self "$SBX_ADMIN_CGNAME")

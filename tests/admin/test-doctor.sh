@@ -3,8 +3,10 @@
 # sandbox-shellctl doctor: clean on a good installation; on a deliberately broken one (one break at a time, undone
 # afterwards) it names each problem with a fix and exits 1: PAM lines missing or too weak, the helper without or with
 # other capabilities, setuid, a wrong login shell, a login shell the policy does not back, an unsafe rootfs chain, a
-# setuid file, a device node or an open directory in the rootfs, a Shell missing there, sshd bypasses, a missing
-# cgroup controller.
+# setuid file, a device node or anything world-writable in the rootfs, a Shell missing there, sshd bypasses, and what
+# the host runs as a sandboxed user outside the sandbox: /etc/ssh/sshrc in an environment the user writes, postfix
+# and exim running .forward pipes, systemd's user manager without the drop-in, lingering, Network host, the helper in
+# /etc/shells; and a missing cgroup controller. Each of these checks has a clean control next to it.
 . "$(dirname "$0")/common.sh"
 sbx_admin_setup "$@"
 
@@ -88,11 +90,19 @@ mknod "$R/dev/null" c 1 3
 sbx_assert_doctor_finds "a character device in the rootfs" "'/dev/null' is a device node"
 rm "$R/dev/null"
 mkdir -m 0777 "$R/var/drop" && chmod 0777 "$R/var/drop"
-sbx_assert_doctor_finds "a world-writable directory without the sticky bit" \
-    "'/var/drop' is a world-writable directory without the sticky bit"
+sbx_assert_doctor_finds "a world-writable directory" "'/var/drop' is a world-writable directory \(mode 0777\)"
+# The sandbox has tmpfs mounts of its own for what it writes: a shared sticky directory in the rootfs is no /tmp.
 chmod 1777 "$R/var/drop"
-sbx_assert_doctor_clean "the same directory with the sticky bit is fine"
+sbx_assert_doctor_finds "the same directory with the sticky bit is found too" \
+    "'/var/drop' is a world-writable directory \(mode 1777\)"
 rmdir "$R/var/drop"
+echo "welcome" >"$R/etc/motd" && chmod 0666 "$R/etc/motd"
+sbx_assert_doctor_finds "a world-writable file" "'/etc/motd' is a world-writable file \(mode 0666\)"
+chmod 0644 "$R/etc/motd"
+sbx_assert_eq "the busybox applets are symbolic links (mode 0777), which count as nothing" \
+    "link" "$([ -L "$R/bin/ls" ] && echo link)"
+sbx_assert_doctor_clean "the file made read-only again is clean"
+rm "$R/etc/motd"
 SBX_ADMIN_SHELL=/bin/no-such-shell sbx_admin_policy
 sbx_assert_doctor_finds "a Shell missing in the rootfs" "Shell '/bin/no-such-shell': No such file or directory"
 sbx_admin_policy
@@ -130,22 +140,222 @@ sbx_assert_doctor_finds "PermitTunnel" "PermitTunnel is 'yes'"
 sbx_admin_sshd_config
 sbx_assert_doctor_clean "sshd restored is clean"
 
+# --- /etc/ssh/sshrc in an environment the user writes ---
+cp /etc/pam.d/sshd "$SBX_WS/sshd.pam"
+echo "session required pam_env.so user_readenv=1 envfile=/etc/default/locale" >>/etc/pam.d/sshd
+sbx_assert_doctor_clean "pam_env with user_readenv=1 but no /etc/ssh/sshrc: no finding"
+printf 'if read proto cookie; then :; fi\n' >/etc/ssh/sshrc
+sbx_assert_doctor_finds "/etc/ssh/sshrc with pam_env user_readenv=1" \
+    "^/etc/ssh/sshrc exists and /etc/pam.d/sshd:[0-9]+ reads the user's environment \(pam_env.so user_readenv=1\): sshd runs /etc/ssh/sshrc with /bin/sh as the user, on the host, before the login shell.*LD_PRELOAD.*for every sandboxed user$"
+sbx_assert_match "... and says what to do" "^  fix: remove /etc/ssh/sshrc, or drop user_readenv=1" "$out"
+sed -i 's/user_readenv=1/user_readenv=0/' /etc/pam.d/sshd
+sbx_assert_doctor_clean "/etc/ssh/sshrc with pam_env user_readenv=0: no finding"
+cp "$SBX_WS/sshd.pam" /etc/pam.d/sshd
+echo "session required pam_env.so user_readenv=1" >/etc/pam.d/env-lines
+echo "@include env-lines" >>/etc/pam.d/sshd
+sbx_assert_doctor_finds "... pam_env reached through an @include" "^/etc/ssh/sshrc exists and /etc/pam.d/env-lines:1 reads"
+cp "$SBX_WS/sshd.pam" /etc/pam.d/sshd
+rm /etc/pam.d/env-lines
+sbx_assert_doctor_clean "/etc/ssh/sshrc alone, no environment the user writes: no finding"
+sbx_admin_sshd_config "PermitUserEnvironment yes"
+sbx_assert_doctor_finds "/etc/ssh/sshrc with PermitUserEnvironment" \
+    "^/etc/ssh/sshrc exists and sshd's PermitUserEnvironment is 'yes': sshd runs /etc/ssh/sshrc with /bin/sh as the user, on the host.*~/.ssh/environment"
+sbx_admin_sshd_config
+rm /etc/ssh/sshrc
+sbx_admin_sshd_config "PermitUserEnvironment yes"
+sbx_doctor
+sbx_assert_no_match "PermitUserEnvironment without /etc/ssh/sshrc: no sshrc finding" "sshrc" "$out"
+sbx_admin_sshd_config
+sbx_assert_doctor_clean "sshrc gone and sshd restored: clean"
+
+# --- mail: postfix and exim run a user's .forward pipes as the user, on the host ---
+mkdir -p /etc/postfix
+printf 'myhostname = box.example\nmydestination = $myhostname, localhost\n' >/etc/postfix/main.cf
+sbx_assert_doctor_finds "postfix's default: commands in .forward" \
+    "^postfix \(/etc/postfix/main.cf\): allow_mail_to_commands is not set \(postfix's default is 'alias, forward'\): local\(8\) runs the commands of \"\|command\" lines in a user's ~/.forward: they run as the user, on the host, outside the sandbox, from files the sandbox can write, for every sandboxed user$"
+out=$(ctl doctor --helper "$SBX_SHELL" sbxuser2 2>&1)
+sbx_assert_match "... doctor USER names that user" "postfix .* for the sandboxed user 'sbxuser2'$" "$out"
+printf 'allow_mail_to_commands = alias,\n    forward\n' >>/etc/postfix/main.cf
+sbx_assert_doctor_finds "... forward on a continuation line" "allow_mail_to_commands is 'alias, forward'"
+printf 'allow_mail_to_commands = alias\n' >>/etc/postfix/main.cf
+sbx_assert_doctor_clean "postfix with allow_mail_to_commands = alias: no finding"
+printf 'mailbox_command = /usr/bin/procmail -a "$EXTENSION"\n' >>/etc/postfix/main.cf
+sbx_assert_doctor_finds "postfix with a mailbox_command" \
+    "^postfix \(/etc/postfix/main.cf\): mailbox_command is '/usr/bin/procmail -a \"\\\$EXTENSION\"': local\(8\) runs it for every message"
+sbx_assert_match "... and the fix removes it" "^  fix: remove mailbox_command" "$out"
+rm -r /etc/postfix
+mkdir /etc/exim4
+sbx_assert_doctor_finds "an exim4 directory with no configuration doctor can read" \
+    "^exim \(/etc/exim4\): no configuration could be read there; Debian's default routers run the commands of \"\|command\" lines in a user's .forward"
+# Debian's routers as they matter here: userforward reads ~/.forward with filters allowed; procmail delivers through
+# a pipe transport and needs the program (absent here: that router never runs); maildrop alike, with a program there.
+cat >/etc/exim4/exim4.conf.template <<'EXIM'
+.ifndef LOCAL_DELIVERY
+LOCAL_DELIVERY=mail_spool
+.endif
+begin routers
+userforward:
+  debug_print = "R: userforward for $local_part@$domain"
+  driver = redirect
+  domains = +local_domains
+  check_local_user
+  file = $home/.forward
+  require_files = $local_part_data:$home/.forward
+  no_verify
+  allow_filter
+  pipe_transport = address_pipe
+procmail:
+  driver = accept
+  check_local_user
+  transport = procmail_pipe
+  require_files = ${local_part_data}:\
+                  ${if exists{/etc/procmailrc}{/etc/procmailrc}{${home}/.procmailrc}}:\
+                  +/nonexistent/procmail
+local_user:
+  driver = accept
+  check_local_user
+  transport = LOCAL_DELIVERY
+begin transports
+address_pipe:
+  driver = pipe
+  return_fail_output
+procmail_pipe:
+  driver = pipe
+  command = "/usr/bin/procmail"
+mail_spool:
+  driver = appendfile
+  file = /var/mail/$local_part
+EXIM
+sbx_assert_doctor_finds "exim's userforward router: pipes and filter commands" \
+    "^exim \(/etc/exim4/exim4.conf.template\): the router 'userforward' runs the commands of \"\|command\" lines in a user's .forward and \\\$\{run\} and \\\$\{dlfunc\} in a user's Exim filter: these run as the user, on the host, outside the sandbox, from files the sandbox can write, for every sandboxed user$"
+sbx_assert_no_match "... not the procmail router, whose program is missing" "router 'procmail'" "$out"
+sbx_assert_no_match "... nor the local_user router, which writes the mailbox" "router 'local_user'" "$out"
+sbx_assert_match "... the fix names forbid_pipe" "^  fix: add forbid_pipe to the router; add forbid_filter_run and forbid_filter_dlfunc" "$out"
+sed -i 's|^  allow_filter$|  allow_filter\n  forbid_pipe\n  forbid_filter_run|' /etc/exim4/exim4.conf.template
+sbx_assert_doctor_finds "... forbid_pipe and forbid_filter_run without forbid_filter_dlfunc" \
+    "the router 'userforward' runs \\\$\{run\} and \\\$\{dlfunc\} in a user's Exim filter"
+sed -i 's|^  forbid_filter_run$|  forbid_filter_run\n  forbid_filter_dlfunc|' /etc/exim4/exim4.conf.template
+sbx_assert_doctor_clean "exim with forbid_pipe, forbid_filter_run and forbid_filter_dlfunc: no finding"
+echo "LOCAL_DELIVERY=procmail_pipe" >/etc/exim4/exim4.conf.localmacros
+sbx_assert_doctor_finds "exim delivering every mailbox through procmail (LOCAL_DELIVERY in the local macros)" \
+    "^exim .*: the router 'local_user' delivers through the pipe transport 'procmail_pipe'"
+rm /etc/exim4/exim4.conf.localmacros
+sed -i 's|^  forbid_pipe$|  local_parts = ! sbxuser1 : ! root|' /etc/exim4/exim4.conf.template
+sbx_assert_doctor_finds "exim's userforward kept from one sandboxed user only" \
+    "^exim .*: the router 'userforward' runs the commands of .* for the sandboxed user 'sbxuser2'$"
+rm -r /etc/exim4
+sbx_assert_doctor_clean "no MTA configured (and no /usr/sbin/sendmail here): clean"
+
+# --- systemd's user manager: the drop-in keeps it from starting for sandboxed users ---
+U=/etc/systemd/system/user@.service.d
+rm "$SBX_ADMIN_DROPIN"
+sbx_assert_doctor_finds "no user-manager drop-in" \
+    "^systemd's user manager: no drop-in of user@.service has an ExecCondition= that runs user-manager-allowed: every login of every sandboxed user starts systemd --user as the user, on the host, outside the sandbox, with the units of ~/.config/systemd/user"
+sbx_assert_match "... the fix installs it" "^  fix: install the drop-in user@.service.d/sandbox-shell.conf" "$out"
+sbx_admin_user_manager_dropin /run/systemd/system/user@.service.d/sandbox-shell.conf
+sbx_assert_doctor_clean "the drop-in in /run/systemd/system counts as well"
+ln -s /dev/null "$SBX_ADMIN_DROPIN"
+sbx_assert_doctor_finds "the drop-in masked by a link to /dev/null in /etc" \
+    "^systemd's user manager: /run/systemd/system/user@.service.d/sandbox-shell.conf, which has the ExecCondition, is replaced by $SBX_ADMIN_DROPIN \(a link to /dev/null\): every login of every sandboxed user starts systemd --user"
+rm "$SBX_ADMIN_DROPIN"
+printf '[Service]\nEnvironment=LOCAL=1\n' >"$SBX_ADMIN_DROPIN"
+sbx_assert_doctor_finds "the drop-in replaced in /etc by one of the same name without the line" \
+    "sandbox-shell.conf, which has the ExecCondition, is replaced by $SBX_ADMIN_DROPIN: every login"
+rm -r /run/systemd
+sbx_admin_user_manager_dropin
+printf '[Service]\nExecCondition=\n' >"$U/zz-local.conf"
+sbx_assert_doctor_finds "a later drop-in empties the ExecCondition= list" \
+    "^systemd's user manager: $U/zz-local.conf empties the ExecCondition= list after $SBX_ADMIN_DROPIN set it"
+mv "$U/zz-local.conf" "$U/00-local.conf"
+sbx_assert_doctor_clean "... the same drop-in applied before ours changes nothing"
+rm "$U/00-local.conf"
+mkdir /etc/systemd/system/user@3001.service.d
+printf '[Service]\nExecCondition=\n' >/etc/systemd/system/user@3001.service.d/zz-local.conf
+sbx_assert_doctor_finds "a drop-in of one user's instance empties the list" \
+    "^systemd's user manager: /etc/systemd/system/user@3001.service.d/zz-local.conf empties .*: every login of the sandboxed user 'sbxuser1' starts"
+rm -r /etc/systemd/system/user@3001.service.d
+sbx_admin_user_manager_dropin "" "$SBX_WS/libexec/none/user-manager-allowed"
+sbx_assert_doctor_finds "the drop-in names a program that does not exist" \
+    "^systemd's user manager: the ExecCondition program '$SBX_WS/libexec/none/user-manager-allowed' \(from $SBX_ADMIN_DROPIN\) cannot be used: No such file or directory"
+sbx_admin_user_manager_dropin
+chmod g+w "$SBX_ADMIN_UMA"
+sbx_assert_doctor_finds "the drop-in names a group-writable program" \
+    "the ExecCondition program '$SBX_ADMIN_UMA' \(from $SBX_ADMIN_DROPIN\) is writable by its group \(mode 0775\)"
+chmod g-w "$SBX_ADMIN_UMA"
+chown 3001 "$SBX_ADMIN_UMA"
+sbx_assert_doctor_finds "the drop-in names a program a sandboxed user owns" "'$SBX_ADMIN_UMA' .* is owned by uid 3001, not root"
+chown 0 "$SBX_ADMIN_UMA" && chmod 0755 "$SBX_ADMIN_UMA"
+rm "$SBX_ADMIN_DROPIN"
+ln -s /dev/null /etc/systemd/system/user@.service
+sbx_assert_doctor_clean "user@.service masked: no user manager, no drop-in needed"
+rm /etc/systemd/system/user@.service
+sbx_admin_user_manager_dropin
+sbx_assert_doctor_clean "the drop-in restored is clean"
+
+# --- lingering: /var/lib/systemd/linger of the machine is hidden by a tmpfs in this mount namespace ---
+L=/var/lib/systemd
+[ -d "$L" ] || L=/var/lib
+mount -t tmpfs -o mode=0755,size=1m sbx-linger "$L"
+mkdir -p /var/lib/systemd/linger
+touch /var/lib/systemd/linger/plainuser
+sbx_assert_doctor_clean "a lingering user the policy does not sandbox: no finding"
+touch /var/lib/systemd/linger/sbxuser2
+sbx_assert_doctor_finds "a lingering sandboxed user" \
+    "^user 'sbxuser2' is lingering \(/var/lib/systemd/linger/sbxuser2 exists\): its systemd manager runs on the host between logins, outside the sandbox, and pam_sandbox refuses its logins$"
+sbx_assert_match "... the fix disables it" "^  fix: loginctl disable-linger sbxuser2$" "$out"
+umount "$L"
+
+# --- Network host ---
+sbx_admin_policy "    Network host"
+sbx_assert_doctor_finds "Network host, and what it exposes" \
+    "^/etc/sandbox-shell/sandbox-shell.conf:[0-9]+: Network host for the sandboxed users 'sbxuser1', 'sbxuser2': their sandboxes share the host's network and reach the host's loopback services .*, the host's abstract unix sockets, every port the other Network host sandboxes listen on, the LAN and the cloud metadata endpoints"
+sbx_assert_match "... the fix is Network none" '^  fix: set "Network none" for them' "$out"
+sbx_admin_policy "
+Match User sbxuser1
+    Network host
+Match User sbxuser2
+    Network host"
+sbx_doctor
+sbx_assert_eq "one finding per place Network host is set" 2 "$(printf '%s\n' "$out" | grep -c ': Network host for ')"
+sbx_assert_match "... each naming its user" ":1[0-9]: Network host for the sandboxed user 'sbxuser2':" "$out"
+sbx_admin_policy "    Network none"
+sbx_assert_doctor_clean "Network none: no finding"
+sbx_admin_policy
+
+# --- the helper in /etc/shells: su -s would run another shell ---
+cp /etc/shells "$SBX_WS/shells"
+echo "$SBX_SHELL" >>/etc/shells
+sbx_assert_doctor_finds "the helper in /etc/shells" \
+    "^/etc/shells lists the helper \('$SBX_SHELL'\): su lets whoever knows a sandboxed user's password choose the shell.*su -s /bin/sh USER"
+sbx_assert_match "... the fix removes it" "^  fix: remove-shell $SBX_SHELL$" "$out"
+cp "$SBX_WS/shells" /etc/shells
+ln -s "$SBX_SHELL" "$SBX_WS/bin/helper-link"
+echo "$SBX_WS/bin/helper-link" >>/etc/shells
+sbx_assert_doctor_finds "a link to the helper in /etc/shells" "^/etc/shells lists the helper \('$SBX_WS/bin/helper-link'\)"
+cp "$SBX_WS/shells" /etc/shells
+rm "$SBX_WS/bin/helper-link"
+sbx_assert_doctor_clean "/etc/shells restored is clean"
+
 # --- the configuration ---
 echo "NoSuchKeyword 1" >>/etc/sandbox-shell/sandbox-shell.conf
 sbx_doctor
 sbx_assert_eq "an invalid configuration: exit 1" 1 "$rc"
-sbx_assert_match "... with the parser's message and a fix" "NoSuchKeyword.*
-.*is invalid.*
-  fix: " "$out"
+sbx_assert_lines "... with the parser's message, then what it means, then the fix" "$out" 'NoSuchKeyword' \
+    'is invalid \(errors above\): every sandboxed login is refused$' '^  fix: correct it'
 sbx_admin_policy
 
-# --- cgroup controllers: without the memory hierarchy (unmounted in this test's mount namespace only) ---
+# --- cgroup controllers: the memory controller hidden in this test's mount namespace only ---
 if mountpoint -q /sys/fs/cgroup/memory; then
+    # v1 or hybrid: without the memory hierarchy.
     umount -l /sys/fs/cgroup/memory
-    sbx_assert_doctor_finds "a missing memory controller" \
-        "MemoryMax/MemoryHigh/MemorySwapMax needs the cgroup controller 'memory', which this host does not offer"
 else
-    # Pure cgroup v2: the memory controller cannot be taken away here without touching the machine's cgroups.
-    echo "ok - # SKIP the missing-controller case needs a v1 memory hierarchy to hide"
+    # Pure cgroup v2: the root's cgroup.controllers as doctor reads it, without memory (a file bound over it here;
+    # the machine's cgroups are untouched).
+    v2=$(sbx_cgroup_mount "")
+    [ -n "$v2" ] || sbx_fail "neither a v1 memory hierarchy nor cgroup2 is mounted"
+    sed 's/\bmemory\b//' "$v2/cgroup.controllers" >"$SBX_WS/controllers"
+    mount --bind "$SBX_WS/controllers" "$v2/cgroup.controllers"
 fi
+sbx_assert_doctor_finds "a missing memory controller" \
+    "MemoryMax/MemoryHigh/MemorySwapMax needs the cgroup controller 'memory', which this host does not offer"
 echo "ok - doctor"

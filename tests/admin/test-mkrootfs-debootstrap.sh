@@ -55,7 +55,5 @@ sbx_assert_match "the sandboxed users' accounts are added" "^sbxuser1:x:3001:300
 SBX_ADMIN_ROOTFS=$R sbx_admin_policy
 sbx_assert_doctor_clean "doctor finds nothing in the debootstrap rootfs"
 out=$(su - sbxuser1 -c 'echo $$; readlink /proc/1/exe; cat /etc/debian_version; id -un' </dev/null 2>&1)
-sbx_assert_match "a sandboxed login there runs Debian's dash as PID 1" "^1
-/usr/bin/dash
-[0-9]+\.[0-9]+
-sbxuser1$" "$out"
+sbx_assert_lines "a sandboxed login there runs Debian's dash as PID 1" "$out" '^1$' '^/usr/bin/dash$' \
+    '^[0-9]+\.[0-9]+$' '^sbxuser1$'

@@ -175,17 +175,52 @@ sbx_assert_eq() {
     echo "ok - $what"
 }
 
+# sbx_assert_match WHAT PATTERN TEXT: some line of TEXT matches the extended regex PATTERN. A pattern must be one
+# line: grep -E would take each of its lines as an alternative and pass on any of them (sbx_assert_lines matches
+# consecutive lines).
 sbx_assert_match() {
     local what=$1 pattern=$2 got=$3
+    sbx_one_line_pattern "$what" "$pattern"
     printf '%s' "$got" | grep -Eq -- "$pattern" || sbx_fail "$what: expected to match /$pattern/, got '$got'"
     echo "ok - $what"
 }
 
 sbx_assert_no_match() {
     local what=$1 pattern=$2 got=$3
+    sbx_one_line_pattern "$what" "$pattern"
     if printf '%s' "$got" | grep -Eq -- "$pattern"; then
         sbx_fail "$what: expected no match for /$pattern/, got '$got'"
     fi
+    echo "ok - $what"
+}
+
+sbx_one_line_pattern() {
+    case $2 in
+    *$'\n'*) sbx_fail "$1: the pattern /$2/ spans lines: grep would accept any one of them; use sbx_assert_lines" ;;
+    esac
+}
+
+# sbx_assert_lines WHAT TEXT PATTERN...: TEXT has consecutive lines matching the extended regexes PATTERN... in order
+# (the first anywhere, each next one on the line right after).
+sbx_assert_lines() {
+    local what=$1 got=$2
+    shift 2
+    local p
+    for p in "$@"; do
+        sbx_one_line_pattern "$what" "$p"
+    done
+    printf '%s\n' "$got" | awk -v n=$# '
+        BEGIN { for (i = 1; i <= n; i++) pat[i] = ARGV[i]; ARGC = 1 }
+        { line[NR] = $0 }
+        END {
+            for (s = 1; s + n - 1 <= NR; s++) {
+                for (i = 1; i <= n && line[s + i - 1] ~ pat[i]; i++)
+                    ;
+                if (i > n)
+                    exit 0
+            }
+            exit 1
+        }' "$@" || sbx_fail "$what: expected consecutive lines matching $(printf '/%s/ ' "$@")got '$got'"
     echo "ok - $what"
 }
 
