@@ -92,7 +92,9 @@ static int check_boundary(pam_handle_t *pamh, const struct args *a, const struct
                 return PAM_SUCCESS;
         pam_syslog(pamh, LOG_ERR, "Refusing the session of sandboxed user '%s': %s", p->user, err.msg);
         pam_error(pamh, "sandbox-shell: login refused: %s", err.msg);
-        return PAM_SESSION_ERR;
+        /* Not PAM_SESSION_ERR: sudo takes that one as a warning and runs the command anyway, here a shell that is
+         * not the helper. Every service stops at PAM_PERM_DENIED. */
+        return PAM_PERM_DENIED;
 }
 
 static int load_policy(pam_handle_t *pamh, const struct args *a, const char **ret_user, struct sbx_policy **ret)

@@ -48,8 +48,7 @@ CFG
 
 # The drop-in sandbox-shell installs for systemd's user manager, in the private /etc (systemd is installed here, so
 # /lib/systemd/system/user@.service exists, but the machine's /usr and /lib are never written), with the program it
-# names. Until the real user-manager-allowed is built, any root-owned executable of that name does for doctor: a copy
-# of /bin/true.
+# names: the build's user-manager-allowed, installed root-owned in the workspace.
 SBX_ADMIN_DROPIN=/etc/systemd/system/user@.service.d/sandbox-shell.conf
 sbx_admin_user_manager_dropin() {
     local dropin=${1:-$SBX_ADMIN_DROPIN} program=${2:-$SBX_ADMIN_UMA}
@@ -72,7 +71,7 @@ sbx_admin_setup() {
     done
     sbx_admin_sshd_config
     SBX_ADMIN_UMA=$SBX_WS/libexec/sandbox-shell/user-manager-allowed
-    install -D -m 0755 -o root -g root /bin/true "$SBX_ADMIN_UMA"
+    install -D -m 0755 -o root -g root "${SBX_USER_MANAGER_ALLOWED:?SBX_USER_MANAGER_ALLOWED not set}" "$SBX_ADMIN_UMA"
     sbx_admin_user_manager_dropin
     # The cgroup trees the sessions of these tests make (CgroupRoot %c/$SBX_ADMIN_CGNAME): removed at exit, after
     # every process still in them is killed (sbx_at_exit runs the hooks in reverse order).

@@ -51,6 +51,15 @@ expect 'LOGIN-EXIT=[1-9]' "... and login fails"
 tm kill-server
 [ ! -e "$marker" ] || sbx_fail "a command of the user ran"
 sbx_e2e_assert_clean sbxuser1 "passwd shell /bin/sh, console login"
+# sudo -i: its session for the target user goes through the same kind of stack (pam_sandbox in /etc/pam.d/sudo-i,
+# the service sudo -i uses, and sudo).
+command -v sudo >/dev/null || sbx_fail "needs sudo (run tools/test.sh, which installs it)"
+sbx_pam_service sudo
+sbx_pam_service sudo-i
+out=$(sudo -i -u sbxuser1 sh -c "touch $marker; echo RAN" </dev/null 2>&1)
+sbx_assert_no_match "passwd shell /bin/sh: sudo -i runs nothing" '^RAN$' "$out"
+sbx_assert_match "... and tells why" "$(printf "$shell_msg" /bin/sh)" "$out"
+[ ! -e "$marker" ] || sbx_fail "a command of the user ran"
 # A link in a place the user can write, pointing at the helper: refused too (it could be pointed elsewhere between
 # the check and the exec).
 ln -s "$SBX_SHELL" /home/sbxuser1/sh-link
@@ -65,6 +74,7 @@ set_shell "$SBX_WS/alias/sandbox-shell"
 sbx_assert_eq "passwd shell: root's link to the helper logs in" 1 "$(sbx_ssh sbxuser1 'echo $$')"
 set_shell "$SBX_SHELL"
 sbx_assert_eq "passwd shell: the helper itself logs in" 1 "$(su - sbxuser1 -c 'echo $$' </dev/null 2>&1)"
+sbx_assert_eq "passwd shell: the helper itself, through sudo -i" 1 "$(sudo -i -u sbxuser1 echo '$$' </dev/null 2>&1)"
 
 # An invalid config: sshd's client sees only the refusal (PAM's message goes to sshd's log), su prints it.
 sbx_e2e_policy "    MemoryMax lots"
