@@ -1,0 +1,37 @@
+#!/usr/bin/env bash
+# SPDX-License-Identifier: LGPL-2.1-or-later
+# The trusted core is what runs on the login path: the helper (which carries capabilities), the PAM module (root,
+# inside sshd, su and login) and user-manager-allowed (root, from systemd) link lib/core only. None of them holds a
+# symbol of lib/admin (doctor, mkrootfs, list and kill); sandbox-shellctl, which links both, holds them (the positive
+# control: nm sees them where they are).
+set -u
+fail() {
+    echo "not ok - $*"
+    exit 1
+}
+command -v nm >/dev/null || fail "nm is missing (Debian package binutils)"
+# Every global function and object lib/admin defines (its static ones may share a name with core's; they come only
+# with an object file whose global symbols would show too). A program linked from the archive keeps them, as local
+# symbols where a version script hides them (the PAM module).
+admin=$(nm --defined-only "${SBX_ADMIN_LIB:?}" 2>&1) || fail "nm $SBX_ADMIN_LIB: $admin"
+admin=$(printf '%s\n' "$admin" | awk 'NF == 3 && $2 ~ /^[TDBR]$/ { print $3 }' | sort -u)
+[ "$(printf '%s\n' "$admin" | grep -c '^sbx_doctor_rootfs$')" = 1 ] ||
+    fail "the admin library's symbols were not read (no sbx_doctor_rootfs among them)"
+echo "ok - lib/admin defines $(printf '%s\n' "$admin" | wc -l) symbols"
+
+# symbols_of FILE: the functions and objects FILE holds (its symbol table, local ones included).
+symbols_of() {
+    local out
+    out=$(nm --defined-only "$1" 2>&1) || fail "nm $1: $out"
+    printf '%s\n' "$out" | awk 'NF == 3 && $2 ~ /^[TtDdBbRr]$/ { print $3 }' | sort -u
+}
+for bin in "$SBX_HELPER" "$SBX_PAM_MODULE" "$SBX_USER_MANAGER_ALLOWED"; do
+    syms=$(symbols_of "$bin")
+    [ -n "$syms" ] || fail "$bin: no symbol table to check (stripped?)"
+    both=$(comm -12 <(printf '%s\n' "$admin") <(printf '%s\n' "$syms"))
+    [ -z "$both" ] || fail "$bin holds admin code: $(echo $both)"
+    echo "ok - $(basename "$bin") holds none of lib/admin's symbols ($(printf '%s\n' "$syms" | wc -l) symbols)"
+done
+ctl=$(comm -12 <(printf '%s\n' "$admin") <(symbols_of "$SBX_CTL"))
+printf '%s\n' "$ctl" | grep -qx 'sbx_doctor_rootfs' || fail "sandbox-shellctl holds no admin code: the check cannot see it"
+echo "ok - sandbox-shellctl holds lib/admin's code (positive control)"
