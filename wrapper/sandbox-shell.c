@@ -11,6 +11,7 @@
 #include <unistd.h>
 
 #include "caps.h"
+#include "env.h"
 #include "namespace.h"
 #include "policy.h"
 
@@ -79,8 +80,8 @@ int main(int argc, char **argv)
 
         _cleanup_strv_free_ char **shell_argv = NULL;
         _cleanup_strv_free_ char **shell_env = NULL;
-        if (sbx_ns_build_argv(policy->shell, login, command, &shell_argv, &err) < 0 ||
-            sbx_ns_build_env(policy, environ, &shell_env, &err) < 0)
+        if (sbx_env_argv(policy->shell, login, command, &shell_argv, &err) < 0 ||
+            sbx_env_build(policy, environ, &shell_env, &err) < 0)
                 return refuse("%s", err.msg);
 
         struct sbx_launch launch = {

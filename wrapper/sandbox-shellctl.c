@@ -312,7 +312,7 @@ static int verb_explain(struct ctl *ctl, int argc, char **argv)
                 return EXIT_FAILURE;
         struct sbx_err err = {0};
         _cleanup_user_ struct sbx_user *u = NULL;
-        if (sbx_user_lookup_name(argv[0], &u, &err) < 0) {
+        if (sbx_user_lookup_name(argv[0], true, &u, &err) < 0) {
                 fprintf(stderr, "sandbox-shellctl: %s\n", err.msg);
                 return EXIT_FAILURE;
         }
@@ -454,7 +454,7 @@ int ctl_for_each_user(const struct sbx_config *c, const char *only, int (*fn)(vo
                 _cleanup_policy_ struct sbx_policy *p = NULL;
                 if (!home || !shell)
                         return -ENOMEM;
-                if (sbx_user_lookup_name(*name, &u, &err) < 0 || sbx_policy_resolve(c, u, &p, &err) < 0)
+                if (sbx_user_lookup_name(*name, true, &u, &err) < 0 || sbx_policy_resolve(c, u, &p, &err) < 0)
                         cu.error = err.msg;
                 cu.u = u;
                 cu.p = p;

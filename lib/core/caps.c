@@ -156,7 +156,7 @@ int sbx_caps_verify_none(bool bounding, struct sbx_err *err)
          * capability it knows there); where that cannot be read, from the kernel one capability at a time. */
         static const char *const fields[] = {"CapAmb", "CapBnd"};
         uint64_t sets[2];
-        if (sbx_proc_self_status(fields, sets, ELEMENTSOF(sets)) == 0) {
+        if (sbx_proc_status(0, fields, sets, ELEMENTSOF(sets)) == 0) {
                 for (cap_value_t c = 0; c < 64; c++) {
                         if (sets[0] & (UINT64_C(1) << c))
                                 return sbx_err_setx(err, EPERM, "capability %d remains in the ambient set", c);

@@ -1,6 +1,5 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 #define _GNU_SOURCE
-#include <ctype.h>
 #include <fcntl.h>
 #include <linux/sched.h>
 #include <net/if.h>
@@ -15,7 +14,6 @@
 #include <sys/socket.h>
 #include <sys/syscall.h>
 #include <sys/wait.h>
-#include <termios.h>
 
 #include "caps.h"
 #include "fault.h"
@@ -25,140 +23,6 @@
 #include "pty.h"
 #include "rlimit.h"
 #include "rootfs.h"
-
-/* ---- the shell's argv and environment ---- */
-
-int sbx_ns_build_argv(const char *shell, bool login, const char *command, char ***ret, struct sbx_err *err)
-{
-        if (!shell || shell[0] != '/')
-                return sbx_err_setx(err, EINVAL, "Shell '%s' is not an absolute path", shell ? shell : "(null)");
-        const char *base = strrchr(shell, '/') + 1;
-        if (!*base)
-                return sbx_err_setx(err, EINVAL, "Shell '%s' names a directory", shell);
-
-        _cleanup_strv_free_ char **v = calloc(4, sizeof(char *));
-        if (!v)
-                return sbx_err_set(err, ENOMEM, "shell arguments");
-        if (asprintf(&v[0], "%s%s", login ? "-" : "", base) < 0) {
-                v[0] = NULL;
-                return sbx_err_set(err, ENOMEM, "shell arguments");
-        }
-        if (command) {
-                v[1] = strdup("-c");
-                v[2] = strdup(command);
-                if (!v[1] || !v[2])
-                        return sbx_err_set(err, ENOMEM, "shell arguments");
-        }
-        *ret = TAKE_PTR(v);
-        return 0;
-}
-
-struct env {
-        char **v;
-        size_t n, cap;
-};
-
-/* Sets "NAME=VALUE" (entry), replacing an entry of the same NAME. Takes ownership of entry. */
-static int env_put(struct env *e, char *entry)
-{
-        if (!entry)
-                return -ENOMEM;
-        size_t len = strcspn(entry, "=");
-        for (size_t i = 0; i < e->n; i++)
-                if (strncmp(e->v[i], entry, len) == 0 && e->v[i][len] == '=') {
-                        free(e->v[i]);
-                        e->v[i] = entry;
-                        return 0;
-                }
-        if (e->n + 2 > e->cap) {
-                size_t cap = e->cap ? e->cap * 2 : 16;
-                char **v = reallocarray(e->v, cap, sizeof(char *));
-                if (!v) {
-                        free(entry);
-                        return -ENOMEM;
-                }
-                e->v = v;
-                e->cap = cap;
-        }
-        e->v[e->n++] = entry;
-        e->v[e->n] = NULL;
-        return 0;
-}
-
-static int env_set(struct env *e, const char *name, const char *value)
-{
-        char *entry;
-        if (asprintf(&entry, "%s=%s", name, value) < 0)
-                return -ENOMEM;
-        return env_put(e, entry);
-}
-
-static bool value_ok(const char *v, size_t max, const char *extra)
-{
-        size_t n = strlen(v);
-        if (n == 0 || n > max)
-                return false;
-        for (const char *c = v; *c; c++)
-                if (!isalnum((unsigned char)*c) && !strchr(extra, *c))
-                        return false;
-        return true;
-}
-
-/* LANG or LC_ followed by capitals and underscores (LC_ALL, LC_CTYPE, ...). */
-static bool locale_name_ok(const char *name, size_t len)
-{
-        if (len == 4 && strncmp(name, "LANG", 4) == 0)
-                return true;
-        if (len <= 3 || strncmp(name, "LC_", 3) != 0)
-                return false;
-        for (size_t i = 3; i < len; i++)
-                if (!isupper((unsigned char)name[i]) && name[i] != '_')
-                        return false;
-        return true;
-}
-
-int sbx_ns_build_env(const struct sbx_policy *p, char *const *caller_env, char ***ret, struct sbx_err *err)
-{
-        struct env e = {0};
-        int r = 0;
-
-        r = r < 0 ? r : env_set(&e, "HOME", p->home ? p->home : "/");
-        r = r < 0 ? r : env_set(&e, "USER", p->user);
-        r = r < 0 ? r : env_set(&e, "LOGNAME", p->user);
-        r = r < 0 ? r : env_set(&e, "SHELL", p->shell);
-        r = r < 0 ? r : env_set(&e, "PATH", SBX_DEFAULT_PATH);
-        for (char *const *i = caller_env; r >= 0 && i && *i; i++) {
-                const char *eq = strchr(*i, '=');
-                if (!eq)
-                        continue;
-                size_t len = (size_t)(eq - *i);
-                /* Only values that cannot smuggle anything: a terminal name, locale names. */
-                if (len == 4 && strncmp(*i, "TERM", 4) == 0 && value_ok(eq + 1, 64, "._+-"))
-                        r = env_put(&e, strdup(*i));
-                else if (locale_name_ok(*i, len) && value_ok(eq + 1, 128, "._@+-:,"))
-                        r = env_put(&e, strdup(*i));
-                /* Where the login came from, as sshd sets it: addresses and ports only. */
-                else if (((len == 14 && strncmp(*i, "SSH_CONNECTION", 14) == 0) ||
-                          (len == 10 && strncmp(*i, "SSH_CLIENT", 10) == 0)) &&
-                         value_ok(eq + 1, 128, ".:% "))
-                        r = env_put(&e, strdup(*i));
-                /* The client's own command when sshd runs a ForceCommand (etc/sshd_config.d routes every session,
-                 * subsystems included, through the login shell that way). Only the unprivileged shell inside the
-                 * sandbox reads it; the helper never acts on it. */
-                else if (len == 20 && strncmp(*i, "SSH_ORIGINAL_COMMAND", 20) == 0 && strlen(eq + 1) <= 65536)
-                        r = env_put(&e, strdup(*i));
-        }
-        for (size_t i = 0; r >= 0 && i < p->n_environment; i++)
-                r = env_put(&e, strdup(p->environment[i]));
-        if (r >= 0 && !e.v)
-                r = -ENOMEM;
-        if (r < 0) {
-                strv_free(e.v);
-                return sbx_err_set(err, ENOMEM, "build the environment");
-        }
-        *ret = e.v;
-        return 0;
-}
 
 /* ---- status and signals ---- */
 
@@ -171,44 +35,15 @@ int sbx_ns_exit_code(int wstatus)
         return 1;
 }
 
-int sbx_ns_parse_sigmask(const char *status, const char *field, uint64_t *ret)
-{
-        size_t flen = strlen(field);
-        for (const char *line = status; line && *line; line = strchr(line, '\n'), line = line ? line + 1 : NULL) {
-                if (strncmp(line, field, flen) != 0 || line[flen] != ':')
-                        continue;
-                const char *v = line + flen + 1;
-                while (*v == ' ' || *v == '\t')
-                        v++;
-                char *end;
-                errno = 0;
-                unsigned long long m = strtoull(v, &end, 16);
-                if (errno || end == v || (*end != '\n' && *end != '\0'))
-                        return -ENOENT;
-                *ret = m;
-                return 0;
-        }
-        return -ENOENT;
-}
-
 /* Whether PID 1 (pid, still our unreaped child) would act on `sig`: it has a handler or ignores it on purpose.
  * A PID 1 ignores any signal it has no handler for; the outer half then ends it as the default action would. */
 static bool handles_signal(pid_t pid, int sig)
 {
-        char path[64], buf[4096];
-        (void)snprintf(path, sizeof(path), "/proc/%d/status", (int)pid);
-        _cleanup_close_ int fd = open(path, O_RDONLY | O_CLOEXEC);
-        if (fd < 0)
+        static const char *const fields[] = {"SigCgt", "SigIgn"};
+        uint64_t v[2];
+        if (sbx_proc_status(pid, fields, v, ELEMENTSOF(v)) < 0)
                 return false;
-        ssize_t n = read(fd, buf, sizeof(buf) - 1);
-        if (n <= 0)
-                return false;
-        buf[n] = '\0';
-        uint64_t caught = 0, ignored = 0;
-        if (sbx_ns_parse_sigmask(buf, "SigCgt", &caught) < 0 || sbx_ns_parse_sigmask(buf, "SigIgn", &ignored) < 0)
-                return false;
-        uint64_t bit = 1ULL << (sig - 1);
-        return (caught | ignored) & bit;
+        return (v[0] | v[1]) & (UINT64_C(1) << (sig - 1));
 }
 
 static const int forwarded[] = {SIGHUP, SIGINT, SIGQUIT, SIGTERM, SIGCONT};
@@ -290,7 +125,7 @@ static void reset_signals(void)
          * here: the ones /proc/self/status lists as ignored, or every signal when it cannot be read. */
         static const char *const fields[] = {"SigIgn"};
         uint64_t ignored = UINT64_MAX;
-        if (sbx_proc_self_status(fields, &ignored, 1) < 0)
+        if (sbx_proc_status(0, fields, &ignored, 1) < 0)
                 ignored = UINT64_MAX;
         struct sigaction sa = {.sa_handler = SIG_DFL};
         for (int sig = 1; sig < NSIG && sig <= 64; sig++)

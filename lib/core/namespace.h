@@ -15,8 +15,8 @@
 
 struct sbx_launch {
         const struct sbx_policy *policy;
-        char **argv; /* for execve of policy->shell (sbx_ns_build_argv), NULL-terminated */
-        char **envp; /* the shell's whole environment (sbx_ns_build_env), NULL-terminated */
+        char **argv; /* for execve of policy->shell (sbx_env_argv), NULL-terminated */
+        char **envp; /* the shell's whole environment (sbx_env_build), NULL-terminated */
         /* Called in the outer half for a warning PID 1 sent (e.g. the home directory could not be entered); may be
          * NULL. lib/ never prints: the caller decides. */
         void (*warn)(const char *msg, void *userdata);
@@ -32,22 +32,5 @@ struct sbx_launch {
  * shell failed, 1 otherwise). No path of this function runs a shell outside the sandbox. */
 int sbx_ns_launch(const struct sbx_launch *l, int *ret_exit, struct sbx_err *err);
 
-/* The shell's argv: argv[0] is the shell's basename, prefixed with '-' for a login shell; `command` (may be NULL)
- * adds "-c", command. *ret is a new NULL-terminated vector the caller frees with strv_free. Errors: -EINVAL when
- * `shell` is not an absolute path, -ENOMEM. */
-int sbx_ns_build_argv(const char *shell, bool login, const char *command, char ***ret, struct sbx_err *err);
-
-/* The clean environment for the shell: HOME USER LOGNAME SHELL from the policy, PATH (SBX_DEFAULT_PATH), TERM from
- * `caller_env` when it is a plain terminal name, LANG and LC_* from `caller_env` when their values look like locale
- * names, then the policy's Environment lines, which replace any of the above. Nothing else of the caller passes.
- * *ret is a new NULL-terminated vector the caller frees with strv_free. Errors: -ENOMEM. */
-int sbx_ns_build_env(const struct sbx_policy *p, char *const *caller_env, char ***ret, struct sbx_err *err);
-
-#define SBX_DEFAULT_PATH "/usr/local/bin:/usr/bin:/bin"
-
 /* The helper's exit code for a wait status: the exit status, or 128+N for death by signal N. */
 int sbx_ns_exit_code(int wstatus);
-
-/* Reads the hexadecimal mask `field` ("SigCgt", "SigIgn") from the text of a /proc/PID/status file.
- * Returns 0 and *ret, or -ENOENT when the field is missing or malformed. */
-int sbx_ns_parse_sigmask(const char *status, const char *field, uint64_t *ret);

@@ -10,6 +10,7 @@
 #include <sys/types.h>
 
 #include "error.h"
+#include "user.h"
 
 /* Every keyword of sandbox-shell.conf(5), in the order `sandbox-shellctl explain` prints them. */
 enum sbx_key {
@@ -190,20 +191,6 @@ static inline void sbx_policy_freep(struct sbx_policy **p)
 /* The keyword's name as written in the config ("MemoryMax"). */
 const char *sbx_key_name(enum sbx_key key);
 
-/* --- Resolution without NSS (added with the config language): the user as policy resolution sees it. The core,
- * sbx_policy_resolve, takes this explicit description so it is unit-testable; sbx_user_lookup_* fill it from NSS
- * (getpwnam_r/getpwuid_r, getgrouplist + getgrgid_r, so LDAP/SSSD groups count). */
-struct sbx_user {
-        char *name;
-        uid_t uid;
-        gid_t gid;
-        char *group;   /* primary group name (the number when the group has no name) */
-        char *home;
-        char *shell;   /* the passwd login shell ("" when the entry has none) */
-        char **groups; /* NULL-terminated names of every group the user is in, the primary one included; NULL when
-                        * not looked up (sbx_policy_load* does so only for a config with a Match Group) */
-};
-
 struct sbx_config;
 
 /* Evaluates the Match blocks of a loaded, valid config for u and builds the effective policy (tokens expanded,
@@ -212,14 +199,3 @@ struct sbx_config;
  * sbx_policy_free. The config must be free of errors (sbx_config_load returned 0); it is not modified. */
 int sbx_policy_resolve(const struct sbx_config *c, const struct sbx_user *u, struct sbx_policy **ret,
                        struct sbx_err *err);
-
-/* NSS lookups. -ESRCH when there is no such user, other -errno from NSS. *ret: free with sbx_user_free. */
-int sbx_user_lookup_name(const char *name, struct sbx_user **ret, struct sbx_err *err);
-int sbx_user_lookup_uid(uid_t uid, struct sbx_user **ret, struct sbx_err *err);
-void sbx_user_free(struct sbx_user *u);
-
-static inline void sbx_user_freep(struct sbx_user **u)
-{
-        sbx_user_free(*u);
-}
-#define _cleanup_user_ _cleanup_(sbx_user_freep)

@@ -105,9 +105,43 @@ int sbx_procfs_mask(int rootfd, int scratch, struct sbx_err *err)
         return r < 0 ? r : 0;
 }
 
-int sbx_proc_self_status(const char *const *names, uint64_t *vals, size_t n)
+int sbx_proc_parse_status(const char *text, const char *const *names, uint64_t *vals, size_t n)
 {
-        _cleanup_close_ int fd = open("/proc/self/status", O_RDONLY | O_CLOEXEC | O_NOCTTY);
+        for (size_t i = 0; i < n; i++) {
+                size_t nl = strlen(names[i]);
+                const char *line = text;
+                bool found = false;
+                while (line && *line && !found) {
+                        if (strncmp(line, names[i], nl) == 0 && line[nl] == ':') {
+                                const char *v = line + nl + 1;
+                                while (*v == ' ' || *v == '\t')
+                                        v++;
+                                char *end;
+                                errno = 0;
+                                unsigned long long x = strtoull(v, &end, 16);
+                                if (errno != 0 || end == v || (*end != '\n' && *end != '\0'))
+                                        return -EBADMSG;
+                                vals[i] = x;
+                                found = true;
+                        }
+                        line = strchr(line, '\n');
+                        if (line)
+                                line++;
+                }
+                if (!found)
+                        return -ENOENT;
+        }
+        return 0;
+}
+
+int sbx_proc_status(pid_t pid, const char *const *names, uint64_t *vals, size_t n)
+{
+        char path[64];
+        if (pid == 0)
+                (void)strlcpy(path, "/proc/self/status", sizeof(path));
+        else
+                (void)snprintf(path, sizeof(path), "/proc/%d/status", (int)pid);
+        _cleanup_close_ int fd = open(path, O_RDONLY | O_CLOEXEC | O_NOCTTY);
         if (fd < 0)
                 return -errno;
         struct statfs sf;
@@ -128,26 +162,5 @@ int sbx_proc_self_status(const char *const *names, uint64_t *vals, size_t n)
                         break;
         }
         buf[len] = '\0';
-        for (size_t i = 0; i < n; i++) {
-                size_t nl = strlen(names[i]);
-                const char *line = buf;
-                bool found = false;
-                while (line && *line && !found) {
-                        if (strncmp(line, names[i], nl) == 0 && line[nl] == ':') {
-                                char *end;
-                                errno = 0;
-                                unsigned long long v = strtoull(line + nl + 1, &end, 16);
-                                if (errno != 0 || end == line + nl + 1 || (*end != '\n' && *end != '\0'))
-                                        return -EBADMSG;
-                                vals[i] = v;
-                                found = true;
-                        }
-                        line = strchr(line, '\n');
-                        if (line)
-                                line++;
-                }
-                if (!found)
-                        return -ENOENT;
-        }
-        return 0;
+        return sbx_proc_parse_status(buf, names, vals, n);
 }

@@ -13,6 +13,7 @@
 
 #include <stddef.h>
 #include <stdint.h>
+#include <sys/types.h>
 
 #include "error.h"
 
@@ -29,7 +30,11 @@
  * not exist is not an error. */
 int sbx_procfs_mask(int rootfd, int scratch, struct sbx_err *err);
 
-/* Reads the hexadecimal fields `names` of /proc/self/status (e.g. "CapBnd", "CapAmb", "SigIgn") into vals: one read for
- * what would otherwise take a system call per capability or signal. Returns 0, or a negative errno when the file
- * cannot be read, is not on procfs, or lacks one of the fields (callers then ask the kernel bit by bit). */
-int sbx_proc_self_status(const char *const *names, uint64_t *vals, size_t n);
+/* Reads the hexadecimal fields `names` of /proc/PID/status (pid 0: /proc/self/status), e.g. "CapBnd", "CapAmb",
+ * "SigIgn", "SigCgt", into vals: one read for what would otherwise take a system call per capability or signal.
+ * Returns 0, or a negative errno when the file cannot be read, is not on procfs (-ENODEV), lacks one of the fields
+ * (-ENOENT) or holds a malformed one (-EBADMSG); callers then ask the kernel bit by bit or assume the worst. */
+int sbx_proc_status(pid_t pid, const char *const *names, uint64_t *vals, size_t n);
+
+/* The parser behind sbx_proc_status, for the text of such a file (unit tests). */
+int sbx_proc_parse_status(const char *text, const char *const *names, uint64_t *vals, size_t n);

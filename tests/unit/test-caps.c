@@ -118,7 +118,7 @@ static int child_status_matches_kernel(void)
         uint64_t v[3];
         if (signal(SIGUSR1, SIG_IGN) == SIG_ERR)
                 return 40;
-        if (sbx_proc_self_status(fields, v, 3) < 0)
+        if (sbx_proc_status(0, fields, v, 3) < 0)
                 return 41;
         for (int c = 0; c < 64; c++) {
                 int k = prctl(PR_CAPBSET_READ, c, 0, 0, 0);
@@ -131,7 +131,7 @@ static int child_status_matches_kernel(void)
         if (!(v[2] & (UINT64_C(1) << (SIGUSR1 - 1))) || (v[2] & (UINT64_C(1) << (SIGUSR2 - 1))))
                 return 44;
         static const char *const unknown[] = {"NoSuchField"};
-        if (sbx_proc_self_status(unknown, v, 1) != -ENOENT)
+        if (sbx_proc_status(0, unknown, v, 1) != -ENOENT)
                 return 45;
         return 0;
 }
@@ -163,7 +163,7 @@ static int child_verify_without_procfs(void)
                 return 52;
         static const char *const fields[] = {"CapBnd"};
         uint64_t v;
-        if (sbx_proc_self_status(fields, &v, 1) != -ENODEV)
+        if (sbx_proc_status(0, fields, &v, 1) != -ENODEV)
                 return 53;
         cap_t none = cap_init();
         if (!none || cap_set_proc(none) < 0) /* effective, permitted, inheritable emptied; bounding left full */

@@ -1,5 +1,5 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
-/* Policy resolution: Match evaluation, precedence, tokens, defaults, per-user conflicts; and the NSS path through
+/* lib/core/policy: Match evaluation, precedence, tokens, defaults, per-user conflicts; and the whole load through
  * nss_wrapper (the program re-executes itself with libnss_wrapper preloaded and the fixtures in data/nss). */
 #define _GNU_SOURCE
 #include <fcntl.h>
@@ -520,37 +520,6 @@ static void write_file(const char *path, const char *text)
         assert_int_equal(close(fd), 0);
 }
 
-static void test_nss_lookup(void **state)
-{
-        _cleanup_user_ struct sbx_user *u = NULL;
-        struct sbx_err err = {0};
-        assert_int_equal(sbx_user_lookup_name("alice", &u, &err), 0);
-        assert_string_equal(u->name, "alice");
-        assert_int_equal(u->uid, 1001);
-        assert_int_equal(u->gid, 1001);
-        assert_string_equal(u->group, "alice");
-        assert_string_equal(u->home, "/home/alice");
-        /* primary, then the supplementary groups from the group file */
-        bool students = false, cs101 = false, staff = false;
-        for (char **g = u->groups; *g; g++) {
-                students |= streq(*g, "students");
-                cs101 |= streq(*g, "cs101");
-                staff |= streq(*g, "staff");
-        }
-        assert_true(students && cs101 && !staff);
-        sbx_user_free(u);
-        u = NULL;
-        assert_int_equal(sbx_user_lookup_uid(1003, &u, &err), 0);
-        assert_string_equal(u->name, "carol");
-        assert_string_equal(u->home, "/srv/home/carol");
-        sbx_user_free(u);
-        u = NULL;
-        assert_int_equal(sbx_user_lookup_name("mallory", &u, &err), -ESRCH);
-        assert_string_equal(err.msg, "unknown user 'mallory'");
-        assert_int_equal(sbx_user_lookup_uid(4242, &u, &err), -ESRCH);
-        assert_string_equal(err.msg, "unknown uid 4242");
-}
-
 static void test_nss_load_and_resolve(void **state)
 {
         char dir[] = "/tmp/sbx-policy-test.XXXXXX";
@@ -566,7 +535,7 @@ static void test_nss_load_and_resolve(void **state)
         _cleanup_user_ struct sbx_user *u = NULL;
         struct sbx_err err = {0};
         assert_int_equal(sbx_config_load(dir, &opts, &c, &err), 0);
-        assert_int_equal(sbx_user_lookup_name("carol", &u, &err), 0);
+        assert_int_equal(sbx_user_lookup_name("carol", true, &u, &err), 0);
         _cleanup_policy_ struct sbx_policy *p = resolve_ok(c, u);
         assert_true(p->sandbox);
         assert_string_equal(p->hostname, "carol");
@@ -639,7 +608,6 @@ int main(int argc, char **argv)
                 cmocka_unit_test(test_system_call_filter_precedence),
                 cmocka_unit_test(test_limits_precedence),
                 cmocka_unit_test(test_invalid_config_refused_for_everyone),
-                cmocka_unit_test(test_nss_lookup),
                 cmocka_unit_test(test_nss_load_and_resolve),
         };
         return cmocka_run_group_tests(tests, NULL, NULL);
