@@ -1,5 +1,5 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
-/* pam_sandbox: the session half of sandbox-shell (DESIGN.md section 3, steps 1, 2 and 7).
+/* pam_sandbox: the session half of sandbox-shell (docs/ARCHITECTURE.md, "A login, step by step": steps 1, 2 and 7).
  *
  * open_session puts the session process into a per-user cgroup leaf with the policy's limits (on a systemd host: the
  * limits on the user's slice and the session in logind's scope or a transient scope of ours, set over D-Bus; the
@@ -160,21 +160,12 @@ int pam_sm_open_session(pam_handle_t *pamh, int flags, int argc, const char **ar
         }
         s->pid = getpid();
         s->kill_on_logout = p->kill_on_logout;
-        const struct sbx_cgroup_limits limits = {
-                .memory_max = p->memory_max,
-                .memory_high = p->memory_high,
-                .memory_swap_max = p->memory_swap_max,
-                .tasks_max = p->tasks_max,
-                .cpu_quota = p->cpu_quota,
-                .cpu_weight = p->cpu_weight,
-                .io_weight = p->io_weight,
-        };
         const struct sbx_cgroup_params params = {
                 .backend = p->cgroup_backend,
                 .cgroup_root = p->cgroup_root,
                 .user = user,
                 .uid = p->uid,
-                .limits = &limits,
+                .limits = &p->limits,
                 .kill_stale = p->kill_on_logout,
                 .pid = s->pid,
         };

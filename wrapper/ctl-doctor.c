@@ -197,10 +197,8 @@ static int audit_user(void *data, const struct ctl_user *cu)
         (void)snprintf(key, sizeof(key), "%s\n%s", p->root_directory, p->shell);
         if (first_time(d, key) && sbx_doctor_shell(p->root_directory, p->shell, &d->f, &err) < 0)
                 not_checked(d, "the shell", &err);
-        (void)snprintf(key, sizeof(key), "cgroup %d%d%d%d", p->memory_max != SBX_LIMIT_UNSET ||
-                       p->memory_high != SBX_LIMIT_UNSET || p->memory_swap_max != SBX_LIMIT_UNSET,
-                       p->tasks_max != SBX_LIMIT_UNSET, p->cpu_quota != SBX_LIMIT_UNSET || p->cpu_weight !=
-                       SBX_LIMIT_UNSET, p->io_weight != SBX_LIMIT_UNSET);
+        /* Policies that need the same controllers give the same findings. */
+        (void)snprintf(key, sizeof(key), "cgroup %u", sbx_cgroup_limits_controllers(&p->limits));
         if (d->mountinfo && first_time(d, key) && sbx_doctor_cgroup(d->mountinfo, p, &d->f, &err) < 0)
                 not_checked(d, "the cgroup controllers", &err);
         audit_sshd(d, cu->name);

@@ -342,9 +342,13 @@ int ctl_mkrootfs(struct ctl *ctl, int argc, char **argv)
         a.g[a.n_g++] = (struct sbx_mkrootfs_group){"root", 0, ""};
         a.g[a.n_g++] = (struct sbx_mkrootfs_group){"nogroup", 65534, ""};
         _cleanup_config_ struct sbx_config *c = NULL;
-        if (ctl_load_config(ctl, &c) == 0)
-                (void)ctl_for_each_user(c, NULL, add_user, &a);
-        else
+        if (ctl_load_config(ctl, &c) == 0) {
+                if (ctl_for_each_user(c, NULL, add_user, &a) < 0) {
+                        for (size_t i = 0; i < a.n_strings; i++)
+                                free(a.strings[i]);
+                        return EXIT_FAILURE; /* said why */
+                }
+        } else
                 fprintf(stderr, "sandbox-shellctl: mkrootfs: no configuration, so no sandboxed user's account "
                                 "goes into the rootfs\n");
 

@@ -172,10 +172,10 @@ int ctl_list(struct ctl *ctl, int argc, char **argv)
                                 printf("\"%s\", \"since_epoch\": %lld, ", since, (long long)s->since);
                         else
                                 fputs("null, \"since_epoch\": null, ", stdout);
-                        put_json_u64(stdout, "memory_current", s->mem_now, false);
-                        put_json_u64(stdout, "memory_peak", s->mem_peak, false);
-                        put_json_u64(stdout, "cpu_usec", s->cpu_usec, false);
-                        put_json_u64(stdout, "tasks", s->tasks, false);
+                        put_json_u64(stdout, "memory_current", s->usage.memory_now, false);
+                        put_json_u64(stdout, "memory_peak", s->usage.memory_peak, false);
+                        put_json_u64(stdout, "cpu_usec", s->usage.cpu_usec, false);
+                        put_json_u64(stdout, "tasks", s->usage.tasks, false);
                         fputs("\"cgroup\": ", stdout);
                         put_json_str(stdout, s->leaf);
                         fputs("}", stdout);
@@ -190,17 +190,17 @@ int ctl_list(struct ctl *ctl, int argc, char **argv)
                         FILE *m;
                         format_time(s->since, false, since, sizeof(since));
                         if ((m = fmemopen(mem, sizeof(mem), "w"))) {
-                                put_size(m, s->mem_now);
+                                put_size(m, s->usage.memory_now);
                                 (void)fclose(m);
                         }
                         if ((m = fmemopen(peak, sizeof(peak), "w"))) {
-                                put_size(m, s->mem_peak);
+                                put_size(m, s->usage.memory_peak);
                                 (void)fclose(m);
                         }
-                        if (s->cpu_usec != SBX_CGROUP_UNKNOWN)
-                                (void)snprintf(cpu, sizeof(cpu), "%.2fs", (double)s->cpu_usec / 1e6);
-                        if (s->tasks != SBX_CGROUP_UNKNOWN)
-                                (void)snprintf(tasks, sizeof(tasks), "%llu", (unsigned long long)s->tasks);
+                        if (s->usage.cpu_usec != SBX_CGROUP_UNKNOWN)
+                                (void)snprintf(cpu, sizeof(cpu), "%.2fs", (double)s->usage.cpu_usec / 1e6);
+                        if (s->usage.tasks != SBX_CGROUP_UNKNOWN)
+                                (void)snprintf(tasks, sizeof(tasks), "%llu", (unsigned long long)s->usage.tasks);
                         printf("%-12s %-22s %7d %-19s %9s %9s %10s %5s%s\n", s->user, s->id, (int)s->pid, since, mem,
                                peak, cpu, tasks, s->alive ? "" : "  (session process gone)");
                 }

@@ -95,8 +95,11 @@ int main(int argc, char **argv)
          * every set once PID 1 runs (sbx_ns_launch). */
         if (sbx_caps_effective(true, &err) < 0)
                 return refuse("%s", err.msg);
-        if (sbx_ns_launch(&launch, &status, &err) < 0) {
-                if (status == 127)
+        enum sbx_launch_failure failure;
+        if (sbx_ns_launch(&launch, &status, &failure, &err) < 0) {
+                /* A shell that cannot run is reported as a shell reports a command it cannot run; anything before it
+                 * refuses the login. */
+                if (failure == SBX_LAUNCH_EXEC_FAILED)
                         fprintf(stderr, PROG ": %s\n", err.msg);
                 else
                         (void)refuse("%s", err.msg);

@@ -17,6 +17,7 @@
 #include <unistd.h>
 
 #include "ctl.h"
+#include "explain.h"
 #include "filter.h"
 #include "rlimit.h"
 
@@ -109,198 +110,6 @@ static int verb_check(struct ctl *ctl, int argc, char **argv)
 
 /* ---- explain ---- */
 
-/* Writes one value token so that the parser reads back exactly `s`: quoted when it has blanks, quotes, a
- * backslash, a leading '#' or nothing at all; '%' doubled where the keyword expands tokens. */
-static void put_token(FILE *f, const char *s, bool tokens)
-{
-        bool quote = !*s || *s == '#' || strpbrk(s, " \t\r\"\\") != NULL;
-        if (quote)
-                fputc('"', f);
-        for (; *s; s++) {
-                if (quote && (*s == '"' || *s == '\\'))
-                        fputc('\\', f);
-                if (tokens && *s == '%')
-                        fputc('%', f);
-                fputc(*s, f);
-        }
-        if (quote)
-                fputc('"', f);
-}
-
-static void put_origin(FILE *f, const struct sbx_origin *o)
-{
-        if (o->file)
-                fprintf(f, "  # %s:%u\n", o->file, o->line);
-        else
-                fputs("  # default\n", f);
-}
-
-static void put_size(FILE *f, uint64_t v)
-{
-        char buf[32];
-        sbx_format_size(v, buf, sizeof(buf));
-        fputs(buf, f);
-}
-
-static bool in_strv(const char *const *v, const char *s)
-{
-        for (; v && *v; v++)
-                if (streq(*v, s))
-                        return true;
-        return false;
-}
-
-/* SystemCallFilter: the default deny list (without what the policy allows), then every rule that changes it, with
- * its origin (a rule that restates the default changes nothing and is left out). */
-static void explain_syscalls(FILE *f, const struct sbx_policy *p)
-{
-        const char *name = sbx_key_name(SBX_KEY_SYSTEM_CALL_FILTER);
-        fputs(name, f);
-        for (const char *const *d = sbx_filter_default_deny; *d; d++)
-                if (!in_strv((const char *const *)p->syscall_allow, *d))
-                        fprintf(f, " %s", *d);
-        fputs("  # default\n", f);
-        for (size_t i = 0; i < p->n_syscall_rules; i++) {
-                const struct sbx_syscall_rule *r = &p->syscall_rules[i];
-                if (r->deny == in_strv(sbx_filter_default_deny, r->name))
-                        continue;
-                fprintf(f, "%s %s%s", name, r->deny ? "" : "!", r->name);
-                put_origin(f, &r->origin);
-        }
-}
-
-static void explain_key(FILE *f, const struct sbx_policy *p, enum sbx_key k)
-{
-        const char *name = sbx_key_name(k);
-        if (k == SBX_KEY_BIND) {
-                for (size_t i = 0; i < p->n_binds; i++) {
-                        fprintf(f, "%s ", name);
-                        put_token(f, p->binds[i].src, true);
-                        fputc(' ', f);
-                        put_token(f, p->binds[i].dst, true);
-                        fprintf(f, " %s", p->binds[i].rw ? "rw" : "ro");
-                        put_origin(f, &p->binds[i].origin);
-                }
-                return;
-        }
-        if (k == SBX_KEY_TMPFS) {
-                for (size_t i = 0; i < p->n_tmpfs; i++) {
-                        fprintf(f, "%s ", name);
-                        put_token(f, p->tmpfs[i].dst, true);
-                        /* No size means the kernel's default (half of RAM): written as no size at all. */
-                        if (p->tmpfs[i].size != SBX_LIMIT_UNSET) {
-                                fputc(' ', f);
-                                put_size(f, p->tmpfs[i].size);
-                        }
-                        if (p->tmpfs[i].optional)
-                                fprintf(f, "  # default, where the rootfs has %s\n", p->tmpfs[i].dst);
-                        else
-                                put_origin(f, &p->tmpfs[i].origin);
-                }
-                return;
-        }
-        if (k == SBX_KEY_ENVIRONMENT) {
-                for (size_t i = 0; i < p->n_environment; i++) {
-                        const char *eq = strchr(p->environment[i], '=');
-                        _cleanup_free_ char *name_only = strndup(p->environment[i],
-                                                                 (size_t)(eq - p->environment[i]));
-                        _cleanup_free_ char *tok = NULL;
-                        /* The name takes no tokens, the value does: double '%' in the value only. */
-                        size_t len = 0;
-                        FILE *m = open_memstream(&tok, &len);
-                        if (!m || !name_only) {
-                                if (m)
-                                        (void)fclose(m);
-                                continue;
-                        }
-                        fprintf(m, "%s=", name_only);
-                        for (const char *s = eq + 1; *s; s++) {
-                                if (*s == '%')
-                                        fputc('%', m);
-                                fputc(*s, m);
-                        }
-                        (void)fclose(m);
-                        fprintf(f, "%s ", name);
-                        put_token(f, tok, false);
-                        put_origin(f, &p->environment_origin[i]);
-                }
-                return;
-        }
-        if (k == SBX_KEY_SYSTEM_CALL_FILTER) {
-                explain_syscalls(f, p);
-                return;
-        }
-        if (sbx_key_is_limit(k)) {
-                /* Only the limits the policy sets: the others stay what the login had. */
-                char buf[80];
-                if (p->rlimits[k - SBX_KEY_LIMIT_FIRST].soft == SBX_LIMIT_UNSET)
-                        return;
-                sbx_rlimit_format(k, &p->rlimits[k - SBX_KEY_LIMIT_FIRST], buf, sizeof(buf));
-                fprintf(f, "%s %s", name, buf);
-                put_origin(f, &p->origin[k]);
-                return;
-        }
-        fprintf(f, "%s ", name);
-        switch (k) {
-        case SBX_KEY_SANDBOX:
-                fputs(p->sandbox ? "yes" : "no", f);
-                break;
-        case SBX_KEY_KILL_ON_LOGOUT:
-                fputs(p->kill_on_logout ? "yes" : "no", f);
-                break;
-        case SBX_KEY_NETWORK:
-                fputs(p->network == SBX_NETWORK_HOST ? "host" : "none", f);
-                break;
-        case SBX_KEY_ROOT_DIRECTORY:
-                put_token(f, p->root_directory, true);
-                break;
-        case SBX_KEY_SHELL:
-                put_token(f, p->shell, true);
-                break;
-        case SBX_KEY_HOSTNAME:
-                put_token(f, p->hostname, true);
-                break;
-        case SBX_KEY_CGROUP_ROOT:
-                put_token(f, p->cgroup_root, false);
-                break;
-        case SBX_KEY_CGROUP_BACKEND:
-                fputs(p->cgroup_backend == SBX_CGROUP_BACKEND_SYSTEMD    ? "systemd"
-                      : p->cgroup_backend == SBX_CGROUP_BACKEND_CGROUPFS ? "cgroupfs"
-                                                                         : "auto",
-                      f);
-                break;
-        case SBX_KEY_MEMORY_MAX:
-                put_size(f, p->memory_max);
-                break;
-        case SBX_KEY_MEMORY_HIGH:
-                put_size(f, p->memory_high);
-                break;
-        case SBX_KEY_MEMORY_SWAP_MAX:
-                put_size(f, p->memory_swap_max);
-                break;
-        case SBX_KEY_TASKS_MAX:
-        case SBX_KEY_CPU_QUOTA: {
-                uint64_t v = k == SBX_KEY_TASKS_MAX ? p->tasks_max : p->cpu_quota;
-                /* Not set and `infinity` are the same for these: no limit is written. */
-                if (v == SBX_LIMIT_UNSET || v == SBX_LIMIT_INFINITY)
-                        fputs("infinity", f);
-                else
-                        fprintf(f, "%llu%s", (unsigned long long)v, k == SBX_KEY_CPU_QUOTA ? "%" : "");
-                break;
-        }
-        case SBX_KEY_CPU_WEIGHT:
-        case SBX_KEY_IO_WEIGHT: {
-                uint64_t v = k == SBX_KEY_CPU_WEIGHT ? p->cpu_weight : p->io_weight;
-                /* Not set leaves the kernel's default weight, 100. */
-                fprintf(f, "%llu", (unsigned long long)(v == SBX_LIMIT_UNSET ? 100 : v));
-                break;
-        }
-        default:
-                break;
-        }
-        put_origin(f, &p->origin[k]);
-}
-
 static int verb_explain(struct ctl *ctl, int argc, char **argv)
 {
         if (argc != 1) {
@@ -323,8 +132,7 @@ static int verb_explain(struct ctl *ctl, int argc, char **argv)
         }
         printf("# %s: uid %lu, group %s (gid %lu), home %s\n", p->user, (unsigned long)p->uid, p->group,
                (unsigned long)p->gid, p->home);
-        for (int k = 0; k < _SBX_KEY_MAX; k++)
-                explain_key(stdout, p, k);
+        sbx_explain_policy(stdout, p);
         if (fflush(stdout) != 0 || ferror(stdout)) {
                 perror("sandbox-shellctl: writing output");
                 return EXIT_FAILURE;
@@ -425,23 +233,34 @@ int ctl_for_each_user(const struct sbx_config *c, const char *only, int (*fn)(vo
         } else {
                 setpwent();
                 struct passwd *pw;
-                while ((pw = getpwent())) {
+                bool oom = false;
+                while (!oom && (pw = getpwent())) {
                         if (n == cap) {
                                 char **v = reallocarray(list, 2 * cap + 1, sizeof(char *));
-                                if (!v)
+                                if (!v) {
+                                        oom = true;
                                         break;
+                                }
                                 list = v;
                                 cap *= 2;
                                 memset(list + n, 0, (cap + 1 - n) * sizeof(char *));
                         }
-                        list[n++] = strdup(pw->pw_name);
+                        oom = !(list[n++] = strdup(pw->pw_name));
                 }
                 endpwent();
+                if (oom) {
+                        /* A partial list would audit (or list) some users and say nothing of the others. */
+                        strv_free(list);
+                        fprintf(stderr, "sandbox-shellctl: out of memory while reading the user database\n");
+                        return -ENOMEM;
+                }
         }
         _cleanup_strv_free_ char **names = list;
         for (size_t i = 0; i < n; i++)
-                if (!names[i])
+                if (!names[i]) {
+                        fprintf(stderr, "sandbox-shellctl: out of memory while reading the user database\n");
                         return -ENOMEM;
+                }
         for (char **name = names; *name; name++) {
                 struct passwd *pw = getpwnam(*name);
                 if (!pw)

@@ -11,6 +11,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "cgroup-internal.h"
 #include "doctor.h"
 #include "doctor-internal.h"
 
@@ -430,32 +431,6 @@ int sbx_doctor_sshd(const char *user, const char *text, struct sbx_findings *f, 
 
 /* ---- cgroup controllers ---- */
 
-/* The controllers a policy's limits need, by v2 name; "io" is "blkio" on v1. Mirrors what session open requires:
- * a limit given as `infinity` is still written, so it needs its controller as well. */
-static const struct {
-        const char *v2, *v1, *keyword;
-} controllers[] = {
-        {"memory", "memory", "MemoryMax/MemoryHigh/MemorySwapMax"},
-        {"pids", "pids", "TasksMax"},
-        {"cpu", "cpu", "CPUQuota/CPUWeight"},
-        {"io", "blkio", "IOWeight"},
-};
-
-static bool needs(const struct sbx_policy *p, size_t i)
-{
-        switch (i) {
-        case 0:
-                return p->memory_max != SBX_LIMIT_UNSET || p->memory_high != SBX_LIMIT_UNSET ||
-                       p->memory_swap_max != SBX_LIMIT_UNSET;
-        case 1:
-                return p->tasks_max != SBX_LIMIT_UNSET;
-        case 2:
-                return p->cpu_quota != SBX_LIMIT_UNSET || p->cpu_weight != SBX_LIMIT_UNSET;
-        default:
-                return p->io_weight != SBX_LIMIT_UNSET;
-        }
-}
-
 bool sbx_doctor_in_list(const char *list, const char *word, const char *seps)
 {
         size_t n = strlen(word);
@@ -468,60 +443,68 @@ bool sbx_doctor_in_list(const char *list, const char *word, const char *seps)
         return false;
 }
 
+/* "MemoryMax/MemoryHigh/MemorySwapMax": every limit keyword that needs controller `bit`, from the keyword table. */
+static void keywords_of(unsigned bit, char *buf, size_t size)
+{
+        buf[0] = '\0';
+        for (int k = 0; k < _SBX_KEY_MAX; k++) {
+                const struct sbx_keyword *kw = sbx_keyword(k);
+                if (kw->place != SBX_PLACE_LIMIT || !((unsigned)kw->arg & bit))
+                        continue;
+                if (buf[0])
+                        (void)strlcat(buf, "/", size);
+                (void)strlcat(buf, kw->name, size);
+        }
+}
+
 int sbx_doctor_cgroup(const char *mountinfo, const struct sbx_policy *p, struct sbx_findings *f,
                       struct sbx_err *err)
 {
-        char v2_mount[4096] = "", v1_ctrl[1024] = "";
-        bool any = false;
-        _cleanup_free_ char *copy = strdup(mountinfo);
-        if (!copy)
-                return sbx_err_set(err, ENOMEM, "mountinfo");
-        char *save = NULL;
-        for (char *line = strtok_r(copy, "\n", &save); line; line = strtok_r(NULL, "\n", &save)) {
-                /* ID PARENT MAJ:MIN ROOT POINT OPTS [OPTIONAL...] - FSTYPE SOURCE SUPEROPTS */
-                char *dash = strstr(line, " - ");
-                if (!dash)
-                        continue;
-                char point[4096], fstype[64], source[256], super[1024] = "";
-                if (sscanf(line, "%*s %*s %*s %*s %4095s", point) != 1 ||
-                    sscanf(dash + 3, "%63s %255s %1023s", fstype, source, super) < 2)
-                        continue;
-                if (streq(fstype, "cgroup2") && !v2_mount[0]) {
-                        (void)strlcpy(v2_mount, point, sizeof(v2_mount));
-                        any = true;
-                } else if (streq(fstype, "cgroup")) {
-                        (void)strlcat(v1_ctrl, ",", sizeof(v1_ctrl));
-                        (void)strlcat(v1_ctrl, super, sizeof(v1_ctrl));
-                        any = true;
+        /* The mounts as the session open reads them (cgroup-utils.c). */
+        struct sbx_cg_mounts ms = {0};
+        int r = sbx_cg_mounts_parse(mountinfo, &ms, err);
+        if (r < 0)
+                return r;
+        bool any;
+        enum sbx_cgroup_layout layout = sbx_cg_mounts_layout(&ms, &any);
+        unsigned v1_ctrl = 0;
+        const char *v2_mount = NULL;
+        for (size_t i = 0; i < ms.n; i++) {
+                v1_ctrl |= ms.m[i].ctrl;
+                if (ms.m[i].v2 && !v2_mount)
+                        v2_mount = ms.m[i].point;
+        }
+        char avail[1024] = "";
+        if (any && layout == SBX_CGROUP_V2) {
+                _cleanup_close_ int fd = open(v2_mount, O_PATH | O_DIRECTORY | O_CLOEXEC);
+                if (fd < 0 || sbx_cg_read(fd, "cgroup.controllers", avail, sizeof(avail)) < 0) {
+                        r = sbx_err_set(err, errno ? errno : EIO, "read '%s/cgroup.controllers'", v2_mount);
+                        sbx_cg_mounts_done(&ms);
+                        return r;
                 }
         }
+        sbx_cg_mounts_done(&ms);
         if (!any)
                 return sbx_findings_add(f, "mount cgroup2 on /sys/fs/cgroup (or the v1 hierarchies)",
                                         "no cgroup filesystem is mounted: no sandboxed session can open") < 0
                                ? sbx_err_set(err, ENOMEM, "findings")
                                : 0;
-        /* Hybrid and v1 hosts: the limits go to v1 hierarchies (never to the controller-less v2 one). */
-        bool v1 = sbx_doctor_in_list(v1_ctrl, "memory", ",") || sbx_doctor_in_list(v1_ctrl, "pids", ",") ||
-                  sbx_doctor_in_list(v1_ctrl, "cpu", ",") || sbx_doctor_in_list(v1_ctrl, "blkio", ",");
-        char avail[1024] = "";
-        if (!v1) {
-                char path[4200];
-                (void)snprintf(path, sizeof(path), "%s/cgroup.controllers", v2_mount);
-                _cleanup_fclose_ FILE *fp = fopen(path, "re");
-                if (!fp || !fgets(avail, sizeof(avail), fp))
-                        return sbx_err_set(err, errno ? errno : EIO, "read '%s'", path);
-        }
-        for (size_t i = 0; i < ELEMENTSOF(controllers); i++) {
-                if (!needs(p, i))
+        /* Hybrid and v1 hosts: the limits go to v1 hierarchies (never to the controller-less v2 one). A limit given
+         * as `infinity` is still written, so it needs its controller as well. */
+        bool v1 = layout != SBX_CGROUP_V2;
+        unsigned need = sbx_cgroup_limits_controllers(&p->limits);
+        for (unsigned bit = 1; bit <= SBX_CG_IO; bit <<= 1) {
+                if (!(need & bit))
                         continue;
-                bool ok = v1 ? sbx_doctor_in_list(v1_ctrl, controllers[i].v1, ",")
-                             : sbx_doctor_in_list(avail, controllers[i].v2, " \n");
+                const char *name = sbx_cg_ctrl_name(bit, !v1);
+                bool ok = v1 ? (v1_ctrl & bit) != 0 : sbx_doctor_in_list(avail, name, " \n");
+                char keys[256];
+                keywords_of(bit, keys, sizeof(keys));
                 if (!ok && sbx_findings_add(f, v1 ? "mount the v1 hierarchy for it, or remove the limit"
                                                   : "enable the controller at boot (or remove the limit)",
                                             "policy of '%s': %s needs the cgroup controller '%s', which this host "
                                             "does not offer: the user's logins are refused",
-                                            p->user, controllers[i].keyword,
-                                            v1 ? controllers[i].v1 : controllers[i].v2) < 0)
+                                            p->user, keys, name) < 0)
                         return sbx_err_set(err, ENOMEM, "findings");
         }
         return 0;

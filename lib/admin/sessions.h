@@ -2,7 +2,8 @@
 #pragma once
 
 /* The live sessions, as `sandbox-shellctl list` and `kill` see them: read from the cgroup tree the PAM module builds
- * (lib/cgroup.h): <CgroupRoot>/<user>/session-<pid>-<starttime>/ in each hierarchy.
+ * (cgroup.h): <CgroupRoot>/<user>/session-<pid>-<starttime>/ in each hierarchy, through the same readers the login
+ * path uses (cgroup-internal.h): mountinfo, /proc/PID/cgroup, the hierarchies, each version's usage and kill.
  *
  * Sessions are found in the tracking hierarchy (the v2 one on unified and hybrid hosts; on v1 the freezer, else the
  * pids, else the first hierarchy), then looked up under the same names in the others for their figures. A CgroupRoot
@@ -20,15 +21,12 @@
 
 struct sbx_session_info {
         char user[40];
-        char id[64];       /* "PID-STARTTIME", the leaf's name without "session-" */
-        pid_t pid;         /* the session process (the PAM module's) */
-        bool alive;        /* that process still runs (same pid and start time) */
-        time_t since;      /* wall-clock start of the session process, 0 when unknown */
-        uint64_t mem_now;  /* bytes; SBX_CGROUP_UNKNOWN where no hierarchy says */
-        uint64_t mem_peak; /* bytes */
-        uint64_t cpu_usec;
-        uint64_t tasks;    /* threads in the leaf */
-        char leaf[4096];   /* the leaf in the tracking hierarchy */
+        char id[64];     /* "PID-STARTTIME", the leaf's name without "session-" */
+        pid_t pid;       /* the session process (the PAM module's) */
+        bool alive;      /* that process still runs (same pid and start time) */
+        time_t since;    /* wall-clock start of the session process, 0 when unknown */
+        struct sbx_cgroup_usage usage; /* read as the PAM module reads it at close; tasks: processes and threads */
+        char leaf[4096]; /* the leaf in the tracking hierarchy */
 };
 
 struct sbx_session_list {

@@ -1,23 +1,47 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 #pragma once
 
-/* Shared between cgroup.c (the front: detection, the walk down each hierarchy, rollback) and the two backends
- * cgroup-v1.c / cgroup-v2.c, which know the control files of their cgroup version. Not installed, not used elsewhere. */
+/* The inside of the cgroup code: the manager table that cgroup.c (the front) dispatches to, the two cgroup versions'
+ * control files behind struct sbx_cgroup_ops, and the one reader of each kernel interface the cgroup code uses
+ * (cgroup-utils.c: mountinfo, /proc/PID/cgroup, the control files, cgroup.procs, rmdir). The login path (cgroup-fs.c,
+ * cgroup-systemd.c) and `sandbox-shellctl list`/`kill` (lib/admin/sessions.c) use these and no copy of them. */
 
 #include <stdbool.h>
 #include <stdint.h>
+#include <sys/types.h>
+#include <time.h>
 
 #include "cgroup.h"
 
-/* Controllers, as bits. SBX_CG_IO is v2 "io" or v1 "blkio". */
-enum {
-        SBX_CG_MEMORY = 1u << 0,
-        SBX_CG_PIDS = 1u << 1,
-        SBX_CG_CPU = 1u << 2,
-        SBX_CG_CPUACCT = 1u << 3,
-        SBX_CG_IO = 1u << 4,
-        SBX_CG_FREEZER = 1u << 5,
+/* ---- the managers ---- */
+
+/* One way of giving a session its cgroup and limits (crun's libcrun_cgroup_manager). The front picks one per session
+ * and calls it through this table only. */
+struct sbx_cgroup_manager {
+        enum sbx_cgroup_backend backend;
+        /* Sets up the session s for p (s->started, s->layout are set by the front): fills s->impl and s->id. On
+         * failure everything it made is undone and s->impl is left NULL. */
+        int (*open)(struct sbx_cgroup_session *s, const struct sbx_cgroup_params *p, struct sbx_err *err);
+        /* What the session used: every field it cannot read stays SBX_CGROUP_UNKNOWN. */
+        void (*usage)(const struct sbx_cgroup_session *s, struct sbx_cgroup_usage *u);
+        int (*close)(struct sbx_cgroup_session *s, pid_t pid, bool kill, unsigned *ret_left, struct sbx_err *err);
+        /* The cgroup that holds the session's processes (absolute path), "" when unknown. */
+        const char *(*leaf)(const struct sbx_cgroup_session *s);
+        void (*free)(struct sbx_cgroup_session *s);
 };
+
+extern const struct sbx_cgroup_manager sbx_cgroup_fs_manager;
+extern const struct sbx_cgroup_manager sbx_cgroup_systemd_manager;
+
+struct sbx_cgroup_session {
+        const struct sbx_cgroup_manager *m;
+        void *impl; /* the manager's own state */
+        enum sbx_cgroup_layout layout;
+        char id[256];
+        struct timespec started;
+};
+
+/* ---- cgroup v1 and v2 control files ---- */
 
 struct sbx_cgroup_hier;
 
@@ -40,7 +64,7 @@ struct sbx_cgroup_ops {
 extern const struct sbx_cgroup_ops sbx_cgroup_v1_ops;
 extern const struct sbx_cgroup_ops sbx_cgroup_v2_ops;
 
-/* One hierarchy the session uses. */
+/* One hierarchy a session uses (or `list` reads). */
 struct sbx_cgroup_hier {
         const struct sbx_cgroup_ops *ops;
         char *mount;  /* mount point, from mountinfo */
@@ -58,7 +82,9 @@ struct sbx_cgroup_hier {
         bool attached; /* the session process was moved into the leaf here */
 };
 
-/* Control-file helpers (cgroup.c). Every open is openat(dirfd, file, ...|O_NOFOLLOW|O_CLOEXEC). */
+void sbx_cg_hier_done(struct sbx_cgroup_hier *h);
+
+/* ---- control files (cgroup-utils.c). Every open is openat(dirfd, file, ...|O_NOFOLLOW|O_CLOEXEC). ---- */
 
 /* Writes `value` to dirfd/file. -ENOENT when the file is absent. The message names dir/file. */
 int sbx_cg_write(int dirfd, const char *dir, const char *file, const char *value, struct sbx_err *err);
@@ -69,16 +95,81 @@ int sbx_cg_setup_write(int dirfd, const char *dir, const char *file, const char 
  * apply it: the session is refused, naming the keyword and the controller `ctrl`. */
 int sbx_cg_put(int fd, const char *path, const char *file, const char *value, const char *key, const char *ctrl,
                struct sbx_err *err);
-/* Reads dirfd/file into buf (NUL-terminated, truncated to size-1). Returns the length or -errno. */
+/* Reads dirfd/file into buf (NUL-terminated, truncated to size-1), retrying on EINTR. Returns the length or
+ * -errno. */
 ssize_t sbx_cg_read(int dirfd, const char *file, char *buf, size_t size);
+/* Reads all of dirfd/file into *ret (malloc'd, NUL-terminated; the caller frees it). 0 or -errno. */
+int sbx_cg_read_all(int dirfd, const char *file, char **ret);
 /* True when dirfd/file exists. */
 bool sbx_cg_has(int dirfd, const char *file);
 /* Reads the value of the line "KEY VALUE" of dirfd/file. -ENOENT when the file or the key is missing. */
 int sbx_cg_read_key(int dirfd, const char *file, const char *key, uint64_t *ret);
 /* Reads a file holding one number. */
 int sbx_cg_read_u64(int dirfd, const char *file, uint64_t *ret);
-/* SIGKILLs every process listed in dirfd/cgroup.procs until the list is empty; -EBUSY with a message after about five
- * seconds. */
-int sbx_cg_kill_loop(int dirfd, const char *dir, struct sbx_err *err);
+/* The number of lines of dirfd/file (cgroup.threads, tasks): -errno when it cannot be read. */
+int sbx_cg_count_lines(int dirfd, const char *file, uint64_t *ret);
 /* Formats a limit: "max" (v2) or "-1" (v1) for SBX_LIMIT_INFINITY, else the number. */
 void sbx_cg_format_limit(uint64_t v, bool v2, char *buf, size_t size);
+
+/* ---- processes ---- */
+
+/* Reads dirfd/cgroup.procs (however long: a fork bomb's list too) and sends `sig` to every process listed (sig 0:
+ * none), except `except` (0: none). *ret_n: how many are listed besides `except`; *ret_foreign (may be NULL): one of
+ * another PID namespace is there (cgroup2 lists it as 0). 0 or -errno. */
+int sbx_cg_signal_procs(int dirfd, int sig, pid_t except, unsigned *ret_n, bool *ret_foreign);
+/* SIGKILLs every process listed in dirfd/cgroup.procs but `except` until none is left; -EBUSY with a message after
+ * about five seconds. */
+int sbx_cg_kill_loop(int dirfd, const char *dir, pid_t except, struct sbx_err *err);
+/* rmdir of parent_fd/name that waits for the processes just killed to leave it (they do as they exit): retried
+ * after 1, 2, 4, 8 ms, then every 10 ms, for about 3 s. 0 (or the cgroup was gone), or -errno. */
+int sbx_cg_remove(int parent_fd, const char *name);
+
+/* ---- hierarchies ---- */
+
+/* One cgroup mount of /proc/self/mountinfo. */
+struct sbx_cg_mount {
+        char *root;  /* the cgroup the mount shows at its mount point ("/" usually) */
+        char *point; /* mount point, unescaped */
+        bool v2;
+        unsigned ctrl; /* v1: the controllers it carries (SBX_CG_*); v2: 0 */
+};
+
+struct sbx_cg_mounts {
+        struct sbx_cg_mount *m;
+        size_t n;
+};
+
+/* The cgroup mounts described by `text` (a mountinfo file); v1 mounts of no controller the sessions use (name=systemd)
+ * are left out. 0, or -ENOMEM. */
+int sbx_cg_mounts_parse(const char *text, struct sbx_cg_mounts *ret, struct sbx_err *err);
+/* The same from /proc/self/mountinfo. */
+int sbx_cg_mounts_read(struct sbx_cg_mounts *ret, struct sbx_err *err);
+void sbx_cg_mounts_done(struct sbx_cg_mounts *ms);
+/* The layout these mounts make; *ret_any: there is a cgroup mount at all. */
+enum sbx_cgroup_layout sbx_cg_mounts_layout(const struct sbx_cg_mounts *ms, bool *ret_any);
+
+/* The hierarchies a session uses, the tracking one first, each with the controllers it is used for: on v2 the one
+ * hierarchy (with `need`); in hybrid mode the v2 one for tracking and a v1 one per controller of `need`; on v1 the
+ * freezer (else pids, else the first) hierarchy for tracking, cpuacct for CPU time, and one per controller of `need`.
+ * A controller of `need` with no hierarchy is an error naming the keyword of `limits` that needs it (-EOPNOTSUPP),
+ * unless `optional` (then it is skipped: `list` reads what there is). *ret (n entries): free each with
+ * sbx_cg_hier_done, then the array. */
+int sbx_cg_hierarchies(const struct sbx_cg_mounts *ms, enum sbx_cgroup_layout layout, unsigned need, bool optional,
+                       const struct sbx_cgroup_limits *limits, struct sbx_cgroup_hier **ret, size_t *ret_n,
+                       struct sbx_err *err);
+
+/* The cgroup of the process whose /proc/PID/cgroup reads `text`, in the hierarchy mounted at h (relative to the
+ * mount; "" for its root). `what` names the file in messages. *ret: malloc'd. Errors: -ENOENT (no line for it),
+ * -EINVAL (a cgroup outside what the mount shows), -ENOMEM. */
+int sbx_cg_own(const char *text, const struct sbx_cg_mount *m, const char *what, char **ret, struct sbx_err *err);
+/* The mount of ms at `point`, or NULL. */
+const struct sbx_cg_mount *sbx_cg_mount_at(const struct sbx_cg_mounts *ms, const char *point);
+
+/* Opens the directory rel (relative, leading '/' ignored) below dirfd in one openat2: no symbolic link followed,
+ * nothing above dirfd reached. -errno on failure. */
+int sbx_cg_open_beneath(int dirfd, const char *rel);
+
+/* The name of controller `bit` in cgroup v2 or v1 ("io" or "blkio"). */
+const char *sbx_cg_ctrl_name(unsigned bit, bool v2);
+
+void sbx_cg_sleep_ms(long ms);

@@ -13,7 +13,6 @@
 
 #include "cgroup-internal.h"
 #include "cgroup-systemd.h"
-#include "policy.h"
 
 #define SD_DEST "org.freedesktop.systemd1"
 #define SD_PATH "/org/freedesktop/systemd1"
@@ -32,12 +31,6 @@ static void busp(sd_bus **b)
 static void sd_freep(char **p)
 {
         free(*p);
-}
-
-static void sleep_ms(long ms)
-{
-        struct timespec ts = {.tv_sec = ms / 1000, .tv_nsec = (ms % 1000) * 1000000L};
-        (void)nanosleep(&ts, NULL);
 }
 
 static long now_ms(void)
@@ -169,7 +162,7 @@ static int start_scope(sd_bus *bus, const char *unit, const char *slice, const c
                 if (now_ms() > end)
                         return sbx_err_setx(err, ETIMEDOUT, "systemd did not move process %d into '%s' (it is in '%s')",
                                             (int)pid, unit, cur ? cur : "no unit");
-                sleep_ms(10);
+                sbx_cg_sleep_ms(10);
         }
 }
 
@@ -210,7 +203,7 @@ static int verify_limits(int fd, const char *cgroup, const char *slice, const st
                 while (!((len = sbx_cg_read(fd, p[i].file, buf, sizeof(buf))) >= 0 &&
                          sbx_sd_value_matches(&p[i], buf, pagesize))) {
                         if (now_ms() <= end) {
-                                sleep_ms(20);
+                                sbx_cg_sleep_ms(20);
                                 continue;
                         }
                         if (len == -ENOENT)

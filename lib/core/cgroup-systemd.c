@@ -5,17 +5,14 @@
  * this file only ever reads below /sys/fs/cgroup. */
 #define _GNU_SOURCE
 #include <fcntl.h>
-#include <signal.h>
 #include <stdio.h>
 #include <string.h>
 #include <sys/stat.h>
 #include <sys/statfs.h>
-#include <time.h>
 #include <linux/magic.h>
 
 #include "cgroup-internal.h"
 #include "cgroup-systemd.h"
-#include "policy.h"
 
 /* ---- pure helpers ---- */
 
@@ -50,18 +47,18 @@ size_t sbx_sd_properties(const struct sbx_cgroup_limits *l, struct sbx_sd_prop o
 {
         size_t n = 0;
         if (l->memory_max != SBX_LIMIT_UNSET)
-                put_prop(&out[n++], "MemoryMax", "MemoryMax", l->memory_max, "memory.max", true);
+                put_prop(&out[n++], sbx_key_name(SBX_KEY_MEMORY_MAX), "MemoryMax", l->memory_max, "memory.max", true);
         if (l->memory_high != SBX_LIMIT_UNSET)
-                put_prop(&out[n++], "MemoryHigh", "MemoryHigh", l->memory_high, "memory.high", true);
+                put_prop(&out[n++], sbx_key_name(SBX_KEY_MEMORY_HIGH), "MemoryHigh", l->memory_high, "memory.high", true);
         if (l->memory_swap_max != SBX_LIMIT_UNSET)
-                put_prop(&out[n++], "MemorySwapMax", "MemorySwapMax", l->memory_swap_max, "memory.swap.max", true);
+                put_prop(&out[n++], sbx_key_name(SBX_KEY_MEMORY_SWAP_MAX), "MemorySwapMax", l->memory_swap_max, "memory.swap.max", true);
         if (l->tasks_max != SBX_LIMIT_UNSET)
-                put_prop(&out[n++], "TasksMax", "TasksMax", l->tasks_max, "pids.max", false);
+                put_prop(&out[n++], sbx_key_name(SBX_KEY_TASKS_MAX), "TasksMax", l->tasks_max, "pids.max", false);
         if (l->cpu_quota != SBX_LIMIT_UNSET) {
                 /* systemd takes the quota as CPU time per second (1% = 10 ms) and writes it for its default 100 ms
                  * period, as quota*period/1s with a floor of 1 ms: exactly percent*1000 for 1% and up. */
                 struct sbx_sd_prop *p = &out[n++];
-                *p = (struct sbx_sd_prop){.keyword = "CPUQuota", .property = "CPUQuotaPerSecUSec", .file = "cpu.max"};
+                *p = (struct sbx_sd_prop){.keyword = sbx_key_name(SBX_KEY_CPU_QUOTA), .property = "CPUQuotaPerSecUSec", .file = "cpu.max"};
                 if (l->cpu_quota == SBX_LIMIT_INFINITY) {
                         p->value = UINT64_MAX;
                         (void)snprintf(p->expect, sizeof(p->expect), "max 100000");
@@ -72,9 +69,9 @@ size_t sbx_sd_properties(const struct sbx_cgroup_limits *l, struct sbx_sd_prop o
                 }
         }
         if (l->cpu_weight != SBX_LIMIT_UNSET)
-                put_prop(&out[n++], "CPUWeight", "CPUWeight", l->cpu_weight, "cpu.weight", false);
+                put_prop(&out[n++], sbx_key_name(SBX_KEY_CPU_WEIGHT), "CPUWeight", l->cpu_weight, "cpu.weight", false);
         if (l->io_weight != SBX_LIMIT_UNSET) {
-                put_prop(&out[n++], "IOWeight", "IOWeight", l->io_weight, "io.weight", false);
+                put_prop(&out[n++], sbx_key_name(SBX_KEY_IO_WEIGHT), "IOWeight", l->io_weight, "io.weight", false);
                 (void)snprintf(out[n - 1].expect, sizeof(out[n - 1].expect), "default %llu",
                                (unsigned long long)l->io_weight);
         }
@@ -127,21 +124,6 @@ enum sbx_cgroup_backend sbx_sd_detect_at(const char *run_systemd_system, const c
 
 /* ---- the session ---- */
 
-const char *sbx_sd_session_unit(const struct sbx_sd_session *s)
-{
-        return s->unit;
-}
-
-const char *sbx_sd_session_cgroup(const struct sbx_sd_session *s)
-{
-        return s->cgroup;
-}
-
-bool sbx_sd_session_transient(const struct sbx_sd_session *s)
-{
-        return s->transient;
-}
-
 void sbx_sd_session_free(struct sbx_sd_session *s)
 {
         if (!s)
@@ -150,77 +132,68 @@ void sbx_sd_session_free(struct sbx_sd_session *s)
         free(s);
 }
 
-void sbx_sd_session_usage(const struct sbx_sd_session *s, struct sbx_cgroup_usage *u)
+/* ---- the manager (cgroup-internal.h) ---- */
+
+static int sd_open(struct sbx_cgroup_session *cs, const struct sbx_cgroup_params *p, struct sbx_err *err)
 {
-        *u = (struct sbx_cgroup_usage){SBX_CGROUP_UNKNOWN, SBX_CGROUP_UNKNOWN, SBX_CGROUP_UNKNOWN,
-                                       SBX_CGROUP_UNKNOWN};
-        /* The v2 reader only reads: cpu.stat, memory.peak, memory.events, pids.events of the scope. */
+        struct sbx_sd_session *s = NULL;
+        cs->layout = SBX_CGROUP_V2;
+        int r = sbx_sd_session_open(p->user, p->uid, p->limits, p->pid, &s, err);
+        if (r < 0)
+                return r;
+        (void)strlcpy(cs->id, s->unit, sizeof(cs->id));
+        cs->impl = s;
+        return 0;
+}
+
+static void sd_usage(const struct sbx_cgroup_session *cs, struct sbx_cgroup_usage *u)
+{
+        const struct sbx_sd_session *s = cs->impl;
+        /* The v2 reader only reads: cpu.stat, memory.*, pids.* of the scope. */
         if (s->cg_fd >= 0)
                 sbx_cgroup_v2_ops.read_usage(NULL, s->cg_fd, u);
 }
 
-static void sleep_ms(long ms)
+/* systemd's KillUnit and StopUnit would signal the PAM caller too (it is in the scope, and must finish its close and
+ * pam_end). So the processes are signalled one by one from cgroup.procs, the caller left out, a fork bomb included.
+ * A transient scope ends with its caller: systemd stops and collects a scope once its cgroup is empty. Nothing is
+ * written to a cgroup file. */
+static int sd_close(struct sbx_cgroup_session *cs, pid_t pid, bool kill, unsigned *ret_left, struct sbx_err *err)
 {
-        struct timespec ts = {.tv_sec = ms / 1000, .tv_nsec = (ms % 1000) * 1000000L};
-        (void)nanosleep(&ts, NULL);
-}
-
-/* SIGKILLs (when kill) every process listed in the scope's cgroup.procs except `self`; *ret_n: how many others. */
-static int scan_others(int fd, pid_t self, bool kill_them, unsigned *ret_n)
-{
-        char buf[65536];
-        ssize_t n = sbx_cg_read(fd, "cgroup.procs", buf, sizeof(buf));
-        if (n < 0)
-                return (int)n;
-        unsigned count = 0;
-        for (char *p = buf; *p;) {
-                char *end;
-                long pid = strtol(p, &end, 10);
-                if (end == p)
-                        break;
-                if (pid != self) {
-                        count++;
-                        if (kill_them && pid > 0)
-                                (void)kill((pid_t)pid, SIGKILL);
-                }
-                p = end + strspn(end, "\n");
-        }
-        *ret_n = count;
-        return 0;
-}
-
-int sbx_sd_session_close(struct sbx_sd_session *s, pid_t pid, bool kill, unsigned *ret_left, struct sbx_err *err)
-{
+        struct sbx_sd_session *s = cs->impl;
         unsigned left = 0;
         int r = 0;
-        if (ret_left)
-                *ret_left = 0;
-        if (s->cg_fd < 0)
-                return 0;
-        /* systemd's KillUnit and StopUnit would signal the PAM caller too (it is in the scope, and must finish its
-         * close and pam_end). So the processes are signalled one by one from a read of cgroup.procs, a fork bomb
-         * included: each round kills what it sees, 10 ms apart. A transient scope ends with its caller: systemd stops
-         * and collects a scope once its cgroup is empty. */
-        for (int round = 0; round < (kill ? 500 : 1); round++) {
-                r = scan_others(s->cg_fd, pid, kill, &left);
-                if (r == -ENOENT || (r == 0 && left == 0)) {
-                        left = 0;
-                        r = 0;
-                        break;
-                }
-                if (r < 0) {
-                        r = sbx_err_set(err, -r, "read '%s/cgroup.procs'", s->cgroup);
-                        break;
-                }
-                if (kill)
-                        sleep_ms(10);
+        if (s->cg_fd >= 0) {
+                r = kill ? sbx_cg_kill_loop(s->cg_fd, s->cgroup, pid, err) : 0;
+                if (r < 0 && err && err->code == EBUSY)
+                        (void)sbx_err_prefix(err, "%s", s->unit);
+                if (sbx_cg_signal_procs(s->cg_fd, 0, pid, &left, NULL) < 0)
+                        left = 0; /* the scope is gone: nothing left in it */
         }
-        if (r == 0 && kill && left > 0)
-                r = sbx_err_setx(err, EBUSY, "%u processes remain in '%s' (%s) after SIGKILL", left, s->cgroup, s->unit);
         if (ret_left)
                 *ret_left = left;
         return r;
 }
+
+static const char *sd_leaf(const struct sbx_cgroup_session *cs)
+{
+        const struct sbx_sd_session *s = cs->impl;
+        return s->cgroup;
+}
+
+static void sd_free(struct sbx_cgroup_session *cs)
+{
+        sbx_sd_session_free(cs->impl);
+}
+
+const struct sbx_cgroup_manager sbx_cgroup_systemd_manager = {
+        .backend = SBX_CGROUP_BACKEND_SYSTEMD,
+        .open = sd_open,
+        .usage = sd_usage,
+        .close = sd_close,
+        .leaf = sd_leaf,
+        .free = sd_free,
+};
 
 #if !HAVE_SYSTEMD
 /* Without libsystemd the D-Bus half (cgroup-systemd-bus.c) is not built: a systemd host refuses the login rather

@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 #pragma once
 
-/* The systemd backend of the PAM session (DESIGN.md section 6, ../shared/SYSTEMD.md): on a host where systemd owns the
+/* The systemd manager of the PAM session (docs/ARCHITECTURE.md, "Cgroups"): on a host where systemd owns the
  * cgroup v2 tree, the limits go on systemd's own units over D-Bus and no cgroup is ever created or written by us:
  *  - the per-user limits on user-UID.slice with SetUnitProperties(runtime=true);
  *  - the session lives in the scope logind made for the login (session-N.scope) when that scope belongs to the user,
@@ -10,7 +10,8 @@
  *  - every limit is read back (read only) from the cgroup files systemd wrote and compared; a difference refuses the
  *    session, naming the keyword.
  * The pure parts (names, the keyword -> property mapping, the comparison) are here for the unit tests; the D-Bus part
- * is built only with libsystemd (meson feature `systemd`). Used through cgroup.h only. */
+ * is built only with libsystemd (meson feature `systemd`). Used through the manager table (cgroup-internal.h)
+ * only. */
 
 #include <stdbool.h>
 #include <stddef.h>
@@ -79,14 +80,4 @@ struct sbx_sd_session {
  * names the keyword), -EINVAL for a bad user name, -ENOMEM, or the errno of a D-Bus call, naming the unit. */
 int sbx_sd_session_open(const char *user, uid_t uid, const struct sbx_cgroup_limits *l, pid_t pid,
                         struct sbx_sd_session **ret, struct sbx_err *err);
-/* The scope's unit name, and its cgroup's absolute path (owned by the session). */
-const char *sbx_sd_session_unit(const struct sbx_sd_session *s);
-const char *sbx_sd_session_cgroup(const struct sbx_sd_session *s);
-bool sbx_sd_session_transient(const struct sbx_sd_session *s);
-/* Usage read from the scope's cgroup files (read only); never fails. */
-void sbx_sd_session_usage(const struct sbx_sd_session *s, struct sbx_cgroup_usage *u);
-/* Close: with kill, every process of the scope except `pid` (the PAM caller, which must outlive its own close) is
- * SIGKILLed until none is left; a transient scope then ends with its caller. *ret_left: processes left besides pid.
- * Nothing is written to a cgroup file. Errors: -EBUSY when processes survive, with the scope in the message. */
-int sbx_sd_session_close(struct sbx_sd_session *s, pid_t pid, bool kill, unsigned *ret_left, struct sbx_err *err);
 void sbx_sd_session_free(struct sbx_sd_session *s);

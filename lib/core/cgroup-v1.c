@@ -8,7 +8,6 @@
 #include <string.h>
 
 #include "cgroup-internal.h"
-#include "policy.h"
 
 static int v1_enable(const struct sbx_cgroup_hier *h, int parent_fd, const char *parent_path, struct sbx_err *err)
 {
@@ -46,15 +45,15 @@ static int memory_limits(int fd, const char *path, const struct sbx_cgroup_limit
         }
         /* The kernel wants limit_in_bytes <= memsw.limit_in_bytes at every step: lift memsw first. */
         if (l->memory_max != SBX_LIMIT_UNSET && sbx_cg_has(fd, "memory.memsw.limit_in_bytes"))
-                r = put_u64(fd, path, "memory.memsw.limit_in_bytes", SBX_LIMIT_INFINITY, "MemoryMax", "memory", err);
+                r = put_u64(fd, path, "memory.memsw.limit_in_bytes", SBX_LIMIT_INFINITY, sbx_key_name(SBX_KEY_MEMORY_MAX), "memory", err);
         if (r == 0 && l->memory_max != SBX_LIMIT_UNSET)
-                r = put_u64(fd, path, "memory.limit_in_bytes", l->memory_max, "MemoryMax", "memory", err);
+                r = put_u64(fd, path, "memory.limit_in_bytes", l->memory_max, sbx_key_name(SBX_KEY_MEMORY_MAX), "memory", err);
         if (r == 0 && memsw != SBX_LIMIT_UNSET)
-                r = put_u64(fd, path, "memory.memsw.limit_in_bytes", memsw, "MemorySwapMax", "memory", err);
+                r = put_u64(fd, path, "memory.memsw.limit_in_bytes", memsw, sbx_key_name(SBX_KEY_MEMORY_SWAP_MAX), "memory", err);
         /* MemoryHigh: v1 has no throttling threshold; the soft limit is what reclaim pushes the group back to under
          * memory pressure, the nearest equivalent. */
         if (r == 0 && l->memory_high != SBX_LIMIT_UNSET)
-                r = put_u64(fd, path, "memory.soft_limit_in_bytes", l->memory_high, "MemoryHigh", "memory", err);
+                r = put_u64(fd, path, "memory.soft_limit_in_bytes", l->memory_high, sbx_key_name(SBX_KEY_MEMORY_HIGH), "memory", err);
         return r;
 }
 
@@ -73,24 +72,24 @@ static int v1_apply_limits(const struct sbx_cgroup_hier *h, int fd, const char *
         if (r == 0 && (h->ctrl & SBX_CG_PIDS) && l->tasks_max != SBX_LIMIT_UNSET) {
                 char v[32];
                 sbx_cg_format_limit(l->tasks_max, true, v, sizeof(v)); /* pids.max takes "max", as in v2 */
-                r = sbx_cg_put(fd, path, "pids.max", v, "TasksMax", "pids", err);
+                r = sbx_cg_put(fd, path, "pids.max", v, sbx_key_name(SBX_KEY_TASKS_MAX), "pids", err);
         }
         if (r == 0 && (h->ctrl & SBX_CG_CPU) && l->cpu_quota != SBX_LIMIT_UNSET) {
-                r = put_u64(fd, path, "cpu.cfs_period_us", 100000, "CPUQuota", "cpu", err);
+                r = put_u64(fd, path, "cpu.cfs_period_us", 100000, sbx_key_name(SBX_KEY_CPU_QUOTA), "cpu", err);
                 if (r == 0)
                         r = put_u64(fd, path, "cpu.cfs_quota_us",
                                     l->cpu_quota == SBX_LIMIT_INFINITY ? SBX_LIMIT_INFINITY : l->cpu_quota * 1000,
-                                    "CPUQuota", "cpu", err);
+                                    sbx_key_name(SBX_KEY_CPU_QUOTA), "cpu", err);
         }
         if (r == 0 && (h->ctrl & SBX_CG_CPU) && l->cpu_weight != SBX_LIMIT_UNSET)
-                r = put_u64(fd, path, "cpu.shares", sbx_cgroup_weight_to_shares(l->cpu_weight), "CPUWeight", "cpu",
+                r = put_u64(fd, path, "cpu.shares", sbx_cgroup_weight_to_shares(l->cpu_weight), sbx_key_name(SBX_KEY_CPU_WEIGHT), "cpu",
                             err);
         if (r == 0 && (h->ctrl & SBX_CG_IO) && l->io_weight != SBX_LIMIT_UNSET) {
                 if (sbx_cg_has(fd, "blkio.weight"))
-                        r = put_u64(fd, path, "blkio.weight", sbx_cgroup_weight_to_blkio(l->io_weight), "IOWeight",
+                        r = put_u64(fd, path, "blkio.weight", sbx_cgroup_weight_to_blkio(l->io_weight), sbx_key_name(SBX_KEY_IO_WEIGHT),
                                     "blkio", err);
                 else if (sbx_cg_has(fd, "blkio.bfq.weight"))
-                        r = put_u64(fd, path, "blkio.bfq.weight", weight_to_bfq(l->io_weight), "IOWeight", "blkio",
+                        r = put_u64(fd, path, "blkio.bfq.weight", weight_to_bfq(l->io_weight), sbx_key_name(SBX_KEY_IO_WEIGHT), "blkio",
                                     err);
                 else
                         r = sbx_err_setx(err, EOPNOTSUPP,
@@ -105,10 +104,17 @@ static void v1_read_usage(const struct sbx_cgroup_hier *h, int fd, struct sbx_cg
         uint64_t v;
         /* Only the files of the controllers this hierarchy carries: the others are not there to be read. */
         bool mem = h->has & SBX_CG_MEMORY;
+        if (mem && u->memory_now == SBX_CGROUP_UNKNOWN && sbx_cg_read_u64(fd, "memory.usage_in_bytes", &v) == 0)
+                u->memory_now = v;
         if (mem && u->memory_peak == SBX_CGROUP_UNKNOWN && sbx_cg_read_u64(fd, "memory.max_usage_in_bytes", &v) == 0)
                 u->memory_peak = v;
         if (mem && u->oom_kills == SBX_CGROUP_UNKNOWN && sbx_cg_read_key(fd, "memory.oom_control", "oom_kill", &v) == 0)
                 u->oom_kills = v;
+        if (h->has & SBX_CG_PIDS && u->tasks == SBX_CGROUP_UNKNOWN && sbx_cg_read_u64(fd, "pids.current", &v) == 0)
+                u->tasks = v;
+        if (h->tracking && !(h->has & SBX_CG_PIDS) && u->tasks == SBX_CGROUP_UNKNOWN &&
+            sbx_cg_count_lines(fd, "tasks", &v) == 0)
+                u->tasks = v;
         if (h->has & SBX_CG_PIDS && u->tasks_max_hits == SBX_CGROUP_UNKNOWN &&
             sbx_cg_read_key(fd, "pids.events", "max", &v) == 0)
                 u->tasks_max_hits = v;
@@ -128,18 +134,11 @@ static int v1_kill(const struct sbx_cgroup_hier *h, int fd, const char *path, st
                         struct timespec ts = {0, 5000000};
                         (void)nanosleep(&ts, NULL);
                 }
-                char buf[65536];
-                if (sbx_cg_read(fd, "cgroup.procs", buf, sizeof(buf)) > 0)
-                        for (char *p = buf, *end; *p; p = end + (*end != '\0')) {
-                                long pid = strtol(p, &end, 10);
-                                if (end == p)
-                                        break;
-                                if (pid > 0)
-                                        (void)kill((pid_t)pid, SIGKILL);
-                        }
+                unsigned n;
+                (void)sbx_cg_signal_procs(fd, SIGKILL, 0, &n, NULL);
                 (void)sbx_cg_write(fd, path, "freezer.state", "THAWED", NULL);
         }
-        return sbx_cg_kill_loop(fd, path, err);
+        return sbx_cg_kill_loop(fd, path, 0, err);
 }
 
 const struct sbx_cgroup_ops sbx_cgroup_v1_ops = {

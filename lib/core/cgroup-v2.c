@@ -7,7 +7,6 @@
 #include <string.h>
 
 #include "cgroup-internal.h"
-#include "policy.h"
 
 static const struct {
         unsigned bit;
@@ -63,20 +62,20 @@ static int v2_apply_limits(const struct sbx_cgroup_hier *h, int fd, const char *
         if (h->ctrl & SBX_CG_MEMORY) {
                 if (l->memory_max != SBX_LIMIT_UNSET) {
                         sbx_cg_format_limit(l->memory_max, true, v, sizeof(v));
-                        r = sbx_cg_put(fd, path, "memory.max", v, "MemoryMax", "memory", err);
+                        r = sbx_cg_put(fd, path, "memory.max", v, sbx_key_name(SBX_KEY_MEMORY_MAX), "memory", err);
                 }
                 if (r == 0 && l->memory_high != SBX_LIMIT_UNSET) {
                         sbx_cg_format_limit(l->memory_high, true, v, sizeof(v));
-                        r = sbx_cg_put(fd, path, "memory.high", v, "MemoryHigh", "memory", err);
+                        r = sbx_cg_put(fd, path, "memory.high", v, sbx_key_name(SBX_KEY_MEMORY_HIGH), "memory", err);
                 }
                 if (r == 0 && l->memory_swap_max != SBX_LIMIT_UNSET) {
                         sbx_cg_format_limit(l->memory_swap_max, true, v, sizeof(v));
-                        r = sbx_cg_put(fd, path, "memory.swap.max", v, "MemorySwapMax", "memory", err);
+                        r = sbx_cg_put(fd, path, "memory.swap.max", v, sbx_key_name(SBX_KEY_MEMORY_SWAP_MAX), "memory", err);
                 }
         }
         if (r == 0 && (h->ctrl & SBX_CG_PIDS) && l->tasks_max != SBX_LIMIT_UNSET) {
                 sbx_cg_format_limit(l->tasks_max, true, v, sizeof(v));
-                r = sbx_cg_put(fd, path, "pids.max", v, "TasksMax", "pids", err);
+                r = sbx_cg_put(fd, path, "pids.max", v, sbx_key_name(SBX_KEY_TASKS_MAX), "pids", err);
         }
         if (r == 0 && (h->ctrl & SBX_CG_CPU) && l->cpu_quota != SBX_LIMIT_UNSET) {
                 /* CPUQuota is a percentage of one CPU: quota/period with the kernel's default 100 ms period. */
@@ -84,15 +83,15 @@ static int v2_apply_limits(const struct sbx_cgroup_hier *h, int fd, const char *
                         (void)snprintf(v, sizeof(v), "max 100000");
                 else
                         (void)snprintf(v, sizeof(v), "%llu 100000", (unsigned long long)l->cpu_quota * 1000);
-                r = sbx_cg_put(fd, path, "cpu.max", v, "CPUQuota", "cpu", err);
+                r = sbx_cg_put(fd, path, "cpu.max", v, sbx_key_name(SBX_KEY_CPU_QUOTA), "cpu", err);
         }
         if (r == 0 && (h->ctrl & SBX_CG_CPU) && l->cpu_weight != SBX_LIMIT_UNSET) {
                 (void)snprintf(v, sizeof(v), "%llu", (unsigned long long)l->cpu_weight);
-                r = sbx_cg_put(fd, path, "cpu.weight", v, "CPUWeight", "cpu", err);
+                r = sbx_cg_put(fd, path, "cpu.weight", v, sbx_key_name(SBX_KEY_CPU_WEIGHT), "cpu", err);
         }
         if (r == 0 && (h->ctrl & SBX_CG_IO) && l->io_weight != SBX_LIMIT_UNSET) {
                 (void)snprintf(v, sizeof(v), "default %llu", (unsigned long long)l->io_weight);
-                r = sbx_cg_put(fd, path, "io.weight", v, "IOWeight", "io", err);
+                r = sbx_cg_put(fd, path, "io.weight", v, sbx_key_name(SBX_KEY_IO_WEIGHT), "io", err);
         }
         return r;
 }
@@ -102,8 +101,14 @@ static void v2_read_usage(const struct sbx_cgroup_hier *h, int fd, struct sbx_cg
         uint64_t v, w;
         if (u->cpu_usec == SBX_CGROUP_UNKNOWN && sbx_cg_read_key(fd, "cpu.stat", "usage_usec", &v) == 0)
                 u->cpu_usec = v;
+        if (u->memory_now == SBX_CGROUP_UNKNOWN && sbx_cg_read_u64(fd, "memory.current", &v) == 0)
+                u->memory_now = v;
         if (u->memory_peak == SBX_CGROUP_UNKNOWN && sbx_cg_read_u64(fd, "memory.peak", &v) == 0)
                 u->memory_peak = v;
+        /* Without the pids controller (the tracking hierarchy of a hybrid host): the threads it lists. */
+        if (u->tasks == SBX_CGROUP_UNKNOWN &&
+            (sbx_cg_read_u64(fd, "pids.current", &v) == 0 || sbx_cg_count_lines(fd, "cgroup.threads", &v) == 0))
+                u->tasks = v;
         if (u->oom_kills == SBX_CGROUP_UNKNOWN && sbx_cg_read_key(fd, "memory.events", "oom_kill", &v) == 0)
                 u->oom_kills = v;
         /* Kernels count a refused fork in the cgroup whose limit refused it (pids.events, hierarchical) and, since
@@ -122,11 +127,11 @@ static int v2_kill(const struct sbx_cgroup_hier *h, int fd, const char *path, st
                 int r = sbx_cg_write(fd, path, "cgroup.kill", "1", err);
                 if (r < 0)
                         return r;
-                return sbx_cg_kill_loop(fd, path, err);
+                return sbx_cg_kill_loop(fd, path, 0, err);
         }
         /* Older kernels: freeze so nothing forks while we kill (fatal signals still reach frozen tasks in v2). */
         bool frozen = sbx_cg_write(fd, path, "cgroup.freeze", "1", NULL) == 0;
-        int r = sbx_cg_kill_loop(fd, path, err);
+        int r = sbx_cg_kill_loop(fd, path, 0, err);
         if (frozen)
                 (void)sbx_cg_write(fd, path, "cgroup.freeze", "0", NULL);
         return r;

@@ -1,14 +1,17 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 #pragma once
 
-/* The cgroupfs backend of the PAM session (DESIGN.md section 6): a per-user cgroup with the policy's limits and one
- * leaf per session, in every hierarchy the limits need.
+/* The cgroups of a PAM session (docs/ARCHITECTURE.md, "Cgroups"): the user's limits on a per-user cgroup and one leaf
+ * per session. Two managers sit behind this front, chosen per session (cgroup-internal.h):
+ *  - systemd (cgroup-systemd.h): on a host where systemd owns the cgroup v2 tree, the limits go on systemd's own
+ *    units over D-Bus (user-UID.slice; the session stays in logind's scope or a transient scope of ours) and no
+ *    cgroup is made or written;
+ *  - cgroupfs (cgroup-fs.c) everywhere else, with this layout under each hierarchy used: <CgroupRoot>/<user>/ carries
+ *    the limits of the user as a whole, <CgroupRoot>/<user>/session-<pid>-<starttime>/ is the leaf the session
+ *    process moves into (pid and start time of that process, /proc/PID/stat field 22, so a leaf whose process is gone
+ *    is recognised even after the pid was reused).
  *
- * Layout, under each hierarchy used: <CgroupRoot>/<user>/ carries the limits of the user as a whole,
- * <CgroupRoot>/<user>/session-<pid>-<starttime>/ is the leaf the session process moves into (pid and start time of
- * that process, /proc/PID/stat field 22, so a leaf whose process is gone is recognised even after the pid was reused).
- *
- * Hierarchies used, detected at run time from /proc/self/mountinfo:
+ * Hierarchies the cgroupfs manager uses, detected at run time from /proc/self/mountinfo:
  *  - pure v2 (/sys/fs/cgroup is cgroup2): the one hierarchy; the controllers the limits need are enabled in
  *    cgroup.subtree_control on the way down;
  *  - hybrid (v1 controllers plus a cgroup2 mount, usually /sys/fs/cgroup/unified): the v1 memory, pids, cpu and blkio
@@ -24,7 +27,7 @@
 #include <time.h>
 
 #include "error.h"
-#include "policy.h"
+#include "keywords.h"
 
 enum sbx_cgroup_layout {
         SBX_CGROUP_V2,
@@ -32,28 +35,19 @@ enum sbx_cgroup_layout {
         SBX_CGROUP_V1,
 };
 
-/* The limits, in the policy's units (lib/policy.h): SBX_LIMIT_UNSET writes nothing, SBX_LIMIT_INFINITY writes "max"
- * (or -1 in v1). cpu_quota is a percentage of one CPU, cpu_weight and io_weight 1..10000. */
-struct sbx_cgroup_limits {
-        uint64_t memory_max;
-        uint64_t memory_high;
-        uint64_t memory_swap_max;
-        uint64_t tasks_max;
-        uint64_t cpu_quota;
-        uint64_t cpu_weight;
-        uint64_t io_weight;
-};
-
 /* What a session used, read from its leaf. SBX_CGROUP_UNKNOWN where the kernel or the hierarchies used do not say. */
 #define SBX_CGROUP_UNKNOWN UINT64_MAX
 struct sbx_cgroup_usage {
+        uint64_t memory_now;     /* bytes: memory.current, v1 memory.usage_in_bytes */
         uint64_t memory_peak;    /* bytes: memory.peak, v1 memory.max_usage_in_bytes */
         uint64_t cpu_usec;       /* cpu.stat usage_usec, v1 cpuacct.usage / 1000 */
         uint64_t oom_kills;      /* memory.events oom_kill, v1 memory.oom_control oom_kill */
         uint64_t tasks_max_hits; /* pids.events max (v2: also pids.events.local) */
+        uint64_t tasks;          /* pids.current */
 };
 
-struct sbx_cgroup_session;
+/* Usage where nothing is known yet. */
+void sbx_cgroup_usage_unknown(struct sbx_cgroup_usage *u);
 
 /* True when `user` may be used as a cgroup directory name: 1..32 characters of [A-Za-z0-9_.-], not starting with
  * '-' or '.', so it can never be "." or "..", hold a '/', or collide with a cgroupfs control file. */
@@ -76,32 +70,15 @@ uint64_t sbx_cgroup_weight_to_shares(uint64_t weight);
 /* Maps IOWeight (1..10000, default 100) to v1 blkio.weight (10..1000, default 500) the way systemd does. */
 uint64_t sbx_cgroup_weight_to_blkio(uint64_t weight);
 
-/* Session open, for the process `pid` (the PAM module's own process): detects the layout, removes the stale leaves of
- * `user` (leaves whose session process is gone; their processes are killed first when kill_stale is true, otherwise a
- * stale leaf is only removed once empty), creates <root>/<user>/ with the limits and the leaf, and moves `pid` into the
- * leaf in every hierarchy used. On any failure everything this call created is removed again and the process is back
- * where it was. A limit that cannot be applied (controller not mounted/enabled, control file absent) fails with
- * -EOPNOTSUPP and a message naming the controller and the keyword.
- * On success *ret is owned by the caller (sbx_cgroup_session_free). Errors: -EINVAL (bad user name or CgroupRoot),
- * -EOPNOTSUPP, -ENOMEM, or the errno of the failed cgroupfs operation, with the path in the message. */
-int sbx_cgroup_session_open(const char *cgroup_root, const char *user, const struct sbx_cgroup_limits *limits,
-                            bool kill_stale, pid_t pid, struct sbx_cgroup_session **ret, struct sbx_err *err);
+/* systemd when /run/systemd/system exists and /sys/fs/cgroup is cgroup2, cgroupfs otherwise. */
+enum sbx_cgroup_backend sbx_cgroup_backend_detect(void);
+const char *sbx_cgroup_backend_name(enum sbx_cgroup_backend b);
 
-/* "PID-STARTTIME", owned by the session. */
-const char *sbx_cgroup_session_id(const struct sbx_cgroup_session *s);
-enum sbx_cgroup_layout sbx_cgroup_session_layout(const struct sbx_cgroup_session *s);
-/* The leaf's path in the tracking hierarchy (e.g. "/sys/fs/cgroup/unified/sandbox-shell/alice/session-12-345"). */
-const char *sbx_cgroup_session_leaf(const struct sbx_cgroup_session *s);
-/* When sbx_cgroup_session_open ran (CLOCK_MONOTONIC). */
-struct timespec sbx_cgroup_session_started(const struct sbx_cgroup_session *s);
+/* ---- sessions ---- */
 
-/* Reads the usage of the session's leaf (read it before sbx_cgroup_session_close removes the leaf). Never fails: what
- * cannot be read is SBX_CGROUP_UNKNOWN. */
-void sbx_cgroup_session_usage(const struct sbx_cgroup_session *s, struct sbx_cgroup_usage *ret);
+struct sbx_cgroup_session;
 
-/* ---- the backend front (DESIGN.md section 6) ---- */
-
-/* What session start needs, whichever backend takes it. */
+/* What session start needs, whichever manager takes it. */
 struct sbx_cgroup_params {
         enum sbx_cgroup_backend backend; /* AUTO: sbx_cgroup_backend_detect() */
         const char *cgroup_root;         /* CgroupRoot (cgroupfs only) */
@@ -112,24 +89,42 @@ struct sbx_cgroup_params {
         pid_t pid;       /* the session process: the PAM module's own */
 };
 
-/* systemd when /run/systemd/system exists and /sys/fs/cgroup is cgroup2, cgroupfs otherwise. */
-enum sbx_cgroup_backend sbx_cgroup_backend_detect(void);
-const char *sbx_cgroup_backend_name(enum sbx_cgroup_backend b);
-
-/* Session open through the backend p->backend asks for (or the detected one). cgroupfs: sbx_cgroup_session_open.
- * systemd: the limits go on user-UID.slice over D-Bus and the session lives in logind's scope of the login or in a
- * transient scope of ours (lib/cgroup-systemd.h); no cgroup is created or written. The accessors below work for
- * both: the id is the scope's unit name, the leaf its cgroup. Errors: those of the backend; -EOPNOTSUPP (message
- * "built without systemd support") when systemd is needed and the build has no libsystemd. */
+/* Session open, for the process p->pid (the PAM module's own), through the manager p->backend asks for (or the
+ * detected one).
+ *  - cgroupfs: detects the layout, removes the stale leaves of the user (leaves whose session process is gone; their
+ *    processes are killed first when kill_stale is true, otherwise a stale leaf is only removed once empty), creates
+ *    <root>/<user>/ with the limits and the leaf, and moves the process into the leaf in every hierarchy used, under
+ *    the user's lock (userlock.h). On any failure everything this call created is removed again and the process is
+ *    back where it was. A limit that cannot be applied (controller not mounted/enabled, control file absent) fails
+ *    with -EOPNOTSUPP and a message naming the controller and the keyword.
+ *  - systemd: the limits go on user-UID.slice over D-Bus and the session lives in logind's scope of the login or in a
+ *    transient scope of ours; no cgroup is created or written.
+ * On success *ret is owned by the caller (sbx_cgroup_session_free). Errors: -EINVAL (bad user name or CgroupRoot),
+ * -EOPNOTSUPP (also "built without systemd support" when systemd is needed and the build has no libsystemd), -ENOMEM,
+ * or the errno of the failed step, with the path or unit in the message. */
 int sbx_cgroup_session_start(const struct sbx_cgroup_params *p, struct sbx_cgroup_session **ret,
                              struct sbx_err *err);
-enum sbx_cgroup_backend sbx_cgroup_session_backend(const struct sbx_cgroup_session *s);
 
-/* Session close (systemd backend: see sbx_sd_session_close; nothing is moved or removed there). Moves `pid` back to the cgroups it was in at open; when kill is true kills every process left in the
- * leaf (cgroup.kill where the kernel has it, else freeze + SIGKILL until empty), removes the leaf in every hierarchy
- * and the user's cgroup when no other session is in it. With kill false the leaf and its processes stay (a later
- * open removes the leaf once empty). *ret_left (may be NULL) is set to the number of processes left alive in the
- * leaf. Errors: the first failure (the rest is still attempted), with the path in the message. */
+/* The session's id, owned by it: "PID-STARTTIME" (cgroupfs: the pid and start time of the session process, the
+ * leaf's name without "session-"), or the scope's unit name (systemd). */
+const char *sbx_cgroup_session_id(const struct sbx_cgroup_session *s);
+enum sbx_cgroup_layout sbx_cgroup_session_layout(const struct sbx_cgroup_session *s);
+enum sbx_cgroup_backend sbx_cgroup_session_backend(const struct sbx_cgroup_session *s);
+/* The cgroup that holds the session (e.g. "/sys/fs/cgroup/unified/sandbox-shell/alice/session-12-345"). */
+const char *sbx_cgroup_session_leaf(const struct sbx_cgroup_session *s);
+/* When the session was started (CLOCK_MONOTONIC). */
+struct timespec sbx_cgroup_session_started(const struct sbx_cgroup_session *s);
+
+/* Reads the usage of the session's leaf (read it before sbx_cgroup_session_close removes the leaf). Never fails: what
+ * cannot be read is SBX_CGROUP_UNKNOWN. */
+void sbx_cgroup_session_usage(const struct sbx_cgroup_session *s, struct sbx_cgroup_usage *ret);
+
+/* Session close. cgroupfs: moves `pid` back to the cgroups it was in at open; when kill is true kills every process
+ * left in the leaf (cgroup.kill where the kernel has it, else freeze + SIGKILL until empty), removes the leaf in every
+ * hierarchy and the user's cgroup when no other session is in it. With kill false the leaf and its processes stay (a
+ * later open removes the leaf once empty). systemd: with kill, every process of the scope but `pid` is killed;
+ * nothing is moved or removed. *ret_left (may be NULL) is set to the number of processes left alive in the leaf.
+ * Errors: the first failure (the rest is still attempted), with the path in the message. */
 int sbx_cgroup_session_close(struct sbx_cgroup_session *s, pid_t pid, bool kill, unsigned *ret_left,
                              struct sbx_err *err);
 

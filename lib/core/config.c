@@ -13,102 +13,9 @@
 
 #include "config.h"
 #include "filter.h"
-#include "rlimit.h"
-
-/* Every value is also checked at parse time, expanded for this stand-in user, so that `check` finds a relative path
- * or a bad token without knowing who will log in; policy.c checks the real expansion again. */
-static char sample_name[] = "user", sample_group[] = "group", sample_home[] = "/home/user";
-static char *sample_groups[] = {sample_group, NULL};
-static const struct sbx_user sample_user = {
-        .name = sample_name,
-        .uid = 1000,
-        .gid = 1000,
-        .group = sample_group,
-        .home = sample_home,
-        .groups = sample_groups,
-};
-
-static const char *const key_names[_SBX_KEY_MAX] = {
-        [SBX_KEY_SANDBOX] = "Sandbox",
-        [SBX_KEY_ROOT_DIRECTORY] = "RootDirectory",
-        [SBX_KEY_SHELL] = "Shell",
-        [SBX_KEY_HOSTNAME] = "Hostname",
-        [SBX_KEY_NETWORK] = "Network",
-        [SBX_KEY_BIND] = "Bind",
-        [SBX_KEY_TMPFS] = "Tmpfs",
-        [SBX_KEY_ENVIRONMENT] = "Environment",
-        [SBX_KEY_MEMORY_MAX] = "MemoryMax",
-        [SBX_KEY_MEMORY_HIGH] = "MemoryHigh",
-        [SBX_KEY_MEMORY_SWAP_MAX] = "MemorySwapMax",
-        [SBX_KEY_TASKS_MAX] = "TasksMax",
-        [SBX_KEY_CPU_QUOTA] = "CPUQuota",
-        [SBX_KEY_CPU_WEIGHT] = "CPUWeight",
-        [SBX_KEY_IO_WEIGHT] = "IOWeight",
-        [SBX_KEY_KILL_ON_LOGOUT] = "KillOnLogout",
-        [SBX_KEY_CGROUP_ROOT] = "CgroupRoot",
-        [SBX_KEY_CGROUP_BACKEND] = "CgroupBackend",
-        [SBX_KEY_SYSTEM_CALL_FILTER] = "SystemCallFilter",
-        [SBX_KEY_LIMIT_CPU] = "LimitCPU",
-        [SBX_KEY_LIMIT_FSIZE] = "LimitFSIZE",
-        [SBX_KEY_LIMIT_DATA] = "LimitDATA",
-        [SBX_KEY_LIMIT_STACK] = "LimitSTACK",
-        [SBX_KEY_LIMIT_CORE] = "LimitCORE",
-        [SBX_KEY_LIMIT_RSS] = "LimitRSS",
-        [SBX_KEY_LIMIT_NOFILE] = "LimitNOFILE",
-        [SBX_KEY_LIMIT_AS] = "LimitAS",
-        [SBX_KEY_LIMIT_NPROC] = "LimitNPROC",
-        [SBX_KEY_LIMIT_MEMLOCK] = "LimitMEMLOCK",
-        [SBX_KEY_LIMIT_LOCKS] = "LimitLOCKS",
-        [SBX_KEY_LIMIT_SIGPENDING] = "LimitSIGPENDING",
-        [SBX_KEY_LIMIT_MSGQUEUE] = "LimitMSGQUEUE",
-        [SBX_KEY_LIMIT_NICE] = "LimitNICE",
-        [SBX_KEY_LIMIT_RTPRIO] = "LimitRTPRIO",
-        [SBX_KEY_LIMIT_RTTIME] = "LimitRTTIME",
-};
 
 /* Most tokens on one line, the keyword included. */
 #define MAX_TOKENS 128
-
-/* How many value tokens each keyword takes. */
-static const unsigned char key_min_args[_SBX_KEY_MAX] = {
-        [SBX_KEY_SANDBOX] = 1,        [SBX_KEY_ROOT_DIRECTORY] = 1, [SBX_KEY_SHELL] = 1,
-        [SBX_KEY_HOSTNAME] = 1,       [SBX_KEY_NETWORK] = 1,        [SBX_KEY_BIND] = 2,
-        [SBX_KEY_TMPFS] = 1,          [SBX_KEY_ENVIRONMENT] = 1,    [SBX_KEY_MEMORY_MAX] = 1,
-        [SBX_KEY_MEMORY_HIGH] = 1,    [SBX_KEY_MEMORY_SWAP_MAX] = 1, [SBX_KEY_TASKS_MAX] = 1,
-        [SBX_KEY_CPU_QUOTA] = 1,      [SBX_KEY_CPU_WEIGHT] = 1,     [SBX_KEY_IO_WEIGHT] = 1,
-        [SBX_KEY_KILL_ON_LOGOUT] = 1, [SBX_KEY_CGROUP_ROOT] = 1,
-        [SBX_KEY_CGROUP_BACKEND] = 1, [SBX_KEY_SYSTEM_CALL_FILTER] = 1,
-        [SBX_KEY_LIMIT_CPU ... SBX_KEY_LIMIT_RTTIME] = 1,
-};
-
-const char *sbx_key_name(enum sbx_key key)
-{
-        if ((unsigned)key >= _SBX_KEY_MAX)
-                return NULL;
-        return key_names[key];
-}
-
-int sbx_key_from_name(const char *name)
-{
-        for (int k = 0; k < _SBX_KEY_MAX; k++)
-                if (strcasecmp(name, key_names[k]) == 0)
-                        return k;
-        return -1;
-}
-
-static unsigned key_max_args(enum sbx_key key)
-{
-        switch (key) {
-        case SBX_KEY_BIND:
-                return 3;
-        case SBX_KEY_TMPFS:
-                return 2;
-        case SBX_KEY_SYSTEM_CALL_FILTER:
-                return MAX_TOKENS - 1;
-        default:
-                return 1;
-        }
-}
 
 struct sbx_config *sbx_config_new(void)
 {
@@ -169,85 +76,6 @@ int sbx_config_add_error(struct sbx_config *c, int code, const char *fmt, ...)
         }
         e->code = code;
         e->msg = msg;
-        return 0;
-}
-
-/* ---- value syntax ---- */
-
-/* Digits only: strtonum alone would take leading blanks and a sign. */
-static int parse_uint(const char *s, long long min, long long max, uint64_t *ret)
-{
-        const char *errstr = NULL;
-        if (!*s)
-                return -EINVAL;
-        for (const char *p = s; *p; p++)
-                if (!isdigit((unsigned char)*p))
-                        return -EINVAL;
-        long long v = strtonum(s, min, max, &errstr);
-        if (errstr)
-                return -ERANGE;
-        *ret = (uint64_t)v;
-        return 0;
-}
-
-int sbx_parse_size(const char *s, bool allow_zero, uint64_t *ret)
-{
-        static const char units[] = "KMGT";
-        char digits[32];
-        uint64_t mult = 1, v;
-
-        if (strcasecmp(s, "infinity") == 0) {
-                *ret = SBX_LIMIT_INFINITY;
-                return 0;
-        }
-        size_t len = strlen(s);
-        if (len == 0 || len >= sizeof(digits))
-                return len == 0 ? -EINVAL : -ERANGE;
-        memcpy(digits, s, len + 1);
-        const char *u = strchr(units, toupper((unsigned char)digits[len - 1]));
-        if (u && digits[len - 1] != '\0') {
-                for (const char *i = units; i <= u; i++)
-                        mult *= 1024;
-                digits[--len] = '\0';
-        }
-        int r = parse_uint(digits, 0, LLONG_MAX, &v);
-        if (r < 0)
-                return r;
-        if (v == 0 && !allow_zero)
-                return -EINVAL;
-        /* Invariant: a size never wraps, and never reaches the two reserved values SBX_LIMIT_UNSET/INFINITY. */
-        if (__builtin_mul_overflow(v, mult, &v) || v >= SBX_LIMIT_INFINITY)
-                return -ERANGE;
-        *ret = v;
-        return 0;
-}
-
-void sbx_format_size(uint64_t v, char *buf, size_t size)
-{
-        static const char units[] = "KMGT";
-        if (v == SBX_LIMIT_INFINITY || v == SBX_LIMIT_UNSET) {
-                (void)snprintf(buf, size, "infinity");
-                return;
-        }
-        int unit = -1;
-        while (v != 0 && unit < 3 && v % 1024 == 0) {
-                v /= 1024;
-                unit++;
-        }
-        if (unit < 0)
-                (void)snprintf(buf, size, "%llu", (unsigned long long)v);
-        else
-                (void)snprintf(buf, size, "%llu%c", (unsigned long long)v, units[unit]);
-}
-
-int sbx_parse_bool(const char *s, bool *ret)
-{
-        if (strcasecmp(s, "yes") == 0)
-                *ret = true;
-        else if (strcasecmp(s, "no") == 0)
-                *ret = false;
-        else
-                return -EINVAL;
         return 0;
 }
 
@@ -433,13 +261,13 @@ static int check_path_value(struct line_ctx *l, enum sbx_key key, const char *wh
 {
         char msg[300];
         _cleanup_free_ char *p = NULL;
-        int r = sbx_expand_tokens(tmpl, &sample_user, false, &p, msg, sizeof(msg));
+        int r = sbx_expand_tokens(tmpl, &sbx_sample_user, false, &p, msg, sizeof(msg));
         if (r == -ENOMEM)
                 return r;
         if (r == 0)
                 r = sbx_path_check_normalize(p, msg, sizeof(msg));
         if (r < 0)
-                return line_error(l, "%s%s: %s", key_names[key], what, msg);
+                return line_error(l, "%s%s: %s", sbx_key_name(key), what, msg);
         return 0;
 }
 
@@ -456,7 +284,7 @@ static int check_same_scope_dst(struct line_ctx *l, const struct sbx_config_entr
                 return 0; /* already reported */
         if (streq(nd, "/"))
                 return line_error(l, "%s: the destination cannot be '/' (it would hide the whole root directory)",
-                                  key_names[e->key]);
+                                  sbx_key_name(e->key));
         for (size_t i = 0; i + 1 < l->c->n_entries; i++) {
                 const struct sbx_config_entry *o = &l->c->entries[i];
                 if (o->block != e->block || (o->key != SBX_KEY_BIND && o->key != SBX_KEY_TMPFS))
@@ -467,8 +295,8 @@ static int check_same_scope_dst(struct line_ctx *l, const struct sbx_config_entr
                 if (sbx_path_check_normalize(od, msg, sizeof(msg)) < 0 || !streq(od, nd))
                         continue;
                 return line_error(l, "%s %s '%s' conflicts with the %s for it at %s:%u",
-                                  e->key == o->key ? "duplicate" : "conflicting", key_names[e->key], dst,
-                                  key_names[o->key], l->c->files[o->file], o->line);
+                                  e->key == o->key ? "duplicate" : "conflicting", sbx_key_name(e->key), dst,
+                                  sbx_key_name(o->key), l->c->files[o->file], o->line);
         }
         return 0;
 }
@@ -481,7 +309,7 @@ static int parse_syscalls(struct line_ctx *l, struct sbx_config_entry *e, char *
                 const char *name;
                 bool deny;
                 if (sbx_filter_parse_token(v[i], &name, &deny, msg, sizeof(msg)) < 0)
-                        return line_error(l, "%s: %s", key_names[e->key], msg);
+                        return line_error(l, "%s: %s", sbx_key_name(e->key), msg);
         }
         size_t len = 0;
         for (int i = 0; i < n; i++)
@@ -500,39 +328,15 @@ static int parse_syscalls(struct line_ctx *l, struct sbx_config_entry *e, char *
         return 0;
 }
 
-static int parse_value(struct line_ctx *l, struct sbx_config_entry *e, char **v, int n)
+/* The accumulating keywords, which have their own syntax and the same-scope checks; every other keyword is one
+ * value of its kind (sbx_kind_parse). */
+static int parse_list_value(struct line_ctx *l, struct sbx_config_entry *e, char **v, int n)
 {
-        const char *name = key_names[e->key];
-        uint64_t x;
+        const char *name = sbx_key_name(e->key);
         int r;
         char msg[300];
-        switch (e->key) {
-        case SBX_KEY_SANDBOX:
-        case SBX_KEY_KILL_ON_LOGOUT:
-                if (sbx_parse_bool(v[0], &e->flag) < 0)
-                        return line_error(l, "%s: invalid value '%s' (expected yes or no)", name, v[0]);
-                return 0;
-        case SBX_KEY_NETWORK:
-                if (strcasecmp(v[0], "none") != 0 && strcasecmp(v[0], "host") != 0)
-                        return line_error(l, "%s: invalid value '%s' (expected none or host)", name, v[0]);
-                e->flag = strcasecmp(v[0], "host") == 0;
-                return 0;
-        case SBX_KEY_ROOT_DIRECTORY:
-        case SBX_KEY_SHELL:
-                return check_path_value(l, e->key, "", v[0]);
-        case SBX_KEY_HOSTNAME: {
-                _cleanup_free_ char *h = NULL;
-                r = sbx_expand_tokens(v[0], &sample_user, false, &h, msg, sizeof(msg));
-                if (r == -ENOMEM)
-                        return r;
-                if (r < 0)
-                        return line_error(l, "%s: %s", name, msg);
-                if (!sbx_hostname_valid(h))
-                        return line_error(l, "%s: invalid host name '%s' (letters, digits, '-' and '.', at most 64)",
-                                          name, v[0]);
-                return 0;
-        }
-        case SBX_KEY_BIND:
+        switch (sbx_keyword(e->key)->kind) {
+        case SBX_KIND_BIND:
                 if (n == 3) {
                         if (strcasecmp(v[2], "ro") != 0 && strcasecmp(v[2], "rw") != 0)
                                 return line_error(l, "%s: invalid mode '%s' (expected ro or rw)", name, v[2]);
@@ -542,104 +346,65 @@ static int parse_value(struct line_ctx *l, struct sbx_config_entry *e, char **v,
                     (r = check_path_value(l, e->key, " destination", v[1])) != 0)
                         return r;
                 return check_same_scope_dst(l, e);
-        case SBX_KEY_TMPFS:
+        case SBX_KIND_TMPFS:
                 e->num = SBX_LIMIT_UNSET;
                 if (n == 2 && (r = sbx_parse_size(v[1], false, &e->num)) < 0)
                         return line_error(l, "%s: invalid size '%s'", name, v[1]);
                 if ((r = check_path_value(l, e->key, "", v[0])) != 0)
                         return r;
                 return check_same_scope_dst(l, e);
-        case SBX_KEY_ENVIRONMENT: {
+        case SBX_KIND_ENVIRONMENT: {
                 const char *eq = strchr(v[0], '=');
                 if (!eq || !sbx_env_name_valid(v[0], (size_t)(eq - v[0])))
                         return line_error(l, "%s: '%s' is not NAME=VALUE with a valid variable name", name, v[0]);
                 _cleanup_free_ char *val = NULL;
-                r = sbx_expand_tokens(eq + 1, &sample_user, false, &val, msg, sizeof(msg));
+                r = sbx_expand_tokens(eq + 1, &sbx_sample_user, false, &val, msg, sizeof(msg));
                 if (r == -ENOMEM)
                         return r;
                 return r < 0 ? line_error(l, "%s: %s", name, msg) : 0;
         }
-        case SBX_KEY_MEMORY_MAX:
-        case SBX_KEY_MEMORY_HIGH:
-        case SBX_KEY_MEMORY_SWAP_MAX:
-                /* 0 only makes sense for swap (no swap at all); a zero memory limit would kill every login. */
-                r = sbx_parse_size(v[0], e->key == SBX_KEY_MEMORY_SWAP_MAX, &e->num);
-                if (r == -ERANGE)
-                        return line_error(l, "%s: size '%s' out of range", name, v[0]);
-                if (r < 0)
-                        return line_error(l, "%s: invalid size '%s'", name, v[0]);
-                return 0;
-        case SBX_KEY_TASKS_MAX:
-                if (strcasecmp(v[0], "infinity") == 0) {
-                        e->num = SBX_LIMIT_INFINITY;
-                        return 0;
-                }
-                if (parse_uint(v[0], 1, LLONG_MAX, &e->num) < 0)
-                        return line_error(l, "%s: invalid value '%s' (expected a positive integer or infinity)",
-                                          name, v[0]);
-                return 0;
-        case SBX_KEY_CPU_QUOTA: {
-                size_t len = strlen(v[0]);
-                char num[32];
-                /* `infinity` (no quota) is accepted so a Match block can lift a global quota; it resolves to
-                 * "not set", which on a fresh cgroup is the same thing. */
-                if (strcasecmp(v[0], "infinity") == 0) {
-                        e->num = SBX_LIMIT_UNSET;
-                        return 0;
-                }
-                if (len < 2 || len >= sizeof(num) || v[0][len - 1] != '%')
-                        return line_error(l, "%s: invalid value '%s' (expected a percentage such as 50%%)", name,
-                                          v[0]);
-                memcpy(num, v[0], len - 1);
-                num[len - 1] = '\0';
-                if (parse_uint(num, 1, 1000000, &x) < 0)
-                        return line_error(l, "%s: invalid percentage '%s' (1%% to 1000000%%)", name, v[0]);
-                e->num = x;
-                return 0;
-        }
-        case SBX_KEY_CPU_WEIGHT:
-        case SBX_KEY_IO_WEIGHT:
-                if (parse_uint(v[0], 1, 10000, &e->num) < 0)
-                        return line_error(l, "%s: invalid weight '%s' (expected 1 to 10000)", name, v[0]);
-                return 0;
-        case SBX_KEY_CGROUP_ROOT: {
-                /* %c (the session's cgroup when it opens) may only lead; no per-user token belongs here: the
-                 * tree is shared by all users and per-user directories are made below it. */
-                const char *rest = v[0];
-                if (strncmp(rest, "%c", 2) == 0)
-                        rest += 2;
-                if (strchr(rest, '%'))
-                        return line_error(l, "%s: '%s': only a leading %%c token is allowed", name, v[0]);
-                if (rest != v[0] && *rest && *rest != '/')
-                        return line_error(l, "%s: '%s': %%c must be followed by '/' or nothing", name, v[0]);
-                _cleanup_free_ char *p = NULL;
-                if (!(p = strdup(*rest ? rest : "/")))
-                        return -ENOMEM;
-                if (sbx_path_check_normalize(p, msg, sizeof(msg)) < 0)
-                        return line_error(l, "%s: %s", name, msg);
-                return 0;
-        }
-        case SBX_KEY_CGROUP_BACKEND:
-                if (strcasecmp(v[0], "auto") == 0)
-                        e->num = SBX_CGROUP_BACKEND_AUTO;
-                else if (strcasecmp(v[0], "cgroupfs") == 0)
-                        e->num = SBX_CGROUP_BACKEND_CGROUPFS;
-                else if (strcasecmp(v[0], "systemd") == 0)
-                        e->num = SBX_CGROUP_BACKEND_SYSTEMD;
-                else
-                        return line_error(l, "%s: invalid value '%s' (expected auto, systemd or cgroupfs)", name,
-                                          v[0]);
-                return 0;
-        case SBX_KEY_SYSTEM_CALL_FILTER:
+        case SBX_KIND_SYSCALLS:
                 return parse_syscalls(l, e, v, n);
-        case SBX_KEY_LIMIT_CPU ... SBX_KEY_LIMIT_RTTIME: {
-                struct sbx_rlimit rl;
-                if (sbx_rlimit_parse(e->key, v[0], &rl, msg, sizeof(msg)) < 0)
-                        return line_error(l, "%s: %s", name, msg);
-                e->num = rl.soft;
+        default:
                 return 0;
         }
-        case _SBX_KEY_MAX:
+}
+
+static int parse_value(struct line_ctx *l, struct sbx_config_entry *e, char **v, int n)
+{
+        const struct sbx_keyword *k = sbx_keyword(e->key);
+        if (k->place == SBX_PLACE_LIST)
+                return parse_list_value(l, e, v, n);
+        /* Checked now (paths for the stand-in user); the policy takes the value again for the real one. What needs
+         * no user is kept in the entry too. */
+        union {
+                bool flag;
+                int choice;
+                uint64_t num;
+                char *str;
+                struct sbx_rlimit rl;
+        } val = {0};
+        char msg[300];
+        int r = sbx_kind_parse(e->key, v, n, NULL, &val, msg, sizeof(msg));
+        if (r == -ENOMEM)
+                return r;
+        if (r < 0)
+                return line_error(l, "%s: %s", k->name, msg);
+        switch (k->kind) {
+        case SBX_KIND_PATH:
+        case SBX_KIND_HOSTNAME:
+        case SBX_KIND_CGROUP_ROOT:
+                free(val.str);
+                break;
+        case SBX_KIND_BOOL:
+                e->flag = val.flag;
+                break;
+        case SBX_KIND_NETWORK:
+        case SBX_KIND_BACKEND:
+                e->num = (uint64_t)val.choice;
+                break;
+        default:
+                e->num = sbx_kind_is_rlimit(k->kind) ? val.rl.soft : val.num;
                 break;
         }
         return 0;
@@ -685,10 +450,12 @@ static int parse_line(struct line_ctx *l, const char *s, size_t len)
         int key = sbx_key_from_name(tok[0]);
         if (key < 0)
                 return line_error(l, "unknown keyword '%s'", tok[0]);
-        if (n - 1 < key_min_args[key])
-                return line_error(l, "%s: missing value", key_names[key]);
-        if ((unsigned)(n - 1) > key_max_args(key))
-                return line_error(l, "%s: too many values", key_names[key]);
+        unsigned min, max;
+        sbx_kind_args(sbx_keyword(key)->kind, &min, &max);
+        if ((unsigned)(n - 1) < min)
+                return line_error(l, "%s: missing value", sbx_key_name(key));
+        if ((unsigned)(n - 1) > max)
+                return line_error(l, "%s: too many values", sbx_key_name(key));
 
         struct sbx_config *c = l->c;
         struct sbx_config_entry *e = grow(&c->entries, &c->n_entries, sizeof(*e));
@@ -698,7 +465,7 @@ static int parse_line(struct line_ctx *l, const char *s, size_t len)
         e->block = l->block;
         e->file = l->file;
         e->line = l->line;
-        for (int i = 0; i < 2 && i + 1 < n && i < (key == SBX_KEY_BIND ? 2 : 1); i++)
+        for (int i = 0; i < 2 && i + 1 < n && i < (sbx_keyword(key)->kind == SBX_KIND_BIND ? 2 : 1); i++)
                 if (!(e->args[i] = strdup(tok[i + 1])))
                         return -ENOMEM;
         /* A line with a bad value stays in the list (later same-scope checks still see it); the config has an

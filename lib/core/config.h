@@ -14,7 +14,8 @@
 #include <sys/types.h>
 
 #include "error.h"
-#include "policy.h"
+#include "keywords.h"
+#include "user.h"
 
 #define SBX_CONFIG_MAIN "sandbox-shell.conf"
 #define SBX_CONFIG_DROPIN_DIR "sandbox-shell.conf.d"
@@ -102,11 +103,20 @@ static inline void sbx_config_freep(struct sbx_config **c)
 }
 #define _cleanup_config_ _cleanup_(sbx_config_freep)
 
-/* Parses the keyword name, case-insensitively. Returns the key or -1. */
-int sbx_key_from_name(const char *name);
+/* The value of the scalar keyword `key` (any PLACE but LIST) from its tokens v[0..n), for the user u (NULL: the
+ * stand-in user sbx_sample_user, as when the files are read, before anyone logs in). Tokens are expanded in paths
+ * and host names. On success the value goes to *out (typed as keywords.h says for the kind; a string is malloc'd
+ * and owned by the caller) unless out is NULL. Errors: -EINVAL / -ERANGE with the reason in msg (without the
+ * keyword: "invalid size '12X'"), -ENOMEM. The one parser of every kind: the config checks with it, the policy
+ * resolution takes values with it. */
+int sbx_kind_parse(int key, char *const *v, int n, const struct sbx_user *u, void *out, char *msg, size_t size);
+
+/* The user values are checked for when the files are read: "user" (uid 1000), group "group", home /home/user. */
+extern const struct sbx_user sbx_sample_user;
 
 /* Value syntax shared by the parser and the policy resolution (and explain, which must print what these accept).
  * Each returns 0 or -EINVAL / -ERANGE. */
+int sbx_parse_uint(const char *s, long long min, long long max, uint64_t *ret); /* digits only, min..max */
 int sbx_parse_size(const char *s, bool allow_zero, uint64_t *ret); /* "512M", "1g", "4096", "infinity" */
 int sbx_parse_bool(const char *s, bool *ret);                      /* yes|no */
 /* Formats a size the way sbx_parse_size reads it back: the largest exact unit ("512M"), or "infinity". */

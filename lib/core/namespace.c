@@ -350,9 +350,12 @@ static int outer_wait(const struct sbx_launch *l, struct outer *o, int *msg_r, i
         return 0;
 }
 
-int sbx_ns_launch(const struct sbx_launch *l, int *ret_exit, struct sbx_err *err)
+int sbx_ns_launch(const struct sbx_launch *l, int *ret_exit, enum sbx_launch_failure *ret_failure,
+                  struct sbx_err *err)
 {
         *ret_exit = 1;
+        if (ret_failure)
+                *ret_failure = SBX_LAUNCH_SETUP_FAILED;
 
         /* The syscall filter is generated here, before any namespace exists: a bad SystemCallFilter entry refuses
          * the login with nothing to undo, and PID 1 only has to load it. */
@@ -436,7 +439,10 @@ int sbx_ns_launch(const struct sbx_launch *l, int *ret_exit, struct sbx_err *err
 
         if (failed) {
                 *err = failure.err;
-                *ret_exit = failure.kind == MSG_EXEC_FAILED ? 127 : 1;
+                bool exec = failure.kind == MSG_EXEC_FAILED;
+                *ret_exit = exec ? 127 : 1;
+                if (ret_failure)
+                        *ret_failure = exec ? SBX_LAUNCH_EXEC_FAILED : SBX_LAUNCH_SETUP_FAILED;
                 return -(err->code ? err->code : EINVAL);
         }
         if (o.escalated && WIFSIGNALED(o.status) && WTERMSIG(o.status) == SIGKILL)

@@ -23,14 +23,23 @@ struct sbx_launch {
         void *userdata;
 };
 
+/* What went wrong when sbx_ns_launch returns < 0. */
+enum sbx_launch_failure {
+        SBX_LAUNCH_SETUP_FAILED, /* the sandbox could not be made: the login is refused; exit status 1 */
+        SBX_LAUNCH_EXEC_FAILED,  /* the sandbox was made, but the shell could not be executed in it; exit status 127,
+                                  * as a shell gives for a command it cannot run */
+};
+
 /* Runs the shell as PID 1 and waits for it. Must be called holding the helper's capabilities (effective), single
  * threaded. While it runs, SIGHUP SIGTERM SIGINT SIGQUIT SIGCONT sent to the caller are forwarded to PID 1; a
  * terminating one that PID 1 has no handler for (PID 1 would ignore it) kills PID 1 instead, as it would kill any
  * other process. SIGTSTP SIGTTIN SIGTTOU are ignored by the outer half so that it never stops behind the shell.
  * Returns 0 when the shell ran: *ret_exit is its exit status, or 128+N when signal N ended it. Returns < 0 when
- * anything before the shell failed (err names the step and the object; *ret_exit is 127 when the execve of the
- * shell failed, 1 otherwise). No path of this function runs a shell outside the sandbox. */
-int sbx_ns_launch(const struct sbx_launch *l, int *ret_exit, struct sbx_err *err);
+ * anything before the shell failed: err names the step and the object, *ret_failure (may be NULL) says which kind
+ * of failure it was and *ret_exit is the status for it. No path of this function runs a shell outside the
+ * sandbox. */
+int sbx_ns_launch(const struct sbx_launch *l, int *ret_exit, enum sbx_launch_failure *ret_failure,
+                  struct sbx_err *err);
 
 /* The helper's exit code for a wait status: the exit status, or 128+N for death by signal N. */
 int sbx_ns_exit_code(int wstatus);

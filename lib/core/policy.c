@@ -19,6 +19,14 @@
 #include "policy.h"
 #include "rlimit.h"
 
+/* The scalar keywords kept in a malloc'd string. */
+static bool is_string(int key)
+{
+        const struct sbx_keyword *k = sbx_keyword(key);
+        return k->place != SBX_PLACE_LIST &&
+               (k->kind == SBX_KIND_PATH || k->kind == SBX_KIND_HOSTNAME || k->kind == SBX_KIND_CGROUP_ROOT);
+}
+
 void sbx_policy_free(struct sbx_policy *p)
 {
         if (!p)
@@ -27,10 +35,9 @@ void sbx_policy_free(struct sbx_policy *p)
         free(p->group);
         free(p->home);
         free(p->login_shell);
-        free(p->root_directory);
-        free(p->shell);
-        free(p->hostname);
-        free(p->cgroup_root);
+        for (int k = 0; k < _SBX_KEY_MAX; k++)
+                if (is_string(k))
+                        free(*(char **)sbx_policy_field(p, k));
         for (size_t i = 0; i < p->n_binds; i++) {
                 free(p->binds[i].src);
                 free(p->binds[i].dst);
@@ -154,87 +161,32 @@ static int expand(struct resolve *rs, const struct sbx_config_entry *e, const ch
         return 0;
 }
 
+/* A scalar keyword's value, taken for this user with the one parser of its kind (the config checked it already
+ * for the stand-in user; a path can still fail once expanded for this one). Returns 1: the first value wins. */
 static int take_scalar(struct resolve *rs, const struct sbx_config_entry *e)
 {
         struct sbx_policy *p = rs->p;
-        char **str = NULL;
-        bool path = true;
-        switch (e->key) {
-        case SBX_KEY_SANDBOX:
-                p->sandbox = e->flag;
-                break;
-        case SBX_KEY_KILL_ON_LOGOUT:
-                p->kill_on_logout = e->flag;
-                break;
-        case SBX_KEY_NETWORK:
-                p->network = e->flag ? SBX_NETWORK_HOST : SBX_NETWORK_NONE;
-                break;
-        case SBX_KEY_ROOT_DIRECTORY:
-                str = &p->root_directory;
-                break;
-        case SBX_KEY_SHELL:
-                str = &p->shell;
-                break;
-        case SBX_KEY_HOSTNAME:
-                str = &p->hostname;
-                path = false;
-                break;
-        case SBX_KEY_MEMORY_MAX:
-                p->memory_max = e->num;
-                break;
-        case SBX_KEY_MEMORY_HIGH:
-                p->memory_high = e->num;
-                break;
-        case SBX_KEY_MEMORY_SWAP_MAX:
-                p->memory_swap_max = e->num;
-                break;
-        case SBX_KEY_TASKS_MAX:
-                p->tasks_max = e->num;
-                break;
-        case SBX_KEY_CPU_QUOTA:
-                p->cpu_quota = e->num;
-                break;
-        case SBX_KEY_CPU_WEIGHT:
-                p->cpu_weight = e->num;
-                break;
-        case SBX_KEY_IO_WEIGHT:
-                p->io_weight = e->num;
-                break;
-        case SBX_KEY_CGROUP_BACKEND:
-                p->cgroup_backend = (enum sbx_cgroup_backend)e->num;
-                break;
-        case SBX_KEY_LIMIT_CPU ... SBX_KEY_LIMIT_RTTIME: {
-                /* Parsed once already: the config has no error, so this cannot fail. */
-                char msg[300];
-                if (sbx_rlimit_parse(e->key, e->args[0], &p->rlimits[e->key - SBX_KEY_LIMIT_FIRST], msg,
-                                     sizeof(msg)) < 0)
-                        return entry_error(rs, e, msg);
-                break;
-        }
-        case SBX_KEY_CGROUP_ROOT: {
-                /* Kept as written: %c is expanded by the cgroup code once the session's cgroup is known. */
-                char *v = strdup(e->args[0]);
-                if (!v)
-                        return sbx_err_set(rs->err, ENOMEM, "resolving policy");
-                free(p->cgroup_root);
-                p->cgroup_root = v;
-                break;
-        }
-        default:
+        const struct sbx_keyword *k = sbx_keyword(e->key);
+        if (k->place == SBX_PLACE_LIST)
                 return 1;
-        }
-        if (str) {
-                char *v = NULL;
-                int r = expand(rs, e, e->args[0], path, &v);
+        void *field = sbx_policy_field(p, e->key);
+        char msg[300];
+        char *v[1] = {e->args[0]};
+        if (is_string(e->key)) {
+                char *str = NULL;
+                int r = sbx_kind_parse(e->key, v, 1, rs->u, &str, msg, sizeof(msg));
+                if (r == -ENOMEM)
+                        return sbx_err_set(rs->err, ENOMEM, "resolving policy");
                 if (r < 0)
-                        return r;
-                free(*str);
-                *str = v;
-                if (!path && !sbx_hostname_valid(v)) {
-                        char msg[300];
-                        (void)snprintf(msg, sizeof(msg), "invalid host name '%s'", v);
                         return entry_error(rs, e, msg);
-                }
+                free(*(char **)field);
+                *(char **)field = str;
+        } else {
+                int r = sbx_kind_parse(e->key, v, 1, rs->u, field, msg, sizeof(msg));
+                if (r == -ENOMEM)
+                        return sbx_err_set(rs->err, ENOMEM, "resolving policy");
+                if (r < 0)
+                        return entry_error(rs, e, msg);
         }
         int r = set_origin(rs, &p->origin[e->key], e);
         return r < 0 ? r : 1;
@@ -443,18 +395,29 @@ static int syscall_lists(struct sbx_policy *p)
         return 0;
 }
 
-static int set_defaults(struct sbx_policy *p)
+/* Every scalar keyword's default, written as a config value in keywords.h and taken with its kind's parser; a
+ * keyword without one is not set. */
+static int set_defaults(struct sbx_policy *p, const struct sbx_user *u)
 {
-        p->sandbox = false;
-        p->network = SBX_NETWORK_NONE;
-        p->kill_on_logout = true;
-        p->memory_max = p->memory_high = p->memory_swap_max = p->tasks_max = SBX_LIMIT_UNSET;
-        p->cpu_quota = p->cpu_weight = p->io_weight = SBX_LIMIT_UNSET;
-        for (size_t i = 0; i < SBX_N_LIMITS; i++)
-                p->rlimits[i] = (struct sbx_rlimit){.soft = SBX_LIMIT_UNSET, .hard = SBX_LIMIT_UNSET};
-        if (!(p->root_directory = strdup(SBX_DEFAULT_ROOT_DIRECTORY)) || !(p->shell = strdup(SBX_DEFAULT_SHELL)) ||
-            !(p->hostname = strdup(SBX_DEFAULT_HOSTNAME)) || !(p->cgroup_root = strdup(SBX_DEFAULT_CGROUP_ROOT)))
-                return -ENOMEM;
+        for (int key = 0; key < _SBX_KEY_MAX; key++) {
+                const struct sbx_keyword *k = sbx_keyword(key);
+                if (k->place == SBX_PLACE_LIST)
+                        continue;
+                void *field = sbx_policy_field(p, key);
+                if (!k->dflt) {
+                        if (sbx_kind_is_number(k->kind))
+                                *(uint64_t *)field = SBX_LIMIT_UNSET;
+                        else if (sbx_kind_is_rlimit(k->kind))
+                                *(struct sbx_rlimit *)field = (struct sbx_rlimit){SBX_LIMIT_UNSET, SBX_LIMIT_UNSET};
+                        continue;
+                }
+                char msg[300];
+                char *v[1] = {(char *)k->dflt};
+                int r = sbx_kind_parse(key, v, 1, u, field, msg, sizeof(msg));
+                /* Invariant: the built-in defaults are valid values (unit/policy checks each). */
+                if (r < 0)
+                        return r == -ENOMEM ? r : -EINVAL;
+        }
         if (!(p->environment = calloc(1, sizeof(char *))))
                 return -ENOMEM;
         return 0;
@@ -474,7 +437,7 @@ int sbx_policy_resolve(const struct sbx_config *c, const struct sbx_user *u, str
         p->uid = u->uid;
         p->gid = u->gid;
         if (!(p->user = strdup(u->name)) || !(p->group = strdup(u->group)) || !(p->home = strdup(u->home)) ||
-            !(p->login_shell = strdup(u->shell ? u->shell : "")) || set_defaults(p) < 0)
+            !(p->login_shell = strdup(u->shell ? u->shell : "")) || set_defaults(p, u) < 0)
                 return sbx_err_set(err, ENOMEM, "resolving policy");
 
         for (size_t i = 0; i < c->n_blocks; i++)
@@ -484,9 +447,10 @@ int sbx_policy_resolve(const struct sbx_config *c, const struct sbx_user *u, str
         for (int k = 0; k < _SBX_KEY_MAX; k++) {
                 if (k == SBX_KEY_BIND || k == SBX_KEY_TMPFS)
                         continue;
-                if ((r = for_each_by_precedence(&rs, k, k == SBX_KEY_ENVIRONMENT            ? take_env
-                                                        : k == SBX_KEY_SYSTEM_CALL_FILTER ? take_syscalls
-                                                                                          : take_scalar)) < 0)
+                enum sbx_kind kind = sbx_keyword(k)->kind;
+                if ((r = for_each_by_precedence(&rs, k, kind == SBX_KIND_ENVIRONMENT ? take_env
+                                                        : kind == SBX_KIND_SYSCALLS  ? take_syscalls
+                                                                                     : take_scalar)) < 0)
                         return r;
         }
         if (syscall_lists(p) < 0)

@@ -3,6 +3,7 @@
 #include <fcntl.h>
 #include <linux/magic.h>
 #include <linux/openat2.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mount.h>
@@ -163,4 +164,29 @@ int sbx_proc_status(pid_t pid, const char *const *names, uint64_t *vals, size_t 
         }
         buf[len] = '\0';
         return sbx_proc_parse_status(buf, names, vals, n);
+}
+
+int sbx_proc_starttime(pid_t pid, unsigned long long *ret)
+{
+        char path[64], buf[2048];
+        (void)snprintf(path, sizeof(path), "/proc/%d/stat", (int)pid);
+        _cleanup_close_ int fd = open(path, O_RDONLY | O_CLOEXEC | O_NOCTTY);
+        if (fd < 0)
+                return -errno;
+        ssize_t n;
+        while ((n = read(fd, buf, sizeof(buf) - 1)) < 0 && errno == EINTR)
+                ;
+        if (n <= 0)
+                return n < 0 ? -errno : -EINVAL;
+        buf[n] = '\0';
+        char *p = strrchr(buf, ')'); /* the command name may hold spaces and ')' */
+        if (!p)
+                return -EINVAL;
+        p++;
+        for (int field = 3; field < 22; field++) { /* p is at the space before field 3 */
+                p = strchr(p + 1, ' ');
+                if (!p)
+                        return -EINVAL;
+        }
+        return sscanf(p, " %llu", ret) == 1 ? 0 : -EINVAL;
 }

@@ -38,3 +38,7 @@ int sbx_proc_status(pid_t pid, const char *const *names, uint64_t *vals, size_t 
 
 /* The parser behind sbx_proc_status, for the text of such a file (unit tests). */
 int sbx_proc_parse_status(const char *text, const char *const *names, uint64_t *vals, size_t n);
+
+/* Field 22 of /proc/PID/stat: the process's start time in clock ticks since boot (a pid and its start time name a
+ * process even after the pid is reused). 0, or -errno (-ENOENT: no such process). */
+int sbx_proc_starttime(pid_t pid, unsigned long long *ret);

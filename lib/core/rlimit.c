@@ -17,31 +17,25 @@ enum unit {
         UNIT_NICE,
 };
 
-static const struct {
-        int resource;
-        enum unit unit;
-} limits[SBX_N_LIMITS] = {
-        [SBX_KEY_LIMIT_CPU - SBX_KEY_LIMIT_FIRST] = {RLIMIT_CPU, UNIT_COUNT},
-        [SBX_KEY_LIMIT_FSIZE - SBX_KEY_LIMIT_FIRST] = {RLIMIT_FSIZE, UNIT_BYTES},
-        [SBX_KEY_LIMIT_DATA - SBX_KEY_LIMIT_FIRST] = {RLIMIT_DATA, UNIT_BYTES},
-        [SBX_KEY_LIMIT_STACK - SBX_KEY_LIMIT_FIRST] = {RLIMIT_STACK, UNIT_BYTES},
-        [SBX_KEY_LIMIT_CORE - SBX_KEY_LIMIT_FIRST] = {RLIMIT_CORE, UNIT_BYTES},
-        [SBX_KEY_LIMIT_RSS - SBX_KEY_LIMIT_FIRST] = {RLIMIT_RSS, UNIT_BYTES},
-        [SBX_KEY_LIMIT_NOFILE - SBX_KEY_LIMIT_FIRST] = {RLIMIT_NOFILE, UNIT_COUNT},
-        [SBX_KEY_LIMIT_AS - SBX_KEY_LIMIT_FIRST] = {RLIMIT_AS, UNIT_BYTES},
-        [SBX_KEY_LIMIT_NPROC - SBX_KEY_LIMIT_FIRST] = {RLIMIT_NPROC, UNIT_COUNT},
-        [SBX_KEY_LIMIT_MEMLOCK - SBX_KEY_LIMIT_FIRST] = {RLIMIT_MEMLOCK, UNIT_BYTES},
-        [SBX_KEY_LIMIT_LOCKS - SBX_KEY_LIMIT_FIRST] = {RLIMIT_LOCKS, UNIT_COUNT},
-        [SBX_KEY_LIMIT_SIGPENDING - SBX_KEY_LIMIT_FIRST] = {RLIMIT_SIGPENDING, UNIT_COUNT},
-        [SBX_KEY_LIMIT_MSGQUEUE - SBX_KEY_LIMIT_FIRST] = {RLIMIT_MSGQUEUE, UNIT_BYTES},
-        [SBX_KEY_LIMIT_NICE - SBX_KEY_LIMIT_FIRST] = {RLIMIT_NICE, UNIT_NICE},
-        [SBX_KEY_LIMIT_RTPRIO - SBX_KEY_LIMIT_FIRST] = {RLIMIT_RTPRIO, UNIT_COUNT},
-        [SBX_KEY_LIMIT_RTTIME - SBX_KEY_LIMIT_FIRST] = {RLIMIT_RTTIME, UNIT_COUNT},
-};
+/* The unit of a Limit* keyword, from its kind in the keyword table; -1 for any other keyword. */
+static int unit_of(int key)
+{
+        const struct sbx_keyword *k = sbx_keyword(key);
+        switch (k ? k->kind : SBX_KIND_BOOL) {
+        case SBX_KIND_RLIMIT_COUNT:
+                return UNIT_COUNT;
+        case SBX_KIND_RLIMIT_BYTES:
+                return UNIT_BYTES;
+        case SBX_KIND_RLIMIT_NICE:
+                return UNIT_NICE;
+        default:
+                return -1;
+        }
+}
 
 int sbx_rlimit_resource(int key)
 {
-        return sbx_key_is_limit(key) ? limits[key - SBX_KEY_LIMIT_FIRST].resource : -1;
+        return unit_of(key) < 0 ? -1 : sbx_keyword(key)->arg;
 }
 
 /* Digits only, no sign or blank, below the reserved SBX_LIMIT_* values. */
@@ -110,11 +104,12 @@ static int parse_one(enum unit unit, const char *s, uint64_t *ret, char *msg, si
 
 int sbx_rlimit_parse(int key, const char *s, struct sbx_rlimit *ret, char *msg, size_t msgsize)
 {
-        if (!sbx_key_is_limit(key)) {
+        int u = unit_of(key);
+        if (u < 0) {
                 (void)snprintf(msg, msgsize, "not a Limit keyword");
                 return -EINVAL;
         }
-        enum unit unit = limits[key - SBX_KEY_LIMIT_FIRST].unit;
+        enum unit unit = (enum unit)u;
         const char *colon = strchr(s, ':');
         struct sbx_rlimit l;
         int r;
@@ -157,11 +152,12 @@ static void format_one(enum unit unit, uint64_t v, char *buf, size_t size)
 
 void sbx_rlimit_format(int key, const struct sbx_rlimit *l, char *buf, size_t size)
 {
-        if (!sbx_key_is_limit(key)) {
+        int u = unit_of(key);
+        if (u < 0) {
                 (void)snprintf(buf, size, "?");
                 return;
         }
-        enum unit unit = limits[key - SBX_KEY_LIMIT_FIRST].unit;
+        enum unit unit = (enum unit)u;
         char soft[32], hard[32];
         format_one(unit, l->soft, soft, sizeof(soft));
         format_one(unit, l->hard, hard, sizeof(hard));
@@ -183,11 +179,13 @@ static uint64_t from_rlim(rlim_t v)
 
 int sbx_rlimit_apply(const struct sbx_policy *p, struct sbx_err *err)
 {
-        for (int k = SBX_KEY_LIMIT_FIRST; k <= SBX_KEY_LIMIT_LAST; k++) {
-                const struct sbx_rlimit *l = &p->rlimits[k - SBX_KEY_LIMIT_FIRST];
+        for (int k = 0; k < _SBX_KEY_MAX; k++) {
+                if (unit_of(k) < 0)
+                        continue;
+                const struct sbx_rlimit *l = sbx_policy_field_const(p, k);
                 if (l->soft == SBX_LIMIT_UNSET)
                         continue;
-                int res = limits[k - SBX_KEY_LIMIT_FIRST].resource;
+                int res = sbx_keyword(k)->arg;
                 struct rlimit want = {.rlim_cur = to_rlim(l->soft), .rlim_max = to_rlim(l->hard)};
                 char v[80], cur[32];
                 sbx_rlimit_format(k, l, v, sizeof(v));
@@ -197,7 +195,7 @@ int sbx_rlimit_apply(const struct sbx_policy *p, struct sbx_err *err)
                 struct rlimit old;
                 if (e == EPERM && getrlimit(res, &old) == 0 && to_rlim(l->hard) > old.rlim_max) {
                         /* Raising a hard limit needs CAP_SYS_RESOURCE, which the helper never holds. */
-                        format_one(limits[k - SBX_KEY_LIMIT_FIRST].unit, from_rlim(old.rlim_max), cur, sizeof(cur));
+                        format_one((enum unit)unit_of(k), from_rlim(old.rlim_max), cur, sizeof(cur));
                         return sbx_err_setx(err, EPERM,
                                             "%s %s: cannot raise the hard limit above the login's %s (set it lower, "
                                             "or raise it where the login starts)",

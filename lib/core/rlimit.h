@@ -15,11 +15,6 @@
 #include "error.h"
 #include "policy.h"
 
-static inline bool sbx_key_is_limit(int key)
-{
-        return key >= SBX_KEY_LIMIT_FIRST && key <= SBX_KEY_LIMIT_LAST;
-}
-
 /* The RLIMIT_* resource of a Limit* key, -1 for any other key. */
 int sbx_rlimit_resource(int key);
 

@@ -41,8 +41,10 @@ static void check_policy(const struct sbx_policy *p)
                 check_path(p->tmpfs[i].dst);
         if (!sbx_hostname_valid(p->hostname))
                 abort();
-        for (int k = SBX_KEY_LIMIT_FIRST; k <= SBX_KEY_LIMIT_LAST; k++) {
-                const struct sbx_rlimit *l = &p->rlimits[k - SBX_KEY_LIMIT_FIRST];
+        for (int k = 0; k < _SBX_KEY_MAX; k++) {
+                if (!sbx_kind_is_rlimit(sbx_keyword(k)->kind))
+                        continue;
+                const struct sbx_rlimit *l = sbx_policy_field_const(p, k);
                 if (l->soft == SBX_LIMIT_UNSET)
                         continue;
                 char buf[80], msg[300];

@@ -136,14 +136,15 @@ static void test_cgroup(void **state)
                 "31 30 0:28 / /sys/fs/cgroup/cpu rw,relatime - cgroup cgroup rw,cpu\n"
                 "38 30 0:35 / /sys/fs/cgroup/pids rw,relatime - cgroup cgroup rw,pids\n"
                 "40 30 0:37 / /sys/fs/cgroup/unified rw,relatime - cgroup2 cgroup2 rw\n";
-        struct sbx_policy p = {.user = (char *)"u", .memory_max = SBX_LIMIT_UNSET, .memory_high = SBX_LIMIT_UNSET,
-                               .memory_swap_max = SBX_LIMIT_UNSET, .tasks_max = 10, .cpu_quota = SBX_LIMIT_UNSET,
-                               .cpu_weight = 50, .io_weight = SBX_LIMIT_UNSET};
+        struct sbx_policy p = {.user = (char *)"u"};
+        sbx_cgroup_limits_unset(&p.limits);
+        p.limits.tasks_max = 10;
+        p.limits.cpu_weight = 50;
         struct sbx_findings f = {0};
         assert_int_equal(sbx_doctor_cgroup(hybrid, &p, &f, NULL), 0);
         assert_int_equal(f.n, 0);
-        p.memory_high = SBX_LIMIT_INFINITY; /* `infinity` is still written: it needs the controller */
-        p.io_weight = 100;
+        p.limits.memory_high = SBX_LIMIT_INFINITY; /* `infinity` is still written: it needs the controller */
+        p.limits.io_weight = 100;
         assert_int_equal(sbx_doctor_cgroup(hybrid, &p, &f, NULL), 0);
         assert_int_equal(f.n, 2);
         assert_true(has(&f, "controller 'memory'"));

@@ -104,10 +104,10 @@ static void test_defaults(void **state)
         assert_int_equal(p->network, SBX_NETWORK_NONE);
         assert_true(p->kill_on_logout);
         assert_string_equal(p->cgroup_root, "/sandbox-shell");
-        assert_true(p->memory_max == SBX_LIMIT_UNSET && p->memory_high == SBX_LIMIT_UNSET);
-        assert_true(p->memory_swap_max == SBX_LIMIT_UNSET && p->tasks_max == SBX_LIMIT_UNSET);
-        assert_true(p->cpu_quota == SBX_LIMIT_UNSET && p->cpu_weight == SBX_LIMIT_UNSET);
-        assert_true(p->io_weight == SBX_LIMIT_UNSET);
+        assert_true(p->limits.memory_max == SBX_LIMIT_UNSET && p->limits.memory_high == SBX_LIMIT_UNSET);
+        assert_true(p->limits.memory_swap_max == SBX_LIMIT_UNSET && p->limits.tasks_max == SBX_LIMIT_UNSET);
+        assert_true(p->limits.cpu_quota == SBX_LIMIT_UNSET && p->limits.cpu_weight == SBX_LIMIT_UNSET);
+        assert_true(p->limits.io_weight == SBX_LIMIT_UNSET);
         for (int k = 0; k < _SBX_KEY_MAX; k++)
                 assert_null(p->origin[k].file);
         assert_int_equal(p->n_binds, 1);
@@ -171,13 +171,13 @@ static void test_every_keyword(void **state)
         assert_string_equal(p->environment[0], "EDITOR=vi");
         assert_null(p->environment[1]);
         assert_origin(&p->environment_origin[0], MAIN, 8);
-        assert_int_equal(p->memory_max, 512ULL << 20);
-        assert_int_equal(p->memory_high, 256ULL << 20);
-        assert_int_equal(p->memory_swap_max, 0);
-        assert_int_equal(p->tasks_max, 100);
-        assert_int_equal(p->cpu_quota, 150);
-        assert_int_equal(p->cpu_weight, 50);
-        assert_int_equal(p->io_weight, 10000);
+        assert_int_equal(p->limits.memory_max, 512ULL << 20);
+        assert_int_equal(p->limits.memory_high, 256ULL << 20);
+        assert_int_equal(p->limits.memory_swap_max, 0);
+        assert_int_equal(p->limits.tasks_max, 100);
+        assert_int_equal(p->limits.cpu_quota, 150);
+        assert_int_equal(p->limits.cpu_weight, 50);
+        assert_int_equal(p->limits.io_weight, 10000);
         assert_false(p->kill_on_logout);
         assert_string_equal(p->cgroup_root, "%c/sbx");
         static const unsigned lines[_SBX_KEY_MAX] = {1, 2, 3, 4, 5, 0, 0, 0, 9, 10, 11, 12, 13, 14, 15, 16, 17};
@@ -193,12 +193,12 @@ static void test_infinity_values(void **state)
                 "MemoryMax infinity\nMemoryHigh INFINITY\nMemorySwapMax infinity\nTasksMax infinity\n"
                 "CPUQuota infinity\nTmpfs /big infinity\nTmpfs /kdefault\n", NULL);
         _cleanup_policy_ struct sbx_policy *p = resolve_ok(c, user(&tu, "alice", 1001, "/home/alice", NULL));
-        assert_true(p->memory_max == SBX_LIMIT_INFINITY);
-        assert_true(p->memory_high == SBX_LIMIT_INFINITY);
-        assert_true(p->memory_swap_max == SBX_LIMIT_INFINITY);
-        assert_true(p->tasks_max == SBX_LIMIT_INFINITY);
+        assert_true(p->limits.memory_max == SBX_LIMIT_INFINITY);
+        assert_true(p->limits.memory_high == SBX_LIMIT_INFINITY);
+        assert_true(p->limits.memory_swap_max == SBX_LIMIT_INFINITY);
+        assert_true(p->limits.tasks_max == SBX_LIMIT_INFINITY);
         /* CPUQuota infinity is "no quota": nothing is written to a fresh cgroup, but the origin says who chose it. */
-        assert_true(p->cpu_quota == SBX_LIMIT_UNSET);
+        assert_true(p->limits.cpu_quota == SBX_LIMIT_UNSET);
         assert_origin(&p->origin[SBX_KEY_CPU_QUOTA], MAIN, 5);
         assert_true(p->tmpfs[0].size == SBX_LIMIT_INFINITY);
         assert_true(p->tmpfs[1].size == SBX_LIMIT_UNSET);
@@ -210,7 +210,7 @@ static void test_first_value_wins(void **state)
         _cleanup_config_ struct sbx_config *c =
                 parse(MAIN, "MemoryMax 1G\nMemoryMax 2G\nHostname one\nHostname two\n", NULL);
         _cleanup_policy_ struct sbx_policy *p = resolve_ok(c, user(&tu, "alice", 1001, "/home/alice", NULL));
-        assert_int_equal(p->memory_max, 1ULL << 30);
+        assert_int_equal(p->limits.memory_max, 1ULL << 30);
         assert_origin(&p->origin[SBX_KEY_MEMORY_MAX], MAIN, 1);
         assert_string_equal(p->hostname, "one");
         assert_origin(&p->origin[SBX_KEY_HOSTNAME], MAIN, 3);
@@ -222,9 +222,9 @@ static void test_dropin_overrides_main(void **state)
         _cleanup_config_ struct sbx_config *c = parse(DROPIN, "TasksMax 10\n", "/x/20-b.conf", "TasksMax 20\n", MAIN,
                                                       "TasksMax 30\nCPUWeight 7\n", NULL);
         _cleanup_policy_ struct sbx_policy *p = resolve_ok(c, user(&tu, "alice", 1001, "/home/alice", NULL));
-        assert_int_equal(p->tasks_max, 10);
+        assert_int_equal(p->limits.tasks_max, 10);
         assert_origin(&p->origin[SBX_KEY_TASKS_MAX], DROPIN, 1);
-        assert_int_equal(p->cpu_weight, 7);
+        assert_int_equal(p->limits.cpu_weight, 7);
         assert_origin(&p->origin[SBX_KEY_CPU_WEIGHT], MAIN, 2);
 }
 
@@ -235,10 +235,10 @@ static void test_match_beats_global(void **state)
         _cleanup_config_ struct sbx_config *c = parse(DROPIN, "TasksMax 10\n", MAIN,
                                                       "TasksMax 30\nMatch User alice\n  TasksMax 40\n", NULL);
         _cleanup_policy_ struct sbx_policy *p = resolve_ok(c, user(&tu, "alice", 1001, "/home/alice", NULL));
-        assert_int_equal(p->tasks_max, 40);
+        assert_int_equal(p->limits.tasks_max, 40);
         assert_origin(&p->origin[SBX_KEY_TASKS_MAX], MAIN, 3);
         _cleanup_policy_ struct sbx_policy *q = resolve_ok(c, user(&tu, "bob", 1002, "/home/bob", NULL));
-        assert_int_equal(q->tasks_max, 10);
+        assert_int_equal(q->limits.tasks_max, 10);
         assert_origin(&q->origin[SBX_KEY_TASKS_MAX], DROPIN, 1);
 }
 
@@ -251,11 +251,11 @@ static void test_earlier_match_wins(void **state)
                       NULL);
         _cleanup_policy_ struct sbx_policy *p =
                 resolve_ok(c, user(&tu, "alice", 1001, "/home/alice", "alice", "students", NULL));
-        assert_int_equal(p->tasks_max, 5);
-        assert_int_equal(p->cpu_weight, 9);
-        assert_int_equal(p->io_weight, 3);
+        assert_int_equal(p->limits.tasks_max, 5);
+        assert_int_equal(p->limits.cpu_weight, 9);
+        assert_int_equal(p->limits.io_weight, 3);
         _cleanup_policy_ struct sbx_policy *q = resolve_ok(c, user(&tu, "alice", 1001, "/home/alice", NULL));
-        assert_int_equal(q->tasks_max, 6);
+        assert_int_equal(q->limits.tasks_max, 6);
 }
 
 static void test_match_ends_at_end_of_file(void **state)
@@ -265,7 +265,7 @@ static void test_match_ends_at_end_of_file(void **state)
         _cleanup_config_ struct sbx_config *c =
                 parse(DROPIN, "Match User nobody\nTasksMax 5\n", MAIN, "TasksMax 6\n", NULL);
         _cleanup_policy_ struct sbx_policy *p = resolve_ok(c, user(&tu, "alice", 1001, "/home/alice", NULL));
-        assert_int_equal(p->tasks_max, 6);
+        assert_int_equal(p->limits.tasks_max, 6);
 }
 
 static void test_match_user_group_both(void **state)
@@ -278,28 +278,28 @@ static void test_match_user_group_both(void **state)
         _cleanup_policy_ struct sbx_policy *p;
 
         p = resolve_ok(c, user(&tu, "bob", 1002, "/home/bob", "bob", "staff", NULL));
-        assert_int_equal(p->cpu_weight, 1);
-        assert_int_equal(p->io_weight, 2); /* supplementary group */
-        assert_true(p->tasks_max == SBX_LIMIT_UNSET);
+        assert_int_equal(p->limits.cpu_weight, 1);
+        assert_int_equal(p->limits.io_weight, 2); /* supplementary group */
+        assert_true(p->limits.tasks_max == SBX_LIMIT_UNSET);
         sbx_policy_free(p);
 
         p = resolve_ok(c, user(&tu, "carol", 1003, "/home/carol", "carol", "students", NULL));
-        assert_true(p->cpu_weight == SBX_LIMIT_UNSET);
-        assert_int_equal(p->tasks_max, 3);
+        assert_true(p->limits.cpu_weight == SBX_LIMIT_UNSET);
+        assert_int_equal(p->limits.tasks_max, 3);
         sbx_policy_free(p);
 
         /* Both criteria must hold: carol outside students, and alice inside it, get neither. */
         p = resolve_ok(c, user(&tu, "carol", 1003, "/home/carol", "carol", NULL));
-        assert_true(p->tasks_max == SBX_LIMIT_UNSET);
+        assert_true(p->limits.tasks_max == SBX_LIMIT_UNSET);
         sbx_policy_free(p);
         p = resolve_ok(c, user(&tu, "alice", 1001, "/home/alice", "students", NULL));
-        assert_true(p->tasks_max == SBX_LIMIT_UNSET);
-        assert_int_equal(p->cpu_weight, 1);
+        assert_true(p->limits.tasks_max == SBX_LIMIT_UNSET);
+        assert_int_equal(p->limits.cpu_weight, 1);
         sbx_policy_free(p);
 
         /* The primary group counts as a group. */
         p = resolve_ok(c, user(&tu, "dave", 1004, "/home/dave", "staff", NULL));
-        assert_int_equal(p->io_weight, 2);
+        assert_int_equal(p->limits.io_weight, 2);
         sbx_policy_free(p);
         p = NULL;
 }
@@ -307,7 +307,7 @@ static void test_match_user_group_both(void **state)
 static uint64_t weight_for(struct sbx_config *c, const struct sbx_user *u)
 {
         _cleanup_policy_ struct sbx_policy *p = resolve_ok(c, u);
-        return p->cpu_weight;
+        return p->limits.cpu_weight;
 }
 
 static void test_match_patterns_and_negation(void **state)
@@ -363,7 +363,8 @@ static void test_tokens_per_user_errors(void **state)
         struct test_user tu;
         _cleanup_config_ struct sbx_config *c = parse(MAIN, "Hostname sbx-%u\n", NULL);
         resolve_fails(c, user(&tu, "john_doe", 1001, "/home/j", NULL),
-                      MAIN ":1: Hostname: invalid host name 'sbx-john_doe' (for user john_doe)");
+                      MAIN ":1: Hostname: invalid host name 'sbx-john_doe' (letters, digits, '-' and '.', at most 64) "
+                           "(for user john_doe)");
         _cleanup_config_ struct sbx_config *d = parse(MAIN, "Bind %h/pub /pub\n", NULL);
         resolve_fails(d, user(&tu, "x", 1001, "/home/../etc", NULL),
                       MAIN ":1: Bind: '/home/../etc/pub' contains a '..' component (for user x)");
@@ -481,17 +482,17 @@ static void test_limits_precedence(void **state)
         _cleanup_config_ struct sbx_config *c = parse(MAIN,
                 "LimitNOFILE 1024\nLimitCORE 0\nMatch User alice\nLimitNOFILE 64:128\nLimitNICE -5\n", NULL);
         _cleanup_policy_ struct sbx_policy *p = resolve_ok(c, user(&tu, "alice", 1001, "/home/alice", NULL));
-        const struct sbx_rlimit *nofile = &p->rlimits[SBX_KEY_LIMIT_NOFILE - SBX_KEY_LIMIT_FIRST];
+        const struct sbx_rlimit *nofile = &p->limit_nofile;
         assert_true(nofile->soft == 64 && nofile->hard == 128);
         assert_origin(&p->origin[SBX_KEY_LIMIT_NOFILE], MAIN, 4);
-        assert_true(p->rlimits[SBX_KEY_LIMIT_CORE - SBX_KEY_LIMIT_FIRST].hard == 0);
-        assert_true(p->rlimits[SBX_KEY_LIMIT_NICE - SBX_KEY_LIMIT_FIRST].soft == 25);
-        assert_true(p->rlimits[SBX_KEY_LIMIT_AS - SBX_KEY_LIMIT_FIRST].soft == SBX_LIMIT_UNSET);
+        assert_true(p->limit_core.hard == 0);
+        assert_true(p->limit_nice.soft == 25);
+        assert_true(p->limit_as.soft == SBX_LIMIT_UNSET);
         assert_origin(&p->origin[SBX_KEY_LIMIT_AS], NULL, 0);
 
         _cleanup_policy_ struct sbx_policy *b = resolve_ok(c, user(&tb, "bob", 1002, "/home/bob", NULL));
-        assert_true(b->rlimits[SBX_KEY_LIMIT_NOFILE - SBX_KEY_LIMIT_FIRST].soft == 1024);
-        assert_true(b->rlimits[SBX_KEY_LIMIT_NICE - SBX_KEY_LIMIT_FIRST].soft == SBX_LIMIT_UNSET);
+        assert_true(b->limit_nofile.soft == 1024);
+        assert_true(b->limit_nice.soft == SBX_LIMIT_UNSET);
         assert_int_equal(b->n_syscall_rules, 0);
         assert_null(b->syscall_deny[0]);
         assert_null(b->syscall_allow[0]);

@@ -1,0 +1,350 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/* The cgroupfs manager (cgroup.h): cgroups of our own, for hosts where systemd does not own the tree. Which
+ * hierarchies a session uses, the walk down each of them, stale-leaf cleanup, the limits, attach, teardown and
+ * rollback. The control files of each cgroup version are written by cgroup-v1.c and cgroup-v2.c behind struct
+ * sbx_cgroup_ops; the kernel interfaces are read by cgroup-utils.c. */
+#define _GNU_SOURCE
+#include <dirent.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/stat.h>
+
+#include "cgroup-internal.h"
+#include "fault.h"
+#include "procfs.h"
+#include "userlock.h"
+
+struct fs_session {
+        char *user;
+        struct sbx_cgroup_hier *h; /* the tracking hierarchy first */
+        size_t n;
+};
+
+/* Opens, below dirfd, the relative path `rel` one component at a time (O_NOFOLLOW on each), creating missing
+ * components when `h` is given: then each creation is recorded for the rollback, and h->ops->enable runs on every
+ * directory before descending (so the controllers reach the child). `base` is dirfd's path, for messages. */
+static int walk(struct sbx_cgroup_hier *h, int dirfd, const char *base, const char *rel, int *ret_fd,
+                struct sbx_err *err)
+{
+        char path[4096];
+        _cleanup_close_ int fd = -1;
+        (void)strlcpy(path, base, sizeof(path));
+        /* What exists already is opened in one call when no level on the way needs its controllers enabled (v1,
+         * or nothing to enable): all of rel when nothing is to be created, else all but its last component, the
+         * user's cgroup, which an open often makes. Where that part is missing too, the walk below does it all. */
+        if (!h || !h->ctrl || h->ops == &sbx_cgroup_v1_ops) {
+                const char *last = h ? strrchr(rel, '/') : NULL;
+                size_t plen = last ? (size_t)(last - rel) : h ? 0 : strlen(rel);
+                char prefix[4096];
+                if (plen < sizeof(prefix) && strlen(base) + plen < sizeof(path)) {
+                        memcpy(prefix, rel, plen);
+                        prefix[plen] = '\0';
+                        int pfd = sbx_cg_open_beneath(dirfd, prefix);
+                        if (pfd >= 0) {
+                                fd = pfd;
+                                (void)strlcat(path, prefix, sizeof(path));
+                                rel += plen;
+                        }
+                }
+        }
+        if (fd < 0 && (fd = openat(dirfd, ".", O_PATH | O_DIRECTORY | O_CLOEXEC)) < 0)
+                return sbx_err_set(err, errno, "open '%s'", base);
+        _cleanup_free_ char *copy = strdup(rel);
+        if (!copy)
+                return sbx_err_set(err, ENOMEM, "open '%s'", base);
+        char *save = NULL;
+        for (char *c = strtok_r(copy, "/", &save); c; c = strtok_r(NULL, "/", &save)) {
+                if (h && h->ctrl) {
+                        int r = h->ops->enable(h, fd, path, err);
+                        if (r < 0)
+                                return r;
+                }
+                (void)strlcat(path, "/", sizeof(path));
+                if (strlcat(path, c, sizeof(path)) >= sizeof(path))
+                        return sbx_err_setx(err, ENAMETOOLONG, "cgroup path '%s' too long", path);
+                int next = openat(fd, c, O_PATH | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+                if (next < 0 && errno == ENOENT && h) {
+                        if (sbx_fault("create cgroup '%s'", path) == 0 && mkdirat(fd, c, 0755) == 0) {
+                                char **v = realloc(h->created, (h->n_created + 1) * sizeof(*v));
+                                if (!v)
+                                        return sbx_err_set(err, ENOMEM, "cgroup path");
+                                h->created = v;
+                                v[h->n_created] = strdup(path);
+                                if (!v[h->n_created])
+                                        return sbx_err_set(err, ENOMEM, "cgroup path");
+                                h->n_created++;
+                        } else if (errno != EEXIST)
+                                return sbx_err_set(err, errno, "create cgroup '%s'", path);
+                        next = openat(fd, c, O_PATH | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+                }
+                if (next < 0)
+                        return sbx_err_set(err, errno, "open cgroup '%s'", path);
+                closep(&fd);
+                fd = next;
+        }
+        *ret_fd = TAKE_FD(fd);
+        return 0;
+}
+
+/* Removes the stale leaves below one hierarchy's user cgroup: session-PID-START whose process is gone. A leaf that
+ * holds a process of another PID namespace (listed as 0) is not ours to judge and stays. */
+static void clean_stale(const struct sbx_cgroup_hier *h, bool kill)
+{
+        _cleanup_close_ int fd = openat(h->user_fd, ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+        if (fd < 0)
+                return;
+        _cleanup_closedir_ DIR *d = fdopendir(fd);
+        if (!d)
+                return;
+        TAKE_FD(fd);
+        struct dirent *de;
+        while ((de = readdir(d))) {
+                int pid;
+                unsigned long long start, now;
+                char tail;
+                if (de->d_type != DT_DIR || sscanf(de->d_name, "session-%d-%llu%c", &pid, &start, &tail) != 2)
+                        continue;
+                if (pid > 0 && sbx_proc_starttime(pid, &now) == 0 && now == start)
+                        continue; /* alive */
+                _cleanup_close_ int leaf = openat(dirfd(d), de->d_name, O_PATH | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+                unsigned n;
+                bool foreign;
+                if (leaf < 0 || sbx_cg_signal_procs(leaf, 0, 0, &n, &foreign) < 0 || foreign)
+                        continue;
+                if (n > 0 && !kill)
+                        continue;
+                if (n > 0 && h->ops->kill(h, leaf, de->d_name, NULL) < 0)
+                        continue;
+                (void)unlinkat(dirfd(d), de->d_name, AT_REMOVEDIR);
+        }
+}
+
+static int move_to(int mount_fd, const char *mount, const char *rel, pid_t pid, struct sbx_err *err)
+{
+        char spid[32];
+        _cleanup_close_ int fd = -1;
+        int r = walk(NULL, mount_fd, mount, rel, &fd, err);
+        if (r < 0)
+                return r;
+        (void)snprintf(spid, sizeof(spid), "%d", (int)pid);
+        return sbx_cg_write(fd, mount, "cgroup.procs", spid, err);
+}
+
+/* Tears the leaf down in every hierarchy (or only moves the process out, when kill is false), then the user cgroups
+ * when empty, then (rollback) the directories this open created. Returns the first error. */
+static int teardown(struct fs_session *s, pid_t pid, bool kill, bool rollback, unsigned *ret_left,
+                    struct sbx_err *err)
+{
+        int first = 0;
+        struct sbx_err e = {0};
+        unsigned left = 0;
+
+        for (size_t i = 0; i < s->n; i++) {
+                struct sbx_cgroup_hier *h = &s->h[i];
+                if (!h->attached)
+                        continue;
+                _cleanup_close_ int mfd = open(h->mount, O_PATH | O_DIRECTORY | O_CLOEXEC);
+                int r = mfd < 0 ? sbx_err_set(&e, errno, "open '%s'", h->mount)
+                                : move_to(mfd, h->mount, h->orig, pid, &e);
+                if (r < 0 && first == 0) {
+                        first = sbx_err_prefix(&e, "move the session process back");
+                        if (err)
+                                *err = e;
+                }
+                h->attached = r < 0;
+        }
+        /* Without kill the leaf stays for its processes; an empty one goes all the same. */
+        if (!kill && s->n > 0 && s->h[0].leaf_fd >= 0 && sbx_cg_signal_procs(s->h[0].leaf_fd, 0, 0, &left, NULL) == 0 &&
+            left == 0)
+                kill = true;
+        for (size_t i = 0; i < s->n; i++) {
+                struct sbx_cgroup_hier *h = &s->h[i];
+                if (h->leaf_fd < 0 || !kill)
+                        continue;
+                int r = h->ops->kill(h, h->leaf_fd, h->leaf_path, &e);
+                if (r == 0) {
+                        r = sbx_cg_remove(h->user_fd, strrchr(h->leaf_path, '/') + 1);
+                        if (r < 0)
+                                (void)sbx_err_set(&e, -r, "remove cgroup '%s'", h->leaf_path);
+                }
+                if (r < 0 && first == 0) {
+                        first = r;
+                        if (err)
+                                *err = e;
+                }
+        }
+        /* The user cgroup goes with its last session; EBUSY means another session is still in it. Under the user's
+         * lock (taken already when this is the rollback of an open), so that no session is opening in it now. */
+        _cleanup_close_ int lock = -1;
+        if (!rollback && s->user)
+                (void)sbx_user_lock(s->user, &lock, NULL);
+        for (size_t i = 0; i < s->n; i++) {
+                struct sbx_cgroup_hier *h = &s->h[i];
+                if (h->user_path)
+                        (void)rmdir(h->user_path);
+                for (size_t j = h->n_created; rollback && j > 0; j--)
+                        (void)rmdir(h->created[j - 1]);
+        }
+        if (ret_left)
+                *ret_left = left;
+        return first;
+}
+
+static void fs_session_free(struct fs_session *s)
+{
+        if (!s)
+                return;
+        free(s->user);
+        for (size_t i = 0; i < s->n; i++)
+                sbx_cg_hier_done(&s->h[i]);
+        free(s->h);
+        free(s);
+}
+
+static void fs_session_freep(struct fs_session **s)
+{
+        fs_session_free(*s);
+}
+
+static int open_hier(struct sbx_cgroup_hier *h, const struct sbx_cg_mount *m, const char *cgroup_root,
+                     const char *user, const char *cg_path, const char *cg_text, struct sbx_err *err)
+{
+        _cleanup_free_ char *base = NULL;
+        char rel[4096];
+        int r = sbx_cg_own(cg_text, m, cg_path, &h->orig, err);
+        if (r < 0)
+                return r;
+        r = sbx_cgroup_expand_root(cgroup_root, h->orig[0] ? h->orig : "/", &base, err);
+        if (r < 0)
+                return r;
+        if ((size_t)snprintf(rel, sizeof(rel), "%s/%s", streq(base, "/") ? "" : base, user) >= sizeof(rel) ||
+            asprintf(&h->user_path, "%s%s", h->mount, rel) < 0)
+                return sbx_err_setx(err, ENAMETOOLONG, "cgroup path for '%s' too long", user);
+        _cleanup_close_ int mfd = open(h->mount, O_PATH | O_DIRECTORY | O_CLOEXEC);
+        if (mfd < 0)
+                return sbx_err_set(err, errno, "open '%s'", h->mount);
+        r = walk(h, mfd, h->mount, rel, &h->user_fd, err);
+        /* ... and the controllers down into the leaves. */
+        if (r == 0 && h->ctrl)
+                r = h->ops->enable(h, h->user_fd, h->user_path, err);
+        return r;
+}
+
+/* Everything of the open after the lock: the hierarchies, the user's cgroup with its limits, the leaf, the attach. */
+static int fs_setup(struct sbx_cgroup_session *cs, struct fs_session *s, const struct sbx_cgroup_params *p,
+                    struct sbx_err *err)
+{
+        struct sbx_cg_mounts ms = {0};
+        bool any;
+        int r = sbx_cg_mounts_read(&ms, err);
+        if (r < 0)
+                return r;
+        cs->layout = sbx_cg_mounts_layout(&ms, &any);
+        if (!any)
+                r = sbx_err_setx(err, ENOENT, "no cgroup filesystem is mounted");
+        if (r == 0)
+                r = sbx_cg_hierarchies(&ms, cs->layout, sbx_cgroup_limits_controllers(p->limits), false, p->limits,
+                                       &s->h, &s->n, err);
+        char cg_path[64];
+        _cleanup_free_ char *cg_text = NULL;
+        (void)snprintf(cg_path, sizeof(cg_path), "/proc/%d/cgroup", (int)p->pid);
+        if (r == 0 && (r = sbx_cg_read_all(AT_FDCWD, cg_path, &cg_text)) < 0)
+                r = sbx_err_set(err, -r, "read '%s'", cg_path);
+        for (size_t i = 0; r == 0 && i < s->n; i++)
+                r = open_hier(&s->h[i], sbx_cg_mount_at(&ms, s->h[i].mount), p->cgroup_root, p->user, cg_path,
+                              cg_text, err);
+        sbx_cg_mounts_done(&ms);
+
+        /* A user directory this open just made (walk's last creation) holds no leaf, stale or not. */
+        for (size_t i = 0; r == 0 && i < s->n; i++) {
+                const struct sbx_cgroup_hier *h = &s->h[i];
+                if (h->n_created == 0 || !streq(h->created[h->n_created - 1], h->user_path))
+                        clean_stale(h, p->kill_stale);
+        }
+        for (size_t i = 0; r == 0 && i < s->n; i++)
+                r = s->h[i].ops->apply_limits(&s->h[i], s->h[i].user_fd, s->h[i].user_path, p->limits, err);
+        for (size_t i = 0; r == 0 && i < s->n; i++) {
+                struct sbx_cgroup_hier *h = &s->h[i];
+                char name[300];
+                (void)snprintf(name, sizeof(name), "session-%s", cs->id);
+                if (asprintf(&h->leaf_path, "%s/%s", h->user_path, name) < 0) {
+                        h->leaf_path = NULL;
+                        r = sbx_err_set(err, ENOMEM, "cgroup path");
+                } else if (sbx_fault("create cgroup '%s'", h->leaf_path) < 0 || mkdirat(h->user_fd, name, 0755) < 0)
+                        r = sbx_err_set(err, errno, "create cgroup '%s'", h->leaf_path);
+                else if ((h->leaf_fd = openat(h->user_fd, name, O_PATH | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC)) < 0)
+                        r = sbx_err_set(err, errno, "open cgroup '%s'", h->leaf_path);
+        }
+        for (size_t i = 0; r == 0 && i < s->n; i++) {
+                char spid[32];
+                (void)snprintf(spid, sizeof(spid), "%d", (int)p->pid);
+                r = sbx_cg_setup_write(s->h[i].leaf_fd, s->h[i].leaf_path, "cgroup.procs", spid, err);
+                s->h[i].attached = r == 0;
+        }
+        return r;
+}
+
+static int fs_open(struct sbx_cgroup_session *cs, const struct sbx_cgroup_params *p, struct sbx_err *err)
+{
+        _cleanup_(fs_session_freep) struct fs_session *s = calloc(1, sizeof(*s));
+        unsigned long long start;
+        if (!s)
+                return sbx_err_set(err, ENOMEM, "cgroup session");
+        /* Invariant: the user name becomes a directory name; it cannot be "..", hold a '/' or be a control file. */
+        if (!sbx_cgroup_valid_user(p->user))
+                return sbx_err_setx(err, EINVAL, "user name '%s' is not usable as a cgroup name", p->user);
+        /* Held until the leaf holds the session process: a session of the same user closing meanwhile would
+         * otherwise remove the user's cgroup under this one (it goes when the closing one sees no other leaf). */
+        _cleanup_close_ int lock = -1;
+        int r = sbx_user_lock(p->user, &lock, err);
+        if (r < 0)
+                return r;
+        if (!(s->user = strdup(p->user)))
+                return sbx_err_set(err, ENOMEM, "cgroup session");
+        r = sbx_proc_starttime(p->pid, &start);
+        if (r < 0)
+                return sbx_err_set(err, -r, "read /proc/%d/stat", (int)p->pid);
+        (void)snprintf(cs->id, sizeof(cs->id), "%d-%llu", (int)p->pid, start);
+        r = fs_setup(cs, s, p, err);
+        if (r < 0) {
+                struct sbx_err ignored = {0};
+                (void)teardown(s, p->pid, true, true, NULL, &ignored);
+                return r;
+        }
+        cs->impl = TAKE_PTR(s);
+        return 0;
+}
+
+static void fs_usage(const struct sbx_cgroup_session *cs, struct sbx_cgroup_usage *u)
+{
+        const struct fs_session *s = cs->impl;
+        for (size_t i = 0; i < s->n; i++)
+                if (s->h[i].leaf_fd >= 0)
+                        s->h[i].ops->read_usage(&s->h[i], s->h[i].leaf_fd, u);
+}
+
+static int fs_close(struct sbx_cgroup_session *cs, pid_t pid, bool kill, unsigned *ret_left, struct sbx_err *err)
+{
+        return teardown(cs->impl, pid, kill, false, ret_left, err);
+}
+
+static const char *fs_leaf(const struct sbx_cgroup_session *cs)
+{
+        const struct fs_session *s = cs->impl;
+        return s->n > 0 && s->h[0].leaf_path ? s->h[0].leaf_path : "";
+}
+
+static void fs_free(struct sbx_cgroup_session *cs)
+{
+        fs_session_free(cs->impl);
+}
+
+const struct sbx_cgroup_manager sbx_cgroup_fs_manager = {
+        .backend = SBX_CGROUP_BACKEND_CGROUPFS,
+        .open = fs_open,
+        .usage = fs_usage,
+        .close = fs_close,
+        .leaf = fs_leaf,
+        .free = fs_free,
+};

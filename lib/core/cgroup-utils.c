@@ -1,0 +1,529 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/* The one reader of each kernel interface the cgroup code uses (cgroup-internal.h): control files, cgroup.procs,
+ * rmdir of a cgroup, mountinfo, /proc/PID/cgroup, and which hierarchies a session uses. The login path and
+ * `sandbox-shellctl list`/`kill` both go through these. */
+#define _GNU_SOURCE
+#include <ctype.h>
+#include <fcntl.h>
+#include <linux/openat2.h>
+#include <signal.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/syscall.h>
+#include <time.h>
+
+#include "cgroup-internal.h"
+#include "fault.h"
+
+/* ---- control files ---- */
+
+int sbx_cg_write(int dirfd, const char *dir, const char *file, const char *value, struct sbx_err *err)
+{
+        _cleanup_close_ int fd = openat(dirfd, file, O_WRONLY | O_NOFOLLOW | O_CLOEXEC);
+        if (fd < 0)
+                return sbx_err_set(err, errno, "open '%s/%s'", dir, file);
+        size_t len = strlen(value);
+        ssize_t n;
+        while ((n = write(fd, value, len)) < 0 && errno == EINTR)
+                ;
+        if (n < 0)
+                return sbx_err_set(err, errno, "write '%s' to '%s/%s'", value, dir, file);
+        if ((size_t)n != len)
+                return sbx_err_set(err, EIO, "write '%s' to '%s/%s'", value, dir, file);
+        return 0;
+}
+
+int sbx_cg_setup_write(int dirfd, const char *dir, const char *file, const char *value, struct sbx_err *err)
+{
+        if (sbx_fault("write '%s' to '%s/%s'", value, dir, file) < 0)
+                return sbx_err_set(err, errno, "write '%s' to '%s/%s'", value, dir, file);
+        return sbx_cg_write(dirfd, dir, file, value, err);
+}
+
+int sbx_cg_put(int fd, const char *path, const char *file, const char *value, const char *key, const char *ctrl,
+               struct sbx_err *err)
+{
+        int r = sbx_cg_setup_write(fd, path, file, value, err);
+        if (r == -ENOENT)
+                return sbx_err_setx(err, EOPNOTSUPP, "%s cannot be applied: cgroup controller '%s' has no '%s' in '%s'",
+                                    key, ctrl, file, path);
+        return r;
+}
+
+ssize_t sbx_cg_read(int dirfd, const char *file, char *buf, size_t size)
+{
+        _cleanup_close_ int fd = openat(dirfd, file, O_RDONLY | O_NOFOLLOW | O_CLOEXEC);
+        if (fd < 0)
+                return -errno;
+        size_t len = 0;
+        while (len + 1 < size) {
+                ssize_t n = read(fd, buf + len, size - 1 - len);
+                if (n < 0) {
+                        if (errno == EINTR)
+                                continue;
+                        return -errno;
+                }
+                if (n == 0)
+                        break;
+                len += (size_t)n;
+        }
+        buf[len] = '\0';
+        return (ssize_t)len;
+}
+
+int sbx_cg_read_all(int dirfd, const char *file, char **ret)
+{
+        _cleanup_close_ int fd = openat(dirfd, file, O_RDONLY | O_NOFOLLOW | O_CLOEXEC);
+        if (fd < 0)
+                return -errno;
+        size_t len = 0, cap = 4096;
+        _cleanup_free_ char *buf = malloc(cap);
+        if (!buf)
+                return -ENOMEM;
+        for (;;) {
+                if (len + 1 >= cap) {
+                        char *b = realloc(buf, cap * 2);
+                        if (!b)
+                                return -ENOMEM;
+                        buf = b;
+                        cap *= 2;
+                }
+                ssize_t n = read(fd, buf + len, cap - 1 - len);
+                if (n < 0 && errno == EINTR)
+                        continue;
+                if (n < 0)
+                        return -errno;
+                if (n == 0)
+                        break;
+                len += (size_t)n;
+        }
+        buf[len] = '\0';
+        *ret = TAKE_PTR(buf);
+        return 0;
+}
+
+bool sbx_cg_has(int dirfd, const char *file)
+{
+        return faccessat(dirfd, file, F_OK, AT_SYMLINK_NOFOLLOW) == 0;
+}
+
+int sbx_cg_read_key(int dirfd, const char *file, const char *key, uint64_t *ret)
+{
+        char buf[4096];
+        ssize_t n = sbx_cg_read(dirfd, file, buf, sizeof(buf));
+        if (n < 0)
+                return (int)n;
+        size_t klen = strlen(key);
+        for (char *line = buf; line && *line; line = strchr(line, '\n') ? strchr(line, '\n') + 1 : NULL) {
+                if (strncmp(line, key, klen) == 0 && line[klen] == ' ') {
+                        char *end;
+                        errno = 0;
+                        unsigned long long v = strtoull(line + klen + 1, &end, 10);
+                        if (errno || end == line + klen + 1)
+                                return -EINVAL;
+                        *ret = v;
+                        return 0;
+                }
+        }
+        return -ENOENT;
+}
+
+int sbx_cg_read_u64(int dirfd, const char *file, uint64_t *ret)
+{
+        char buf[64];
+        ssize_t n = sbx_cg_read(dirfd, file, buf, sizeof(buf));
+        if (n < 0)
+                return (int)n;
+        char *end;
+        errno = 0;
+        unsigned long long v = strtoull(buf, &end, 10);
+        if (errno || end == buf)
+                return -EINVAL;
+        *ret = v;
+        return 0;
+}
+
+int sbx_cg_count_lines(int dirfd, const char *file, uint64_t *ret)
+{
+        _cleanup_free_ char *buf = NULL;
+        int r = sbx_cg_read_all(dirfd, file, &buf);
+        if (r < 0)
+                return r;
+        uint64_t n = 0;
+        for (const char *p = buf; *p; p++)
+                n += *p == '\n';
+        *ret = n;
+        return 0;
+}
+
+void sbx_cg_format_limit(uint64_t v, bool v2, char *buf, size_t size)
+{
+        if (v == SBX_LIMIT_INFINITY)
+                (void)snprintf(buf, size, "%s", v2 ? "max" : "-1");
+        else
+                (void)snprintf(buf, size, "%llu", (unsigned long long)v);
+}
+
+/* ---- processes ---- */
+
+void sbx_cg_sleep_ms(long ms)
+{
+        struct timespec ts = {.tv_sec = ms / 1000, .tv_nsec = (ms % 1000) * 1000000L};
+        (void)nanosleep(&ts, NULL);
+}
+
+int sbx_cg_signal_procs(int dirfd, int sig, pid_t except, unsigned *ret_n, bool *ret_foreign)
+{
+        _cleanup_free_ char *buf = NULL;
+        int r = sbx_cg_read_all(dirfd, "cgroup.procs", &buf);
+        if (r < 0)
+                return r;
+        unsigned count = 0;
+        bool foreign = false;
+        for (char *p = buf; *p;) {
+                char *end;
+                long pid = strtol(p, &end, 10);
+                if (end == p)
+                        break;
+                p = end + strspn(end, "\n");
+                if (except > 0 && pid == except)
+                        continue;
+                count++;
+                if (pid <= 0)
+                        foreign = true;
+                else if (sig)
+                        (void)kill((pid_t)pid, sig);
+        }
+        *ret_n = count;
+        if (ret_foreign)
+                *ret_foreign = foreign;
+        return 0;
+}
+
+int sbx_cg_kill_loop(int dirfd, const char *dir, pid_t except, struct sbx_err *err)
+{
+        /* New processes can appear while we kill (a fork bomb); each round kills what it sees, 10 ms apart. */
+        for (int round = 0; round < 500; round++) {
+                unsigned n;
+                int r = sbx_cg_signal_procs(dirfd, SIGKILL, except, &n, NULL);
+                if (r < 0)
+                        return sbx_err_set(err, -r, "read '%s/cgroup.procs'", dir);
+                if (n == 0)
+                        return 0;
+                sbx_cg_sleep_ms(10);
+        }
+        return sbx_err_setx(err, EBUSY, "processes remain in '%s' after SIGKILL", dir);
+}
+
+int sbx_cg_remove(int parent_fd, const char *name)
+{
+        for (long waited = 0, ms = 1;; waited += ms, ms = ms * 2 > 10 ? 10 : ms * 2) {
+                if (unlinkat(parent_fd, name, AT_REMOVEDIR) == 0 || errno == ENOENT)
+                        return 0;
+                if (errno != EBUSY)
+                        return -errno;
+                if (waited >= 3000)
+                        return -EBUSY;
+                sbx_cg_sleep_ms(ms);
+        }
+}
+
+/* ---- mountinfo ---- */
+
+void sbx_cg_mounts_done(struct sbx_cg_mounts *ms)
+{
+        for (size_t i = 0; i < ms->n; i++) {
+                free(ms->m[i].root);
+                free(ms->m[i].point);
+        }
+        free(ms->m);
+        ms->m = NULL;
+        ms->n = 0;
+}
+
+static unsigned ctrl_from_name(const char *name)
+{
+        static const struct {
+                const char *name;
+                unsigned bit;
+        } map[] = {
+                {"memory", SBX_CG_MEMORY}, {"pids", SBX_CG_PIDS},   {"cpu", SBX_CG_CPU},
+                {"cpuacct", SBX_CG_CPUACCT}, {"blkio", SBX_CG_IO}, {"freezer", SBX_CG_FREEZER},
+        };
+        for (size_t i = 0; i < ELEMENTSOF(map); i++)
+                if (streq(name, map[i].name))
+                        return map[i].bit;
+        return 0;
+}
+
+static unsigned ctrl_from_list(const char *list)
+{
+        char buf[512];
+        unsigned bits = 0;
+        char *save = NULL;
+        (void)strlcpy(buf, list, sizeof(buf));
+        for (char *t = strtok_r(buf, ",", &save); t; t = strtok_r(NULL, ",", &save))
+                bits |= ctrl_from_name(t);
+        return bits;
+}
+
+const char *sbx_cg_ctrl_name(unsigned bit, bool v2)
+{
+        switch (bit) {
+        case SBX_CG_MEMORY:
+                return "memory";
+        case SBX_CG_PIDS:
+                return "pids";
+        case SBX_CG_CPU:
+                return "cpu";
+        case SBX_CG_CPUACCT:
+                return "cpuacct";
+        case SBX_CG_IO:
+                return v2 ? "io" : "blkio";
+        default:
+                return "freezer";
+        }
+}
+
+/* Mount points in mountinfo escape space, tab, newline and backslash as \ooo. */
+static void unescape(char *s)
+{
+        char *o = s;
+        for (char *p = s; *p; p++) {
+                if (p[0] == '\\' && p[1] >= '0' && p[1] <= '3' && p[2] >= '0' && p[2] <= '7' && p[3] >= '0' &&
+                    p[3] <= '7') {
+                        *o++ = (char)((p[1] - '0') * 64 + (p[2] - '0') * 8 + (p[3] - '0'));
+                        p += 3;
+                } else
+                        *o++ = *p;
+        }
+        *o = '\0';
+}
+
+int sbx_cg_mounts_parse(const char *text, struct sbx_cg_mounts *ret, struct sbx_err *err)
+{
+        _cleanup_free_ char *copy = strdup(text);
+        if (!copy)
+                return sbx_err_set(err, ENOMEM, "mountinfo");
+        char *save = NULL;
+        for (char *line = strtok_r(copy, "\n", &save); line; line = strtok_r(NULL, "\n", &save)) {
+                /* ID PARENT MAJ:MIN ROOT POINT OPTS [OPTIONAL...] - FSTYPE SOURCE SUPEROPTS */
+                char *f[64];
+                size_t nf = 0;
+                char *s2 = NULL;
+                for (char *t = strtok_r(line, " ", &s2); t && nf < ELEMENTSOF(f); t = strtok_r(NULL, " ", &s2))
+                        f[nf++] = t;
+                size_t dash = 0;
+                for (size_t i = 6; i < nf; i++)
+                        if (streq(f[i], "-")) {
+                                dash = i;
+                                break;
+                        }
+                if (dash == 0 || dash + 1 >= nf)
+                        continue;
+                const char *fstype = f[dash + 1];
+                bool v2 = streq(fstype, "cgroup2");
+                if (!v2 && !streq(fstype, "cgroup"))
+                        continue;
+                unsigned ctrl = v2 ? 0 : (dash + 3 < nf ? ctrl_from_list(f[dash + 3]) : 0);
+                if (!v2 && ctrl == 0)
+                        continue; /* name=systemd and friends: no controller we use */
+                struct sbx_cg_mount *m = realloc(ret->m, (ret->n + 1) * sizeof(*m));
+                if (!m)
+                        return sbx_err_set(err, ENOMEM, "mountinfo");
+                ret->m = m;
+                unescape(f[3]);
+                unescape(f[4]);
+                m[ret->n] = (struct sbx_cg_mount){.root = strdup(f[3]), .point = strdup(f[4]), .v2 = v2, .ctrl = ctrl};
+                ret->n++;
+                if (!m[ret->n - 1].root || !m[ret->n - 1].point)
+                        return sbx_err_set(err, ENOMEM, "mountinfo");
+        }
+        return 0;
+}
+
+int sbx_cg_mounts_read(struct sbx_cg_mounts *ret, struct sbx_err *err)
+{
+        _cleanup_free_ char *text = NULL;
+        *ret = (struct sbx_cg_mounts){0};
+        int r = sbx_cg_read_all(AT_FDCWD, "/proc/self/mountinfo", &text);
+        if (r < 0)
+                return sbx_err_set(err, -r, "read /proc/self/mountinfo");
+        r = sbx_cg_mounts_parse(text, ret, err);
+        if (r < 0)
+                sbx_cg_mounts_done(ret);
+        return r;
+}
+
+enum sbx_cgroup_layout sbx_cg_mounts_layout(const struct sbx_cg_mounts *ms, bool *ret_any)
+{
+        bool v1 = false, v2 = false;
+        for (size_t i = 0; i < ms->n; i++) {
+                if (ms->m[i].v2)
+                        v2 = true;
+                else
+                        v1 = true;
+        }
+        *ret_any = v1 || v2;
+        return v1 ? (v2 ? SBX_CGROUP_HYBRID : SBX_CGROUP_V1) : SBX_CGROUP_V2;
+}
+
+const struct sbx_cg_mount *sbx_cg_mount_at(const struct sbx_cg_mounts *ms, const char *point)
+{
+        for (size_t i = 0; i < ms->n; i++)
+                if (streq(ms->m[i].point, point))
+                        return &ms->m[i];
+        return NULL;
+}
+
+static const struct sbx_cg_mount *find_mount(const struct sbx_cg_mounts *ms, bool v2, unsigned bit)
+{
+        for (size_t i = 0; i < ms->n; i++)
+                if (ms->m[i].v2 == v2 && (v2 || (ms->m[i].ctrl & bit)))
+                        return &ms->m[i];
+        return NULL;
+}
+
+/* ---- the hierarchies of a session ---- */
+
+void sbx_cg_hier_done(struct sbx_cgroup_hier *h)
+{
+        free(h->mount);
+        free(h->orig);
+        free(h->user_path);
+        free(h->leaf_path);
+        closep(&h->user_fd);
+        closep(&h->leaf_fd);
+        for (size_t j = 0; j < h->n_created; j++)
+                free(h->created[j]);
+        free(h->created);
+}
+
+struct hiers {
+        struct sbx_cgroup_hier *h;
+        size_t n;
+};
+
+static void hiers_done(struct hiers *hs)
+{
+        for (size_t i = 0; i < hs->n; i++)
+                sbx_cg_hier_done(&hs->h[i]);
+        free(hs->h);
+}
+
+/* Adds the mount (once), with `ctrl` to use in it. */
+static int add_hier(struct hiers *hs, const struct sbx_cg_mount *m, unsigned ctrl, bool tracking, struct sbx_err *err)
+{
+        for (size_t i = 0; i < hs->n; i++)
+                if (streq(hs->h[i].mount, m->point)) {
+                        hs->h[i].ctrl |= ctrl;
+                        return 0;
+                }
+        struct sbx_cgroup_hier *h = realloc(hs->h, (hs->n + 1) * sizeof(*h));
+        if (!h)
+                return sbx_err_set(err, ENOMEM, "cgroup hierarchies");
+        hs->h = h;
+        h[hs->n] = (struct sbx_cgroup_hier){
+                .ops = m->v2 ? &sbx_cgroup_v2_ops : &sbx_cgroup_v1_ops,
+                .mount = strdup(m->point),
+                .has = m->ctrl,
+                .ctrl = ctrl,
+                .v2 = m->v2,
+                .tracking = tracking,
+                .user_fd = -1,
+                .leaf_fd = -1,
+        };
+        hs->n++;
+        return h[hs->n - 1].mount ? 0 : sbx_err_set(err, ENOMEM, "cgroup hierarchies");
+}
+
+int sbx_cg_hierarchies(const struct sbx_cg_mounts *ms, enum sbx_cgroup_layout layout, unsigned need, bool optional,
+                       const struct sbx_cgroup_limits *limits, struct sbx_cgroup_hier **ret, size_t *ret_n,
+                       struct sbx_err *err)
+{
+        struct hiers hs = {0};
+        const struct sbx_cg_mount *m;
+        int r = 0;
+        if (ms->n == 0)
+                return sbx_err_setx(err, ENOENT, "no cgroup filesystem is mounted");
+        if (layout != SBX_CGROUP_V1) {
+                /* v2 tracks the session; in hybrid mode it carries no controller (the v1 hierarchies own them). */
+                r = add_hier(&hs, find_mount(ms, true, 0), layout == SBX_CGROUP_V2 ? need : 0, true, err);
+                if (r < 0 || layout == SBX_CGROUP_V2)
+                        goto out;
+        } else {
+                m = find_mount(ms, false, SBX_CG_FREEZER);
+                if (!m)
+                        m = find_mount(ms, false, SBX_CG_PIDS);
+                if (!m)
+                        m = &ms->m[0];
+                r = add_hier(&hs, m, 0, true, err);
+                if (r < 0)
+                        goto out;
+                m = find_mount(ms, false, SBX_CG_CPUACCT);
+                if (m && (r = add_hier(&hs, m, SBX_CG_CPUACCT, false, err)) < 0)
+                        goto out;
+        }
+        for (unsigned bit = 1; bit <= SBX_CG_IO; bit <<= 1) {
+                if (!(need & bit))
+                        continue;
+                m = find_mount(ms, false, bit);
+                if (!m && optional)
+                        continue;
+                if (!m) {
+                        const char *key = limits ? sbx_cgroup_limits_keyword(limits, bit) : NULL;
+                        r = sbx_err_setx(err, EOPNOTSUPP, "%s needs the cgroup controller '%s', which is not mounted",
+                                         key ? key : "a limit", sbx_cg_ctrl_name(bit, false));
+                        goto out;
+                }
+                if ((r = add_hier(&hs, m, bit, false, err)) < 0)
+                        goto out;
+        }
+out:
+        if (r < 0) {
+                hiers_done(&hs);
+                return r;
+        }
+        *ret = hs.h;
+        *ret_n = hs.n;
+        return 0;
+}
+
+int sbx_cg_own(const char *text, const struct sbx_cg_mount *m, const char *what, char **ret, struct sbx_err *err)
+{
+        _cleanup_free_ char *buf = strdup(text);
+        if (!buf)
+                return sbx_err_set(err, ENOMEM, "cgroup path");
+        char *save = NULL;
+        for (char *line = strtok_r(buf, "\n", &save); line; line = strtok_r(NULL, "\n", &save)) {
+                char *c1 = strchr(line, ':'), *c2 = c1 ? strchr(c1 + 1, ':') : NULL;
+                if (!c2)
+                        continue;
+                *c1 = *c2 = '\0';
+                const char *list = c1 + 1, *cg = c2 + 1;
+                bool match = m->v2 ? streq(line, "0") && list[0] == '\0'
+                                   : list[0] != '\0' && (ctrl_from_list(list) & m->ctrl) == m->ctrl;
+                if (!match)
+                        continue;
+                size_t rl = strlen(m->root);
+                if (streq(m->root, "/"))
+                        rl = 0;
+                else if (strncmp(cg, m->root, rl) != 0 || (cg[rl] != '/' && cg[rl] != '\0'))
+                        return sbx_err_setx(err, EINVAL, "cgroup '%s' is outside the mount '%s'", cg, m->point);
+                *ret = strdup(streq(cg + rl, "/") ? "" : cg + rl);
+                return *ret ? 0 : sbx_err_set(err, ENOMEM, "cgroup path");
+        }
+        return sbx_err_setx(err, ENOENT, "no entry for '%s' in %s", m->point, what);
+}
+
+int sbx_cg_open_beneath(int dirfd, const char *rel)
+{
+        while (*rel == '/')
+                rel++;
+        struct open_how how = {
+                .flags = O_PATH | O_DIRECTORY | O_CLOEXEC,
+                .resolve = RESOLVE_BENEATH | RESOLVE_NO_SYMLINKS | RESOLVE_NO_MAGICLINKS,
+        };
+        int fd = (int)syscall(SYS_openat2, dirfd, *rel ? rel : ".", &how, sizeof(how));
+        return fd < 0 ? -errno : fd;
+}
