@@ -1,5 +1,5 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
-/* Reading the config files from disk. The helper is treated like a setuid program (DESIGN section 4): its policy
+/* Reading the config files from disk. The helper is treated like a setuid program (docs/ARCHITECTURE.md, "The privilege model"): its policy
  * comes only from files root owns and nobody else can write, checked on the opened descriptor so nothing can be
  * swapped in between the check and the read. */
 #define _GNU_SOURCE

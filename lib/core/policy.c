@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* The effective policy for one user: which Match blocks apply, which value wins, tokens expanded, defaults added.
  *
- * Precedence (sshd's rule, DESIGN section 5): for a scalar keyword the first value found wins, where every matching
+ * Precedence (sshd's rule; docs/ARCHITECTURE.md, "Configuration"): for a scalar keyword the first value found wins, where every matching
  * Match block, in reading order, comes before every global line. Reading order is the drop-ins in lexical order,
  * then the main file, so a drop-in overrides the main file and an earlier block a later one. Bind and Tmpfs
  * accumulate in reading order; Environment accumulates with the first value for a NAME winning (same precedence as

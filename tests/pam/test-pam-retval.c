@@ -121,7 +121,7 @@ static void test_missing_config(void **state)
 
 static bool need_root(void)
 {
-        /* The config loader only reads root-owned files (DESIGN section 4); files made by another user are refused. */
+        /* The config loader only reads root-owned files (docs/ARCHITECTURE.md, "Invariants"); files made by another user are refused. */
         return geteuid() == 0;
 }
 

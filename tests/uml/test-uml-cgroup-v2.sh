@@ -2,7 +2,7 @@
 # SPDX-License-Identifier: LGPL-2.1-or-later
 # The pam_sandbox/cgroup root tests again, on pure cgroup v2, and the helper's own tests on the guest's kernel, which
 # is Debian 12's 6.1 (older than this host's: its mount API cannot clone a mount that is not attached yet, for one).
-# Boots Debian's user-mode-linux kernel with the host's filesystem as its read-only root (DESIGN.md section 7) and runs
+# Boots Debian's user-mode-linux kernel with the host's filesystem as its read-only root (docs/ARCHITECTURE.md, "Tests") and runs
 # tests/uml/guest-init.sh as its init. The guest writes each test's log into a directory of ours, mounted through
 # hostfs; the results come back on the console.
 set -u

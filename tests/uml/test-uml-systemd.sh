@@ -3,7 +3,7 @@
 # The systemd backend, for real: boots Debian's user-mode-linux kernel with the host's filesystem as a read-only root;
 # tests/uml/systemd-init.sh makes a writable overlay, writes users, keys, PAM, sshd and sandbox-shell configuration
 # into it and execs systemd as PID 1 (pure cgroup v2) with dbus, logind, sshd and tests/uml/systemd-agent.sh, which logs
-# in over ssh and with su and asserts what an administrator would check (../shared/SYSTEMD.md, "Testing it here").
+# in over ssh and with su and asserts what an administrator would check (docs/ARCHITECTURE.md, "Cgroups").
 # systemd never runs on this host: only inside the guest.
 # SBX_UML_SHELL=/bin/sh gives the sandboxed user a plain shell, which checks the PAM and systemd side alone (when run
 # by hand from a build directory's environment, build/tests/sbx-env.sh).
