@@ -25,6 +25,27 @@ int sbx_safepath_check_component(const struct stat *st, const char *path, struct
         return 0;
 }
 
+/* Takes the next component of *p (leading slashes skipped) into comp and moves *p past it. Returns 1 and an empty
+ * comp at the end of the path, 0 with a component, or -ENAMETOOLONG / -EINVAL (".", "..") naming `path`. */
+static int next_component(const char **p, char comp[static 256], const char *path, struct sbx_err *err)
+{
+        while (**p == '/')
+                (*p)++;
+        size_t n = strcspn(*p, "/");
+        if (n == 0) {
+                comp[0] = '\0';
+                return 1;
+        }
+        if (n >= 256)
+                return sbx_err_setx(err, ENAMETOOLONG, "component too long in '%s'", path);
+        memcpy(comp, *p, n);
+        comp[n] = '\0';
+        *p += n;
+        if (streq(comp, ".") || streq(comp, ".."))
+                return sbx_err_setx(err, EINVAL, "'%s' contains '%s' (give the real path)", path, comp);
+        return 0;
+}
+
 int sbx_safepath_open_trusted_dir(const char *path, int *ret_fd, struct sbx_err *err)
 {
         if (!path || path[0] != '/')
@@ -46,20 +67,8 @@ int sbx_safepath_open_trusted_dir(const char *path, int *ret_fd, struct sbx_err 
                 return r;
 
         const char *p = path;
-        while (*p) {
-                while (*p == '/')
-                        p++;
-                if (!*p)
-                        break;
-                size_t n = strcspn(p, "/");
-                char comp[256];
-                if (n >= sizeof(comp))
-                        return sbx_err_setx(err, ENAMETOOLONG, "component too long in '%s'", path);
-                memcpy(comp, p, n);
-                comp[n] = '\0';
-                p += n;
-                if (streq(comp, ".") || streq(comp, ".."))
-                        return sbx_err_setx(err, EINVAL, "'%s' contains '%s' (give the real path)", path, comp);
+        char comp[256];
+        while ((r = next_component(&p, comp, path, err)) == 0) {
                 if (shown[1] != '\0')
                         (void)strlcat(shown, "/", sizeof(shown));
                 (void)strlcat(shown, comp, sizeof(shown));
@@ -76,6 +85,8 @@ int sbx_safepath_open_trusted_dir(const char *path, int *ret_fd, struct sbx_err 
                 if (r < 0)
                         return r;
         }
+        if (r < 0)
+                return r;
         *ret_fd = TAKE_FD(fd);
         return 0;
 }
@@ -142,19 +153,14 @@ int sbx_safepath_resolve_trusted(const char *path, struct stat *ret, struct sbx_
                 int r = sbx_safepath_check_component(&st, where, err);
                 if (r < 0)
                         return sbx_err_prefix(err, "'%s'", path);
-                size_t n = strcspn(p, "/");
-                if (n == 0)
-                        return sbx_err_setx(err, EISDIR, "'%s' names a directory", path);
                 char comp[256];
-                if (n >= sizeof(comp))
-                        return sbx_err_setx(err, ENAMETOOLONG, "component too long in '%s'", path);
-                memcpy(comp, p, n);
-                comp[n] = '\0';
-                p += n;
+                r = next_component(&p, comp, path, err);
+                if (r < 0)
+                        return r;
+                if (r > 0)
+                        return sbx_err_setx(err, EISDIR, "'%s' names a directory", path);
                 while (*p == '/')
                         p++;
-                if (streq(comp, "..") || streq(comp, "."))
-                        return sbx_err_setx(err, EINVAL, "'%s' contains '%s'", path, comp);
                 _cleanup_close_ int next = openat(fd, comp, O_PATH | O_NOFOLLOW | O_CLOEXEC);
                 if (next < 0 || fstat(next, &st) < 0)
                         return sbx_err_set(err, errno, "'%s' (component '%s')", path, comp);

@@ -10,6 +10,8 @@
 #include <string.h>
 #include <cmocka.h>
 
+#include "nss-wrapper.h"
+
 #include "user.h"
 
 static void test_nss_lookup(void **state)
@@ -56,20 +58,8 @@ static void test_nss_lookup_without_groups(void **state)
 
 int main(int argc, char **argv)
 {
-        /* Run under nss_wrapper with the fixtures, so the NSS path sees known users whatever the machine has. */
-        if (!getenv("NSS_WRAPPER_PASSWD")) {
-                (void)setenv("LD_PRELOAD", "libnss_wrapper.so", 1);
-                (void)setenv("NSS_WRAPPER_PASSWD", SBX_TEST_SRCDIR "/data/nss/passwd", 1);
-                (void)setenv("NSS_WRAPPER_GROUP", SBX_TEST_SRCDIR "/data/nss/group", 1);
-                /* AddressSanitizer builds: the preloaded library comes before the sanitizer runtime. */
-                const char *asan = getenv("ASAN_OPTIONS");
-                char opts[512];
-                (void)snprintf(opts, sizeof(opts), "%s%sverify_asan_link_order=0", asan ? asan : "", asan ? ":" : "");
-                (void)setenv("ASAN_OPTIONS", opts, 1);
-                execv("/proc/self/exe", argv);
-                perror("re-executing under nss_wrapper");
+        if (sbx_test_under_nss_wrapper(argv) < 0)
                 return 1;
-        }
         const struct CMUnitTest tests[] = {
                 cmocka_unit_test(test_nss_lookup),
                 cmocka_unit_test(test_nss_lookup_without_groups),
