@@ -206,7 +206,7 @@ static void test_only_pam_sm_exported(void **state)
         for (size_t i = 0; i < sizeof(exported) / sizeof(exported[0]); i++)
                 assert_non_null(dlsym(dl, exported[i]));
         /* lib/ is linked in statically and must stay hidden (version script): a few of its functions. */
-        const char *hidden[] = {"sbx_cgroup_session_open", "sbx_policy_load_user", "sbx_caps_grant_inheritable",
+        const char *hidden[] = {"sbx_cgroup_session_start", "sbx_policy_load_user", "sbx_caps_grant_inheritable",
                                 "sbx_err_set", "sbx_cg_write", "parse_args", "pam_sm_acct_mgmt",
                                 "pam_sm_chauthtok"};
         for (size_t i = 0; i < sizeof(hidden) / sizeof(hidden[0]); i++) {
