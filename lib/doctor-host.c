@@ -251,7 +251,8 @@ static int manager_eval(const char *const *dirs, const char *instance, struct ma
         }
         if (r == 0) {
                 apply_file(m, unit);
-                qsort(v, n, sizeof(*v), dropin_cmp);
+                if (n > 1)
+                        qsort(v, n, sizeof(*v), dropin_cmp);
                 for (size_t i = 0; i < n; i++)
                         apply_file(m, v[i].path);
         }
