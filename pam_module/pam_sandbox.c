@@ -25,6 +25,7 @@
 #include "caps.h"
 #include "cgroup.h"
 #include "policy.h"
+#include "registry.h"
 
 #define DATA_NAME "pam_sandbox:session"
 
@@ -39,6 +40,7 @@ struct session {
         struct sbx_cgroup_session *cg;
         char *user;
         pid_t pid; /* the process that opened the session */
+        struct sbx_registry_entry reg; /* the session's entry among the user's open ones (registry.h) */
         bool kill_on_logout;
         bool done; /* closed, or handed over: the cleanup only frees */
 };
@@ -66,6 +68,10 @@ static void session_free(struct session *s)
         if (!s)
                 return;
         sbx_cgroup_session_free(s->cg);
+        if (s->pid == getpid())
+                sbx_registry_leave(&s->reg);
+        else
+                closep(&s->reg.end_fd); /* a forked child: the entry stays its parent's */
         free(s->user);
         free(s);
 }
@@ -155,21 +161,47 @@ int pam_sm_open_session(pam_handle_t *pamh, int flags, int argc, const char **ar
 
         struct session *s = calloc(1, sizeof(*s));
         if (!s || !(s->user = strdup(user))) {
+                free(s);
+                return PAM_BUF_ERR;
+        }
+        s->reg.end_fd = -1;
+        s->pid = getpid();
+        s->kill_on_logout = p->kill_on_logout;
+
+        /* MaxSessions: counted and recorded at once, under the user's lock. */
+        unsigned open = 0;
+        int r = sbx_registry_enter(user, p->uid, s->pid, p->max_sessions, &open, &s->reg, &err);
+        if (r < 0) {
+                session_free(s);
+                if (r == -EUSERS) {
+                        pam_syslog(pamh, LOG_NOTICE, "Refusing a session of '%s': %s", user, err.msg);
+                        pam_error(pamh, "sandbox-shell: login refused: %s.", err.msg);
+                        return PAM_PERM_DENIED;
+                }
+                pam_syslog(pamh, LOG_ERR, "Failed to record the session of '%s': %s", user, err.msg);
+                pam_error(pamh, "sandbox-shell: login refused: the session could not be recorded: %s", err.msg);
+                return r == -ENOMEM ? PAM_BUF_ERR : PAM_SESSION_ERR;
+        }
+        /* The helper finds its entry through the login's environment, to say why it ended the session. */
+        char env[sizeof(SBX_SESSION_ENV) + sizeof(s->reg.user) + sizeof(s->reg.id) + 2];
+        (void)snprintf(env, sizeof(env), "%s=%s-%s", SBX_SESSION_ENV, s->reg.user, s->reg.id);
+        if (pam_putenv(pamh, env) != PAM_SUCCESS) {
                 session_free(s);
                 return PAM_BUF_ERR;
         }
-        s->pid = getpid();
-        s->kill_on_logout = p->kill_on_logout;
+
         const struct sbx_cgroup_params params = {
                 .backend = p->cgroup_backend,
                 .cgroup_root = p->cgroup_root,
                 .user = user,
                 .uid = p->uid,
                 .limits = &p->limits,
+                .session_limits = &p->session_limits,
+                .runtime_max_usec = sbx_policy_runtime_backstop(p),
                 .kill_stale = p->kill_on_logout,
                 .pid = s->pid,
         };
-        int r = sbx_cgroup_session_start(&params, &s->cg, &err);
+        r = sbx_cgroup_session_start(&params, &s->cg, &err);
         if (r < 0) {
                 pam_syslog(pamh, LOG_ERR, "Failed to set up the cgroup of '%s': %s", user, err.msg);
                 pam_error(pamh, "sandbox-shell: login refused: the session's resource limits could not be set up: %s",
@@ -207,6 +239,21 @@ static void fmt_u64(char *buf, size_t size, uint64_t v)
                 (void)snprintf(buf, size, "%llu", (unsigned long long)v);
 }
 
+/* "peak_memory_bytes=... cpu_seconds=... oom_kills=... tasks_max_hits=...", each name after `prefix`. */
+static void fmt_usage(char *buf, size_t size, const char *prefix, const struct sbx_cgroup_usage *u)
+{
+        char mem[32], oom[32], hits[32], cpu[32];
+        fmt_u64(mem, sizeof(mem), u->memory_peak);
+        fmt_u64(oom, sizeof(oom), u->oom_kills);
+        fmt_u64(hits, sizeof(hits), u->tasks_max_hits);
+        if (u->cpu_usec == SBX_CGROUP_UNKNOWN)
+                (void)snprintf(cpu, sizeof(cpu), "n/a");
+        else
+                (void)snprintf(cpu, sizeof(cpu), "%.3f", (double)u->cpu_usec / 1e6);
+        (void)snprintf(buf, size, "%speak_memory_bytes=%s %scpu_seconds=%s %soom_kills=%s %stasks_max_hits=%s", prefix,
+                       mem, prefix, cpu, prefix, oom, prefix, hits);
+}
+
 int pam_sm_close_session(pam_handle_t *pamh, int flags, int argc, const char **argv)
 {
         struct args a;
@@ -228,10 +275,13 @@ int pam_sm_close_session(pam_handle_t *pamh, int flags, int argc, const char **a
         }
 
         /* Usage first: it goes with the leaf. */
-        sbx_cgroup_session_usage(s->cg, &u);
+        struct sbx_cgroup_usage uu;
+        sbx_cgroup_session_usage(s->cg, &u, &uu);
         struct timespec now, start = sbx_cgroup_session_started(s->cg);
         (void)clock_gettime(CLOCK_MONOTONIC, &now);
         double duration = (double)(now.tv_sec - start.tv_sec) + (double)(now.tv_nsec - start.tv_nsec) / 1e9;
+        char end[32];
+        sbx_registry_end_reason(&s->reg, end, sizeof(end));
 
         int r = sbx_cgroup_session_close(s->cg, s->pid, s->kill_on_logout, &left, &err);
         if (r < 0)
@@ -242,22 +292,17 @@ int pam_sm_close_session(pam_handle_t *pamh, int flags, int argc, const char **a
         if (rc < 0)
                 pam_syslog(pamh, LOG_ERR, "Failed to revoke the sandbox capabilities: %s", cerr.msg);
 
-        char mem[32], oom[32], hits[32], cpu[32], procs[64];
-        fmt_u64(mem, sizeof(mem), u.memory_peak);
-        fmt_u64(oom, sizeof(oom), u.oom_kills);
-        fmt_u64(hits, sizeof(hits), u.tasks_max_hits);
-        if (u.cpu_usec == SBX_CGROUP_UNKNOWN)
-                (void)snprintf(cpu, sizeof(cpu), "n/a");
-        else
-                (void)snprintf(cpu, sizeof(cpu), "%.3f", (double)u.cpu_usec / 1e6);
+        char session[256], user[256], procs[64];
+        fmt_usage(session, sizeof(session), "", &u);
+        fmt_usage(user, sizeof(user), "user_", &uu);
         if (s->kill_on_logout)
                 (void)snprintf(procs, sizeof(procs), "%s", r < 0 ? "kill-failed" : "killed");
         else
                 (void)snprintf(procs, sizeof(procs), "left-running:%u", left);
-        pam_syslog(pamh, LOG_INFO,
-                   "session closed: user=%s session=%s duration=%.1fs peak_memory_bytes=%s cpu_seconds=%s "
-                   "oom_kills=%s tasks_max_hits=%s processes=%s",
-                   s->user, sbx_cgroup_session_id(s->cg), duration, mem, cpu, oom, hits, procs);
+        /* end=: runtime-max or idle when the helper ended the session for its policy, logout otherwise. The user_
+         * figures are the user's cgroup as a whole (every open session of the user), read at this close. */
+        pam_syslog(pamh, LOG_INFO, "session closed: user=%s session=%s duration=%.1fs end=%s %s %s processes=%s",
+                   s->user, sbx_cgroup_session_id(s->cg), duration, end[0] ? end : "logout", session, user, procs);
 
         s->done = true;
         (void)pam_set_data(pamh, DATA_NAME, NULL, NULL); /* frees s through session_cleanup (PAM_DATA_REPLACE) */

@@ -198,7 +198,8 @@ static int audit_user(void *data, const struct ctl_user *cu)
         if (first_time(d, key) && sbx_doctor_shell(p->root_directory, p->shell, &d->f, &err) < 0)
                 not_checked(d, "the shell", &err);
         /* Policies that need the same controllers give the same findings. */
-        (void)snprintf(key, sizeof(key), "cgroup %u", sbx_cgroup_limits_controllers(&p->limits));
+        (void)snprintf(key, sizeof(key), "cgroup %u %u", sbx_cgroup_limits_controllers(&p->limits),
+                       sbx_cgroup_limits_controllers(&p->session_limits));
         if (d->mountinfo && first_time(d, key) && sbx_doctor_cgroup(d->mountinfo, p, &d->f, &err) < 0)
                 not_checked(d, "the cgroup controllers", &err);
         audit_sshd(d, cu->name);

@@ -11,9 +11,11 @@
 #include <unistd.h>
 
 #include "caps.h"
+#include "commands.h"
 #include "env.h"
 #include "namespace.h"
 #include "policy.h"
+#include "registry.h"
 
 extern char **environ;
 
@@ -35,6 +37,37 @@ static int refuse(const char *fmt, ...)
 static void warn(const char *msg, void *userdata)
 {
         fprintf(stderr, PROG ": warning: %s\n", msg);
+}
+
+/* The session's PAM module puts the reason in its usage line (end=). */
+static void ending(const char *reason, void *userdata)
+{
+        sbx_registry_report_end(userdata, reason);
+}
+
+/* A restricted account (Commands): the request, split without a shell, must name one of the programs; *ret_argv is
+ * what PID 1 executes and *ret_entry the program's entry. Prints the refusal (one line, naming what is allowed). */
+static int restricted_request(const struct sbx_policy *p, const char *command, char ***ret_argv,
+                              const char **ret_entry)
+{
+        struct sbx_err err = {0};
+        char allowed[1024];
+        sbx_commands_list(p->commands, allowed, sizeof(allowed));
+        /* sshd runs the login shell with -c and the client's command; with a ForceCommand of its own the client's
+         * command is in SSH_ORIGINAL_COMMAND. Without either there is nothing to run: no interactive shell here. */
+        const char *request = command ? command : getenv("SSH_ORIGINAL_COMMAND");
+        if (!request)
+                return refuse("there is no interactive shell; this account may run only: %s", allowed);
+        _cleanup_strv_free_ char **argv = NULL;
+        if (sbx_commands_split(request, &argv, &err) < 0 ||
+            sbx_commands_match(p->commands, argv, ret_entry, &err) < 0) {
+                if (err.code == ENOMEM)
+                        return refuse("%s", err.msg);
+                return refuse("%s; this account may run only: %s (one program and its arguments, without a shell)",
+                              err.msg, allowed);
+        }
+        *ret_argv = TAKE_PTR(argv);
+        return 0;
 }
 
 int main(int argc, char **argv)
@@ -80,15 +113,26 @@ int main(int argc, char **argv)
 
         _cleanup_strv_free_ char **shell_argv = NULL;
         _cleanup_strv_free_ char **shell_env = NULL;
-        if (sbx_env_argv(policy->shell, login, command, &shell_argv, &err) < 0 ||
-            sbx_env_build(policy, environ, &shell_env, &err) < 0)
+        const char *entry = NULL;
+        if (policy->commands) {
+                if (restricted_request(policy, command, &shell_argv, &entry) != 0)
+                        return 1;
+        } else if (sbx_env_argv(policy->shell, login, command, &shell_argv, &err) < 0)
+                return refuse("%s", err.msg);
+        if (sbx_env_build(policy, environ, &shell_env, &err) < 0)
                 return refuse("%s", err.msg);
 
+        /* Read before the launch: the value names this session's entry in the PAM module's registry. */
+        const char *session = getenv(SBX_SESSION_ENV);
         struct sbx_launch launch = {
                 .policy = policy,
                 .argv = shell_argv,
                 .envp = shell_env,
                 .warn = warn,
+                .command_entry = entry,
+                .command_requested = entry ? shell_argv[0] : NULL,
+                .ending = ending,
+                .userdata = (void *)session,
         };
         int status = 1;
         /* Invariant: effective capabilities again only for the clone and the mounts of PID 1; the outer half drops

@@ -443,13 +443,15 @@ bool sbx_doctor_in_list(const char *list, const char *word, const char *seps)
         return false;
 }
 
-/* "MemoryMax/MemoryHigh/MemorySwapMax": every limit keyword that needs controller `bit`, from the keyword table. */
-static void keywords_of(unsigned bit, char *buf, size_t size)
+/* "MemoryMax/MemoryHigh/MemorySwapMax": every limit keyword of the user's (and, with `session`, of a session's) that
+ * needs controller `bit`, from the keyword table. */
+static void keywords_of(unsigned bit, bool user, bool session, char *buf, size_t size)
 {
         buf[0] = '\0';
         for (int k = 0; k < _SBX_KEY_MAX; k++) {
                 const struct sbx_keyword *kw = sbx_keyword(k);
-                if (kw->place != SBX_PLACE_LIMIT || !((unsigned)kw->arg & bit))
+                if (!((kw->place == SBX_PLACE_LIMIT && user) || (kw->place == SBX_PLACE_SESSION && session)) ||
+                    !((unsigned)kw->arg & bit))
                         continue;
                 if (buf[0])
                         (void)strlcat(buf, "/", size);
@@ -492,14 +494,16 @@ int sbx_doctor_cgroup(const char *mountinfo, const struct sbx_policy *p, struct 
         /* Hybrid and v1 hosts: the limits go to v1 hierarchies (never to the controller-less v2 one). A limit given
          * as `infinity` is still written, so it needs its controller as well. */
         bool v1 = layout != SBX_CGROUP_V2;
-        unsigned need = sbx_cgroup_limits_controllers(&p->limits);
+        unsigned user = sbx_cgroup_limits_controllers(&p->limits);
+        unsigned session = sbx_cgroup_limits_controllers(&p->session_limits);
+        unsigned need = user | session;
         for (unsigned bit = 1; bit <= SBX_CG_IO; bit <<= 1) {
                 if (!(need & bit))
                         continue;
                 const char *name = sbx_cg_ctrl_name(bit, !v1);
                 bool ok = v1 ? (v1_ctrl & bit) != 0 : sbx_doctor_in_list(avail, name, " \n");
                 char keys[256];
-                keywords_of(bit, keys, sizeof(keys));
+                keywords_of(bit, user & bit, session & bit, keys, sizeof(keys));
                 if (!ok && sbx_findings_add(f, v1 ? "mount the v1 hierarchy for it, or remove the limit"
                                                   : "enable the controller at boot (or remove the limit)",
                                             "policy of '%s': %s needs the cgroup controller '%s', which this host "

@@ -152,6 +152,19 @@ static void put_key(FILE *f, int key, const struct sbx_policy *p)
                 put_origin(f, &p->origin[key]);
                 return;
         }
+        if (k->kind == SBX_KIND_WORDS) {
+                /* Not given: nothing to say (the keyword takes at least one word). */
+                char *const *w = *(char **const *)field;
+                if (!w)
+                        return;
+                fputs(k->name, f);
+                for (; *w; w++) {
+                        fputc(' ', f);
+                        put_token(f, *w, false);
+                }
+                put_origin(f, &p->origin[key]);
+                return;
+        }
         static const char *const networks[] = {[SBX_NETWORK_NONE] = "none", [SBX_NETWORK_HOST] = "host"};
         static const char *const backends[] = {[SBX_CGROUP_BACKEND_AUTO] = "auto",
                                                [SBX_CGROUP_BACKEND_CGROUPFS] = "cgroupfs",
@@ -191,6 +204,12 @@ static void put_key(FILE *f, int key, const struct sbx_policy *p)
                 /* Not set leaves the kernel's default weight, 100. */
                 fprintf(f, "%llu", (unsigned long long)(v == SBX_LIMIT_UNSET ? 100 : v));
                 break;
+        case SBX_KIND_DURATION: {
+                char buf[64];
+                sbx_format_duration(v, buf, sizeof(buf));
+                fputs(buf, f);
+                break;
+        }
         default:
                 break;
         }

@@ -42,8 +42,8 @@ static int load_hiers(struct hiers *hs, struct sbx_err *err)
         if (!any)
                 r = sbx_err_setx(err, ENOENT, "no cgroup filesystem is mounted");
         if (r == 0)
-                r = sbx_cg_hierarchies(&ms, layout, SBX_CG_MEMORY | SBX_CG_PIDS | SBX_CG_CPU | SBX_CG_IO, true, NULL,
-                                       &hs->h, &hs->n, err);
+                r = sbx_cg_hierarchies(&ms, layout, NULL, NULL, SBX_CG_MEMORY | SBX_CG_PIDS | SBX_CG_CPU | SBX_CG_IO,
+                                       true, &hs->h, &hs->n, err);
         if (r == 0 && (r = sbx_cg_read_all(AT_FDCWD, "/proc/self/cgroup", &own)) < 0)
                 r = sbx_err_set(err, -r, "read /proc/self/cgroup");
         for (size_t i = 0; r == 0 && i < hs->n; i++) {

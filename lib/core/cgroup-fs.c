@@ -244,8 +244,7 @@ static int fs_setup(struct sbx_cgroup_session *cs, struct fs_session *s, const s
         if (!any)
                 r = sbx_err_setx(err, ENOENT, "no cgroup filesystem is mounted");
         if (r == 0)
-                r = sbx_cg_hierarchies(&ms, cs->layout, sbx_cgroup_limits_controllers(p->limits), false, p->limits,
-                                       &s->h, &s->n, err);
+                r = sbx_cg_hierarchies(&ms, cs->layout, p->limits, p->session_limits, 0, false, &s->h, &s->n, err);
         char cg_path[64];
         _cleanup_free_ char *cg_text = NULL;
         (void)snprintf(cg_path, sizeof(cg_path), "/proc/%d/cgroup", (int)p->pid);
@@ -263,7 +262,8 @@ static int fs_setup(struct sbx_cgroup_session *cs, struct fs_session *s, const s
                         clean_stale(h, p->kill_stale);
         }
         for (size_t i = 0; r == 0 && i < s->n; i++)
-                r = s->h[i].ops->apply_limits(&s->h[i], s->h[i].user_fd, s->h[i].user_path, p->limits, err);
+                r = s->h[i].ops->apply_limits(&s->h[i], s->h[i].user_fd, s->h[i].user_path, p->limits, SBX_PLACE_LIMIT,
+                                              err);
         for (size_t i = 0; r == 0 && i < s->n; i++) {
                 struct sbx_cgroup_hier *h = &s->h[i];
                 char name[300];
@@ -275,6 +275,10 @@ static int fs_setup(struct sbx_cgroup_session *cs, struct fs_session *s, const s
                         r = sbx_err_set(err, errno, "create cgroup '%s'", h->leaf_path);
                 else if ((h->leaf_fd = openat(h->user_fd, name, O_PATH | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC)) < 0)
                         r = sbx_err_set(err, errno, "open cgroup '%s'", h->leaf_path);
+                /* The session's own limits go on its leaf, below the user's (v2 enabled the controllers down to it). */
+                else if (p->session_limits)
+                        r = h->ops->apply_limits(h, h->leaf_fd, h->leaf_path, p->session_limits, SBX_PLACE_SESSION,
+                                                 err);
         }
         for (size_t i = 0; r == 0 && i < s->n; i++) {
                 char spid[32];
@@ -316,12 +320,15 @@ static int fs_open(struct sbx_cgroup_session *cs, const struct sbx_cgroup_params
         return 0;
 }
 
-static void fs_usage(const struct sbx_cgroup_session *cs, struct sbx_cgroup_usage *u)
+static void fs_usage(const struct sbx_cgroup_session *cs, struct sbx_cgroup_usage *u, struct sbx_cgroup_usage *user)
 {
         const struct fs_session *s = cs->impl;
-        for (size_t i = 0; i < s->n; i++)
+        for (size_t i = 0; i < s->n; i++) {
                 if (s->h[i].leaf_fd >= 0)
                         s->h[i].ops->read_usage(&s->h[i], s->h[i].leaf_fd, u);
+                if (user && s->h[i].user_fd >= 0)
+                        s->h[i].ops->read_usage(&s->h[i], s->h[i].user_fd, user);
+        }
 }
 
 static int fs_close(struct sbx_cgroup_session *cs, pid_t pid, bool kill, unsigned *ret_left, struct sbx_err *err)

@@ -22,8 +22,9 @@ struct sbx_cgroup_manager {
         /* Sets up the session s for p (s->started, s->layout are set by the front): fills s->impl and s->id. On
          * failure everything it made is undone and s->impl is left NULL. */
         int (*open)(struct sbx_cgroup_session *s, const struct sbx_cgroup_params *p, struct sbx_err *err);
-        /* What the session used: every field it cannot read stays SBX_CGROUP_UNKNOWN. */
-        void (*usage)(const struct sbx_cgroup_session *s, struct sbx_cgroup_usage *u);
+        /* What the session used, and (user not NULL) the user as a whole: every field it cannot read stays
+         * SBX_CGROUP_UNKNOWN. */
+        void (*usage)(const struct sbx_cgroup_session *s, struct sbx_cgroup_usage *u, struct sbx_cgroup_usage *user);
         int (*close)(struct sbx_cgroup_session *s, pid_t pid, bool kill, unsigned *ret_left, struct sbx_err *err);
         /* The cgroup that holds the session's processes (absolute path), "" when unknown. */
         const char *(*leaf)(const struct sbx_cgroup_session *s);
@@ -52,9 +53,10 @@ struct sbx_cgroup_ops {
         /* Before descending from `parent` into one of its children: make the controllers h->ctrl available to the
          * child (v2: cgroup.subtree_control; v1: nothing). */
         int (*enable)(const struct sbx_cgroup_hier *h, int parent_fd, const char *parent_path, struct sbx_err *err);
-        /* Writes the limits this hierarchy carries into the user's cgroup. */
-        int (*apply_limits)(const struct sbx_cgroup_hier *h, int user_fd, const char *user_path,
-                            const struct sbx_cgroup_limits *l, struct sbx_err *err);
+        /* Writes the limits this hierarchy carries into a cgroup: the user's (place SBX_PLACE_LIMIT) or a session's
+         * leaf (SBX_PLACE_SESSION; the place names the keywords in messages). */
+        int (*apply_limits)(const struct sbx_cgroup_hier *h, int fd, const char *path, const struct sbx_cgroup_limits *l,
+                            enum sbx_place place, struct sbx_err *err);
         /* Fills the fields of u this hierarchy knows and that are still SBX_CGROUP_UNKNOWN. */
         void (*read_usage)(const struct sbx_cgroup_hier *h, int leaf_fd, struct sbx_cgroup_usage *u);
         /* Kills every process in the cgroup and returns once it is empty (or -EBUSY after a few seconds). */
@@ -148,15 +150,16 @@ void sbx_cg_mounts_done(struct sbx_cg_mounts *ms);
 /* The layout these mounts make; *ret_any: there is a cgroup mount at all. */
 enum sbx_cgroup_layout sbx_cg_mounts_layout(const struct sbx_cg_mounts *ms, bool *ret_any);
 
-/* The hierarchies a session uses, the tracking one first, each with the controllers it is used for: on v2 the one
- * hierarchy (with `need`); in hybrid mode the v2 one for tracking and a v1 one per controller of `need`; on v1 the
- * freezer (else pids, else the first) hierarchy for tracking, cpuacct for CPU time, and one per controller of `need`.
- * A controller of `need` with no hierarchy is an error naming the keyword of `limits` that needs it (-EOPNOTSUPP),
- * unless `optional` (then it is skipped: `list` reads what there is). *ret (n entries): free each with
- * sbx_cg_hier_done, then the array. */
-int sbx_cg_hierarchies(const struct sbx_cg_mounts *ms, enum sbx_cgroup_layout layout, unsigned need, bool optional,
-                       const struct sbx_cgroup_limits *limits, struct sbx_cgroup_hier **ret, size_t *ret_n,
-                       struct sbx_err *err);
+/* The hierarchies a session with these limits uses (the user's `limits` and the session's own `session`, either may
+ * be NULL), the tracking one first, each with the controllers it is used for: on v2 the one hierarchy; in hybrid mode
+ * the v2 one for tracking and a v1 one per controller the limits need; on v1 the freezer (else pids, else the first)
+ * hierarchy for tracking, cpuacct for CPU time, and one per controller. `extra`: controllers wanted beyond the
+ * limits'. A controller without a hierarchy is an error naming the keyword that needs it (-EOPNOTSUPP), unless
+ * `optional` (then it is skipped: `list` reads what there is). *ret (n entries): free each with sbx_cg_hier_done,
+ * then the array. */
+int sbx_cg_hierarchies(const struct sbx_cg_mounts *ms, enum sbx_cgroup_layout layout,
+                       const struct sbx_cgroup_limits *limits, const struct sbx_cgroup_limits *session, unsigned extra,
+                       bool optional, struct sbx_cgroup_hier **ret, size_t *ret_n, struct sbx_err *err);
 
 /* The cgroup of the process whose /proc/PID/cgroup reads `text`, in the hierarchy mounted at h (relative to the
  * mount; "" for its root). `what` names the file in messages. *ret: malloc'd. Errors: -ENOENT (no line for it),

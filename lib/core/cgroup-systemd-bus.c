@@ -33,13 +33,6 @@ static void sd_freep(char **p)
         free(*p);
 }
 
-static long now_ms(void)
-{
-        struct timespec ts;
-        (void)clock_gettime(CLOCK_MONOTONIC, &ts);
-        return (long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
-}
-
 /* Invariant: the address is fixed, never $DBUS_SYSTEM_BUS_ADDRESS: `su` runs this module with the environment of the
  * user who called it, who could otherwise point it at a bus of their own that pretends to be systemd. systemd's own
  * private socket (root only, what systemctl uses as root) works without dbus-daemon; the system bus is the fallback. */
@@ -155,54 +148,80 @@ static int start_scope(sd_bus *bus, const char *unit, const char *slice, const c
                 sd_bus_error_free(&e);
                 return r;
         }
-        for (long end = now_ms() + SD_SETTLE_MS;;) {
+        for (long end = sbx_now_ms() + SD_SETTLE_MS;;) {
                 _cleanup_(sd_freep) char *cur = NULL;
                 if (sd_pid_get_unit(pid, &cur) >= 0 && streq(cur, unit))
                         return 0;
-                if (now_ms() > end)
+                if (sbx_now_ms() > end)
                         return sbx_err_setx(err, ETIMEDOUT, "systemd did not move process %d into '%s' (it is in '%s')",
                                             (int)pid, unit, cur ? cur : "no unit");
                 sbx_cg_sleep_ms(10);
         }
 }
 
-static int set_slice_limits(sd_bus *bus, const char *slice, const struct sbx_sd_prop *p, size_t n,
-                            struct sbx_err *err)
+/* SetUnitProperties(runtime=true) of the limits p[0..n) and, unless it is SBX_LIMIT_UNSET, RuntimeMaxUSec: the values
+ * live in /run/systemd/system.control (gone at reboot) and act at once. */
+static int set_unit_properties(sd_bus *bus, const char *unit, const struct sbx_sd_prop *p, size_t n,
+                               uint64_t runtime_max, struct sbx_err *err)
 {
         _cleanup_(sd_bus_message_unrefp) sd_bus_message *m = NULL;
         sd_bus_error e = SD_BUS_ERROR_NULL;
         int r = sd_bus_message_new_method_call(bus, &m, SD_DEST, SD_PATH, SD_MANAGER, "SetUnitProperties");
-        /* runtime=true: the values live in /run/systemd/system.control (gone at reboot) and act at once. */
         if (r >= 0)
-                r = sd_bus_message_append(m, "sb", slice, 1);
+                r = sd_bus_message_append(m, "sb", unit, 1);
         if (r >= 0)
                 r = sd_bus_message_open_container(m, 'a', "(sv)");
         for (size_t i = 0; r >= 0 && i < n; i++)
                 r = sd_bus_message_append(m, "(sv)", p[i].property, "t", p[i].value);
+        if (r >= 0 && runtime_max != SBX_LIMIT_UNSET)
+                r = sd_bus_message_append(m, "(sv)", "RuntimeMaxUSec", "t", runtime_max);
         if (r >= 0)
                 r = sd_bus_message_close_container(m);
         if (r < 0)
-                return sbx_err_set(err, -r, "build SetUnitProperties for '%s'", slice);
+                return sbx_err_set(err, -r, "build SetUnitProperties for '%s'", unit);
         r = sd_bus_call(bus, m, 0, &e, NULL);
         if (r < 0) {
-                r = call_error(err, r, &e, "SetUnitProperties on", slice);
+                r = call_error(err, r, &e, "SetUnitProperties on", unit);
                 sd_bus_error_free(&e);
         }
         return r;
 }
 
-/* Reads every limit back from the slice's cgroup files (read only), giving systemd SD_SETTLE_MS to write them. */
-static int verify_limits(int fd, const char *cgroup, const char *slice, const struct sbx_sd_prop *p, size_t n,
+/* Reads RuntimeMaxUSec of the scope back: systemd applies it at once or not at all. */
+static int verify_runtime_max(sd_bus *bus, const char *unit, uint64_t want, struct sbx_err *err)
+{
+        _cleanup_(sd_freep) char *path = NULL;
+        sd_bus_error e = SD_BUS_ERROR_NULL;
+        uint64_t got = 0;
+        int r = sd_bus_path_encode(SD_PATH "/unit", unit, &path);
+        if (r < 0)
+                return sbx_err_set(err, -r, "unit path of '%s'", unit);
+        r = sd_bus_get_property_trivial(bus, SD_DEST, path, "org.freedesktop.systemd1.Scope", "RuntimeMaxUSec", &e,
+                                        't', &got);
+        if (r < 0) {
+                r = call_error(err, r, &e, "read RuntimeMaxUSec of", unit);
+                sd_bus_error_free(&e);
+                return r;
+        }
+        if (got != want)
+                return sbx_err_setx(err, EOPNOTSUPP, "%s is not in force: '%s' has RuntimeMaxUSec %llu, expected %llu",
+                                    sbx_key_name(SBX_KEY_RUNTIME_MAX_SEC), unit, (unsigned long long)got,
+                                    (unsigned long long)want);
+        return 0;
+}
+
+/* Reads every limit back from the unit's cgroup files (read only), giving systemd SD_SETTLE_MS to write them. */
+static int verify_limits(int fd, const char *cgroup, const char *unit, const struct sbx_sd_prop *p, size_t n,
                          struct sbx_err *err)
 {
         unsigned long pagesize = (unsigned long)sysconf(_SC_PAGESIZE);
-        long end = now_ms() + SD_SETTLE_MS;
+        long end = sbx_now_ms() + SD_SETTLE_MS;
         for (size_t i = 0; i < n; i++) {
                 char buf[256];
                 ssize_t len;
                 while (!((len = sbx_cg_read(fd, p[i].file, buf, sizeof(buf))) >= 0 &&
                          sbx_sd_value_matches(&p[i], buf, pagesize))) {
-                        if (now_ms() <= end) {
+                        if (sbx_now_ms() <= end) {
                                 sbx_cg_sleep_ms(20);
                                 continue;
                         }
@@ -210,7 +229,7 @@ static int verify_limits(int fd, const char *cgroup, const char *slice, const st
                                 return sbx_err_setx(err, EOPNOTSUPP,
                                                     "%s cannot be applied: systemd set it on '%s', but '%s/%s' does not "
                                                     "exist (the kernel or systemd does not offer it there)",
-                                                    p[i].keyword, slice, cgroup, p[i].file);
+                                                    p[i].keyword, unit, cgroup, p[i].file);
                         if (len < 0)
                                 return sbx_err_set(err, (int)-len, "%s: read '%s/%s'", p[i].keyword, cgroup, p[i].file);
                         buf[strcspn(buf, "\n")] = '\0';
@@ -221,13 +240,12 @@ static int verify_limits(int fd, const char *cgroup, const char *slice, const st
         return 0;
 }
 
-int sbx_sd_session_open(const char *user, uid_t uid, const struct sbx_cgroup_limits *l, pid_t pid,
-                        struct sbx_sd_session **ret, struct sbx_err *err)
+int sbx_sd_session_open(const struct sbx_cgroup_params *p, struct sbx_sd_session **ret, struct sbx_err *err)
 {
         _cleanup_(busp) sd_bus *bus = NULL;
         _cleanup_(sd_freep) char *unit = NULL;
         _cleanup_(sd_freep) char *own_slice = NULL;
-        struct sbx_sd_prop props[SBX_SD_MAX_PROPS];
+        struct sbx_sd_prop props[SBX_SD_MAX_PROPS], session_props[SBX_SD_MAX_PROPS];
         char slice[64], slice_cg[4096];
         _cleanup_close_ int slice_fd = -1;
         uid_t owner = 0;
@@ -236,9 +254,10 @@ int sbx_sd_session_open(const char *user, uid_t uid, const struct sbx_cgroup_lim
         if (!s)
                 return sbx_err_set(err, ENOMEM, "systemd session");
         s->cg_fd = -1;
-        int r = sbx_sd_slice_name(uid, slice, sizeof(slice));
+        s->slice_fd = -1;
+        int r = sbx_sd_slice_name(p->uid, slice, sizeof(slice));
         if (r < 0) {
-                r = sbx_err_set(err, -r, "slice name of uid %u", (unsigned)uid);
+                r = sbx_err_set(err, -r, "slice name of uid %u", (unsigned)p->uid);
                 goto out;
         }
         if ((r = bus_connect(&bus, err)) < 0)
@@ -246,17 +265,17 @@ int sbx_sd_session_open(const char *user, uid_t uid, const struct sbx_cgroup_lim
 
         /* The login's own scope is logind's session-N.scope when pam_systemd ran for this very user. Under `su` from
          * another session the process is still in the caller's scope, which is never touched: a scope of ours. */
-        int ur = sd_pid_get_unit(pid, &unit);
-        (void)sd_pid_get_slice(pid, &own_slice);
-        int owr = sd_pid_get_owner_uid(pid, &owner);
-        if (ur >= 0 && sbx_sd_scope_is_own(unit, own_slice, owr, owner, uid)) {
+        int ur = sd_pid_get_unit(p->pid, &unit);
+        (void)sd_pid_get_slice(p->pid, &own_slice);
+        int owr = sd_pid_get_owner_uid(p->pid, &owner);
+        if (ur >= 0 && sbx_sd_scope_is_own(unit, own_slice, owr, owner, p->uid)) {
                 (void)strlcpy(s->unit, unit, sizeof(s->unit));
         } else {
-                if ((r = sbx_sd_scope_name(user, pid, s->unit, sizeof(s->unit))) < 0) {
-                        r = sbx_err_set(err, -r, "scope name for '%s'", user);
+                if ((r = sbx_sd_scope_name(p->user, p->pid, s->unit, sizeof(s->unit))) < 0) {
+                        r = sbx_err_set(err, -r, "scope name for '%s'", p->user);
                         goto out;
                 }
-                if ((r = start_scope(bus, s->unit, slice, user, pid, err)) < 0)
+                if ((r = start_scope(bus, s->unit, slice, p->user, p->pid, err)) < 0)
                         goto out;
                 s->transient = true;
         }
@@ -273,9 +292,22 @@ int sbx_sd_session_open(const char *user, uid_t uid, const struct sbx_cgroup_lim
                                  slice_cg);
                 goto out;
         }
-        size_t n = sbx_sd_properties(l, props);
-        if (n > 0 && (r = set_slice_limits(bus, slice, props, n, err)) == 0)
+        size_t n = sbx_sd_properties(p->limits, SBX_PLACE_LIMIT, props);
+        if (n > 0 && (r = set_unit_properties(bus, slice, props, n, SBX_LIMIT_UNSET, err)) == 0)
                 r = verify_limits(slice_fd, slice_cg, slice, props, n, err);
+        if (r < 0)
+                goto out;
+        /* The session's own limits and the backstop of RuntimeMaxSec go on its scope. */
+        size_t sn = p->session_limits ? sbx_sd_properties(p->session_limits, SBX_PLACE_SESSION, session_props) : 0;
+        if (sn > 0 || p->runtime_max_usec != SBX_LIMIT_UNSET) {
+                r = set_unit_properties(bus, s->unit, session_props, sn, p->runtime_max_usec, err);
+                if (r == 0)
+                        r = verify_limits(s->cg_fd, s->cgroup, s->unit, session_props, sn, err);
+                if (r == 0 && p->runtime_max_usec != SBX_LIMIT_UNSET)
+                        r = verify_runtime_max(bus, s->unit, p->runtime_max_usec, err);
+        }
+        if (r == 0)
+                s->slice_fd = TAKE_FD(slice_fd);
 out:
         if (r < 0) {
                 /* A transient scope of ours holds the caller now; it ends, empty, when the refused login exits. */

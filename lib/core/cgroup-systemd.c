@@ -43,22 +43,27 @@ static void put_prop(struct sbx_sd_prop *p, const char *keyword, const char *pro
                 (void)snprintf(p->expect, sizeof(p->expect), "%llu", (unsigned long long)v);
 }
 
-size_t sbx_sd_properties(const struct sbx_cgroup_limits *l, struct sbx_sd_prop out[SBX_SD_MAX_PROPS])
+size_t sbx_sd_properties(const struct sbx_cgroup_limits *l, enum sbx_place place,
+                         struct sbx_sd_prop out[SBX_SD_MAX_PROPS])
 {
         size_t n = 0;
         if (l->memory_max != SBX_LIMIT_UNSET)
-                put_prop(&out[n++], sbx_key_name(SBX_KEY_MEMORY_MAX), "MemoryMax", l->memory_max, "memory.max", true);
+                put_prop(&out[n++], SBX_LIMIT_NAME(place, memory_max), "MemoryMax", l->memory_max, "memory.max", true);
         if (l->memory_high != SBX_LIMIT_UNSET)
-                put_prop(&out[n++], sbx_key_name(SBX_KEY_MEMORY_HIGH), "MemoryHigh", l->memory_high, "memory.high", true);
+                put_prop(&out[n++], SBX_LIMIT_NAME(place, memory_high), "MemoryHigh", l->memory_high, "memory.high",
+                         true);
         if (l->memory_swap_max != SBX_LIMIT_UNSET)
-                put_prop(&out[n++], sbx_key_name(SBX_KEY_MEMORY_SWAP_MAX), "MemorySwapMax", l->memory_swap_max, "memory.swap.max", true);
+                put_prop(&out[n++], SBX_LIMIT_NAME(place, memory_swap_max), "MemorySwapMax", l->memory_swap_max,
+                         "memory.swap.max", true);
         if (l->tasks_max != SBX_LIMIT_UNSET)
-                put_prop(&out[n++], sbx_key_name(SBX_KEY_TASKS_MAX), "TasksMax", l->tasks_max, "pids.max", false);
+                put_prop(&out[n++], SBX_LIMIT_NAME(place, tasks_max), "TasksMax", l->tasks_max, "pids.max", false);
         if (l->cpu_quota != SBX_LIMIT_UNSET) {
                 /* systemd takes the quota as CPU time per second (1% = 10 ms) and writes it for its default 100 ms
                  * period, as quota*period/1s with a floor of 1 ms: exactly percent*1000 for 1% and up. */
                 struct sbx_sd_prop *p = &out[n++];
-                *p = (struct sbx_sd_prop){.keyword = sbx_key_name(SBX_KEY_CPU_QUOTA), .property = "CPUQuotaPerSecUSec", .file = "cpu.max"};
+                *p = (struct sbx_sd_prop){.keyword = SBX_LIMIT_NAME(place, cpu_quota),
+                                          .property = "CPUQuotaPerSecUSec",
+                                          .file = "cpu.max"};
                 if (l->cpu_quota == SBX_LIMIT_INFINITY) {
                         p->value = UINT64_MAX;
                         (void)snprintf(p->expect, sizeof(p->expect), "max 100000");
@@ -69,9 +74,9 @@ size_t sbx_sd_properties(const struct sbx_cgroup_limits *l, struct sbx_sd_prop o
                 }
         }
         if (l->cpu_weight != SBX_LIMIT_UNSET)
-                put_prop(&out[n++], sbx_key_name(SBX_KEY_CPU_WEIGHT), "CPUWeight", l->cpu_weight, "cpu.weight", false);
+                put_prop(&out[n++], SBX_LIMIT_NAME(place, cpu_weight), "CPUWeight", l->cpu_weight, "cpu.weight", false);
         if (l->io_weight != SBX_LIMIT_UNSET) {
-                put_prop(&out[n++], sbx_key_name(SBX_KEY_IO_WEIGHT), "IOWeight", l->io_weight, "io.weight", false);
+                put_prop(&out[n++], SBX_LIMIT_NAME(place, io_weight), "IOWeight", l->io_weight, "io.weight", false);
                 (void)snprintf(out[n - 1].expect, sizeof(out[n - 1].expect), "default %llu",
                                (unsigned long long)l->io_weight);
         }
@@ -129,6 +134,7 @@ void sbx_sd_session_free(struct sbx_sd_session *s)
         if (!s)
                 return;
         closep(&s->cg_fd);
+        closep(&s->slice_fd);
         free(s);
 }
 
@@ -138,7 +144,7 @@ static int sd_open(struct sbx_cgroup_session *cs, const struct sbx_cgroup_params
 {
         struct sbx_sd_session *s = NULL;
         cs->layout = SBX_CGROUP_V2;
-        int r = sbx_sd_session_open(p->user, p->uid, p->limits, p->pid, &s, err);
+        int r = sbx_sd_session_open(p, &s, err);
         if (r < 0)
                 return r;
         (void)strlcpy(cs->id, s->unit, sizeof(cs->id));
@@ -146,12 +152,14 @@ static int sd_open(struct sbx_cgroup_session *cs, const struct sbx_cgroup_params
         return 0;
 }
 
-static void sd_usage(const struct sbx_cgroup_session *cs, struct sbx_cgroup_usage *u)
+static void sd_usage(const struct sbx_cgroup_session *cs, struct sbx_cgroup_usage *u, struct sbx_cgroup_usage *user)
 {
         const struct sbx_sd_session *s = cs->impl;
-        /* The v2 reader only reads: cpu.stat, memory.*, pids.* of the scope. */
+        /* The v2 reader only reads: cpu.stat, memory.*, pids.* of the scope and of the slice. */
         if (s->cg_fd >= 0)
                 sbx_cgroup_v2_ops.read_usage(NULL, s->cg_fd, u);
+        if (user && s->slice_fd >= 0)
+                sbx_cgroup_v2_ops.read_usage(NULL, s->slice_fd, user);
 }
 
 /* systemd's KillUnit and StopUnit would signal the PAM caller too (it is in the scope, and must finish its close and
@@ -198,9 +206,10 @@ const struct sbx_cgroup_manager sbx_cgroup_systemd_manager = {
 #if !HAVE_SYSTEMD
 /* Without libsystemd the D-Bus half (cgroup-systemd-bus.c) is not built: a systemd host refuses the login rather
  * than get cgroups systemd would fight over. */
-int sbx_sd_session_open(const char *user, uid_t uid, const struct sbx_cgroup_limits *l, pid_t pid,
-                        struct sbx_sd_session **ret, struct sbx_err *err)
+int sbx_sd_session_open(const struct sbx_cgroup_params *p, struct sbx_sd_session **ret, struct sbx_err *err)
 {
+        (void)p;
+        (void)ret;
         return sbx_err_setx(err, EOPNOTSUPP,
                             "this host runs systemd, but sandbox-shell was built without systemd support");
 }

@@ -41,9 +41,11 @@ int sbx_sd_slice_name(uid_t uid, char *buf, size_t size);
 /* "sandbox-shell-alice-1234.scope". -EINVAL when the user name is not usable (sbx_cgroup_valid_user), -ENAMETOOLONG. */
 int sbx_sd_scope_name(const char *user, pid_t pid, char *buf, size_t size);
 
-/* Maps the limits that are set (SBX_LIMIT_UNSET ones are skipped) to properties, in keyword order. Returns the number
- * filled (at most SBX_SD_MAX_PROPS). */
-size_t sbx_sd_properties(const struct sbx_cgroup_limits *l, struct sbx_sd_prop out[SBX_SD_MAX_PROPS]);
+/* Maps the limits that are set (SBX_LIMIT_UNSET ones are skipped) to properties, in keyword order; `place` names
+ * them in messages (SBX_PLACE_LIMIT: the user's, on the slice; SBX_PLACE_SESSION: a session's, on its scope). Returns
+ * the number filled (at most SBX_SD_MAX_PROPS). */
+size_t sbx_sd_properties(const struct sbx_cgroup_limits *l, enum sbx_place place,
+                         struct sbx_sd_prop out[SBX_SD_MAX_PROPS]);
 
 /* True when `content` (a cgroup file as read, possibly several lines) shows the value p->expect. For sizes the value
  * rounded down to `pagesize` is accepted too (the kernel stores pages). */
@@ -71,13 +73,14 @@ struct sbx_sd_session {
         char unit[256];
         char cgroup[4096]; /* absolute path of the scope's cgroup */
         int cg_fd;         /* O_PATH directory fd of it, -1 when not open */
+        int slice_fd;      /* O_PATH directory fd of user-UID.slice's cgroup (the user's usage), -1 when not open */
         bool transient;    /* a scope of ours (sbx_sd_scope_name), not logind's */
 };
 
-/* Opens the session of `user` (uid) for the process `pid` (the PAM module's own): picks or makes the scope, sets the
- * limits on user-UID.slice and reads them back. On success *ret is owned by the caller (sbx_sd_session_free).
- * Errors: -EOPNOTSUPP when built without systemd support or when a limit does not show in the cgroup files (message
- * names the keyword), -EINVAL for a bad user name, -ENOMEM, or the errno of a D-Bus call, naming the unit. */
-int sbx_sd_session_open(const char *user, uid_t uid, const struct sbx_cgroup_limits *l, pid_t pid,
-                        struct sbx_sd_session **ret, struct sbx_err *err);
+/* Opens the session of p->user (p->uid) for the process p->pid (the PAM module's own): picks or makes the scope, sets
+ * the user's limits on user-UID.slice and the session's limits and p->runtime_max_usec (RuntimeMaxUSec) on the scope,
+ * and reads them back. On success *ret is owned by the caller (sbx_sd_session_free). Errors: -EOPNOTSUPP when built
+ * without systemd support or when a limit does not show in the cgroup files or the unit (message names the keyword),
+ * -EINVAL for a bad user name, -ENOMEM, or the errno of a D-Bus call, naming the unit. */
+int sbx_sd_session_open(const struct sbx_cgroup_params *p, struct sbx_sd_session **ret, struct sbx_err *err);
 void sbx_sd_session_free(struct sbx_sd_session *s);

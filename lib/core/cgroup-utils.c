@@ -437,10 +437,12 @@ static int add_hier(struct hiers *hs, const struct sbx_cg_mount *m, unsigned ctr
         return h[hs->n - 1].mount ? 0 : sbx_err_set(err, ENOMEM, "cgroup hierarchies");
 }
 
-int sbx_cg_hierarchies(const struct sbx_cg_mounts *ms, enum sbx_cgroup_layout layout, unsigned need, bool optional,
-                       const struct sbx_cgroup_limits *limits, struct sbx_cgroup_hier **ret, size_t *ret_n,
-                       struct sbx_err *err)
+int sbx_cg_hierarchies(const struct sbx_cg_mounts *ms, enum sbx_cgroup_layout layout,
+                       const struct sbx_cgroup_limits *limits, const struct sbx_cgroup_limits *session, unsigned extra,
+                       bool optional, struct sbx_cgroup_hier **ret, size_t *ret_n, struct sbx_err *err)
 {
+        unsigned need = extra | (limits ? sbx_cgroup_limits_controllers(limits) : 0) |
+                        (session ? sbx_cgroup_limits_controllers(session) : 0);
         struct hiers hs = {0};
         const struct sbx_cg_mount *m;
         int r = 0;
@@ -471,7 +473,9 @@ int sbx_cg_hierarchies(const struct sbx_cg_mounts *ms, enum sbx_cgroup_layout la
                 if (!m && optional)
                         continue;
                 if (!m) {
-                        const char *key = limits ? sbx_cgroup_limits_keyword(limits, bit) : NULL;
+                        const char *key = limits ? sbx_cgroup_limits_keyword(limits, SBX_PLACE_LIMIT, bit) : NULL;
+                        if (!key && session)
+                                key = sbx_cgroup_limits_keyword(session, SBX_PLACE_SESSION, bit);
                         r = sbx_err_setx(err, EOPNOTSUPP, "%s needs the cgroup controller '%s', which is not mounted",
                                          key ? key : "a limit", sbx_cg_ctrl_name(bit, false));
                         goto out;

@@ -22,7 +22,8 @@ static int put_u64(int fd, const char *path, const char *file, uint64_t value, c
         return sbx_cg_put(fd, path, file, v, key, ctrl, err);
 }
 
-static int memory_limits(int fd, const char *path, const struct sbx_cgroup_limits *l, struct sbx_err *err)
+static int memory_limits(int fd, const char *path, const struct sbx_cgroup_limits *l, enum sbx_place place,
+                         struct sbx_err *err)
 {
         int r = 0;
         uint64_t memsw = SBX_LIMIT_UNSET;
@@ -45,15 +46,15 @@ static int memory_limits(int fd, const char *path, const struct sbx_cgroup_limit
         }
         /* The kernel wants limit_in_bytes <= memsw.limit_in_bytes at every step: lift memsw first. */
         if (l->memory_max != SBX_LIMIT_UNSET && sbx_cg_has(fd, "memory.memsw.limit_in_bytes"))
-                r = put_u64(fd, path, "memory.memsw.limit_in_bytes", SBX_LIMIT_INFINITY, sbx_key_name(SBX_KEY_MEMORY_MAX), "memory", err);
+                r = put_u64(fd, path, "memory.memsw.limit_in_bytes", SBX_LIMIT_INFINITY, SBX_LIMIT_NAME(place, memory_max), "memory", err);
         if (r == 0 && l->memory_max != SBX_LIMIT_UNSET)
-                r = put_u64(fd, path, "memory.limit_in_bytes", l->memory_max, sbx_key_name(SBX_KEY_MEMORY_MAX), "memory", err);
+                r = put_u64(fd, path, "memory.limit_in_bytes", l->memory_max, SBX_LIMIT_NAME(place, memory_max), "memory", err);
         if (r == 0 && memsw != SBX_LIMIT_UNSET)
-                r = put_u64(fd, path, "memory.memsw.limit_in_bytes", memsw, sbx_key_name(SBX_KEY_MEMORY_SWAP_MAX), "memory", err);
+                r = put_u64(fd, path, "memory.memsw.limit_in_bytes", memsw, SBX_LIMIT_NAME(place, memory_swap_max), "memory", err);
         /* MemoryHigh: v1 has no throttling threshold; the soft limit is what reclaim pushes the group back to under
          * memory pressure, the nearest equivalent. */
         if (r == 0 && l->memory_high != SBX_LIMIT_UNSET)
-                r = put_u64(fd, path, "memory.soft_limit_in_bytes", l->memory_high, sbx_key_name(SBX_KEY_MEMORY_HIGH), "memory", err);
+                r = put_u64(fd, path, "memory.soft_limit_in_bytes", l->memory_high, SBX_LIMIT_NAME(place, memory_high), "memory", err);
         return r;
 }
 
@@ -64,32 +65,32 @@ static uint64_t weight_to_bfq(uint64_t w)
 }
 
 static int v1_apply_limits(const struct sbx_cgroup_hier *h, int fd, const char *path,
-                           const struct sbx_cgroup_limits *l, struct sbx_err *err)
+                           const struct sbx_cgroup_limits *l, enum sbx_place place, struct sbx_err *err)
 {
         int r = 0;
         if (h->ctrl & SBX_CG_MEMORY)
-                r = memory_limits(fd, path, l, err);
+                r = memory_limits(fd, path, l, place, err);
         if (r == 0 && (h->ctrl & SBX_CG_PIDS) && l->tasks_max != SBX_LIMIT_UNSET) {
                 char v[32];
                 sbx_cg_format_limit(l->tasks_max, true, v, sizeof(v)); /* pids.max takes "max", as in v2 */
-                r = sbx_cg_put(fd, path, "pids.max", v, sbx_key_name(SBX_KEY_TASKS_MAX), "pids", err);
+                r = sbx_cg_put(fd, path, "pids.max", v, SBX_LIMIT_NAME(place, tasks_max), "pids", err);
         }
         if (r == 0 && (h->ctrl & SBX_CG_CPU) && l->cpu_quota != SBX_LIMIT_UNSET) {
-                r = put_u64(fd, path, "cpu.cfs_period_us", 100000, sbx_key_name(SBX_KEY_CPU_QUOTA), "cpu", err);
+                r = put_u64(fd, path, "cpu.cfs_period_us", 100000, SBX_LIMIT_NAME(place, cpu_quota), "cpu", err);
                 if (r == 0)
                         r = put_u64(fd, path, "cpu.cfs_quota_us",
                                     l->cpu_quota == SBX_LIMIT_INFINITY ? SBX_LIMIT_INFINITY : l->cpu_quota * 1000,
-                                    sbx_key_name(SBX_KEY_CPU_QUOTA), "cpu", err);
+                                    SBX_LIMIT_NAME(place, cpu_quota), "cpu", err);
         }
         if (r == 0 && (h->ctrl & SBX_CG_CPU) && l->cpu_weight != SBX_LIMIT_UNSET)
-                r = put_u64(fd, path, "cpu.shares", sbx_cgroup_weight_to_shares(l->cpu_weight), sbx_key_name(SBX_KEY_CPU_WEIGHT), "cpu",
+                r = put_u64(fd, path, "cpu.shares", sbx_cgroup_weight_to_shares(l->cpu_weight), SBX_LIMIT_NAME(place, cpu_weight), "cpu",
                             err);
         if (r == 0 && (h->ctrl & SBX_CG_IO) && l->io_weight != SBX_LIMIT_UNSET) {
                 if (sbx_cg_has(fd, "blkio.weight"))
-                        r = put_u64(fd, path, "blkio.weight", sbx_cgroup_weight_to_blkio(l->io_weight), sbx_key_name(SBX_KEY_IO_WEIGHT),
+                        r = put_u64(fd, path, "blkio.weight", sbx_cgroup_weight_to_blkio(l->io_weight), SBX_LIMIT_NAME(place, io_weight),
                                     "blkio", err);
                 else if (sbx_cg_has(fd, "blkio.bfq.weight"))
-                        r = put_u64(fd, path, "blkio.bfq.weight", weight_to_bfq(l->io_weight), sbx_key_name(SBX_KEY_IO_WEIGHT), "blkio",
+                        r = put_u64(fd, path, "blkio.bfq.weight", weight_to_bfq(l->io_weight), SBX_LIMIT_NAME(place, io_weight), "blkio",
                                     err);
                 else
                         r = sbx_err_setx(err, EOPNOTSUPP,

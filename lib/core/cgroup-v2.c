@@ -54,7 +54,7 @@ static int v2_enable(const struct sbx_cgroup_hier *h, int parent_fd, const char 
 
 /* Writes one limit; an absent control file means the kernel cannot apply it: the session is refused, naming it. */
 static int v2_apply_limits(const struct sbx_cgroup_hier *h, int fd, const char *path,
-                           const struct sbx_cgroup_limits *l, struct sbx_err *err)
+                           const struct sbx_cgroup_limits *l, enum sbx_place place, struct sbx_err *err)
 {
         char v[64];
         int r = 0;
@@ -62,20 +62,20 @@ static int v2_apply_limits(const struct sbx_cgroup_hier *h, int fd, const char *
         if (h->ctrl & SBX_CG_MEMORY) {
                 if (l->memory_max != SBX_LIMIT_UNSET) {
                         sbx_cg_format_limit(l->memory_max, true, v, sizeof(v));
-                        r = sbx_cg_put(fd, path, "memory.max", v, sbx_key_name(SBX_KEY_MEMORY_MAX), "memory", err);
+                        r = sbx_cg_put(fd, path, "memory.max", v, SBX_LIMIT_NAME(place, memory_max), "memory", err);
                 }
                 if (r == 0 && l->memory_high != SBX_LIMIT_UNSET) {
                         sbx_cg_format_limit(l->memory_high, true, v, sizeof(v));
-                        r = sbx_cg_put(fd, path, "memory.high", v, sbx_key_name(SBX_KEY_MEMORY_HIGH), "memory", err);
+                        r = sbx_cg_put(fd, path, "memory.high", v, SBX_LIMIT_NAME(place, memory_high), "memory", err);
                 }
                 if (r == 0 && l->memory_swap_max != SBX_LIMIT_UNSET) {
                         sbx_cg_format_limit(l->memory_swap_max, true, v, sizeof(v));
-                        r = sbx_cg_put(fd, path, "memory.swap.max", v, sbx_key_name(SBX_KEY_MEMORY_SWAP_MAX), "memory", err);
+                        r = sbx_cg_put(fd, path, "memory.swap.max", v, SBX_LIMIT_NAME(place, memory_swap_max), "memory", err);
                 }
         }
         if (r == 0 && (h->ctrl & SBX_CG_PIDS) && l->tasks_max != SBX_LIMIT_UNSET) {
                 sbx_cg_format_limit(l->tasks_max, true, v, sizeof(v));
-                r = sbx_cg_put(fd, path, "pids.max", v, sbx_key_name(SBX_KEY_TASKS_MAX), "pids", err);
+                r = sbx_cg_put(fd, path, "pids.max", v, SBX_LIMIT_NAME(place, tasks_max), "pids", err);
         }
         if (r == 0 && (h->ctrl & SBX_CG_CPU) && l->cpu_quota != SBX_LIMIT_UNSET) {
                 /* CPUQuota is a percentage of one CPU: quota/period with the kernel's default 100 ms period. */
@@ -83,15 +83,15 @@ static int v2_apply_limits(const struct sbx_cgroup_hier *h, int fd, const char *
                         (void)snprintf(v, sizeof(v), "max 100000");
                 else
                         (void)snprintf(v, sizeof(v), "%llu 100000", (unsigned long long)l->cpu_quota * 1000);
-                r = sbx_cg_put(fd, path, "cpu.max", v, sbx_key_name(SBX_KEY_CPU_QUOTA), "cpu", err);
+                r = sbx_cg_put(fd, path, "cpu.max", v, SBX_LIMIT_NAME(place, cpu_quota), "cpu", err);
         }
         if (r == 0 && (h->ctrl & SBX_CG_CPU) && l->cpu_weight != SBX_LIMIT_UNSET) {
                 (void)snprintf(v, sizeof(v), "%llu", (unsigned long long)l->cpu_weight);
-                r = sbx_cg_put(fd, path, "cpu.weight", v, sbx_key_name(SBX_KEY_CPU_WEIGHT), "cpu", err);
+                r = sbx_cg_put(fd, path, "cpu.weight", v, SBX_LIMIT_NAME(place, cpu_weight), "cpu", err);
         }
         if (r == 0 && (h->ctrl & SBX_CG_IO) && l->io_weight != SBX_LIMIT_UNSET) {
                 (void)snprintf(v, sizeof(v), "default %llu", (unsigned long long)l->io_weight);
-                r = sbx_cg_put(fd, path, "io.weight", v, sbx_key_name(SBX_KEY_IO_WEIGHT), "io", err);
+                r = sbx_cg_put(fd, path, "io.weight", v, SBX_LIMIT_NAME(place, io_weight), "io", err);
         }
         return r;
 }

@@ -166,10 +166,13 @@ struct timespec sbx_cgroup_session_started(const struct sbx_cgroup_session *s)
         return s->started;
 }
 
-void sbx_cgroup_session_usage(const struct sbx_cgroup_session *s, struct sbx_cgroup_usage *ret)
+void sbx_cgroup_session_usage(const struct sbx_cgroup_session *s, struct sbx_cgroup_usage *ret,
+                              struct sbx_cgroup_usage *ret_user)
 {
         sbx_cgroup_usage_unknown(ret);
-        s->m->usage(s, ret);
+        if (ret_user)
+                sbx_cgroup_usage_unknown(ret_user);
+        s->m->usage(s, ret, ret_user);
 }
 
 int sbx_cgroup_session_close(struct sbx_cgroup_session *s, pid_t pid, bool kill, unsigned *ret_left,

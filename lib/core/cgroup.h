@@ -84,7 +84,9 @@ struct sbx_cgroup_params {
         const char *cgroup_root;         /* CgroupRoot (cgroupfs only) */
         const char *user;
         uid_t uid;
-        const struct sbx_cgroup_limits *limits;
+        const struct sbx_cgroup_limits *limits;         /* of the user as a whole */
+        const struct sbx_cgroup_limits *session_limits; /* of this session alone (may be NULL) */
+        uint64_t runtime_max_usec;                      /* RuntimeMaxSec, a backstop on systemd's scope; UNSET: none */
         bool kill_stale; /* cgroupfs only */
         pid_t pid;       /* the session process: the PAM module's own */
 };
@@ -115,9 +117,11 @@ const char *sbx_cgroup_session_leaf(const struct sbx_cgroup_session *s);
 /* When the session was started (CLOCK_MONOTONIC). */
 struct timespec sbx_cgroup_session_started(const struct sbx_cgroup_session *s);
 
-/* Reads the usage of the session's leaf (read it before sbx_cgroup_session_close removes the leaf). Never fails: what
- * cannot be read is SBX_CGROUP_UNKNOWN. */
-void sbx_cgroup_session_usage(const struct sbx_cgroup_session *s, struct sbx_cgroup_usage *ret);
+/* Reads the usage of the session's leaf and (ret_user not NULL) of the user's cgroup, which holds every session of the
+ * user (read it before sbx_cgroup_session_close removes the leaf). Never fails: what cannot be read is
+ * SBX_CGROUP_UNKNOWN. */
+void sbx_cgroup_session_usage(const struct sbx_cgroup_session *s, struct sbx_cgroup_usage *ret,
+                              struct sbx_cgroup_usage *ret_user);
 
 /* Session close. cgroupfs: moves `pid` back to the cgroups it was in at open; when kill is true kills every process
  * left in the leaf (cgroup.kill where the kernel has it, else freeze + SIGKILL until empty), removes the leaf in every

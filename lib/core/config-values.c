@@ -94,6 +94,91 @@ int sbx_parse_bool(const char *s, bool *ret)
         return 0;
 }
 
+/* ---- durations ---- */
+
+static const struct {
+        const char *name;
+        uint64_t usec;
+} duration_units[] = {
+        /* Longest names first, so "min" is never read as "m" followed by "in". */
+        {"minutes", 60000000ULL}, {"minute", 60000000ULL}, {"seconds", 1000000ULL}, {"second", 1000000ULL},
+        {"hours", 3600000000ULL}, {"hour", 3600000000ULL},  {"weeks", 604800000000ULL}, {"week", 604800000000ULL},
+        {"days", 86400000000ULL}, {"day", 86400000000ULL},  {"msec", 1000ULL},         {"usec", 1ULL},
+        {"min", 60000000ULL},     {"sec", 1000000ULL},      {"hr", 3600000000ULL},     {"ms", 1000ULL},
+        {"us", 1ULL},             {"s", 1000000ULL},        {"m", 60000000ULL},        {"h", 3600000000ULL},
+        {"d", 86400000000ULL},    {"w", 604800000000ULL},
+};
+
+int sbx_parse_duration(const char *s, uint64_t *ret)
+{
+        if (strcasecmp(s, "infinity") == 0) {
+                *ret = SBX_LIMIT_INFINITY;
+                return 0;
+        }
+        uint64_t total = 0;
+        const char *p = s;
+        if (!*p)
+                return -EINVAL;
+        while (*p) {
+                if (!isdigit((unsigned char)*p))
+                        return -EINVAL;
+                uint64_t v = 0;
+                while (isdigit((unsigned char)*p)) {
+                        if (__builtin_mul_overflow(v, 10, &v) || __builtin_add_overflow(v, (uint64_t)(*p - '0'), &v))
+                                return -ERANGE;
+                        p++;
+                }
+                /* A bare number is seconds, as systemd reads it; only the last one may go without a unit. */
+                uint64_t unit = 1000000ULL;
+                size_t ulen = 0;
+                for (size_t i = 0; i < ELEMENTSOF(duration_units); i++) {
+                        size_t n = strlen(duration_units[i].name);
+                        if (strncmp(p, duration_units[i].name, n) == 0 && !isalpha((unsigned char)p[n])) {
+                                unit = duration_units[i].usec;
+                                ulen = n;
+                                break;
+                        }
+                }
+                if (ulen == 0 && *p)
+                        return -EINVAL;
+                p += ulen;
+                if (__builtin_mul_overflow(v, unit, &v) || __builtin_add_overflow(total, v, &total))
+                        return -ERANGE;
+        }
+        if (total >= SBX_LIMIT_INFINITY)
+                return -ERANGE;
+        *ret = total;
+        return 0;
+}
+
+void sbx_format_duration(uint64_t usec, char *buf, size_t size)
+{
+        static const struct {
+                const char *name;
+                uint64_t usec;
+        } units[] = {{"w", 604800000000ULL}, {"d", 86400000000ULL}, {"h", 3600000000ULL}, {"min", 60000000ULL},
+                     {"s", 1000000ULL},      {"ms", 1000ULL},       {"us", 1ULL}};
+        if (usec == SBX_LIMIT_INFINITY || usec == SBX_LIMIT_UNSET) {
+                (void)snprintf(buf, size, "infinity");
+                return;
+        }
+        if (usec == 0) {
+                (void)snprintf(buf, size, "0");
+                return;
+        }
+        size_t len = 0;
+        buf[0] = '\0';
+        for (size_t i = 0; i < ELEMENTSOF(units) && usec; i++) {
+                if (usec < units[i].usec)
+                        continue;
+                int n = snprintf(buf + len, len < size ? size - len : 0, "%llu%s",
+                                 (unsigned long long)(usec / units[i].usec), units[i].name);
+                if (n > 0)
+                        len += (size_t)n;
+                usec %= units[i].usec;
+        }
+}
+
 /* ---- tokens and paths ---- */
 
 int sbx_expand_tokens(const char *tmpl, const struct sbx_user *u, bool allow_c, char **ret, char *msg,
@@ -305,6 +390,38 @@ static int percent_value(const char *v, uint64_t *out, char *msg, size_t size)
         return 0;
 }
 
+/* Program names ("sftp-server") or absolute paths ("/usr/lib/openssh/sftp-server"): no tokens, no blanks. */
+static int words_value(char *const *v, int n, void *out, char *msg, size_t size)
+{
+        _cleanup_strv_free_ char **list = calloc((size_t)n + 1, sizeof(char *));
+        if (!list)
+                return -ENOMEM;
+        for (int i = 0; i < n; i++) {
+                const char *w = v[i];
+                if (w[0] == '/') {
+                        _cleanup_free_ char *p = strdup(w);
+                        if (!p)
+                                return -ENOMEM;
+                        int r = sbx_path_check_normalize(p, msg, size);
+                        if (r < 0)
+                                return r;
+                        if (strpbrk(p, " \t%"))
+                                return invalid(msg, size, -EINVAL, "'%s' is not a program path", w);
+                        list[i] = TAKE_PTR(p);
+                        continue;
+                }
+                if (w[0] == '-' || w[0] == '.' || strspn(w, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ"
+                                                             "0123456789._+-") != strlen(w))
+                        return invalid(msg, size, -EINVAL,
+                                       "'%s' is not a program name (letters, digits and ._+-) nor an absolute path", w);
+                if (!(list[i] = strdup(w)))
+                        return -ENOMEM;
+        }
+        if (out)
+                *(char ***)out = TAKE_PTR(list);
+        return 0;
+}
+
 int sbx_kind_parse(int key, char *const *v, int n, const struct sbx_user *u, void *out, char *msg, size_t size)
 {
         static const char *const yes_no[] = {"no", "yes", NULL};
@@ -369,6 +486,17 @@ int sbx_kind_parse(int key, char *const *v, int n, const struct sbx_user *u, voi
                 if (sbx_parse_uint(v[0], 1, 10000, &num) < 0)
                         return invalid(msg, size, -EINVAL, "invalid weight '%s' (expected 1 to 10000)", v[0]);
                 break;
+        case SBX_KIND_DURATION:
+                r = sbx_parse_duration(v[0], &num);
+                if (r < 0)
+                        return invalid(msg, size, r, "invalid time span '%s' (such as 90, 90s, 5min, 1h30min or "
+                                       "infinity)", v[0]);
+                /* A limit of nothing would end every session at once: "infinity" says there is none. */
+                if (num == 0 && (key == SBX_KEY_RUNTIME_MAX_SEC || key == SBX_KEY_IDLE_TIMEOUT_SEC))
+                        return invalid(msg, size, -EINVAL, "%s", "must be longer than 0 (infinity: no limit)");
+                break;
+        case SBX_KIND_WORDS:
+                return words_value(v, n, out, msg, size);
         case SBX_KIND_RLIMIT_COUNT:
         case SBX_KIND_RLIMIT_BYTES:
         case SBX_KIND_RLIMIT_NICE: {

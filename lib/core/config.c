@@ -301,16 +301,9 @@ static int check_same_scope_dst(struct line_ctx *l, const struct sbx_config_entr
         return 0;
 }
 
-/* SystemCallFilter NAME|!NAME...: every name checked now; the entry keeps them as one blank-separated string. */
-static int parse_syscalls(struct line_ctx *l, struct sbx_config_entry *e, char **v, int n)
+/* The tokens v[0..n) as one blank-separated string in e->args[0] (SystemCallFilter, Commands). */
+static int join_values(struct sbx_config_entry *e, char **v, int n)
 {
-        char msg[300];
-        for (int i = 0; i < n; i++) {
-                const char *name;
-                bool deny;
-                if (sbx_filter_parse_token(v[i], &name, &deny, msg, sizeof(msg)) < 0)
-                        return line_error(l, "%s: %s", sbx_key_name(e->key), msg);
-        }
         size_t len = 0;
         for (int i = 0; i < n; i++)
                 len += strlen(v[i]) + 1;
@@ -326,6 +319,19 @@ static int parse_syscalls(struct line_ctx *l, struct sbx_config_entry *e, char *
         free(e->args[0]);
         e->args[0] = all;
         return 0;
+}
+
+/* SystemCallFilter NAME|!NAME...: every name checked now; the entry keeps them as one blank-separated string. */
+static int parse_syscalls(struct line_ctx *l, struct sbx_config_entry *e, char **v, int n)
+{
+        char msg[300];
+        for (int i = 0; i < n; i++) {
+                const char *name;
+                bool deny;
+                if (sbx_filter_parse_token(v[i], &name, &deny, msg, sizeof(msg)) < 0)
+                        return line_error(l, "%s: %s", sbx_key_name(e->key), msg);
+        }
+        return join_values(e, v, n);
 }
 
 /* The accumulating keywords, which have their own syntax and the same-scope checks; every other keyword is one
@@ -382,6 +388,7 @@ static int parse_value(struct line_ctx *l, struct sbx_config_entry *e, char **v,
                 int choice;
                 uint64_t num;
                 char *str;
+                char **words;
                 struct sbx_rlimit rl;
         } val = {0};
         char msg[300];
@@ -396,6 +403,9 @@ static int parse_value(struct line_ctx *l, struct sbx_config_entry *e, char **v,
         case SBX_KIND_CGROUP_ROOT:
                 free(val.str);
                 break;
+        case SBX_KIND_WORDS:
+                strv_free(val.words);
+                return join_values(e, v, n);
         case SBX_KIND_BOOL:
                 e->flag = val.flag;
                 break;

@@ -119,6 +119,10 @@ extern const struct sbx_user sbx_sample_user;
 int sbx_parse_uint(const char *s, long long min, long long max, uint64_t *ret); /* digits only, min..max */
 int sbx_parse_size(const char *s, bool allow_zero, uint64_t *ret); /* "512M", "1g", "4096", "infinity" */
 int sbx_parse_bool(const char *s, bool *ret);                      /* yes|no */
+/* A time span as systemd writes it: "90" (seconds), "90s", "5min", "1h30min", "500ms", "infinity"; in microseconds. */
+int sbx_parse_duration(const char *s, uint64_t *ret);
+/* Formats microseconds the way sbx_parse_duration reads them back: "5min", "1h30min", "infinity". */
+void sbx_format_duration(uint64_t usec, char *buf, size_t size);
 /* Formats a size the way sbx_parse_size reads it back: the largest exact unit ("512M"), or "infinity". */
 void sbx_format_size(uint64_t v, char *buf, size_t size);
 

@@ -11,13 +11,20 @@
 
 #define SBX_OFFSET_POLICY(field) offsetof(struct sbx_policy, field)
 #define SBX_OFFSET_LIMIT(field) (offsetof(struct sbx_policy, limits) + offsetof(struct sbx_cgroup_limits, field))
+#define SBX_OFFSET_SESSION(field)                                                                                     \
+        (offsetof(struct sbx_policy, session_limits) + offsetof(struct sbx_cgroup_limits, field))
 #define SBX_OFFSET_LIST(field) 0
+#define SBX_LIMIT_OFFSET_POLICY(field) 0
+#define SBX_LIMIT_OFFSET_LIMIT(field) offsetof(struct sbx_cgroup_limits, field)
+#define SBX_LIMIT_OFFSET_SESSION(field) offsetof(struct sbx_cgroup_limits, field)
+#define SBX_LIMIT_OFFSET_LIST(field) 0
 #define SBX_ROW(id, name_, kind_, place_, field, dflt_, arg_)                                                         \
         [SBX_KEY_##id] = {                                                                                            \
                 .name = name_,                                                                                        \
                 .kind = SBX_KIND_##kind_,                                                                             \
                 .place = SBX_PLACE_##place_,                                                                          \
                 .offset = SBX_OFFSET_##place_(field),                                                                 \
+                .limit_offset = SBX_LIMIT_OFFSET_##place_(field),                                                     \
                 .dflt = dflt_,                                                                                        \
                 .arg = arg_,                                                                                          \
         },
@@ -56,6 +63,7 @@ void sbx_kind_args(enum sbx_kind kind, unsigned *ret_min, unsigned *ret_max)
                 *ret_min = 1, *ret_max = 2;
                 return;
         case SBX_KIND_SYSCALLS:
+        case SBX_KIND_WORDS:
                 *ret_min = 1, *ret_max = MAX_TOKENS - 1;
                 return;
         default:
@@ -67,7 +75,7 @@ void sbx_kind_args(enum sbx_kind kind, unsigned *ret_min, unsigned *ret_max)
 bool sbx_kind_is_number(enum sbx_kind kind)
 {
         return kind == SBX_KIND_SIZE || kind == SBX_KIND_SIZE0 || kind == SBX_KIND_COUNT || kind == SBX_KIND_PERCENT ||
-               kind == SBX_KIND_WEIGHT;
+               kind == SBX_KIND_WEIGHT || kind == SBX_KIND_DURATION;
 }
 
 bool sbx_kind_is_rlimit(enum sbx_kind kind)
@@ -77,8 +85,7 @@ bool sbx_kind_is_rlimit(enum sbx_kind kind)
 
 static uint64_t limit_of(const struct sbx_cgroup_limits *l, const struct sbx_keyword *k)
 {
-        size_t off = k->offset - offsetof(struct sbx_policy, limits);
-        return *(const uint64_t *)((const char *)l + off);
+        return *(const uint64_t *)((const char *)l + k->limit_offset);
 }
 
 unsigned sbx_cgroup_limits_controllers(const struct sbx_cgroup_limits *l)
@@ -90,10 +97,10 @@ unsigned sbx_cgroup_limits_controllers(const struct sbx_cgroup_limits *l)
         return need;
 }
 
-const char *sbx_cgroup_limits_keyword(const struct sbx_cgroup_limits *l, unsigned bit)
+const char *sbx_cgroup_limits_keyword(const struct sbx_cgroup_limits *l, enum sbx_place place, unsigned bit)
 {
         for (int i = 0; i < _SBX_KEY_MAX; i++)
-                if (table[i].place == SBX_PLACE_LIMIT && ((unsigned)table[i].arg & bit) &&
+                if (table[i].place == place && ((unsigned)table[i].arg & bit) &&
                     limit_of(l, &table[i]) != SBX_LIMIT_UNSET)
                         return table[i].name;
         return NULL;
@@ -103,6 +110,20 @@ void sbx_cgroup_limits_unset(struct sbx_cgroup_limits *l)
 {
         for (int i = 0; i < _SBX_KEY_MAX; i++)
                 if (table[i].place == SBX_PLACE_LIMIT)
-                        *(uint64_t *)((char *)l + table[i].offset - offsetof(struct sbx_policy, limits)) =
-                                SBX_LIMIT_UNSET;
+                        *(uint64_t *)((char *)l + table[i].limit_offset) = SBX_LIMIT_UNSET;
+}
+
+const char *sbx_limit_name(enum sbx_place place, size_t limit_offset)
+{
+        const char *fallback = NULL;
+        for (int i = 0; i < _SBX_KEY_MAX; i++) {
+                if (table[i].limit_offset != limit_offset ||
+                    (table[i].place != SBX_PLACE_LIMIT && table[i].place != SBX_PLACE_SESSION))
+                        continue;
+                if (table[i].place == place)
+                        return table[i].name;
+                if (table[i].place == SBX_PLACE_LIMIT)
+                        fallback = table[i].name;
+        }
+        return fallback;
 }

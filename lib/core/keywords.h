@@ -57,10 +57,12 @@ struct sbx_rlimit {
  *   NAME     the keyword as written (matched without regard to case)
  *   KIND     the value's syntax and the C type it is kept in: SBX_KIND_<KIND> (enum sbx_kind below)
  *   PLACE    POLICY: FIELD is a member of struct sbx_policy; LIMIT: a member of struct sbx_cgroup_limits, the
- *            policy's `limits`, the user's cgroup limits; LIST: an accumulating keyword whose members policy.h
- *            declares by hand (FIELD names them, for the reader)
+ *            policy's `limits`, the user's cgroup limits; SESSION: the same member of the policy's `session_limits`,
+ *            the limits of each session's own cgroup (every SESSION row has the LIMIT row of its member); LIST: an
+ *            accumulating keyword whose members policy.h declares by hand (FIELD names them, for the reader)
  *   DEFAULT  the value where no line gives one, written as in the config; NULL: not set (SBX_LIMIT_UNSET, NULL)
- *   ARG      for LIMIT: the controller it needs (SBX_CG_*); for RLIMIT_*: the RLIMIT_* resource; otherwise 0 */
+ *   ARG      for LIMIT and SESSION: the controller it needs (SBX_CG_*); for RLIMIT_*: the RLIMIT_* resource;
+ *            otherwise 0 */
 #define SBX_KEYWORDS(X)                                                                                               \
         X(SANDBOX, "Sandbox", BOOL, POLICY, sandbox, "no", 0)                                                         \
         X(ROOT_DIRECTORY, "RootDirectory", PATH, POLICY, root_directory, SBX_DEFAULT_ROOT_DIRECTORY, 0)               \
@@ -77,6 +79,17 @@ struct sbx_rlimit {
         X(CPU_QUOTA, "CPUQuota", PERCENT, LIMIT, cpu_quota, NULL, SBX_CG_CPU)                                         \
         X(CPU_WEIGHT, "CPUWeight", WEIGHT, LIMIT, cpu_weight, NULL, SBX_CG_CPU)                                       \
         X(IO_WEIGHT, "IOWeight", WEIGHT, LIMIT, io_weight, NULL, SBX_CG_IO)                                           \
+        X(SESSION_MEMORY_MAX, "SessionMemoryMax", SIZE, SESSION, memory_max, NULL, SBX_CG_MEMORY)                     \
+        X(SESSION_MEMORY_HIGH, "SessionMemoryHigh", SIZE, SESSION, memory_high, NULL, SBX_CG_MEMORY)                  \
+        X(SESSION_TASKS_MAX, "SessionTasksMax", COUNT, SESSION, tasks_max, NULL, SBX_CG_PIDS)                         \
+        X(SESSION_CPU_QUOTA, "SessionCPUQuota", PERCENT, SESSION, cpu_quota, NULL, SBX_CG_CPU)                        \
+        X(SESSION_IO_WEIGHT, "SessionIOWeight", WEIGHT, SESSION, io_weight, NULL, SBX_CG_IO)                          \
+        X(MAX_SESSIONS, "MaxSessions", COUNT, POLICY, max_sessions, NULL, 0)                                          \
+        X(RUNTIME_MAX_SEC, "RuntimeMaxSec", DURATION, POLICY, runtime_max, NULL, 0)                                   \
+        X(RUNTIME_WARN_SEC, "RuntimeWarnSec", DURATION, POLICY, runtime_warn, "5min", 0)                              \
+        X(IDLE_TIMEOUT_SEC, "IdleTimeoutSec", DURATION, POLICY, idle_timeout, NULL, 0)                                \
+        X(TIMEOUT_STOP_SEC, "TimeoutStopSec", DURATION, POLICY, timeout_stop, "10s", 0)                               \
+        X(COMMANDS, "Commands", WORDS, POLICY, commands, NULL, 0)                                                     \
         X(KILL_ON_LOGOUT, "KillOnLogout", BOOL, POLICY, kill_on_logout, "yes", 0)                                     \
         X(CGROUP_ROOT, "CgroupRoot", CGROUP_ROOT, POLICY, cgroup_root, SBX_DEFAULT_CGROUP_ROOT, 0)                    \
         X(CGROUP_BACKEND, "CgroupBackend", BACKEND, POLICY, cgroup_backend, "auto", 0)                                \
@@ -117,6 +130,9 @@ enum sbx_key {
  *   COUNT        a positive integer or infinity                      uint64_t
  *   PERCENT      N% (1 to 1000000) or infinity (= not set)           uint64_t (percent of one CPU)
  *   WEIGHT       1 to 10000                                          uint64_t
+ *   DURATION     a time span as systemd writes it (90, 90s, 5min, 1h30min, 500ms) or infinity
+ *                                                                    uint64_t (microseconds)
+ *   WORDS        one or more program names or absolute paths         char ** (NULL-terminated)
  *   RLIMIT_COUNT, RLIMIT_BYTES, RLIMIT_NICE
  *                N or SOFT:HARD, each a number or infinity (rlimit.h)  struct sbx_rlimit
  *   BIND, TMPFS, ENVIRONMENT, SYSCALLS
@@ -133,6 +149,8 @@ enum sbx_kind {
         SBX_KIND_COUNT,
         SBX_KIND_PERCENT,
         SBX_KIND_WEIGHT,
+        SBX_KIND_DURATION,
+        SBX_KIND_WORDS,
         SBX_KIND_RLIMIT_COUNT,
         SBX_KIND_RLIMIT_BYTES,
         SBX_KIND_RLIMIT_NICE,
@@ -154,6 +172,8 @@ enum sbx_kind {
 #define SBX_CTYPE_COUNT uint64_t
 #define SBX_CTYPE_PERCENT uint64_t
 #define SBX_CTYPE_WEIGHT uint64_t
+#define SBX_CTYPE_DURATION uint64_t
+#define SBX_CTYPE_WORDS char **
 #define SBX_CTYPE_RLIMIT_COUNT struct sbx_rlimit
 #define SBX_CTYPE_RLIMIT_BYTES struct sbx_rlimit
 #define SBX_CTYPE_RLIMIT_NICE struct sbx_rlimit
@@ -165,9 +185,11 @@ enum sbx_kind {
 /* The fields of one PLACE, declared from the table: SBX_DECLARE_FIELDS(LIMIT) inside a struct. */
 #define SBX_FIELD_IN_POLICY_POLICY(type, field) type field;
 #define SBX_FIELD_IN_POLICY_LIMIT(type, field)
+#define SBX_FIELD_IN_POLICY_SESSION(type, field)
 #define SBX_FIELD_IN_POLICY_LIST(type, field)
 #define SBX_FIELD_IN_LIMIT_POLICY(type, field)
 #define SBX_FIELD_IN_LIMIT_LIMIT(type, field) type field;
+#define SBX_FIELD_IN_LIMIT_SESSION(type, field)
 #define SBX_FIELD_IN_LIMIT_LIST(type, field)
 /* (The kind is pasted at once: a kind's name must never be expanded as a macro, RLIMIT_NICE being one.) */
 #define SBX_FIELD_POLICY(id, name, kind, place, field, dflt, arg) SBX_FIELD_IN_POLICY_##place(SBX_CTYPE_##kind, field)
@@ -184,6 +206,7 @@ struct sbx_cgroup_limits {
 enum sbx_place {
         SBX_PLACE_POLICY,
         SBX_PLACE_LIMIT,
+        SBX_PLACE_SESSION,
         SBX_PLACE_LIST,
 };
 
@@ -192,7 +215,9 @@ struct sbx_keyword {
         const char *name;
         enum sbx_kind kind;
         enum sbx_place place;
-        size_t offset;     /* of the field in struct sbx_policy (LIMIT fields: inside its `limits`); 0 for LIST */
+        size_t offset;     /* of the field in struct sbx_policy (LIMIT, SESSION fields: inside its `limits`,
+                            * `session_limits`); 0 for LIST */
+        size_t limit_offset; /* LIMIT, SESSION: of the field in struct sbx_cgroup_limits */
         const char *dflt;  /* NULL: not set */
         int arg;
 };
@@ -209,15 +234,22 @@ int sbx_key_from_name(const char *name);
 /* How many value tokens a keyword of this kind takes. */
 void sbx_kind_args(enum sbx_kind kind, unsigned *ret_min, unsigned *ret_max);
 
-/* True for the kinds kept in a uint64_t (SIZE, SIZE0, COUNT, PERCENT, WEIGHT) and the RLIMIT_* ones. */
+/* True for the kinds kept in a uint64_t (SIZE, SIZE0, COUNT, PERCENT, WEIGHT, DURATION) and the RLIMIT_* ones. */
 bool sbx_kind_is_number(enum sbx_kind kind);
 bool sbx_kind_is_rlimit(enum sbx_kind kind);
 
 /* The controllers the limits that are set need (SBX_CG_* bits). */
 unsigned sbx_cgroup_limits_controllers(const struct sbx_cgroup_limits *l);
 
-/* The first keyword among the set limits of `l` that needs controller `bit` (for messages), or NULL. */
-const char *sbx_cgroup_limits_keyword(const struct sbx_cgroup_limits *l, unsigned bit);
+/* The first keyword among the set limits of `l` that needs controller `bit` (for messages), or NULL. `place`:
+ * SBX_PLACE_LIMIT for the user's limits, SBX_PLACE_SESSION for a session's (the names differ). */
+const char *sbx_cgroup_limits_keyword(const struct sbx_cgroup_limits *l, enum sbx_place place, unsigned bit);
+
+/* The keyword of the limit member at `limit_offset` of struct sbx_cgroup_limits in `place` (SBX_PLACE_LIMIT: the
+ * user's, "MemoryMax"; SBX_PLACE_SESSION: a session's, "SessionMemoryMax"), or the LIMIT one where the place has
+ * none. SBX_LIMIT_NAME(place, member) is the same by member name. */
+const char *sbx_limit_name(enum sbx_place place, size_t limit_offset);
+#define SBX_LIMIT_NAME(place, member) sbx_limit_name((place), offsetof(struct sbx_cgroup_limits, member))
 
 /* Limits where nothing is set. */
 void sbx_cgroup_limits_unset(struct sbx_cgroup_limits *l);

@@ -5,10 +5,12 @@
  * released when it leaves scope, so error paths cannot leak. TAKE_PTR/TAKE_FD hand ownership out of such a variable. */
 
 #include <errno.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <unistd.h>
 #include <dirent.h>
+#include <time.h>
 
 #define _cleanup_(f) __attribute__((cleanup(f)))
 #define _printf_(a, b) __attribute__((format(printf, a, b)))
@@ -76,5 +78,20 @@ static inline void strv_freep(char ***v)
                 (fd) = -1;                                                                                            \
                 _fd_;                                                                                                 \
         })
+
+/* The time of clock `clk` in microseconds (CLOCK_MONOTONIC for waits, CLOCK_BOOTTIME for limits that count
+ * suspended time too). */
+static inline uint64_t sbx_now_usec(clockid_t clk)
+{
+        struct timespec ts;
+        (void)clock_gettime(clk, &ts);
+        return (uint64_t)ts.tv_sec * 1000000 + (uint64_t)ts.tv_nsec / 1000;
+}
+
+/* CLOCK_MONOTONIC in milliseconds, for the waits. */
+static inline long sbx_now_ms(void)
+{
+        return (long)(sbx_now_usec(CLOCK_MONOTONIC) / 1000);
+}
 
 #define streq(a, b) (strcmp((a), (b)) == 0)

@@ -1,11 +1,13 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 #define _GNU_SOURCE
 #include <fcntl.h>
+#include <limits.h>
 #include <linux/sched.h>
 #include <net/if.h>
 #include <poll.h>
 #include <sched.h>
 #include <signal.h>
+#include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
 #include <sys/ioctl.h>
@@ -16,6 +18,8 @@
 #include <sys/wait.h>
 
 #include "caps.h"
+#include "commands.h"
+#include "config.h"
 #include "fault.h"
 #include "filter.h"
 #include "namespace.h"
@@ -138,7 +142,7 @@ static void reset_signals(void)
 
 /* Everything up to the exec; returns only on failure. `filter` was generated before the clone. */
 static int child_setup(const struct sbx_launch *l, const struct sbx_pty_caller *tty,
-                       const struct sbx_filter_prog *filter, int msgfd, struct sbx_err *err)
+                       const struct sbx_filter_prog *filter, int msgfd, char **ret_program, struct sbx_err *err)
 {
         const struct sbx_policy *p = l->policy;
         int r;
@@ -159,6 +163,13 @@ static int child_setup(const struct sbx_launch *l, const struct sbx_pty_caller *
                 (void)sbx_err_set(&w, errno, "cannot enter the home directory '%s' in the sandbox, starting in '/'",
                                   p->home);
                 (void)send_msg(msgfd, MSG_WARNING, &w, -1);
+        }
+
+        /* A restricted account's program, looked up in the sandbox's own tree under the trust rule (commands.h). */
+        if (l->command_entry) {
+                r = sbx_commands_resolve(l->command_entry, l->command_requested, ret_program, err);
+                if (r < 0)
+                        return r;
         }
 
         /* Invariant: nothing in the sandbox holds a descriptor of the caller's terminal: it gets a pty of its own,
@@ -204,6 +215,7 @@ static _noreturn_ void child_main(const struct sbx_launch *l, const struct sbx_p
                                   const struct sbx_filter_prog *filter, int msgfd, int deathfd)
 {
         struct sbx_err err = {0};
+        char *program = NULL;
 
         /* PID 1 must not outlive the helper; and if the helper died before this was armed, stop now. */
         if (prctl(PR_SET_PDEATHSIG, SIGKILL, 0, 0, 0) < 0)
@@ -213,13 +225,15 @@ static _noreturn_ void child_main(const struct sbx_launch *l, const struct sbx_p
                 _exit(1); /* EOF: the write end (held by the helper alone) is closed */
         (void)close(deathfd);
 
-        if (child_setup(l, tty, filter, msgfd, &err) < 0) {
+        if (child_setup(l, tty, filter, msgfd, &program, &err) < 0) {
                 (void)send_msg(msgfd, MSG_SETUP_FAILED, &err, -1);
                 _exit(1);
         }
-        if (sbx_fault("execute the shell '%s' in the sandbox", l->policy->shell) == 0)
-                execve(l->policy->shell, l->argv, l->envp);
-        (void)sbx_err_set(&err, errno, "execute the shell '%s' in the sandbox", l->policy->shell);
+        const char *path = program ? program : l->policy->shell;
+        const char *what = program ? "program" : "shell";
+        if (sbx_fault("execute the %s '%s' in the sandbox", what, path) == 0)
+                execve(path, l->argv, l->envp);
+        (void)sbx_err_set(&err, errno, "execute the %s '%s' in the sandbox", what, path);
         (void)send_msg(msgfd, MSG_EXEC_FAILED, &err, -1);
         _exit(127);
 }
@@ -286,18 +300,157 @@ static pid_t clone_pid1(const struct sbx_launch *l, struct sbx_err *err)
         return pid;
 }
 
+/* ---- the session's time limits (namespace.h) ---- */
+
+#define NEVER UINT64_MAX
+
+struct timers {
+        uint64_t warn_at, end_at;        /* RuntimeWarnSec, RuntimeMaxSec (CLOCK_BOOTTIME usec); NEVER: none */
+        bool warned;
+        uint64_t idle, idle_margin;      /* IdleTimeoutSec and how long before it the warning comes; idle 0: none */
+        uint64_t idle_warned_for;        /* the last input the idle warning was given for, 0: none */
+        const char *ending;              /* why the session is being ended, NULL while it is not */
+        uint64_t kill_at;                /* SIGKILL to PID 1; NEVER: not (yet) */
+};
+
+static bool limit_set(uint64_t v)
+{
+        return v != SBX_LIMIT_UNSET && v != SBX_LIMIT_INFINITY;
+}
+
+static void timers_init(struct timers *t, const struct sbx_policy *p, const struct sbx_pty_caller *tty)
+{
+        uint64_t now = sbx_now_usec(CLOCK_BOOTTIME);
+        *t = (struct timers){.warn_at = NEVER, .end_at = NEVER, .kill_at = NEVER};
+        if (limit_set(p->runtime_max)) {
+                t->end_at = now + p->runtime_max;
+                if (limit_set(p->runtime_warn) && p->runtime_warn > 0)
+                        t->warn_at = p->runtime_warn >= p->runtime_max ? now : t->end_at - p->runtime_warn;
+        }
+        /* Only input counts, so only a session with an input terminal can be idle. */
+        if (limit_set(p->idle_timeout) && tty->active && tty->in_fd >= 0) {
+                t->idle = p->idle_timeout;
+                uint64_t half = p->idle_timeout / 2;
+                t->idle_margin = limit_set(p->runtime_warn) ? (p->runtime_warn < half ? p->runtime_warn : half) : 0;
+        }
+}
+
+/* A span for a line on the terminal, in whole seconds (at least 1s) unless it is shorter. */
+static void format_span(uint64_t usec, char *buf, size_t size)
+{
+        if (usec >= 1000000)
+                usec = (usec + 500000) / 1000000 * 1000000;
+        sbx_format_duration(usec, buf, size);
+}
+
+/* A line for the caller: through the relay once it runs, else through the launch's warning callback. When the
+ * caller has a terminal whose relay has not started yet, false: the line waits for it. */
+static bool say(const struct sbx_launch *l, const struct outer *o, struct sbx_relay *relay, const char *fmt, ...)
+        _printf_(4, 5);
+static bool say(const struct sbx_launch *l, const struct outer *o, struct sbx_relay *relay, const char *fmt, ...)
+{
+        if (relay->c->active && !relay->started && !o->reaped)
+                return false;
+        char msg[512];
+        va_list ap;
+        va_start(ap, fmt);
+        (void)vsnprintf(msg, sizeof(msg), fmt, ap);
+        va_end(ap);
+        char line[600];
+        (void)snprintf(line, sizeof(line), "warning: %s", msg);
+        if (!sbx_relay_notice(relay, line) && l->warn)
+                l->warn(msg, l->userdata);
+        return true;
+}
+
+/* The same ending for both limits: the reason to the caller (the PAM module's usage line), a line, SIGHUP to PID 1
+ * (ended at once when it has no handler for it), SIGCONT for a stopped one, SIGKILL TimeoutStopSec later. */
+static void begin_ending(const struct sbx_launch *l, struct outer *o, struct sbx_relay *relay, struct timers *t,
+                         const char *reason, uint64_t now)
+{
+        t->ending = reason;
+        if (l->ending)
+                l->ending(reason, l->userdata);
+        char span[64];
+        if (streq(reason, "idle")) {
+                format_span(t->idle, span, sizeof(span));
+                (void)say(l, o, relay, "no input for %s (IdleTimeoutSec): the session ends now", span);
+        } else {
+                format_span(l->policy->runtime_max, span, sizeof(span));
+                (void)say(l, o, relay, "the session has run for %s (RuntimeMaxSec): it ends now", span);
+        }
+        forward(o, SIGHUP);
+        if (!o->reaped)
+                (void)kill(o->pid, SIGCONT);
+        if (limit_set(l->policy->timeout_stop))
+                t->kill_at = now + l->policy->timeout_stop;
+}
+
+/* Acts on what is due; returns the poll timeout until the next thing that is (ms, -1: nothing). */
+static int timers_tick(const struct sbx_launch *l, struct outer *o, struct sbx_relay *relay, struct timers *t)
+{
+        uint64_t now = sbx_now_usec(CLOCK_BOOTTIME), next = NEVER;
+        char span[64], left[64];
+        if (o->reaped)
+                return -1;
+        if (t->ending) {
+                if (now >= t->kill_at) {
+                        (void)kill(o->pid, SIGKILL);
+                        t->kill_at = NEVER;
+                }
+                next = t->kill_at;
+        } else {
+                if (!t->warned && now >= t->warn_at) {
+                        format_span(t->end_at - now, left, sizeof(left));
+                        format_span(l->policy->runtime_max, span, sizeof(span));
+                        t->warned = say(l, o, relay, "this session ends in %s (RuntimeMaxSec %s)", left, span);
+                }
+                if (!t->warned && t->warn_at != NEVER && now < t->warn_at)
+                        next = t->warn_at;
+                if (now >= t->end_at) {
+                        begin_ending(l, o, relay, t, "runtime-max", now);
+                        return t->kill_at == NEVER ? -1 : (int)((t->kill_at - now + 999) / 1000);
+                }
+                next = t->end_at < next ? t->end_at : next;
+                if (t->idle && relay->started) {
+                        uint64_t idle_end = relay->last_input + t->idle;
+                        uint64_t idle_warn = idle_end - t->idle_margin;
+                        if (now >= idle_end) {
+                                begin_ending(l, o, relay, t, "idle", now);
+                                return t->kill_at == NEVER ? -1 : (int)((t->kill_at - now + 999) / 1000);
+                        }
+                        if (t->idle_margin && now >= idle_warn && t->idle_warned_for != relay->last_input) {
+                                format_span(now - relay->last_input, span, sizeof(span));
+                                format_span(idle_end - now, left, sizeof(left));
+                                (void)say(l, o, relay, "no input for %s: this session ends in %s unless a key is "
+                                          "pressed (IdleTimeoutSec)", span, left);
+                                t->idle_warned_for = relay->last_input;
+                        }
+                        uint64_t due = t->idle_margin && t->idle_warned_for != relay->last_input ? idle_warn : idle_end;
+                        next = due < next ? due : next;
+                }
+        }
+        if (next == NEVER)
+                return -1;
+        uint64_t ms = next > now ? (next - now + 999) / 1000 : 0;
+        return ms > INT_MAX ? INT_MAX : (int)ms;
+}
+
 /* The outer half's wait: PID 1's messages (and the pty it hands over), the forwarded signals, the relay. Returns
  * 0 once PID 1 is reaped and everything it sent is read; on a failure of its own it kills PID 1 and returns < 0. */
 static int outer_wait(const struct sbx_launch *l, struct outer *o, int *msg_r, int sfd, struct sbx_relay *relay,
                       struct msg *failure, bool *failed, struct sbx_err *err)
 {
+        struct timers t;
+        timers_init(&t, l->policy, relay->c);
         while (!o->reaped || *msg_r >= 0) {
                 struct pollfd pfd[5] = {
                         {.fd = *msg_r, .events = POLLIN},
                         {.fd = o->reaped ? -1 : sfd, .events = POLLIN},
                 };
+                int timeout = timers_tick(l, o, relay, &t); /* first: a line it adds is flushed by this poll */
                 size_t n = 2 + sbx_relay_pollfds(relay, pfd + 2);
-                if (poll(pfd, n, -1) < 0) {
+                if (poll(pfd, n, timeout) < 0) {
                         if (errno == EINTR)
                                 continue;
                         int r = sbx_err_set(err, errno, "wait for the sandbox");

@@ -20,6 +20,14 @@ struct sbx_launch {
         /* Called in the outer half for a warning PID 1 sent (e.g. the home directory could not be entered); may be
          * NULL. lib/ never prints: the caller decides. */
         void (*warn)(const char *msg, void *userdata);
+        /* A restricted account (Commands, commands.h): the entry the request matched and the request's first word.
+         * PID 1 finds the program in the rootfs (sbx_commands_resolve) and executes it with argv instead of the
+         * shell. NULL: the policy's shell. */
+        const char *command_entry;
+        const char *command_requested;
+        /* Called in the outer half, once, when it ends the session for the policy's RuntimeMaxSec ("runtime-max") or
+         * IdleTimeoutSec ("idle"), before PID 1 gets SIGHUP; may be NULL. */
+        void (*ending)(const char *reason, void *userdata);
         void *userdata;
 };
 
@@ -30,7 +38,13 @@ enum sbx_launch_failure {
                                   * as a shell gives for a command it cannot run */
 };
 
-/* Runs the shell as PID 1 and waits for it. Must be called holding the helper's capabilities (effective), single
+/* Runs the shell as PID 1 and waits for it. The session's time limits act here, in the outer half, where nothing in
+ * the sandbox can reach: RuntimeMaxSec after the start and IdleTimeoutSec without a byte of input from the caller's
+ * terminal (sessions with one only) end the session: a warning line first (RuntimeWarnSec before the end; for the
+ * idle timeout at the smaller of RuntimeWarnSec and half the timeout), then a line saying why, SIGHUP to PID 1 (a
+ * terminating signal it has no handler for ends it at once, as below) and, TimeoutStopSec later, SIGKILL, which
+ * ends every process of the namespace, stopped ones included. Lines go to the caller's terminal through the relay
+ * when there is one, else to `warn`. Must be called holding the helper's capabilities (effective), single
  * threaded. While it runs, SIGHUP SIGTERM SIGINT SIGQUIT SIGCONT sent to the caller are forwarded to PID 1; a
  * terminating one that PID 1 has no handler for (PID 1 would ignore it) kills PID 1 instead, as it would kill any
  * other process. SIGTSTP SIGTTIN SIGTTOU are ignored by the outer half so that it never stops behind the shell.

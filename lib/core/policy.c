@@ -19,12 +19,17 @@
 #include "policy.h"
 #include "rlimit.h"
 
-/* The scalar keywords kept in a malloc'd string. */
+/* The scalar keywords kept in a malloc'd string, or a malloc'd list of them (WORDS). */
 static bool is_string(int key)
 {
         const struct sbx_keyword *k = sbx_keyword(key);
         return k->place != SBX_PLACE_LIST &&
                (k->kind == SBX_KIND_PATH || k->kind == SBX_KIND_HOSTNAME || k->kind == SBX_KIND_CGROUP_ROOT);
+}
+
+static bool is_words(int key)
+{
+        return sbx_keyword(key)->kind == SBX_KIND_WORDS;
 }
 
 void sbx_policy_free(struct sbx_policy *p)
@@ -35,9 +40,12 @@ void sbx_policy_free(struct sbx_policy *p)
         free(p->group);
         free(p->home);
         free(p->login_shell);
-        for (int k = 0; k < _SBX_KEY_MAX; k++)
+        for (int k = 0; k < _SBX_KEY_MAX; k++) {
                 if (is_string(k))
                         free(*(char **)sbx_policy_field(p, k));
+                if (is_words(k))
+                        strv_free(*(char ***)sbx_policy_field(p, k));
+        }
         for (size_t i = 0; i < p->n_binds; i++) {
                 free(p->binds[i].src);
                 free(p->binds[i].dst);
@@ -172,7 +180,25 @@ static int take_scalar(struct resolve *rs, const struct sbx_config_entry *e)
         void *field = sbx_policy_field(p, e->key);
         char msg[300];
         char *v[1] = {e->args[0]};
-        if (is_string(e->key)) {
+        if (is_words(e->key)) {
+                /* The config keeps the words as one blank-separated string (config.c). */
+                _cleanup_free_ char *copy = strdup(e->args[0]);
+                char *words[128], *save = NULL;
+                int n = 0;
+                if (!copy)
+                        return sbx_err_set(rs->err, ENOMEM, "resolving policy");
+                for (char *w = strtok_r(copy, " ", &save); w && n < (int)ELEMENTSOF(words);
+                     w = strtok_r(NULL, " ", &save))
+                        words[n++] = w;
+                char **list = NULL;
+                int r = sbx_kind_parse(e->key, words, n, rs->u, &list, msg, sizeof(msg));
+                if (r == -ENOMEM)
+                        return sbx_err_set(rs->err, ENOMEM, "resolving policy");
+                if (r < 0)
+                        return entry_error(rs, e, msg);
+                strv_free(*(char ***)field);
+                *(char ***)field = list;
+        } else if (is_string(e->key)) {
                 char *str = NULL;
                 int r = sbx_kind_parse(e->key, v, 1, rs->u, &str, msg, sizeof(msg));
                 if (r == -ENOMEM)
@@ -399,6 +425,8 @@ static int syscall_lists(struct sbx_policy *p)
  * keyword without one is not set. */
 static int set_defaults(struct sbx_policy *p, const struct sbx_user *u)
 {
+        sbx_cgroup_limits_unset(&p->limits);
+        sbx_cgroup_limits_unset(&p->session_limits);
         for (int key = 0; key < _SBX_KEY_MAX; key++) {
                 const struct sbx_keyword *k = sbx_keyword(key);
                 if (k->place == SBX_PLACE_LIST)
@@ -489,4 +517,13 @@ int sbx_policy_load(const char *confdir, uid_t uid, struct sbx_policy **ret, str
 int sbx_policy_load_user(const char *confdir, const char *user, struct sbx_policy **ret, struct sbx_err *err)
 {
         return load(confdir, user, 0, ret, err);
+}
+
+uint64_t sbx_policy_runtime_backstop(const struct sbx_policy *p)
+{
+        if (p->runtime_max == SBX_LIMIT_UNSET || p->runtime_max == SBX_LIMIT_INFINITY ||
+            p->timeout_stop == SBX_LIMIT_INFINITY)
+                return SBX_LIMIT_UNSET;
+        uint64_t v = p->runtime_max + p->timeout_stop + SBX_BACKSTOP_USEC;
+        return v < p->runtime_max ? SBX_LIMIT_UNSET : v;
 }

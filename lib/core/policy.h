@@ -55,8 +55,11 @@ struct sbx_policy {
          * keyword's default unless a line gave a value. cgroup_root keeps %c unexpanded: the cgroup code replaces
          * it per hierarchy at session open. */
         SBX_DECLARE_FIELDS(POLICY)
-        /* The cgroup limits of the user (MemoryMax ... IOWeight), as the PAM module applies them. */
+        /* (Durations are in microseconds; commands is NULL or a NULL-terminated list.) */
+        /* The cgroup limits of the user as a whole (MemoryMax ... IOWeight) and of each of its sessions
+         * (SessionMemoryMax ...), as the PAM module applies them; members without a keyword stay unset. */
         struct sbx_cgroup_limits limits;
+        struct sbx_cgroup_limits session_limits;
 
         /* The accumulating keywords. */
         struct sbx_bind *binds; /* Bind lines in file order, then the implicit home bind (%h %h rw) unless a
@@ -93,6 +96,12 @@ static inline const void *sbx_policy_field_const(const struct sbx_policy *p, int
 }
 
 #define SBX_DEFAULT_TMP_SIZE (64ULL * 1024 * 1024)
+
+/* The backstop of RuntimeMaxSec on a systemd scope: RuntimeMaxSec + TimeoutStopSec + SBX_BACKSTOP_USEC, in
+ * microseconds, so that systemd stops the session only if the helper (which ends it at RuntimeMaxSec and kills what
+ * is left TimeoutStopSec later) is gone; SBX_LIMIT_UNSET when there is no runtime limit or no kill after it. */
+#define SBX_BACKSTOP_USEC (5ULL * 1000000)
+uint64_t sbx_policy_runtime_backstop(const struct sbx_policy *p);
 
 /* Loads every config file under confdir (sandbox-shell.conf.d/\*.conf in lexical order, then sandbox-shell.conf; each
  * opened O_NOFOLLOW and refused unless root-owned and not group/world-writable, checked with fstat on the fd) and

@@ -4,6 +4,7 @@
 #include <fcntl.h>
 #include <signal.h>
 #include <poll.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
@@ -105,6 +106,7 @@ int sbx_relay_start(struct sbx_relay *r, int master, pid_t pid1, struct sbx_err 
             fcntl(c->out_fd, F_SETFL, out_flags | O_NONBLOCK) < 0)
                 return sbx_err_set(err, errno, "terminal: make the caller's terminal non-blocking");
         r->started = true;
+        r->last_input = sbx_now_usec(CLOCK_BOOTTIME);
         return 0;
 }
 
@@ -184,6 +186,7 @@ int sbx_relay_handle(struct sbx_relay *r, const struct pollfd *pfd, size_t n)
         if (pfd[PFD_IN].fd >= 0 && pfd[PFD_IN].revents) {
                 ssize_t k = read(r->c->in_fd, r->to_master, sizeof(r->to_master));
                 if (k > 0) {
+                        r->last_input = sbx_now_usec(CLOCK_BOOTTIME);
                         r->tm_len = (size_t)k;
                         r->tm_off = 0;
                         ret = typed_signal(r, r->to_master, (size_t)k);
@@ -207,19 +210,29 @@ int sbx_relay_handle(struct sbx_relay *r, const struct pollfd *pfd, size_t n)
         return ret;
 }
 
+bool sbx_relay_notice(struct sbx_relay *r, const char *msg)
+{
+        if (!r->started)
+                return false;
+        if (r->tc_off > 0) {
+                memmove(r->to_caller, r->to_caller + r->tc_off, r->tc_len - r->tc_off);
+                r->tc_len -= r->tc_off;
+                r->tc_off = 0;
+        }
+        size_t room = sizeof(r->to_caller) - r->tc_len;
+        int n = room > 1 ? snprintf(r->to_caller + r->tc_len, room, "\r\nsandbox-shell: %s\r\n", msg) : 0;
+        if (n > 0)
+                r->tc_len += (size_t)n < room ? (size_t)n : room - 1;
+        flush_to_caller(r);
+        return true;
+}
+
 void sbx_relay_winch(struct sbx_relay *r)
 {
         struct winsize ws;
         int fd = r->c->in_fd >= 0 ? r->c->in_fd : r->c->out_fd;
         if (r->master >= 0 && fd >= 0 && ioctl(fd, TIOCGWINSZ, &ws) == 0)
                 (void)ioctl(r->master, TIOCSWINSZ, &ws);
-}
-
-static long now_ms(void)
-{
-        struct timespec ts;
-        (void)clock_gettime(CLOCK_MONOTONIC, &ts);
-        return (long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
 }
 
 void sbx_relay_done(struct sbx_relay *r)
@@ -229,8 +242,8 @@ void sbx_relay_done(struct sbx_relay *r)
                 /* The last output of the session: what the master holds now. A slave still open somewhere else (a
                  * descriptor passed out of the sandbox) is not waited for; a terminal that does not take the output
                  * within two seconds does not hold up the end of the session either. */
-                long end = now_ms() + 2000;
-                while (!r->out_err && now_ms() < end) {
+                long end = sbx_now_ms() + 2000;
+                while (!r->out_err && sbx_now_ms() < end) {
                         if (r->tc_len > 0) {
                                 struct pollfd p = {.fd = c->out_fd, .events = POLLOUT};
                                 if (poll(&p, 1, 100) < 0 && errno != EINTR)

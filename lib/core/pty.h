@@ -13,6 +13,7 @@
 
 #include <stdbool.h>
 #include <stddef.h>
+#include <stdint.h>
 #include <termios.h>
 #include <poll.h>
 #include <sys/ioctl.h>
@@ -51,6 +52,7 @@ struct sbx_relay {
         struct termios saved;
         int in_flags, out_flags; /* the caller's descriptors' status flags, restored by sbx_relay_done */
         bool in_eof;  /* the caller's input ended (hang-up, EOF) */
+        uint64_t last_input; /* CLOCK_BOOTTIME usec of the last byte read from the caller (or of the start) */
         bool out_err; /* the caller's terminal cannot be written any more: output is dropped */
         char to_master[16384];
         size_t tm_len, tm_off;
@@ -76,6 +78,11 @@ int sbx_relay_handle(struct sbx_relay *r, const struct pollfd *pfd, size_t n);
 
 /* The caller's window changed (SIGWINCH): passes the new size to the sandbox's terminal. */
 void sbx_relay_winch(struct sbx_relay *r);
+
+/* Puts a line of the helper's own ("sandbox-shell: MSG") on the caller's terminal, in order with the sandbox's
+ * output, starting on a line of its own (the terminal is in raw mode: "\r\n"). False when the relay has not
+ * started (the caller prints it then). What does not fit the buffer is dropped. */
+bool sbx_relay_notice(struct sbx_relay *r, const char *msg);
 
 /* PID 1 is gone: copies what is still buffered or readable on the master to the caller (without waiting for a
  * slave held outside the namespace to close), closes the master (so any slave still held elsewhere hangs up),

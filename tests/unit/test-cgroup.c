@@ -150,12 +150,12 @@ static void test_sd_properties(void **state)
         const struct sbx_sd_prop *q;
         struct sbx_cgroup_limits l = {SBX_LIMIT_UNSET, SBX_LIMIT_UNSET, SBX_LIMIT_UNSET, SBX_LIMIT_UNSET,
                                       SBX_LIMIT_UNSET, SBX_LIMIT_UNSET, SBX_LIMIT_UNSET};
-        assert_int_equal(sbx_sd_properties(&l, p), 0); /* nothing set: nothing sent */
+        assert_int_equal(sbx_sd_properties(&l, SBX_PLACE_LIMIT, p), 0); /* nothing set: nothing sent */
 
         l = (struct sbx_cgroup_limits){.memory_max = 100ULL << 20, .memory_high = SBX_LIMIT_INFINITY,
                                        .memory_swap_max = 0, .tasks_max = 64, .cpu_quota = 50, .cpu_weight = 20,
                                        .io_weight = 300};
-        size_t n = sbx_sd_properties(&l, p);
+        size_t n = sbx_sd_properties(&l, SBX_PLACE_LIMIT, p);
         assert_int_equal(n, 7);
 
         q = find_prop(p, n, "MemoryMax");
@@ -200,13 +200,21 @@ static void test_sd_properties(void **state)
         /* Only what is set, infinity included. */
         l = (struct sbx_cgroup_limits){SBX_LIMIT_UNSET, SBX_LIMIT_UNSET, SBX_LIMIT_UNSET, SBX_LIMIT_INFINITY,
                                        200,             SBX_LIMIT_UNSET, SBX_LIMIT_UNSET};
-        n = sbx_sd_properties(&l, p);
+        n = sbx_sd_properties(&l, SBX_PLACE_LIMIT, p);
         assert_int_equal(n, 2);
         assert_string_equal(p[0].keyword, "TasksMax");
         assert_string_equal(p[0].expect, "max");
         assert_string_equal(p[1].keyword, "CPUQuota");
         assert_true(p[1].value == 2000000);
         assert_string_equal(p[1].expect, "200000 100000");
+
+        /* A session's limits go on its scope as the same properties, named by the session keywords. */
+        n = sbx_sd_properties(&l, SBX_PLACE_SESSION, p);
+        assert_int_equal(n, 2);
+        assert_string_equal(p[0].keyword, "SessionTasksMax");
+        assert_string_equal(p[0].property, "TasksMax");
+        assert_string_equal(p[1].keyword, "SessionCPUQuota");
+        assert_string_equal(p[1].property, "CPUQuotaPerSecUSec");
 }
 
 static void test_sd_value_matches(void **state)
@@ -215,7 +223,7 @@ static void test_sd_value_matches(void **state)
         struct sbx_cgroup_limits l = {.memory_max = 1000000, .memory_high = SBX_LIMIT_UNSET,
                                       .memory_swap_max = SBX_LIMIT_UNSET, .tasks_max = 64,
                                       .cpu_quota = SBX_LIMIT_UNSET, .cpu_weight = SBX_LIMIT_UNSET, .io_weight = 50};
-        size_t n = sbx_sd_properties(&l, p);
+        size_t n = sbx_sd_properties(&l, SBX_PLACE_LIMIT, p);
         assert_int_equal(n, 3);
         const struct sbx_sd_prop *mem = &p[0], *tasks = &p[1], *io = &p[2];
 

@@ -411,6 +411,54 @@ static void test_system_call_filter(void **state)
         line_bad("SystemCallFilter !!keyctl", "SystemCallFilter: unknown system call '!keyctl'");
 }
 
+/* Time spans as systemd writes them, read back as explain writes them; and the session keywords' values. */
+static void test_durations_and_session_values(void **state)
+{
+        static const struct {
+                const char *text;
+                uint64_t usec;
+                const char *back;
+        } spans[] = {
+                {"90", 90000000ULL, "1min30s"}, {"90s", 90000000ULL, "1min30s"}, {"5min", 300000000ULL, "5min"},
+                {"1h30min", 5400000000ULL, "1h30min"}, {"2h", 7200000000ULL, "2h"}, {"500ms", 500000ULL, "500ms"},
+                {"1d", 86400000000ULL, "1d"}, {"10sec", 10000000ULL, "10s"}, {"3minutes", 180000000ULL, "3min"},
+                {"0", 0, "0"}, {"INFINITY", SBX_LIMIT_INFINITY, "infinity"}, {"1w2d", 777600000000ULL, "1w2d"},
+        };
+        for (size_t i = 0; i < ELEMENTSOF(spans); i++) {
+                uint64_t v = 1;
+                char buf[64];
+                assert_int_equal(sbx_parse_duration(spans[i].text, &v), 0);
+                assert_true(v == spans[i].usec);
+                sbx_format_duration(v, buf, sizeof(buf));
+                assert_string_equal(buf, spans[i].back);
+                assert_int_equal(sbx_parse_duration(buf, &v), 0);
+                assert_true(v == spans[i].usec);
+        }
+        uint64_t v;
+        static const char *const bad_spans[] = {"", "5 min", "5x", "min", "-1", "1.5s", "1x2", "99999999999999999999"};
+        for (size_t i = 0; i < ELEMENTSOF(bad_spans); i++)
+                assert_int_not_equal(sbx_parse_duration(bad_spans[i], &v), 0);
+        line_ok("RuntimeMaxSec 3");
+        line_ok("IdleTimeoutSec 10min");
+        line_ok("TimeoutStopSec infinity");
+        line_bad("RuntimeMaxSec soon", "RuntimeMaxSec: invalid time span 'soon' (such as 90, 90s, 5min, 1h30min or "
+                                       "infinity)");
+        line_ok("MaxSessions 5");
+        line_bad("MaxSessions 0", "MaxSessions: invalid value '0' (expected a positive integer or infinity)");
+        line_ok("SessionTasksMax 20");
+        line_ok("SessionMemoryMax 256M");
+        line_bad("SessionMemoryMax 0", "SessionMemoryMax: invalid size '0'");
+        line_ok("Commands sftp-server scp rsync git-upload-pack");
+        line_ok("Commands /usr/lib/openssh/sftp-server");
+        line_bad("Commands", "Commands: missing value");
+        line_bad("Commands sh;rm", "Commands: 'sh;rm' is not a program name (letters, digits and ._+-) nor an "
+                                   "absolute path");
+        line_bad("Commands ../bin/sh", "Commands: '../bin/sh' is not a program name (letters, digits and ._+-) nor "
+                                       "an absolute path");
+        line_bad("Commands /usr/../bin/sh", "Commands: '/usr/../bin/sh' contains a '..' component");
+        line_bad("Commands -x", "Commands: '-x' is not a program name (letters, digits and ._+-) nor an absolute path");
+}
+
 static void test_limits(void **state)
 {
         static const char *const good[] = {
@@ -679,6 +727,7 @@ int main(void)
                 cmocka_unit_test(test_patterns),
                 cmocka_unit_test(test_same_scope_conflicts),
                 cmocka_unit_test(test_system_call_filter),
+                cmocka_unit_test(test_durations_and_session_values),
                 cmocka_unit_test(test_limits),
                 cmocka_unit_test(test_limit_values),
                 cmocka_unit_test(test_key_names),

@@ -138,6 +138,7 @@ static void test_cgroup(void **state)
                 "40 30 0:37 / /sys/fs/cgroup/unified rw,relatime - cgroup2 cgroup2 rw\n";
         struct sbx_policy p = {.user = (char *)"u"};
         sbx_cgroup_limits_unset(&p.limits);
+        sbx_cgroup_limits_unset(&p.session_limits);
         p.limits.tasks_max = 10;
         p.limits.cpu_weight = 50;
         struct sbx_findings f = {0};

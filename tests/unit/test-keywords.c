@@ -44,7 +44,7 @@ static void test_rows(void **state)
         for (int k = 0; k < _SBX_KEY_MAX; k++) {
                 const struct sbx_keyword *kw = sbx_keyword(k);
                 /* A cgroup limit is a number and names the controller it needs; a Limit* names its resource. */
-                if (kw->place == SBX_PLACE_LIMIT) {
+                if (kw->place == SBX_PLACE_LIMIT || kw->place == SBX_PLACE_SESSION) {
                         assert_true(sbx_kind_is_number(kw->kind));
                         assert_int_not_equal(kw->arg, 0);
                 }
@@ -70,8 +70,13 @@ static void test_rows(void **state)
         l.tasks_max = 5;
         l.io_weight = SBX_LIMIT_INFINITY;
         assert_int_equal(sbx_cgroup_limits_controllers(&l), SBX_CG_PIDS | SBX_CG_IO);
-        assert_string_equal(sbx_cgroup_limits_keyword(&l, SBX_CG_IO), "IOWeight");
-        assert_null(sbx_cgroup_limits_keyword(&l, SBX_CG_MEMORY));
+        assert_string_equal(sbx_cgroup_limits_keyword(&l, SBX_PLACE_LIMIT, SBX_CG_IO), "IOWeight");
+        assert_string_equal(sbx_cgroup_limits_keyword(&l, SBX_PLACE_SESSION, SBX_CG_IO), "SessionIOWeight");
+        assert_null(sbx_cgroup_limits_keyword(&l, SBX_PLACE_LIMIT, SBX_CG_MEMORY));
+        /* The names of a limit member, by place; a member without a session keyword keeps the user's. */
+        assert_string_equal(SBX_LIMIT_NAME(SBX_PLACE_LIMIT, tasks_max), "TasksMax");
+        assert_string_equal(SBX_LIMIT_NAME(SBX_PLACE_SESSION, tasks_max), "SessionTasksMax");
+        assert_string_equal(SBX_LIMIT_NAME(SBX_PLACE_SESSION, cpu_weight), "CPUWeight");
 }
 
 /* The KEYWORDS section of sandbox-shell.conf(5): every keyword of the table has its entry (".It Cm Name"), and every

@@ -103,6 +103,13 @@ static void test_defaults(void **state)
         assert_string_equal(p->root_directory, SBX_DEFAULT_ROOT_DIRECTORY);
         assert_string_equal(p->shell, "/bin/sh");
         assert_string_equal(p->hostname, "sandbox");
+        /* The session policy: no limit but the stop timeout and the warning, every session limit unset. */
+        assert_true(p->runtime_max == SBX_LIMIT_UNSET && p->idle_timeout == SBX_LIMIT_UNSET);
+        assert_int_equal(p->runtime_warn, 300ULL * 1000000);
+        assert_int_equal(p->timeout_stop, 10ULL * 1000000);
+        assert_true(p->max_sessions == SBX_LIMIT_UNSET);
+        assert_null(p->commands);
+        assert_true(p->session_limits.memory_max == SBX_LIMIT_UNSET && p->session_limits.tasks_max == SBX_LIMIT_UNSET);
         assert_int_equal(p->network, SBX_NETWORK_NONE);
         assert_true(p->kill_on_logout);
         assert_string_equal(p->cgroup_root, "/sandbox-shell");
@@ -151,7 +158,18 @@ static void test_every_keyword(void **state)
                 "CPUWeight 50\n"
                 "IOWeight 10000\n"
                 "KillOnLogout no\n"
-                "CgroupRoot %c/sbx\n", NULL);
+                "CgroupRoot %c/sbx\n"
+                "SessionMemoryMax 256M\n"
+                "SessionMemoryHigh 128M\n"
+                "SessionTasksMax 20\n"
+                "SessionCPUQuota 50%\n"
+                "SessionIOWeight 300\n"
+                "MaxSessions 3\n"
+                "RuntimeMaxSec 1h30min\n"
+                "RuntimeWarnSec 2min\n"
+                "IdleTimeoutSec 600\n"
+                "TimeoutStopSec 500ms\n"
+                "Commands sftp-server /usr/bin/rsync\n", NULL);
         _cleanup_policy_ struct sbx_policy *p = resolve_ok(c, user(&tu, "alice", 1001, "/home/alice", NULL));
         assert_true(p->sandbox);
         assert_string_equal(p->root_directory, "/srv/rootfs");
@@ -182,7 +200,33 @@ static void test_every_keyword(void **state)
         assert_int_equal(p->limits.io_weight, 10000);
         assert_false(p->kill_on_logout);
         assert_string_equal(p->cgroup_root, "%c/sbx");
-        static const unsigned lines[_SBX_KEY_MAX] = {1, 2, 3, 4, 5, 0, 0, 0, 9, 10, 11, 12, 13, 14, 15, 16, 17};
+        assert_int_equal(p->session_limits.memory_max, 256ULL << 20);
+        assert_int_equal(p->session_limits.memory_high, 128ULL << 20);
+        assert_int_equal(p->session_limits.tasks_max, 20);
+        assert_int_equal(p->session_limits.cpu_quota, 50);
+        assert_int_equal(p->session_limits.io_weight, 300);
+        /* A session's limits without a keyword stay unset. */
+        assert_true(p->session_limits.memory_swap_max == SBX_LIMIT_UNSET && p->session_limits.cpu_weight == SBX_LIMIT_UNSET);
+        assert_int_equal(p->max_sessions, 3);
+        assert_int_equal(p->runtime_max, 5400ULL * 1000000);
+        assert_int_equal(p->runtime_warn, 120ULL * 1000000);
+        assert_int_equal(p->idle_timeout, 600ULL * 1000000);
+        assert_int_equal(p->timeout_stop, 500ULL * 1000);
+        assert_non_null(p->commands);
+        assert_string_equal(p->commands[0], "sftp-server");
+        assert_string_equal(p->commands[1], "/usr/bin/rsync");
+        assert_null(p->commands[2]);
+        static const unsigned lines[_SBX_KEY_MAX] = {
+                [SBX_KEY_SANDBOX] = 1,           [SBX_KEY_ROOT_DIRECTORY] = 2,    [SBX_KEY_SHELL] = 3,
+                [SBX_KEY_HOSTNAME] = 4,          [SBX_KEY_NETWORK] = 5,           [SBX_KEY_MEMORY_MAX] = 9,
+                [SBX_KEY_MEMORY_HIGH] = 10,      [SBX_KEY_MEMORY_SWAP_MAX] = 11,  [SBX_KEY_TASKS_MAX] = 12,
+                [SBX_KEY_CPU_QUOTA] = 13,        [SBX_KEY_CPU_WEIGHT] = 14,       [SBX_KEY_IO_WEIGHT] = 15,
+                [SBX_KEY_KILL_ON_LOGOUT] = 16,   [SBX_KEY_CGROUP_ROOT] = 17,      [SBX_KEY_SESSION_MEMORY_MAX] = 18,
+                [SBX_KEY_SESSION_MEMORY_HIGH] = 19, [SBX_KEY_SESSION_TASKS_MAX] = 20, [SBX_KEY_SESSION_CPU_QUOTA] = 21,
+                [SBX_KEY_SESSION_IO_WEIGHT] = 22, [SBX_KEY_MAX_SESSIONS] = 23,    [SBX_KEY_RUNTIME_MAX_SEC] = 24,
+                [SBX_KEY_RUNTIME_WARN_SEC] = 25, [SBX_KEY_IDLE_TIMEOUT_SEC] = 26, [SBX_KEY_TIMEOUT_STOP_SEC] = 27,
+                [SBX_KEY_COMMANDS] = 28,
+        };
         for (int k = 0; k < _SBX_KEY_MAX; k++)
                 if (lines[k])
                         assert_origin(&p->origin[k], MAIN, lines[k]);
