@@ -335,12 +335,11 @@ static void timers_init(struct timers *t, const struct sbx_policy *p, const stru
         }
 }
 
-/* A span for a line on the terminal, in whole seconds (at least 1s) unless it is shorter. */
+/* A span for a line on the terminal, in whole seconds, at least 1s. */
 static void format_span(uint64_t usec, char *buf, size_t size)
 {
-        if (usec >= 1000000)
-                usec = (usec + 500000) / 1000000 * 1000000;
-        sbx_format_duration(usec, buf, size);
+        usec = (usec + 500000) / 1000000 * 1000000;
+        sbx_format_duration(usec ? usec : 1000000, buf, size);
 }
 
 /* A line for the caller: through the relay once it runs, else through the launch's warning callback. When the

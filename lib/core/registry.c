@@ -44,12 +44,16 @@ static int run_subdir(const char *sub, mode_t mode, int *ret_fd, struct sbx_err 
 {
         char path[256];
         (void)snprintf(path, sizeof(path), "%s/%s", SBX_RUNDIR, sub);
-        if (mkdir(SBX_RUNDIR, 0755) < 0 && errno != EEXIST)
+        if (mkdir(SBX_RUNDIR, 0711) < 0 && errno != EEXIST)
                 return sbx_err_set(err, errno, "create '%s'", SBX_RUNDIR);
         _cleanup_close_ int run = -1;
-        int r = root_dir(AT_FDCWD, SBX_RUNDIR, 0755, SBX_RUNDIR, &run, err);
+        int r = root_dir(AT_FDCWD, SBX_RUNDIR, 0711, SBX_RUNDIR, &run, err);
         if (r < 0)
                 return r;
+        /* Users reach their end socket through it (0711: nothing in it can be listed); a directory made 0700 by
+         * an older version is opened up to that. Its own files are root's, 0600. */
+        if (chmod(SBX_RUNDIR, 0711) < 0)
+                return sbx_err_set(err, errno, "chmod '%s'", SBX_RUNDIR);
         return root_dir(run, sub, mode, path, ret_fd, err);
 }
 

@@ -14,7 +14,7 @@ int sbx_user_lock(const char *user, int *ret_fd, struct sbx_err *err)
 {
         if (!sbx_cgroup_valid_user(user))
                 return sbx_err_setx(err, EINVAL, "user name '%s' is not usable for a lock file", user);
-        if (mkdir(SBX_RUNDIR, 0700) < 0 && errno != EEXIST)
+        if (mkdir(SBX_RUNDIR, 0711) < 0 && errno != EEXIST)
                 return sbx_err_set(err, errno, "create '%s'", SBX_RUNDIR);
         _cleanup_close_ int dir = open(SBX_RUNDIR, O_PATH | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
         struct stat st;
