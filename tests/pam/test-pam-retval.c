@@ -218,13 +218,42 @@ static void test_only_pam_sm_exported(void **state)
         }
         dlclose(dl);
 
-        /* And the dynamic symbol table says the same: the only defined functions are pam_sm_*. */
+        /* And the dynamic symbol table says the same: every defined symbol is one of the four pam_sm_* functions,
+         * and all four are there. nm must run and succeed: a missing or failing nm, or a line that is not a symbol,
+         * is a failure, not an empty table. */
         char cmd[512];
-        snprintf(cmd, sizeof(cmd),
-                 "nm -D --defined-only '%s' | awk '$2 == \"T\" && $3 !~ /^pam_sm_/' | grep -q .", SBX_PAM_MODULE);
-        int r = system(cmd);
-        if (r == 0)
-                fail_msg("pam_sandbox.so exports functions other than pam_sm_*");
+        snprintf(cmd, sizeof(cmd), "nm -D --defined-only '%s' 2>&1", SBX_PAM_MODULE);
+        FILE *nm = popen(cmd, "re");
+        assert_non_null(nm);
+        char line[512], output[4096] = "";
+        bool seen[sizeof(exported) / sizeof(exported[0])] = {false};
+        bool other = false, unparsed = false;
+        while (fgets(line, sizeof(line), nm)) {
+                char addr[64], type[8], name[256];
+                if (strlen(output) + strlen(line) < sizeof(output))
+                        strcat(output, line);
+                if (sscanf(line, "%63s %7s %255s", addr, type, name) != 3 || strlen(type) != 1) {
+                        unparsed = true;
+                        continue;
+                }
+                size_t i = 0;
+                while (i < sizeof(exported) / sizeof(exported[0]) && strcmp(name, exported[i]) != 0)
+                        i++;
+                if (i < sizeof(exported) / sizeof(exported[0]) && strcmp(type, "T") == 0)
+                        seen[i] = true;
+                else
+                        other = true;
+        }
+        int status = pclose(nm);
+        if (status != 0)
+                fail_msg("'%s' failed (wait status %d): %s", cmd, status, output);
+        if (unparsed)
+                fail_msg("nm -D printed lines that are not symbols:\n%s", output);
+        if (other)
+                fail_msg("pam_sandbox.so exports symbols other than the pam_sm_* functions:\n%s", output);
+        for (size_t i = 0; i < sizeof(exported) / sizeof(exported[0]); i++)
+                if (!seen[i])
+                        fail_msg("pam_sandbox.so does not export the function %s:\n%s", exported[i], output);
 }
 
 int main(void)
