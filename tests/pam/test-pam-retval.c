@@ -16,6 +16,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 #include <cmocka.h>
+#include "../unit/sbx-test.h"
 
 #include <security/pam_appl.h>
 
@@ -128,7 +129,7 @@ static bool need_root(void)
 static void test_bad_config(void **state)
 {
         if (!need_root())
-                skip();
+                sbx_skip("needs root: the config loader reads only root-owned files");
         char args[256];
         snprintf(args, sizeof(args), "conf=%s", confdir);
         service("badconf", args);
@@ -141,7 +142,7 @@ static void test_bad_config(void **state)
 static void test_not_sandboxed_is_ignored(void **state)
 {
         if (!need_root())
-                skip();
+                sbx_skip("needs root: the config loader reads only root-owned files");
         char args[256];
         snprintf(args, sizeof(args), "conf=%s", confdir);
         const char *argv[] = {args};
@@ -168,7 +169,7 @@ static void test_not_sandboxed_is_ignored(void **state)
 static void test_unknown_user(void **state)
 {
         if (!need_root())
-                skip();
+                sbx_skip("needs root: the config loader reads only root-owned files");
         char args[256];
         snprintf(args, sizeof(args), "conf=%s", confdir);
         service("unknown", args);
@@ -181,7 +182,7 @@ static void test_unknown_user(void **state)
 static void test_close_without_open(void **state)
 {
         if (!need_root())
-                skip();
+                sbx_skip("needs root: the config loader reads only root-owned files");
         char args[256];
         snprintf(args, sizeof(args), "conf=%s", confdir);
         const char *argv[] = {args};
