@@ -279,3 +279,23 @@ expect() {
 $(screen)"
     echo "ok - $2"
 }
+
+# What the screen cannot show: sbx_proc_states USER CMDLINE prints the state (R, S, T, Z, ...), as the kernel reports
+# it, of each process of USER whose command line is exactly CMDLINE (nothing when there is none). expect_proc USER
+# CMDLINE STATES WHAT waits like expect until the states, run together, are STATES ("" for no such process left):
+# `expect_proc u 'sleep 301' T "Ctrl-Z stopped it"`.
+sbx_proc_states() {
+    local pid
+    for pid in $(pgrep -u "$1" -xf -- "$2"); do
+        sed 's/^.*) //' "/proc/$pid/stat" 2>/dev/null | cut -d' ' -f1
+    done
+    return 0
+}
+expect_proc() {
+    SBX_EXPECT_PROC=("$1" "$2" "$3")
+    sbx_wait_for '[ "$(sbx_proc_states "${SBX_EXPECT_PROC[0]}" "${SBX_EXPECT_PROC[1]}" | tr -d "\n")" = "${SBX_EXPECT_PROC[2]}" ]' \
+        "${SBX_TMUX_WAIT:-150}" || sbx_fail "$4: the processes '$2' of $1 are in the states \
+'$(sbx_proc_states "$1" "$2" | tr -d '\n')', not '$3'; the screen:
+$(screen)"
+    echo "ok - $4"
+}
