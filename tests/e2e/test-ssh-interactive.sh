@@ -24,28 +24,36 @@ sleep 0.5
 send 'stty size' Enter
 expect '^30 100$' "a window resize reaches the sandbox"
 
+# Job control, checked where the screen cannot lie: the kernel's state of the job's process (S running, T stopped,
+# gone), and lines the shell computes, never the typed command line (the history keeps every step's lines, and busy
+# box sh sets $? to 130 on a Ctrl-C at an idle prompt too).
 send 'sleep 300' Enter
-sleep 1
+expect_proc sbxuser4 'sleep 300' S "the foreground job runs"
 send C-c
-send 'echo AFTER-CTRL-C' Enter
-expect '^AFTER-CTRL-C$' "Ctrl-C interrupts the foreground job and the shell survives"
+expect_proc sbxuser4 'sleep 300' '' "Ctrl-C ends the foreground job"
+send 'echo AFTER-CTRL-C=$((6 * 7))' Enter
+expect '^AFTER-CTRL-C=42$' "... and the shell survives"
 
 send 'sleep 301' Enter
-sleep 1
+expect_proc sbxuser4 'sleep 301' S "a second foreground job runs"
 send C-z
-expect 'Stopped|stopped' "Ctrl-Z stops the foreground job"
-send 'jobs' Enter
-expect 'sleep 301' "jobs lists the stopped job"
+expect_proc sbxuser4 'sleep 301' T "Ctrl-Z stops the foreground job"
+expect '\[1\]\+ +Stopped +sleep 301$' "... and the shell reports it stopped"
+send 'jobs >/tmp/jobs; sed "s/^/JOB:/" /tmp/jobs' Enter
+expect '^JOB:\[1\]\+ +Stopped +sleep 301$' "jobs lists the stopped job"
 send 'fg' Enter
-sleep 1
+expect '^sleep 301$' "fg names the job it resumes"
+expect_proc sbxuser4 'sleep 301' S "fg resumes it"
 send C-c
-send 'echo FG-DONE' Enter
-expect '^FG-DONE$' "fg resumes it and Ctrl-C ends it"
+expect_proc sbxuser4 'sleep 301' '' "Ctrl-C ends the resumed job"
+send 'echo FG-STATUS=$?' Enter
+expect '^FG-STATUS=130$' "... which the shell saw die of SIGINT"
 
 send 'sleep 302 &' Enter
-send 'echo BG-STARTED' Enter
-expect '^BG-STARTED$' "a background job runs while the prompt is back"
+expect_proc sbxuser4 'sleep 302' S "a background job runs"
+send 'echo SLEEPING=$(ps -o comm | grep -c "^sleep")' Enter
+expect '^SLEEPING=1$' "... while the prompt is back"
 send 'exit 3' Enter
-expect 'CLIENT-EXIT=3' "exit 3 gives the client 3"
+expect '^CLIENT-EXIT=3$' "exit 3 gives the client 3"
 
 sbx_e2e_assert_clean sbxuser4 "after logout with a background job"

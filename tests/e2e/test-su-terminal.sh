@@ -28,8 +28,8 @@ send 'clear; echo PID=$$ TTY=$(tty)' Enter
 expect '^PID=1 TTY=/dev/pts/0$' "the shell is PID 1 on a terminal of the sandbox's own devpts"
 
 # The keeper: a background job that keeps a duplicate of fd 0 and writes a tick through it every 0.3 s.
-send "(exec 3<&0; while :; do echo KEEPER-TICK >&3; sleep 0.3; done) >/dev/null 2>&1 &" Enter
-expect '^KEEPER-TICK' "the keeper writes through its duplicate of fd 0 (positive control)"
+send 'clear; (exec 3<&0; while :; do echo KEEPER-TICK-$((6 * 7)) >&3; sleep 0.3; done) >/dev/null 2>&1 &' Enter
+expect '^KEEPER-TICK-42' "the keeper writes through its duplicate of fd 0 (positive control)"
 send "/bin/sbx-escape fd-send $H/fd.sock 0" Enter
 expect '^fd-send: ok$' "fd 0 is passed over the socket in the home"
 sbx_wait_for "grep -q '^received' '$SBX_WS/recv.out'" 100 || sbx_fail "the descriptor did not arrive: $(cat "$SBX_WS/recv.out")"
@@ -39,22 +39,28 @@ sbx_assert_match "while the session lasts, the passed descriptor writes (positiv
     "$(cat "$SBX_WS/recv.out")"
 expect 'FD-WRITE-1' "... and what it writes shows in root's pane (positive control)"
 
-# Through the new pty: Ctrl-C, Ctrl-Z and fg, a resize, vi.
+# Through the new pty: Ctrl-C, Ctrl-Z and fg, a resize, vi. Job control is checked where the screen cannot lie: the
+# kernel's state of the job's process (S running, T stopped, gone), and lines the shell computes (busybox sh sets $?
+# to 130 on a Ctrl-C at an idle prompt too, so a status alone proves nothing).
 send 'kill %1; clear' Enter
 send 'sleep 300' Enter
-sleep 0.5
+expect_proc sbxuser1 'sleep 300' S "the foreground job runs"
 send C-c
+expect_proc sbxuser1 'sleep 300' '' "Ctrl-C ends the foreground job"
 send 'st=$?; clear; echo AFTER-CTRL-C=$st' Enter
-expect '^AFTER-CTRL-C=130$' "Ctrl-C interrupts the foreground job (status 130) and the shell goes on"
+expect '^AFTER-CTRL-C=130$' "... (status 130) and the shell goes on"
 send 'sleep 301' Enter
-sleep 0.5
+expect_proc sbxuser1 'sleep 301' S "a second foreground job runs"
 send C-z
-expect '(^|\^Z)\[1\]\+ +Stopped +sleep 301$' "Ctrl-Z stops the foreground job"
+expect_proc sbxuser1 'sleep 301' T "Ctrl-Z stops the foreground job"
+expect '(^|\^Z)\[1\]\+ +Stopped +sleep 301$' "... and the shell reports it stopped"
 send 'clear; fg' Enter
-sleep 0.5
+expect '^sleep 301$' "fg names the job it resumes"
+expect_proc sbxuser1 'sleep 301' S "fg resumes it"
 send C-c
+expect_proc sbxuser1 'sleep 301' '' "Ctrl-C ends the resumed job"
 send 'st=$?; clear; echo FG-STATUS=$st' Enter
-expect '^FG-STATUS=130$' "fg resumed the job, whose Ctrl-C ends it (status 130)"
+expect '^FG-STATUS=130$' "... which the shell saw die of SIGINT"
 send 'clear; stty size' Enter
 expect '^40 120$' "the window size reaches the sandbox's pty"
 tm resize-window -x 100 -y 30
@@ -69,8 +75,9 @@ send Escape
 sleep 0.5
 send ':wq' Enter
 sleep 1
-send 'clear; cat ~/notes' Enter
-expect '^written in vi$' "vi wrote the file"
+send 'clear; sed "s/^/NOTES:/" ~/notes' Enter
+expect '^NOTES:written in vi$' "vi wrote the file"
+sbx_assert_eq "... in the home" "written in vi" "$(cat "$H/notes")"
 
 send 'exit 3' Enter
 expect '^root# ?$' "su returns to root's shell"
@@ -84,12 +91,12 @@ sleep 1
 sbx_assert_no_match "no keeper tick reaches root's terminal after su returned" 'KEEPER-TICK' "$(screen)"
 touch "$H/go2"
 sleep 0.3
-send 'echo ROOT-TYPED' Enter
+send 'echo ROOT-TYPED-$((2 + 2))' Enter
 sbx_wait_for "grep -q '^read2:' '$SBX_WS/recv.out'" 100 || sbx_fail "the receiver did not act: $(cat "$SBX_WS/recv.out")"
 out=$(cat "$SBX_WS/recv.out")
 sbx_assert_match "after su returned, writing through the passed descriptor fails" '^write2: Input/output error$' "$out"
 sbx_assert_no_match "... and reading from it gets nothing root typed" "^read2: .*ROOT-TYPED" "$out"
-expect '^ROOT-TYPED$' "what root typed reached root's own shell"
+expect '^ROOT-TYPED-4$' "what root typed reached root's own shell"
 sbx_assert_no_match "nothing the receiver wrote shows in root's pane after su returned" 'FD-WRITE-2' "$(screen)"
 touch "$H/stop"
 wait "$recv_pid"

@@ -99,32 +99,40 @@ sbx_assert_eq "not sandboxed: no cgroup dir" "" "$(sbx_pc_user_dirs cgplain)"
 # A limit the host cannot apply refuses the login, names the controller, and leaves nothing behind. The host is made
 # to lack the controller hermetically: v1/hybrid: the pids hierarchy unmounted in a nested mount namespace; v2: the
 # tree placed below a cgroup that holds a process, so 'pids' cannot be delegated into it (no-internal-process rule).
-sbx_pc_conf "    MemoryMax 96M
-    TasksMax 40"
+# Either way the CgroupRoot is one no session used before ($refused: its top directory, one per hierarchy): whatever
+# of it exists afterwards, the CgroupRoot's own directories included, the refused open made.
+refused_tree() { local d; for d in "${refused[@]}"; do [ -d "$d" ] && find "$d" -type d; done; return 0; }
 if [ "$SBX_PC_LAYOUT" = v2 ]; then
     busy=/sys/fs/cgroup/sbx-busy.$$
     mkdir "$busy"
+    refused=("$busy/sandbox-shell")
     sleep 1000 &
     sleeper=$!
     echo "$sleeper" >"$busy/cgroup.procs"
-    sbx_at_exit "kill $sleeper 2>/dev/null; sleep 0.2; rmdir $busy/sandbox-shell/cgu1 $busy/sandbox-shell $busy 2>/dev/null"
+    sbx_at_exit "kill $sleeper 2>/dev/null; sleep 0.2; sbx_cleanup_cgroup_dirs $busy"
     SBX_PC_CGROUP_ROOT=/sbx-busy.$$/sandbox-shell sbx_pc_conf "    TasksMax 40"
+    sbx_assert_eq "the refused CgroupRoot does not exist before" "" "$(refused_tree)"
     out=$(sbx_pc_session cgu1 sh -c 'echo RAN' 2>&1)
     rc=$?
-    left=$(ls "$busy/sandbox-shell" 2>/dev/null)
 else
+    # The open runs in the nested namespace; the cgroups it may make are the same ones seen from here, in every
+    # hierarchy (pids included: it is only unmounted there). They are below the test's own tree, removed at exit.
+    mapfile -t refused < <(sbx_cgroup_dirs_below_self "$SBX_PC_TOP/refused")
+    SBX_PC_CGROUP_ROOT=%c/$SBX_PC_TOP/refused/sandbox-shell sbx_pc_conf "    MemoryMax 96M
+    TasksMax 40"
+    sbx_assert_eq "the refused CgroupRoot does not exist before" "" "$(refused_tree)"
     out=$(unshare --mount --propagation private -- bash -c 'umount /sys/fs/cgroup/pids && "$@"' _ \
         "$SBX_PAM_SESSION" "$SBX_PAMDIR" "$SBX_PC_SERVICE" cgu1 sh -c 'echo RAN' 2>&1)
     rc=$?
-    left=""
 fi
+left=$(refused_tree)
 printf '%s\n' "$out" | sed 's/^/# /'
 sbx_assert_eq "unappliable limit: open fails" 2 "$rc"
 sbx_assert_match "unappliable limit: PAM_SESSION_ERR" 'open_session: .*\(14\)' "$out"
 sbx_assert_match "the user is told why, naming the controller" "pam message: .*'pids'" "$out"
 sbx_assert_no_match "the command never ran" RAN "$out"
 sbx_assert_match "the admin log names it too" "Failed to set up the cgroup of 'cgu1': .*'pids'" "$(cat "$SBX_SYSLOG")"
-sbx_assert_eq "nothing left below the refused CgroupRoot" "" "$left"
+sbx_assert_eq "nothing left below the refused CgroupRoot, nor the CgroupRoot itself" "" "$left"
 sbx_pc_assert_clean "after the refused session"
 
 # v1 only: a limit refused after the cgroups were made (memory.memsw limits memory+swap together, so MemorySwapMax

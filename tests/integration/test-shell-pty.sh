@@ -28,39 +28,47 @@ sleep 0.5
 send 'stty size' Enter
 expect '^30 100$' "a window resize reaches the sandbox"
 
+# Job control, checked where the screen cannot lie: the kernel's state of the job's process (S running, T stopped,
+# gone), and lines the shell computes, never the typed command line (busybox sh sets $? to 130 on a Ctrl-C at an idle
+# prompt too, so a status alone proves nothing).
 send 'sleep 300' Enter
-sleep 0.5
+expect_proc sbxshell 'sleep 300' S "the foreground job runs"
 send C-c
-send 'echo AFTER-CTRL-C' Enter
-expect '^AFTER-CTRL-C$' "Ctrl-C interrupts the foreground job and the shell survives"
+expect_proc sbxshell 'sleep 300' '' "Ctrl-C ends the foreground job"
+send 'clear; echo AFTER-CTRL-C=$((6 * 7))' Enter
+expect '^AFTER-CTRL-C=42$' "... and the shell survives"
 
 send 'sleep 301' Enter
-sleep 0.5
+expect_proc sbxshell 'sleep 301' S "a second foreground job runs"
 send C-z
-expect 'Stopped +sleep 301' "Ctrl-Z stops the foreground job"
-send 'jobs' Enter
-expect '^\[1\]\+ +Stopped +sleep 301' "jobs lists the stopped job"
-send 'fg' Enter
-sleep 0.5
+expect_proc sbxshell 'sleep 301' T "Ctrl-Z stops the foreground job"
+expect '\[1\]\+ +Stopped +sleep 301$' "... and the shell reports it stopped"
+send 'clear; jobs >/tmp/jobs; sed "s/^/JOB:/" /tmp/jobs' Enter
+expect '^JOB:\[1\]\+ +Stopped +sleep 301$' "jobs lists the stopped job"
+send 'clear; fg' Enter
+expect '^sleep 301$' "fg names the job it resumes"
+expect_proc sbxshell 'sleep 301' S "fg resumes it"
 send C-c
-send 'echo FG-DONE' Enter
-expect '^FG-DONE$' "fg resumes it and Ctrl-C ends it"
+expect_proc sbxshell 'sleep 301' '' "Ctrl-C ends the resumed job"
+send 'st=$?; clear; echo FG-STATUS=$st' Enter
+expect '^FG-STATUS=130$' "... which the shell saw die of SIGINT"
 
 send 'sleep 302 &' Enter
-send 'echo SLEEPING=$(ps -o comm | grep -c "^sleep")' Enter
-expect '^SLEEPING=1$' "a background job runs while the prompt is back"
+expect_proc sbxshell 'sleep 302' S "a background job runs"
+send 'clear; echo SLEEPING=$(ps -o comm | grep -c "^sleep")' Enter
+expect '^SLEEPING=1$' "... while the prompt is back"
 
 send 'clear; vi ~/notes' Enter
 expect '^~ *$' "vi draws its screen"
-expect 'notes' "vi shows the file name"
+expect '^- /home/sbxshell/notes ' "vi shows the file name in its status line"
 send 'i' 'hello from vi'
 sleep 0.3
 send Escape
 sleep 0.5 # a lone ESC, not the start of an escape sequence
 send ':wq' Enter
 sleep 1 # vi discards what is typed ahead while it exits
-send 'clear; echo VI-DONE' Enter
-expect '^VI-DONE$' "vi exits"
+send 'clear; echo VI-DONE=$((2 + 2))' Enter
+expect '^VI-DONE=4$' "vi exits"
 sbx_assert_eq "vi wrote the file in the home" "hello from vi" "$(cat /home/sbxshell/notes)"
 
 send 'clear; seq 1 200 | less' Enter
@@ -68,8 +76,8 @@ expect '^1$' "less shows the first page"
 send 'G'
 expect '^200$' "less scrolls to the end"
 send 'q'
-send 'clear; echo LESS-DONE' Enter
-expect '^LESS-DONE$' "less exits"
+send 'clear; echo LESS-DONE=$((3 + 3))' Enter
+expect '^LESS-DONE=6$' "less exits"
 
 send 'exit 3' Enter
 expect '^EXIT=3$' "exit 3 gives the session 3"

@@ -254,6 +254,8 @@ sbx_syslog_start() {
 # workspace, killed at exit) and these helpers: tm ARGS (tmux on that server), screen (the visible pane; with
 # SBX_TMUX_HISTORY=N also N lines of history), send KEYS, expect PATTERN WHAT (waits up to SBX_TMUX_WAIT tenths of a
 # second, default 150, for an extended regex on the screen, then prints "ok - WHAT" or fails showing the screen).
+# What is typed stays on the screen: a PATTERN must match only what the step's program prints (anchor it, or have the
+# shell compute what it prints, e.g. `echo A$((1+1))` and expect '^A2$'), never the prompt and command line.
 sbx_tmux_init() {
     command -v tmux >/dev/null || sbx_skip "needs tmux (run tools/test.sh, which installs it)"
     export TMUX_TMPDIR=$SBX_WS/tmux
@@ -271,7 +273,29 @@ tm_restart() {
 screen() { tm capture-pane -p ${SBX_TMUX_HISTORY:+-S -$SBX_TMUX_HISTORY}; }
 send() { tm send-keys "$@"; }
 expect() {
-    sbx_wait_for "screen | grep -Eq -- '$1'" "${SBX_TMUX_WAIT:-150}" || sbx_fail "$2: no /$1/ on screen:
+    sbx_one_line_pattern "$2" "$1"
+    SBX_EXPECT_PATTERN=$1
+    sbx_wait_for 'screen | grep -Eq -- "$SBX_EXPECT_PATTERN"' "${SBX_TMUX_WAIT:-150}" || sbx_fail "$2: no /$1/ on screen:
 $(screen)"
     echo "ok - $2"
+}
+
+# What the screen cannot show: sbx_proc_states USER CMDLINE prints the state (R, S, T, Z, ...), as the kernel reports
+# it, of each process of USER whose command line is exactly CMDLINE (nothing when there is none). expect_proc USER
+# CMDLINE STATES WHAT waits like expect until the states, run together, are STATES ("" for no such process left):
+# `expect_proc u 'sleep 301' T "Ctrl-Z stopped it"`.
+sbx_proc_states() {
+    local pid
+    for pid in $(pgrep -u "$1" -xf -- "$2"); do
+        sed 's/^.*) //' "/proc/$pid/stat" 2>/dev/null | cut -d' ' -f1
+    done
+    return 0
+}
+expect_proc() {
+    SBX_EXPECT_PROC=("$1" "$2" "$3")
+    sbx_wait_for '[ "$(sbx_proc_states "${SBX_EXPECT_PROC[0]}" "${SBX_EXPECT_PROC[1]}" | tr -d "\n")" = "${SBX_EXPECT_PROC[2]}" ]' \
+        "${SBX_TMUX_WAIT:-150}" || sbx_fail "$4: the processes '$2' of $1 are in the states \
+'$(sbx_proc_states "$1" "$2" | tr -d '\n')', not '$3'; the screen:
+$(screen)"
+    echo "ok - $4"
 }

@@ -39,8 +39,9 @@ sbx_free_port() {
     return 1
 }
 
-# sbx_sshd_start [EXTRA CONFIG LINES]: starts sshd (the sftp subsystem is $SBX_SSH_SFTP, default the external server); sets SBX_SSH_PORT, SBX_SSH_KEY (the client's private key,
-# authorized for every user added afterwards with sbx_ssh_authorize).
+# sbx_sshd_start [EXTRA CONFIG LINES]: starts sshd (the sftp subsystem is $SBX_SSH_SFTP, default the external server;
+# its LogLevel $SBX_SSHD_LOGLEVEL, default VERBOSE; the log is $SBX_SSH_DIR/sshd.log); sets SBX_SSH_PORT, SBX_SSH_KEY
+# (the client's private key, authorized for every user added afterwards with sbx_ssh_authorize).
 sbx_sshd_start() {
     local extra=${1:-}
     SBX_SSH_DIR=$SBX_WS/ssh
@@ -65,7 +66,7 @@ PermitRootLogin no
 PrintMotd no
 PrintLastLog no
 UseDNS no
-LogLevel VERBOSE
+LogLevel ${SBX_SSHD_LOGLEVEL:-VERBOSE}
 Subsystem sftp ${SBX_SSH_SFTP:-/usr/lib/openssh/sftp-server}
 $extra
 CFG

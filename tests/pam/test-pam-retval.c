@@ -16,6 +16,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 #include <cmocka.h>
+#include "../unit/sbx-test.h"
 
 #include <security/pam_appl.h>
 
@@ -128,7 +129,7 @@ static bool need_root(void)
 static void test_bad_config(void **state)
 {
         if (!need_root())
-                skip();
+                sbx_skip("needs root: the config loader reads only root-owned files");
         char args[256];
         snprintf(args, sizeof(args), "conf=%s", confdir);
         service("badconf", args);
@@ -141,7 +142,7 @@ static void test_bad_config(void **state)
 static void test_not_sandboxed_is_ignored(void **state)
 {
         if (!need_root())
-                skip();
+                sbx_skip("needs root: the config loader reads only root-owned files");
         char args[256];
         snprintf(args, sizeof(args), "conf=%s", confdir);
         const char *argv[] = {args};
@@ -168,7 +169,7 @@ static void test_not_sandboxed_is_ignored(void **state)
 static void test_unknown_user(void **state)
 {
         if (!need_root())
-                skip();
+                sbx_skip("needs root: the config loader reads only root-owned files");
         char args[256];
         snprintf(args, sizeof(args), "conf=%s", confdir);
         service("unknown", args);
@@ -181,7 +182,7 @@ static void test_unknown_user(void **state)
 static void test_close_without_open(void **state)
 {
         if (!need_root())
-                skip();
+                sbx_skip("needs root: the config loader reads only root-owned files");
         char args[256];
         snprintf(args, sizeof(args), "conf=%s", confdir);
         const char *argv[] = {args};
@@ -218,13 +219,42 @@ static void test_only_pam_sm_exported(void **state)
         }
         dlclose(dl);
 
-        /* And the dynamic symbol table says the same: the only defined functions are pam_sm_*. */
+        /* And the dynamic symbol table says the same: every defined symbol is one of the four pam_sm_* functions,
+         * and all four are there. nm must run and succeed: a missing or failing nm, or a line that is not a symbol,
+         * is a failure, not an empty table. */
         char cmd[512];
-        snprintf(cmd, sizeof(cmd),
-                 "nm -D --defined-only '%s' | awk '$2 == \"T\" && $3 !~ /^pam_sm_/' | grep -q .", SBX_PAM_MODULE);
-        int r = system(cmd);
-        if (r == 0)
-                fail_msg("pam_sandbox.so exports functions other than pam_sm_*");
+        snprintf(cmd, sizeof(cmd), "nm -D --defined-only '%s' 2>&1", SBX_PAM_MODULE);
+        FILE *nm = popen(cmd, "re");
+        assert_non_null(nm);
+        char line[512], output[4096] = "";
+        bool seen[sizeof(exported) / sizeof(exported[0])] = {false};
+        bool other = false, unparsed = false;
+        while (fgets(line, sizeof(line), nm)) {
+                char addr[64], type[8], name[256];
+                if (strlen(output) + strlen(line) < sizeof(output))
+                        strcat(output, line);
+                if (sscanf(line, "%63s %7s %255s", addr, type, name) != 3 || strlen(type) != 1) {
+                        unparsed = true;
+                        continue;
+                }
+                size_t i = 0;
+                while (i < sizeof(exported) / sizeof(exported[0]) && strcmp(name, exported[i]) != 0)
+                        i++;
+                if (i < sizeof(exported) / sizeof(exported[0]) && strcmp(type, "T") == 0)
+                        seen[i] = true;
+                else
+                        other = true;
+        }
+        int status = pclose(nm);
+        if (status != 0)
+                fail_msg("'%s' failed (wait status %d): %s", cmd, status, output);
+        if (unparsed)
+                fail_msg("nm -D printed lines that are not symbols:\n%s", output);
+        if (other)
+                fail_msg("pam_sandbox.so exports symbols other than the pam_sm_* functions:\n%s", output);
+        for (size_t i = 0; i < sizeof(exported) / sizeof(exported[0]); i++)
+                if (!seen[i])
+                        fail_msg("pam_sandbox.so does not export the function %s:\n%s", exported[i], output);
 }
 
 int main(void)

@@ -27,6 +27,7 @@
 #include <time.h>
 #include <unistd.h>
 #include <cmocka.h>
+#include "sbx-test.h"
 
 #include "mkrootfs.h"
 
@@ -664,7 +665,7 @@ static bool private_mounts(void)
 static void test_remove_mount(void **state)
 {
         if (!private_mounts())
-                skip();
+                sbx_skip("needs root, for a private mount namespace");
         struct ws w;
         ws_init(&w);
         assert_int_equal(mkdirat(w.t.fd, "mnt", 0755), 0);
@@ -733,7 +734,7 @@ static void test_stage_commit_and_abort(void **state)
 {
         const char *base = root_only_dir();
         if (!base)
-                skip();
+                sbx_skip("needs root, for a root-only directory in a private mount namespace");
         char dir[128], listing[4096];
         (void)snprintf(dir, sizeof(dir), "%s/rootfs", base);
         struct sbx_mkrootfs_stage st;

@@ -15,6 +15,7 @@
 #include <sched.h>
 #include <sys/mount.h>
 #include <cmocka.h>
+#include "sbx-test.h"
 
 #include "safepath.h"
 
@@ -93,7 +94,7 @@ static void test_trusted_dir_chain(void **state)
 {
         char *base = scratch();
         if (!base)
-                skip();
+                sbx_skip("needs root, for a root-only scratch directory in a private mount namespace");
         char a[4200], b[4200], link[4200];
         struct sbx_err err = {0};
         int fd = -1;
@@ -134,7 +135,7 @@ static void test_resolve_trusted(void **state)
 {
         char *base = scratch();
         if (!base)
-                skip();
+                sbx_skip("needs root, for a root-only scratch directory in a private mount namespace");
         char d[4200], path[4300], abs_target[4300];
         struct sbx_err err = {0};
         struct stat want, got;
