@@ -54,8 +54,8 @@ int main(int argc, char **argv)
                 return 125;
         }
         /* fork semantics: the child runs on a copy of this stack. */
-        pid_t pid = (pid_t)syscall(SYS_clone, CLONE_NEWPID | CLONE_NEWNS | CLONE_NEWUTS | CLONE_NEWIPC | SIGCHLD,
-                                   NULL, NULL, NULL, NULL);
+        pid_t pid = (pid_t)syscall(SYS_clone, CLONE_NEWPID | CLONE_NEWNS | CLONE_NEWUTS | CLONE_NEWIPC | SIGCHLD, NULL,
+                                   NULL, NULL, NULL);
         if (pid < 0)
                 return fail("clone");
         if (pid == 0)

@@ -39,7 +39,7 @@ struct args {
 struct session {
         struct sbx_cgroup_session *cg;
         char *user;
-        pid_t pid; /* the process that opened the session */
+        pid_t pid;                     /* the process that opened the session */
         struct sbx_registry_entry reg; /* the session's entry among the user's open ones (registry.h) */
         bool kill_on_logout;
         bool done; /* closed, or handed over: the cleanup only frees */
@@ -269,8 +269,8 @@ int pam_sm_close_session(pam_handle_t *pamh, int flags, int argc, const char **a
                 return PAM_IGNORE; /* not a session this module opened */
         struct session *s = (struct session *)data;
         if (s->pid != getpid()) {
-                pam_syslog(pamh, LOG_ERR, "Session of '%s' closed by process %d, opened by %d: not torn down",
-                           s->user, (int)getpid(), (int)s->pid);
+                pam_syslog(pamh, LOG_ERR, "Session of '%s' closed by process %d, opened by %d: not torn down", s->user,
+                           (int)getpid(), (int)s->pid);
                 return PAM_SESSION_ERR;
         }
 

@@ -35,6 +35,11 @@ done
 sbx_install_deps
 
 jobs=$(nproc)
+
+# The house style (.clang-format): every C file of the tree as clang-format writes it.
+echo "== clang-format --dry-run -Werror: every C file"
+(cd "$top" && git ls-files -z '*.c' '*.h' | xargs -0 clang-format --dry-run -Werror) ||
+    { echo "test.sh: run clang-format -i on the files above" >&2; exit 1; }
 # run_suites BUILDDIR [--suite NAME]...: every suite named must have tests (meson test --suite NAME passes when the
 # suite has none, e.g. when its build was skipped).
 run_suites() {

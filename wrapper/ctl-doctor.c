@@ -23,10 +23,12 @@
 
 /* systemd's system unit directories, highest priority first (systemd.unit(5), "System Unit Search Path"). */
 static const char *const unit_dirs[] = {
-        "/etc/systemd/system.control", "/run/systemd/system.control", "/run/systemd/transient",
-        "/run/systemd/generator.early", "/etc/systemd/system",          "/etc/systemd/system.attached",
-        "/run/systemd/system",         "/run/systemd/system.attached",  "/run/systemd/generator",
-        "/usr/local/lib/systemd/system", "/usr/lib/systemd/system",     "/lib/systemd/system",
+        "/etc/systemd/system.control", "/run/systemd/system.control",
+        "/run/systemd/transient",      "/run/systemd/generator.early",
+        "/etc/systemd/system",         "/etc/systemd/system.attached",
+        "/run/systemd/system",         "/run/systemd/system.attached",
+        "/run/systemd/generator",      "/usr/local/lib/systemd/system",
+        "/usr/lib/systemd/system",     "/lib/systemd/system",
         "/run/systemd/generator.late", NULL,
 };
 
@@ -119,8 +121,7 @@ static bool first_time(struct doctor *d, const char *key)
 /* A check that could not look at all is a finding too: the administrator must know what was not verified. */
 static void not_checked(struct doctor *d, const char *what, const struct sbx_err *err)
 {
-        (void)sbx_findings_add(&d->f, "fix the cause and run doctor again", "could not check %s: %s", what,
-                               err->msg);
+        (void)sbx_findings_add(&d->f, "fix the cause and run doctor again", "could not check %s: %s", what, err->msg);
 }
 
 static void audit_sshd(struct doctor *d, const char *user)
@@ -212,8 +213,8 @@ static int audit_user(void *data, const struct ctl_user *cu)
 static void audit_host(struct doctor *d, bool all)
 {
         struct sbx_err err = {0};
-        struct sbx_doctor_users u = {.names = (const char *const *)d->names, .uids = d->uids, .n = d->users,
-                                     .all = all};
+        struct sbx_doctor_users u = {
+                .names = (const char *const *)d->names, .uids = d->uids, .n = d->users, .all = all};
         for (size_t i = 0; i < d->n_net; i++) {
                 struct sbx_doctor_users g = {.names = (const char *const *)d->net[i].names, .n = d->net[i].n};
                 if (sbx_doctor_network(d->net[i].network, &d->net[i].where, &g, &d->f, &err) < 0)

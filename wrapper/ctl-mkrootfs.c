@@ -22,7 +22,12 @@
 #define DEBOOTSTRAP "/usr/sbin/debootstrap"
 #define LDCONFIG "/sbin/ldconfig"
 
-enum mode { MODE_NONE, MODE_BUSYBOX, MODE_DEBOOTSTRAP, MODE_COPY };
+enum mode {
+        MODE_NONE,
+        MODE_BUSYBOX,
+        MODE_DEBOOTSTRAP,
+        MODE_COPY
+};
 
 struct accounts {
         struct sbx_mkrootfs_account u[256];
@@ -31,7 +36,7 @@ struct accounts {
         size_t n_g;
         char *strings[2048]; /* everything the entries point to */
         size_t n_strings;
-        const char *root;    /* the rootfs being built: users whose policy uses it get their Shell checked */
+        const char *root; /* the rootfs being built: users whose policy uses it get their Shell checked */
         char *shells[64];
         size_t n_shells;
 };
@@ -53,7 +58,8 @@ static void add_group(struct accounts *a, const char *name, gid_t gid, const cha
                 if (streq(a->g[i].name, name)) {
                         if (member) {
                                 char *m = NULL;
-                                if (asprintf(&m, "%s%s%s", a->g[i].members, a->g[i].members[0] ? "," : "", member) >= 0) {
+                                if (asprintf(&m, "%s%s%s", a->g[i].members, a->g[i].members[0] ? "," : "", member) >=
+                                    0) {
                                         a->g[i].members = keep(a, m);
                                         free(m);
                                 }
@@ -70,13 +76,15 @@ static int add_user(void *data, const struct ctl_user *cu)
         if (!cu->p || !cu->p->sandbox)
                 return 0;
         if (a->n_u == ELEMENTSOF(a->u)) {
-                fprintf(stderr, "sandbox-shellctl: mkrootfs: more than %zu accounts; '%s' and later ones are not "
-                                "added to the rootfs's /etc/passwd\n", ELEMENTSOF(a->u), cu->name);
+                fprintf(stderr,
+                        "sandbox-shellctl: mkrootfs: more than %zu accounts; '%s' and later ones are not "
+                        "added to the rootfs's /etc/passwd\n",
+                        ELEMENTSOF(a->u), cu->name);
                 return 1;
         }
         /* Inside the sandbox the login shell is the policy's Shell, not the helper. */
         a->u[a->n_u++] = (struct sbx_mkrootfs_account){keep(a, cu->name), cu->uid, cu->gid, keep(a, cu->home),
-                                                        keep(a, cu->p->shell)};
+                                                       keep(a, cu->p->shell)};
         add_group(a, cu->u->group, cu->gid, NULL);
         for (char **g = cu->u->groups; g && *g; g++) {
                 struct group *gr = getgrnam(*g);
@@ -260,8 +268,9 @@ static int build(const struct sbx_mkrootfs_tree *t, enum mode mode, const char *
         if (mode == MODE_DEBOOTSTRAP) {
                 /* debootstrap lays out the tree itself (merged /usr: /bin is a link), so the skeleton comes after.
                  * It runs as root into the staging tree, which no other user can reach. */
-                char *dargv[] = {(char *)DEBOOTSTRAP, (char *)"--variant=minbase", (char *)suite, (char *)t->path,
-                                 (char *)mirror, NULL};
+                char *dargv[] = {(char *)DEBOOTSTRAP, (char *)"--variant=minbase",
+                                 (char *)suite,       (char *)t->path,
+                                 (char *)mirror,      NULL};
                 int s = run_visible(dargv, mask);
                 if (s != 0) {
                         show_log_tail(t);
@@ -393,8 +402,10 @@ int ctl_mkrootfs(struct ctl *ctl, int argc, char **argv)
         if (rr < 0)
                 fprintf(stderr, "sandbox-shellctl: mkrootfs: %s\n", rm.msg);
         if (!installed && stage)
-                fprintf(stderr, "sandbox-shellctl: mkrootfs: nothing was installed at %s; the staging directory %s "
-                                "%s\n", dir, stage, rr < 0 ? "could not be removed completely" : "is removed");
+                fprintf(stderr,
+                        "sandbox-shellctl: mkrootfs: nothing was installed at %s; the staging directory %s "
+                        "%s\n",
+                        dir, stage, rr < 0 ? "could not be removed completely" : "is removed");
         if (installed && f.n)
                 fprintf(stderr, "sandbox-shellctl: mkrootfs: %s is in place, with the findings above\n", dir);
         if (unsafe || rr < 0 || f.n)

@@ -47,8 +47,7 @@ static void ending(const char *reason, void *userdata)
 
 /* A restricted account (Commands): the request, split without a shell, must name one of the programs; *ret_argv is
  * what PID 1 executes and *ret_entry the program's entry. Prints the refusal (one line, naming what is allowed). */
-static int restricted_request(const struct sbx_policy *p, const char *command, char ***ret_argv,
-                              const char **ret_entry)
+static int restricted_request(const struct sbx_policy *p, const char *command, char ***ret_argv, const char **ret_entry)
 {
         struct sbx_err err = {0};
         char allowed[1024];

@@ -266,8 +266,8 @@ int ctl_for_each_user(const struct sbx_config *c, const char *only, int (*fn)(vo
                 if (!pw)
                         continue;
                 _cleanup_free_ char *home = strdup(pw->pw_dir), *shell = strdup(pw->pw_shell);
-                struct ctl_user cu = {.name = *name, .uid = pw->pw_uid, .gid = pw->pw_gid, .home = home,
-                                      .shell = shell};
+                struct ctl_user cu = {
+                        .name = *name, .uid = pw->pw_uid, .gid = pw->pw_gid, .home = home, .shell = shell};
                 struct sbx_err err = {0};
                 _cleanup_user_ struct sbx_user *u = NULL;
                 _cleanup_policy_ struct sbx_policy *p = NULL;

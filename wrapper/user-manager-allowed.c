@@ -51,8 +51,10 @@ int main(int argc, char **argv)
                 return 2;
         }
         if (p->sandbox) {
-                fprintf(stderr, "%s: user '%s' (uid %lld) is sandboxed: no systemd user manager runs for it outside "
-                                "the sandbox\n", PROG, p->user, uid);
+                fprintf(stderr,
+                        "%s: user '%s' (uid %lld) is sandboxed: no systemd user manager runs for it outside "
+                        "the sandbox\n",
+                        PROG, p->user, uid);
                 return 1;
         }
         return 0;

@@ -341,8 +341,9 @@ static int manager_finding(const struct manager *m, const char *whom, struct sbx
                 char bad[600];
                 if (!program_untrusted(m->program, bad, sizeof(bad)))
                         return 0;
-                r = sbx_findings_add(f, "install sandbox-shell's user-manager-allowed there, root-owned, mode 0755 "
-                                        "(meson install or the package does)",
+                r = sbx_findings_add(f,
+                                     "install sandbox-shell's user-manager-allowed there, root-owned, mode 0755 "
+                                     "(meson install or the package does)",
                                      "systemd's user manager: the ExecCondition program '%s' (from %s) %s: it cannot "
                                      "be trusted to keep a login of %s from starting %s",
                                      m->program, m->set_by, bad, whom, what);
@@ -355,8 +356,9 @@ static int manager_finding(const struct manager *m, const char *whom, struct sbx
                 (void)snprintf(why, sizeof(why), "%s empties the ExecCondition= list after %s set it", m->emptied_by,
                                m->set_by);
         else
-                (void)snprintf(why, sizeof(why), "no drop-in of user@.service has an ExecCondition= that runs "
-                                                 "user-manager-allowed");
+                (void)snprintf(why, sizeof(why),
+                               "no drop-in of user@.service has an ExecCondition= that runs "
+                               "user-manager-allowed");
         r = sbx_findings_add(f, fix, "systemd's user manager: %s: every login of %s starts %s", why, whom, what);
         return r < 0 ? sbx_err_set(err, ENOMEM, "findings") : 0;
 }
@@ -414,8 +416,9 @@ int sbx_doctor_network(enum sbx_network network, const struct sbx_origin *where,
         _cleanup_free_ char *w = sbx_doctor_who(u, NULL);
         char at[PATH_MAX + 32];
         (void)snprintf(at, sizeof(at), "%s:%u", where->file ? where->file : "(default)", where->line);
-        if (!w || sbx_findings_add(f, "set \"Network none\" for them (the default): the sandbox then has a loopback "
-                                      "of its own and nothing else",
+        if (!w || sbx_findings_add(f,
+                                   "set \"Network none\" for them (the default): the sandbox then has a loopback "
+                                   "of its own and nothing else",
                                    "%s: Network host for %s: their sandboxes share the host's network and reach the "
                                    "host's loopback services (whatever listens on 127.0.0.1 or ::1), the host's "
                                    "abstract unix sockets, every port the other Network host sandboxes listen on, "

@@ -358,8 +358,7 @@ int sbx_doctor_exim(const char *path, const char *text, const struct sbx_doctor_
                 fprintf(m, "%sthe router '%s' ", sep, d->name);
                 if (pipe || run)
                         fprintf(m, "runs %s%s%s", pipe ? "the commands of \"|command\" lines in a user's .forward" : "",
-                                pipe && run ? " and " : "",
-                                run ? "${run} and ${dlfunc} in a user's Exim filter" : "");
+                                pipe && run ? " and " : "", run ? "${run} and ${dlfunc} in a user's Exim filter" : "");
                 if (via_pipe)
                         fprintf(m, "%sdelivers through the pipe transport '%s'", pipe || run ? " and " : "", t);
                 sep = "; ";
@@ -372,7 +371,8 @@ int sbx_doctor_exim(const char *path, const char *text, const struct sbx_doctor_
         if (r == 0 && why && why[0]) {
                 _cleanup_free_ char *w = sbx_doctor_who(u, affected);
                 char fix[1024];
-                (void)snprintf(fix, sizeof(fix), "%s%s%s%s%s; or keep those routers from the sandboxed users "
+                (void)snprintf(fix, sizeof(fix),
+                               "%s%s%s%s%s; or keep those routers from the sandboxed users "
                                "(local_parts = ! USER : ...); then update-exim4.conf and restart exim4",
                                pipes ? "add forbid_pipe to the router" : "",
                                pipes && (filter || transports) ? "; " : "",
@@ -406,7 +406,7 @@ static int exim_split_config(const char *confd, FILE *out, struct sbx_err *err)
                 for (int k = 0; k < n; k++) {
                         const char *name = names[k]->d_name;
                         if (r == 0 && name[strspn(name, "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz"
-                                                          "0123456789_-")] == '\0') {
+                                                        "0123456789_-")] == '\0') {
                                 char file[PATH_MAX + 300], *text = NULL;
                                 (void)snprintf(file, sizeof(file), "%s/%s.rul", dir, name);
                                 if (access(file, F_OK) < 0)
@@ -509,9 +509,10 @@ int sbx_doctor_mta(const char *postfix_main_cf, const char *exim_dir, const char
                         r = sbx_doctor_exim(from, text, u, f, err);
                 else if (r == 0) {
                         _cleanup_free_ char *w = sbx_doctor_who(u, NULL);
-                        if (!w || sbx_findings_add(f, "configure exim4 (forbid_pipe in the userforward router, no "
-                                                      "procmail or maildrop router for the sandboxed users) and run "
-                                                      "doctor again, or remove exim4",
+                        if (!w || sbx_findings_add(f,
+                                                   "configure exim4 (forbid_pipe in the userforward router, no "
+                                                   "procmail or maildrop router for the sandboxed users) and run "
+                                                   "doctor again, or remove exim4",
                                                    "exim (%s): no configuration could be read there; Debian's default "
                                                    "routers run the commands of \"|command\" lines in a user's "
                                                    ".forward (userforward) as the user, on the host, outside the "
@@ -522,9 +523,10 @@ int sbx_doctor_mta(const char *postfix_main_cf, const char *exim_dir, const char
         }
         if (r == 0 && !postfix && !exim && stat(sendmail, &st) == 0) {
                 _cleanup_free_ char *w = sbx_doctor_who(u, NULL);
-                if (!w || sbx_findings_add(f, "make sure the MTA behind it runs no command named in a user's "
-                                              ".forward or ~/.procmailrc for the sandboxed users, then remove it "
-                                              "or accept this finding",
+                if (!w || sbx_findings_add(f,
+                                           "make sure the MTA behind it runs no command named in a user's "
+                                           ".forward or ~/.procmailrc for the sandboxed users, then remove it "
+                                           "or accept this finding",
                                            "%s exists but neither postfix (%s) nor exim (%s) is configured: a mail "
                                            "transfer agent doctor does not know may run the commands of a user's "
                                            ".forward or procmail pipes as the user, on the host, outside the sandbox, "

@@ -17,7 +17,13 @@
 /* How many files of each kind are named before the rest is only counted. */
 #define SHOW_MAX 5
 
-enum { BAD_SETID, BAD_DEVICE, BAD_WORLD_DIR, BAD_WORLD_FILE, _BAD_MAX };
+enum {
+        BAD_SETID,
+        BAD_DEVICE,
+        BAD_WORLD_DIR,
+        BAD_WORLD_FILE,
+        _BAD_MAX
+};
 
 struct audit {
         dev_t dev;
@@ -36,8 +42,9 @@ static const char *const bad_fix[_BAD_MAX] = {
          * every sandbox using it sees, read-only mount or not. */
         [BAD_WORLD_DIR] = "chmod o-w on it, sticky or not: anyone on the host can put files there that every sandbox "
                           "using the rootfs sees; the sandbox writes only to tmpfs mounts of its own (/tmp among them)",
-        [BAD_WORLD_FILE] = "chmod o-w on it: anyone on the host can change what every sandbox using the rootfs reads or "
-                           "runs",
+        [BAD_WORLD_FILE] =
+                "chmod o-w on it: anyone on the host can change what every sandbox using the rootfs reads or "
+                "runs",
 };
 
 static void report(struct audit *a, int kind, const char *rel, const struct stat *st)
@@ -106,8 +113,9 @@ int sbx_doctor_rootfs(const char *root, struct sbx_findings *f, struct sbx_err *
                                ? sbx_err_set(err, ENOMEM, "findings")
                                : 0;
         if (r < 0)
-                return sbx_findings_add(f, "every directory from / down to the rootfs must be owned by root and not "
-                                           "writable by group or others (chown root:root, chmod go-w)",
+                return sbx_findings_add(f,
+                                        "every directory from / down to the rootfs must be owned by root and not "
+                                        "writable by group or others (chown root:root, chmod go-w)",
                                         "rootfs '%s' is not on a root-only chain: %s", root, e.msg) < 0
                                ? sbx_err_set(err, ENOMEM, "findings")
                                : 0;
@@ -124,9 +132,8 @@ int sbx_doctor_rootfs(const char *root, struct sbx_findings *f, struct sbx_err *
         struct audit a = {.dev = st.st_dev, .f = f, .root = root};
         walk(&a, dfd, "");
         for (int k = 0; k < _BAD_MAX && a.r == 0; k++)
-                if (a.count[k] > SHOW_MAX &&
-                    sbx_findings_add(f, bad_fix[k], "rootfs '%s': %lu more like the above", root,
-                                     a.count[k] - SHOW_MAX) < 0)
+                if (a.count[k] > SHOW_MAX && sbx_findings_add(f, bad_fix[k], "rootfs '%s': %lu more like the above",
+                                                              root, a.count[k] - SHOW_MAX) < 0)
                         a.r = -ENOMEM;
         if (a.r < 0)
                 return sbx_err_set(err, ENOMEM, "findings");
@@ -137,8 +144,8 @@ int sbx_doctor_rootfs(const char *root, struct sbx_findings *f, struct sbx_err *
                 if ((fstatat(pfd, mount_points[i], &st, AT_SYMLINK_NOFOLLOW | AT_EMPTY_PATH) < 0 ||
                      !S_ISDIR(st.st_mode)) &&
                     sbx_findings_add(f, "create it as a directory (mkdir -m 0755)",
-                                     "rootfs '%s': /%s is missing or not a directory: the sandbox mounts on it",
-                                     root, mount_points[i]) < 0)
+                                     "rootfs '%s': /%s is missing or not a directory: the sandbox mounts on it", root,
+                                     mount_points[i]) < 0)
                         return sbx_err_set(err, ENOMEM, "findings");
         return 0;
 }

@@ -170,8 +170,8 @@ static int pam_read(const char *dir, const char *path, int depth, struct sbx_pam
                         char *name = strtok_r(NULL, " \t\r\n", &save);
                         if (!name)
                                 continue;
-                        (void)snprintf(inc, sizeof(inc), "%s%s%s", name[0] == '/' ? "" : dir,
-                                       name[0] == '/' ? "" : "/", name);
+                        (void)snprintf(inc, sizeof(inc), "%s%s%s", name[0] == '/' ? "" : dir, name[0] == '/' ? "" : "/",
+                                       name);
                         r = pam_read(dir, inc, depth + 1, s, err);
                         if (r < 0)
                                 return r;
@@ -258,30 +258,37 @@ int sbx_doctor_pam(const char *path, struct sbx_findings *f, struct sbx_err *err
                         cap_after = l;
         }
         if (r == 0 && !session)
-                r = sbx_findings_add(f, "add \"session required pam_sandbox.so\" after \"@include common-session\" "
-                                        "(see pam_sandbox(8))",
+                r = sbx_findings_add(f,
+                                     "add \"session required pam_sandbox.so\" after \"@include common-session\" "
+                                     "(see pam_sandbox(8))",
                                      "%s: no session line for pam_sandbox.so: sandboxed users cannot log in through "
-                                     "this service (the login shell refuses without the session's grant)", path);
+                                     "this service (the login shell refuses without the session's grant)",
+                                     path);
         else if (r == 0 && !streq(session->control, "required") && !streq(session->control, "requisite"))
                 r = sbx_findings_add(f, "make the control \"required\"",
                                      "%s: pam_sandbox.so's session line has the control '%s': a session that "
-                                     "could not be set up would not stop the login", session->origin,
-                                     session->control);
+                                     "could not be set up would not stop the login",
+                                     session->origin, session->control);
         if (r == 0 && systemd_after)
-                r = sbx_findings_add(f, "move the pam_sandbox.so session line after \"@include common-session\" "
-                                        "(see pam_sandbox(8))",
+                r = sbx_findings_add(f,
+                                     "move the pam_sandbox.so session line after \"@include common-session\" "
+                                     "(see pam_sandbox(8))",
                                      "%s: pam_systemd.so's session line comes after pam_sandbox.so's (%s): logind "
                                      "then moves the session into a scope of its own, and the sandbox's limits are "
-                                     "lost or logind's session breaks", systemd_after->origin, session->origin);
+                                     "lost or logind's session breaks",
+                                     systemd_after->origin, session->origin);
         if (r == 0 && !auth)
-                r = sbx_findings_add(f, "add \"auth optional pam_sandbox.so\" as the last auth line (after "
-                                        "\"@include common-auth\")",
+                r = sbx_findings_add(f,
+                                     "add \"auth optional pam_sandbox.so\" as the last auth line (after "
+                                     "\"@include common-auth\")",
                                      "%s: no auth line for pam_sandbox.so: nothing raises the grant again after "
-                                     "pam_setcred (sshd and login call it after the session opened)", path);
+                                     "pam_setcred (sshd and login call it after the session opened)",
+                                     path);
         if (r == 0 && cap_after)
                 r = sbx_findings_add(f, "move the pam_sandbox.so auth line after pam_cap.so",
                                      "%s: pam_cap.so comes after pam_sandbox.so's auth line and resets the "
-                                     "inheritable capabilities it granted", cap_after->origin);
+                                     "inheritable capabilities it granted",
+                                     cap_after->origin);
         free(s.v);
         return r == -ENOMEM ? sbx_err_set(err, ENOMEM, "findings") : r;
 }
@@ -321,23 +328,28 @@ int sbx_doctor_helper(const char *path, const char *caps, struct sbx_findings *f
         struct stat st;
         if (lstat(path, &st) < 0) {
                 int e = errno;
-                r = sbx_findings_add(f, "install it (meson install) or give its path with --helper",
-                                     "helper '%s': %s", path, strerror(e));
+                r = sbx_findings_add(f, "install it (meson install) or give its path with --helper", "helper '%s': %s",
+                                     path, strerror(e));
                 return r < 0 ? sbx_err_set(err, ENOMEM, "findings") : -e;
         }
         if (!S_ISREG(st.st_mode))
-                return sbx_findings_add(f, "install the helper as a regular file", "helper '%s' is not a regular "
-                                        "file", path) < 0 ? sbx_err_set(err, ENOMEM, "findings") : 0;
+                return sbx_findings_add(f, "install the helper as a regular file",
+                                        "helper '%s' is not a regular "
+                                        "file",
+                                        path) < 0
+                               ? sbx_err_set(err, ENOMEM, "findings")
+                               : 0;
         r = 0;
         if (st.st_mode & (S_ISUID | S_ISGID))
-                r = sbx_findings_add(f, "chmod u-s,g-s on it: it works through its file capabilities and must never "
-                                        "be setuid",
-                                     "helper '%s' is set%s (mode %04o)", path,
-                                     (st.st_mode & S_ISUID) ? "uid" : "gid", (unsigned)(st.st_mode & 07777));
+                r = sbx_findings_add(f,
+                                     "chmod u-s,g-s on it: it works through its file capabilities and must never "
+                                     "be setuid",
+                                     "helper '%s' is set%s (mode %04o)", path, (st.st_mode & S_ISUID) ? "uid" : "gid",
+                                     (unsigned)(st.st_mode & 07777));
         if (r == 0 && (st.st_uid != 0 || (st.st_mode & (S_IWGRP | S_IWOTH))))
                 r = sbx_findings_add(f, "chown root:root and chmod 0755 it",
-                                     "helper '%s' can be changed by others than root (owner uid %u, mode %04o)",
-                                     path, (unsigned)st.st_uid, (unsigned)(st.st_mode & 07777));
+                                     "helper '%s' can be changed by others than root (owner uid %u, mode %04o)", path,
+                                     (unsigned)st.st_uid, (unsigned)(st.st_mode & 07777));
 
         _cleanup_(capp_free) cap_t want = cap_from_text(want_text);
         if (!want)
@@ -346,8 +358,7 @@ int sbx_doctor_helper(const char *path, const char *caps, struct sbx_findings *f
         if (!have && errno != ENODATA)
                 return sbx_err_set(err, errno, "read the file capabilities of '%s'", path);
         if (r == 0 && !have)
-                r = sbx_findings_add(f, fix, "helper '%s' has no file capabilities: every sandboxed login fails",
-                                     path);
+                r = sbx_findings_add(f, fix, "helper '%s' has no file capabilities: every sandboxed login fails", path);
         else if (r == 0 && cap_compare(have, want) != 0) {
                 _cleanup_(cap_textp_free) char *text = cap_to_text(have, NULL);
                 r = sbx_findings_add(f, fix, "helper '%s' has the file capabilities '%s', expected exactly '%s'%s",
@@ -379,7 +390,10 @@ const char *sbx_doctor_sshd_value(const char *text, const char *key, size_t nth,
 int sbx_doctor_sshd(const char *user, const char *text, struct sbx_findings *f, struct sbx_err *err)
 {
         static const char *const forwarding[] = {
-                "allowtcpforwarding", "allowstreamlocalforwarding", "allowagentforwarding", "x11forwarding",
+                "allowtcpforwarding",
+                "allowstreamlocalforwarding",
+                "allowagentforwarding",
+                "x11forwarding",
         };
         static const char fix_fwd[] = "include etc/sshd_config.d/sandbox-shell.conf (\"Match Group sandboxed\" with "
                                       "\"DisableForwarding yes\") in sshd_config";
@@ -391,40 +405,49 @@ int sbx_doctor_sshd(const char *user, const char *text, struct sbx_findings *f, 
         if (sbx_doctor_sshd_value(text, "usepam", 0, v, sizeof(v)) && !streq(v, "yes"))
                 r = sbx_findings_add(f, "set \"UsePAM yes\" in sshd_config",
                                      "sshd for '%s': UsePAM is '%s': no pam_sandbox session, so the user cannot "
-                                     "log in over ssh", user, v);
+                                     "log in over ssh",
+                                     user, v);
         bool disabled = sbx_doctor_sshd_value(text, "disableforwarding", 0, v, sizeof(v)) && streq(v, "yes");
         for (size_t i = 0; r == 0 && !disabled && i < ELEMENTSOF(forwarding); i++)
                 if (sbx_doctor_sshd_value(text, forwarding[i], 0, v, sizeof(v)) && !streq(v, "no"))
                         r = sbx_findings_add(f, fix_fwd,
                                              "sshd for '%s': %s is '%s': sshd itself would forward for the user, "
-                                             "outside the sandbox", user, forwarding[i], v);
+                                             "outside the sandbox",
+                                             user, forwarding[i], v);
         if (r == 0 && sbx_doctor_sshd_value(text, "permittunnel", 0, v, sizeof(v)) && !streq(v, "no"))
                 r = sbx_findings_add(f, "set \"PermitTunnel no\" for the sandboxed users",
                                      "sshd for '%s': PermitTunnel is '%s': tun/tap devices opened by sshd, outside "
-                                     "the sandbox", user, v);
+                                     "the sandbox",
+                                     user, v);
         if (r == 0 && sbx_doctor_sshd_value(text, "permituserrc", 0, v, sizeof(v)) && !streq(v, "no"))
                 r = sbx_findings_add(f, "set \"PermitUserRC no\" for the sandboxed users",
                                      "sshd for '%s': PermitUserRC is '%s': sshd runs ~/.ssh/rc outside the "
-                                     "sandbox", user, v);
+                                     "sandbox",
+                                     user, v);
         if (r == 0 && sbx_doctor_sshd_value(text, "permituserenvironment", 0, v, sizeof(v)) && !streq(v, "no"))
                 r = sbx_findings_add(f, "set \"PermitUserEnvironment no\" (a global option)",
                                      "sshd for '%s': PermitUserEnvironment is '%s': ~/.ssh/environment reaches the "
-                                     "helper's environment (LD_PRELOAD and friends)", user, v);
+                                     "helper's environment (LD_PRELOAD and friends)",
+                                     user, v);
         char force[1024] = "none";
         (void)sbx_doctor_sshd_value(text, "forcecommand", 0, force, sizeof(force));
         if (r == 0 && strncmp(force, "internal-sftp", 13) == 0)
-                r = sbx_findings_add(f, "remove the ForceCommand internal-sftp for the sandboxed users; the external "
-                                        "sftp-server in the rootfs serves sftp inside the sandbox",
+                r = sbx_findings_add(f,
+                                     "remove the ForceCommand internal-sftp for the sandboxed users; the external "
+                                     "sftp-server in the rootfs serves sftp inside the sandbox",
                                      "sshd for '%s': ForceCommand is '%s': sshd serves sftp itself, on the host's "
-                                     "filesystem", user, force);
+                                     "filesystem",
+                                     user, force);
         for (size_t i = 0; r == 0 && sbx_doctor_sshd_value(text, "subsystem", i, v, sizeof(v)); i++) {
                 const char *cmd = v + strcspn(v, " ");
                 cmd += strspn(cmd, " ");
                 if (strncmp(cmd, "internal-sftp", 13) == 0 && streq(force, "none"))
-                        r = sbx_findings_add(f, "use the external \"Subsystem sftp /usr/lib/openssh/sftp-server\" or "
-                                                "a ForceCommand (etc/sshd_config.d/sandbox-shell.conf has one)",
+                        r = sbx_findings_add(f,
+                                             "use the external \"Subsystem sftp /usr/lib/openssh/sftp-server\" or "
+                                             "a ForceCommand (etc/sshd_config.d/sandbox-shell.conf has one)",
                                              "sshd for '%s': the subsystem '%s' runs inside sshd, outside the "
-                                             "sandbox, and no ForceCommand routes it through the login shell", user, v);
+                                             "sandbox, and no ForceCommand routes it through the login shell",
+                                             user, v);
         }
         return r < 0 ? sbx_err_set(err, ENOMEM, "findings") : 0;
 }
@@ -459,8 +482,7 @@ static void keywords_of(unsigned bit, bool user, bool session, char *buf, size_t
         }
 }
 
-int sbx_doctor_cgroup(const char *mountinfo, const struct sbx_policy *p, struct sbx_findings *f,
-                      struct sbx_err *err)
+int sbx_doctor_cgroup(const char *mountinfo, const struct sbx_policy *p, struct sbx_findings *f, struct sbx_err *err)
 {
         /* The mounts as the session open reads them (cgroup-utils.c). */
         struct sbx_cg_mounts ms = {0};
@@ -504,8 +526,9 @@ int sbx_doctor_cgroup(const char *mountinfo, const struct sbx_policy *p, struct 
                 bool ok = v1 ? (v1_ctrl & bit) != 0 : sbx_doctor_in_list(avail, name, " \n");
                 char keys[256];
                 keywords_of(bit, user & bit, session & bit, keys, sizeof(keys));
-                if (!ok && sbx_findings_add(f, v1 ? "mount the v1 hierarchy for it, or remove the limit"
-                                                  : "enable the controller at boot (or remove the limit)",
+                if (!ok && sbx_findings_add(f,
+                                            v1 ? "mount the v1 hierarchy for it, or remove the limit"
+                                               : "enable the controller at boot (or remove the limit)",
                                             "policy of '%s': %s needs the cgroup controller '%s', which this host "
                                             "does not offer: the user's logins are refused",
                                             p->user, keys, name) < 0)

@@ -56,8 +56,7 @@ int sbx_doctor_shell(const char *root, const char *shell, struct sbx_findings *f
 /* The cgroup controllers the policy's limits need, against the hierarchies mounted as `mountinfo` (the text of
  * /proc/self/mountinfo) describes: on pure cgroup v2 they must be listed in the root's cgroup.controllers, on v1 and
  * hybrid hosts a v1 hierarchy must be mounted for each (the layout lib/cgroup.c uses for sessions). */
-int sbx_doctor_cgroup(const char *mountinfo, const struct sbx_policy *p, struct sbx_findings *f,
-                      struct sbx_err *err);
+int sbx_doctor_cgroup(const char *mountinfo, const struct sbx_policy *p, struct sbx_findings *f, struct sbx_err *err);
 
 /* The output of `sshd -T -C user=USER,...` for a sandboxed user: no forwarding of any kind (unless DisableForwarding
  * is on), no tunnel, no PermitUserRC, no PermitUserEnvironment, UsePAM on, no internal-sftp subsystem without a

@@ -262,14 +262,18 @@ static int find_lib(const char *lib, const char *from, const struct elf_info *fe
 static int check_names(const char *path, const struct elf_info *e, struct sbx_err *err)
 {
         if (e->interp[0] && (e->interp[0] != '/' || has_dotdot(e->interp)))
-                return sbx_err_setx(err, EINVAL, "'%s': its ELF interpreter (PT_INTERP) '%s' is not an absolute "
-                                    "path without '..' (refused)", path, e->interp);
+                return sbx_err_setx(err, EINVAL,
+                                    "'%s': its ELF interpreter (PT_INTERP) '%s' is not an absolute "
+                                    "path without '..' (refused)",
+                                    path, e->interp);
         for (size_t i = 0; i < e->n_needed; i++) {
                 const char *n = e->needed[i];
                 bool bad = strchr(n, '/') ? n[0] != '/' || has_dotdot(n) : !n[0] || streq(n, ".") || streq(n, "..");
                 if (bad)
-                        return sbx_err_setx(err, EINVAL, "'%s': the library it needs (DT_NEEDED) '%s' is neither a "
-                                            "plain name nor an absolute path without '..' (refused)", path, n);
+                        return sbx_err_setx(err, EINVAL,
+                                            "'%s': the library it needs (DT_NEEDED) '%s' is neither a "
+                                            "plain name nor an absolute path without '..' (refused)",
+                                            path, n);
         }
         return 0;
 }

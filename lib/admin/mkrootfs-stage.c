@@ -64,8 +64,10 @@ static int remove_entry(int dfd, const char *name, const char *path, int depth, 
                 /* Invariant: a directory is entered only when it is one, not a link, and on the same mount. */
                 int fd = sbx_mkrootfs_openat(dfd, name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW);
                 if (fd == -EXDEV)
-                        return sbx_err_setx(err, EBUSY, "'%s' is a mount point: not entered, left in place (umount "
-                                            "it, then remove what is left)", path);
+                        return sbx_err_setx(err, EBUSY,
+                                            "'%s' is a mount point: not entered, left in place (umount "
+                                            "it, then remove what is left)",
+                                            path);
                 if (fd == -ENOENT)
                         return 1;
                 if (fd >= 0) {
@@ -112,8 +114,10 @@ static int check_target(int pfd, const char *name, const char *dir, struct sbx_e
         if (fd == -ENOTDIR)
                 return sbx_err_setx(err, EEXIST, "'%s' exists and is not a directory", dir);
         if (fd == -EXDEV)
-                return sbx_err_setx(err, EBUSY, "'%s' is a mount point: the rootfs is built next to it and renamed "
-                                    "onto it, which cannot replace a mount point (give a directory inside it)", dir);
+                return sbx_err_setx(err, EBUSY,
+                                    "'%s' is a mount point: the rootfs is built next to it and renamed "
+                                    "onto it, which cannot replace a mount point (give a directory inside it)",
+                                    dir);
         if (fd < 0)
                 return sbx_err_set(err, fd, "open '%s'", dir);
         _cleanup_closedir_ DIR *d = fdopendir(fd);
@@ -192,9 +196,11 @@ static int stage_open(const char *dir, struct sbx_mkrootfs_stage *s, struct sbx_
         if (r == -ENOENT)
                 return sbx_err_setx(err, ENOENT, "the parent directory of '%s' does not exist: %s", s->dir, e.msg);
         if (r < 0)
-                return sbx_err_setx(err, -r, "the parent directory of '%s' is not on a root-only chain: %s (fix: make "
+                return sbx_err_setx(err, -r,
+                                    "the parent directory of '%s' is not on a root-only chain: %s (fix: make "
                                     "every directory from / down to '%s' owned by root and not writable by group or "
-                                    "others, or build the rootfs in such a directory)", s->dir, e.msg, parent);
+                                    "others, or build the rootfs in such a directory)",
+                                    s->dir, e.msg, parent);
         r = check_target(s->parent_fd, s->name, s->dir, err);
         if (r < 0)
                 return r;

@@ -67,8 +67,8 @@ int sbx_mkrootfs_mkdirs(const struct sbx_mkrootfs_tree *t, const char *rel, int 
                 if (!comp[0] || streq(comp, "."))
                         continue;
                 if (streq(comp, ".."))
-                        return sbx_err_setx(err, EINVAL, "'%s/%s': '..' in a path inside the rootfs (refused)",
-                                            t->path, rel);
+                        return sbx_err_setx(err, EINVAL, "'%s/%s': '..' in a path inside the rootfs (refused)", t->path,
+                                            rel);
                 if (done[0])
                         (void)strlcat(done, "/", sizeof(done));
                 if (strlcat(done, comp, sizeof(done)) >= sizeof(done))
@@ -199,9 +199,9 @@ int sbx_mkrootfs_skeleton(const struct sbx_mkrootfs_tree *t, struct sbx_err *err
                 mode_t mode;
                 bool reset; /* set to mode even when it exists (as a real directory) */
         } dirs[] = {
-                {".", "bin", 0755},    {".", "sbin", 0755},      {".", "usr", 0755},  {"usr", "bin", 0755},
-                {"usr", "sbin", 0755}, {".", "lib", 0755},       {".", "etc", 0755},  {".", "proc", 0555},
-                {".", "dev", 0755},    {".", "tmp", 0755, true}, {".", "home", 0755}, {".", "root", 0700},
+                {".", "bin", 0755},    {".", "sbin", 0755},      {".", "usr", 0755},         {"usr", "bin", 0755},
+                {"usr", "sbin", 0755}, {".", "lib", 0755},       {".", "etc", 0755},         {".", "proc", 0555},
+                {".", "dev", 0755},    {".", "tmp", 0755, true}, {".", "home", 0755},        {".", "root", 0700},
                 {".", "run", 0755},    {".", "var", 0755},       {"var", "tmp", 0755, true},
         };
         if (fchown(t->fd, t->uid, t->gid) < 0 || fchmod(t->fd, 0755) < 0)
@@ -254,8 +254,10 @@ static int rewrite_db(const struct sbx_mkrootfs_tree *t, const char *name, const
         /* Invariant: read without following a link, so that a link to the host's /etc/shadow is not copied in. */
         int fd = sbx_mkrootfs_openat(t->fd, rel, O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_NOCTTY);
         if (fd == -ELOOP)
-                return sbx_err_setx(err, ELOOP, "'%s/%s' is or is below a symbolic link: not followed (make it a "
-                                    "regular file)", t->path, rel);
+                return sbx_err_setx(err, ELOOP,
+                                    "'%s/%s' is or is below a symbolic link: not followed (make it a "
+                                    "regular file)",
+                                    t->path, rel);
         if (fd < 0 && fd != -ENOENT)
                 return open_error(err, fd, t->path, rel);
         _cleanup_fclose_ FILE *in = NULL;
@@ -291,9 +293,8 @@ static int rewrite_db(const struct sbx_mkrootfs_tree *t, const char *name, const
         return sbx_mkrootfs_write(t, rel, text, err);
 }
 
-int sbx_mkrootfs_accounts(const struct sbx_mkrootfs_tree *t, const struct sbx_mkrootfs_account *users,
-                          size_t n_users, const struct sbx_mkrootfs_group *groups, size_t n_groups,
-                          struct sbx_err *err)
+int sbx_mkrootfs_accounts(const struct sbx_mkrootfs_tree *t, const struct sbx_mkrootfs_account *users, size_t n_users,
+                          const struct sbx_mkrootfs_group *groups, size_t n_groups, struct sbx_err *err)
 {
         _cleanup_free_ const char **names = calloc(n_users + n_groups + 1, sizeof(*names));
         _cleanup_free_ char *text = NULL;

@@ -140,9 +140,8 @@ struct sbx_mkrootfs_group {
  * old files are read without following a symbolic link. Errors: -ELOOP (etc, etc/passwd or etc/group is a symbolic
  * link: refused, so that a link cannot make root copy a host file such as /etc/shadow into the rootfs), -EINVAL (not
  * a regular file), or the errno of the read or the write. */
-int sbx_mkrootfs_accounts(const struct sbx_mkrootfs_tree *t, const struct sbx_mkrootfs_account *users,
-                          size_t n_users, const struct sbx_mkrootfs_group *groups, size_t n_groups,
-                          struct sbx_err *err);
+int sbx_mkrootfs_accounts(const struct sbx_mkrootfs_tree *t, const struct sbx_mkrootfs_account *users, size_t n_users,
+                          const struct sbx_mkrootfs_group *groups, size_t n_groups, struct sbx_err *err);
 
 /* Makes the tree safe for a sandbox: removes every device node, clears setuid and setgid bits, removes group and
  * other write permission from everything (sticky directories included: no directory of a rootfs is writable by

@@ -48,8 +48,7 @@ static int load_hiers(struct hiers *hs, struct sbx_err *err)
                 r = sbx_err_set(err, -r, "read /proc/self/cgroup");
         for (size_t i = 0; r == 0 && i < hs->n; i++) {
                 const struct sbx_cg_mount *m = sbx_cg_mount_at(&ms, hs->h[i].mount);
-                if (sbx_cg_own(own, m, "/proc/self/cgroup", &hs->h[i].orig, NULL) < 0 &&
-                    !(hs->h[i].orig = strdup("")))
+                if (sbx_cg_own(own, m, "/proc/self/cgroup", &hs->h[i].orig, NULL) < 0 && !(hs->h[i].orig = strdup("")))
                         r = sbx_err_set(err, ENOMEM, "cgroup path");
         }
         sbx_cg_mounts_done(&ms);
@@ -162,14 +161,12 @@ static int scan_root(const struct hiers *hs, const char *spec, struct sbx_sessio
                         int pid;
                         unsigned long long start;
                         char tail;
-                        if (se->d_type != DT_DIR ||
-                            sscanf(se->d_name, "session-%d-%llu%c", &pid, &start, &tail) != 2)
+                        if (se->d_type != DT_DIR || sscanf(se->d_name, "session-%d-%llu%c", &pid, &start, &tail) != 2)
                                 continue;
                         struct sbx_session_info s = {.pid = pid};
                         (void)strlcpy(s.user, de->d_name, sizeof(s.user));
                         (void)strlcpy(s.id, se->d_name + strlen("session-"), sizeof(s.id));
-                        if ((size_t)snprintf(s.leaf, sizeof(s.leaf), "%s/%s", udir, se->d_name) >=
-                            sizeof(s.leaf))
+                        if ((size_t)snprintf(s.leaf, sizeof(s.leaf), "%s/%s", udir, se->d_name) >= sizeof(s.leaf))
                                 continue;
                         fill(hs, bases, &s, start);
                         if (add(l, &s) < 0)
@@ -236,8 +233,7 @@ static int end_in(const struct hiers *hs, char bases[][4200], const struct sbx_s
         return 0;
 }
 
-int sbx_sessions_kill(const char *const *roots, size_t n_roots, const struct sbx_session_info *s,
-                      struct sbx_err *err)
+int sbx_sessions_kill(const char *const *roots, size_t n_roots, const struct sbx_session_info *s, struct sbx_err *err)
 {
         struct hiers hs = {0};
         int r = load_hiers(&hs, err);

@@ -21,12 +21,12 @@
 
 struct sbx_session_info {
         char user[40];
-        char id[64];     /* "PID-STARTTIME", the leaf's name without "session-" */
-        pid_t pid;       /* the session process (the PAM module's) */
-        bool alive;      /* that process still runs (same pid and start time) */
-        time_t since;    /* wall-clock start of the session process, 0 when unknown */
+        char id[64];                   /* "PID-STARTTIME", the leaf's name without "session-" */
+        pid_t pid;                     /* the session process (the PAM module's) */
+        bool alive;                    /* that process still runs (same pid and start time) */
+        time_t since;                  /* wall-clock start of the session process, 0 when unknown */
         struct sbx_cgroup_usage usage; /* read as the PAM module reads it at close; tasks: processes and threads */
-        char leaf[4096]; /* the leaf in the tracking hierarchy */
+        char leaf[4096];               /* the leaf in the tracking hierarchy */
 };
 
 struct sbx_session_list {
@@ -45,5 +45,4 @@ void sbx_session_list_done(struct sbx_session_list *l);
  * (the PAM module's close then runs and removes the leaf itself), then SIGKILL through cgroup.kill or a kill loop,
  * then the leaf is removed in every hierarchy and the user's cgroup where it is empty. Errors: -EBUSY when processes
  * or the leaf remain, with the path in the message. */
-int sbx_sessions_kill(const char *const *roots, size_t n_roots, const struct sbx_session_info *s,
-                      struct sbx_err *err);
+int sbx_sessions_kill(const char *const *roots, size_t n_roots, const struct sbx_session_info *s, struct sbx_err *err);

@@ -21,9 +21,10 @@ int sbx_boundary_login_shell(const struct sbx_policy *p, const char *helper, str
                 (void)sbx_err_setx(&why, EPERM, "it is another file");
         if (!why.code)
                 return 0;
-        return sbx_err_setx(err, EPERM, "the login shell of '%s' is '%s', not the sandbox helper '%s' (%s; the "
-                            "administrator must run: usermod -s %s %s)", p->user, p->login_shell, helper, why.msg,
-                            helper, p->user);
+        return sbx_err_setx(err, EPERM,
+                            "the login shell of '%s' is '%s', not the sandbox helper '%s' (%s; the "
+                            "administrator must run: usermod -s %s %s)",
+                            p->user, p->login_shell, helper, why.msg, helper, p->user);
 }
 
 int sbx_boundary_user_manager(const struct sbx_policy *p, struct sbx_err *err)
@@ -34,7 +35,8 @@ int sbx_boundary_user_manager(const struct sbx_policy *p, struct sbx_err *err)
         struct stat st;
         (void)snprintf(path, sizeof(path), "%s/%s", SBX_LINGER_DIR, p->user);
         if (lstat(path, &st) == 0)
-                return sbx_err_setx(err, EPERM, "'%s' lingers (%s exists): its systemd user manager runs outside the "
+                return sbx_err_setx(err, EPERM,
+                                    "'%s' lingers (%s exists): its systemd user manager runs outside the "
                                     "sandbox between logins (the administrator must run: loginctl disable-linger %s)",
                                     p->user, path, p->user);
         char unit[64], state[64];
@@ -44,8 +46,10 @@ int sbx_boundary_user_manager(const struct sbx_policy *p, struct sbx_err *err)
                 return sbx_err_prefix(err, "check the systemd user manager of '%s'", p->user);
         if (streq(state, "inactive") || streq(state, "failed"))
                 return 0;
-        return sbx_err_setx(err, EPERM, "the systemd user manager of '%s' (%s) is %s outside the sandbox: it would run "
+        return sbx_err_setx(err, EPERM,
+                            "the systemd user manager of '%s' (%s) is %s outside the sandbox: it would run "
                             "units from the home on the host (the administrator must install the drop-in "
                             "%s/user@.service.d/sandbox-shell.conf, run systemctl daemon-reload and systemctl stop "
-                            "%s; see pam_sandbox(8))", p->user, unit, state, SBX_SYSTEMD_UNIT_DIR, unit);
+                            "%s; see pam_sandbox(8))",
+                            p->user, unit, state, SBX_SYSTEMD_UNIT_DIR, unit);
 }

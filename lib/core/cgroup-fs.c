@@ -133,8 +133,7 @@ static int move_to(int mount_fd, const char *mount, const char *rel, pid_t pid, 
 
 /* Tears the leaf down in every hierarchy (or only moves the process out, when kill is false), then the user cgroups
  * when empty, then (rollback) the directories this open created. Returns the first error. */
-static int teardown(struct fs_session *s, pid_t pid, bool kill, bool rollback, unsigned *ret_left,
-                    struct sbx_err *err)
+static int teardown(struct fs_session *s, pid_t pid, bool kill, bool rollback, unsigned *ret_left, struct sbx_err *err)
 {
         int first = 0;
         struct sbx_err e = {0};
@@ -207,8 +206,8 @@ static void fs_session_freep(struct fs_session **s)
         fs_session_free(*s);
 }
 
-static int open_hier(struct sbx_cgroup_hier *h, const struct sbx_cg_mount *m, const char *cgroup_root,
-                     const char *user, const char *cg_path, const char *cg_text, struct sbx_err *err)
+static int open_hier(struct sbx_cgroup_hier *h, const struct sbx_cg_mount *m, const char *cgroup_root, const char *user,
+                     const char *cg_path, const char *cg_text, struct sbx_err *err)
 {
         _cleanup_free_ char *base = NULL;
         char rel[4096];
@@ -251,8 +250,8 @@ static int fs_setup(struct sbx_cgroup_session *cs, struct fs_session *s, const s
         if (r == 0 && (r = sbx_cg_read_all(AT_FDCWD, cg_path, &cg_text)) < 0)
                 r = sbx_err_set(err, -r, "read '%s'", cg_path);
         for (size_t i = 0; r == 0 && i < s->n; i++)
-                r = open_hier(&s->h[i], sbx_cg_mount_at(&ms, s->h[i].mount), p->cgroup_root, p->user, cg_path,
-                              cg_text, err);
+                r = open_hier(&s->h[i], sbx_cg_mount_at(&ms, s->h[i].mount), p->cgroup_root, p->user, cg_path, cg_text,
+                              err);
         sbx_cg_mounts_done(&ms);
 
         /* A user directory this open just made (walk's last creation) holds no leaf, stale or not. */

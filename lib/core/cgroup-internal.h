@@ -55,8 +55,8 @@ struct sbx_cgroup_ops {
         int (*enable)(const struct sbx_cgroup_hier *h, int parent_fd, const char *parent_path, struct sbx_err *err);
         /* Writes the limits this hierarchy carries into a cgroup: the user's (place SBX_PLACE_LIMIT) or a session's
          * leaf (SBX_PLACE_SESSION; the place names the keywords in messages). */
-        int (*apply_limits)(const struct sbx_cgroup_hier *h, int fd, const char *path, const struct sbx_cgroup_limits *l,
-                            enum sbx_place place, struct sbx_err *err);
+        int (*apply_limits)(const struct sbx_cgroup_hier *h, int fd, const char *path,
+                            const struct sbx_cgroup_limits *l, enum sbx_place place, struct sbx_err *err);
         /* Fills the fields of u this hierarchy knows and that are still SBX_CGROUP_UNKNOWN. */
         void (*read_usage)(const struct sbx_cgroup_hier *h, int leaf_fd, struct sbx_cgroup_usage *u);
         /* Kills every process in the cgroup and returns once it is empty (or -EBUSY after a few seconds). */
@@ -69,12 +69,12 @@ extern const struct sbx_cgroup_ops sbx_cgroup_v2_ops;
 /* One hierarchy a session uses (or `list` reads). */
 struct sbx_cgroup_hier {
         const struct sbx_cgroup_ops *ops;
-        char *mount;  /* mount point, from mountinfo */
-        char *orig;   /* the process's cgroup at open, relative to the mount ("" for the mount's root) */
-        unsigned has; /* the controllers this mount carries (v1) or offers at its root (v2) */
+        char *mount;   /* mount point, from mountinfo */
+        char *orig;    /* the process's cgroup at open, relative to the mount ("" for the mount's root) */
+        unsigned has;  /* the controllers this mount carries (v1) or offers at its root (v2) */
         unsigned ctrl; /* the controllers this session uses in it (limits; v2: enabled on the way down) */
         bool v2;
-        bool tracking; /* holds every process of the session: kill and CPU time go here first */
+        bool tracking;   /* holds every process of the session: kill and CPU time go here first */
         char *user_path; /* absolute path of <root>/<user> */
         char *leaf_path; /* absolute path of the leaf */
         int user_fd;     /* O_PATH directory fds, -1 when not open */

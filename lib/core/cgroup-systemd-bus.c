@@ -132,8 +132,8 @@ static int start_scope(sd_bus *bus, const char *unit, const char *slice, const c
         if (r >= 0)
                 r = sd_bus_message_open_container(m, 'a', "(sv)");
         if (r >= 0)
-                r = sd_bus_message_append(m, "(sv)(sv)(sv)(sv)", "Description", "s", desc, "Slice", "s", slice,
-                                          "PIDs", "au", 1, (uint32_t)pid,
+                r = sd_bus_message_append(m, "(sv)(sv)(sv)(sv)", "Description", "s", desc, "Slice", "s", slice, "PIDs",
+                                          "au", 1, (uint32_t)pid,
                                           /* gone once empty, even after a failure */
                                           "CollectMode", "s", "inactive-or-failed");
         if (r >= 0)
@@ -196,8 +196,8 @@ static int verify_runtime_max(sd_bus *bus, const char *unit, uint64_t want, stru
         int r = sd_bus_path_encode(SD_PATH "/unit", unit, &path);
         if (r < 0)
                 return sbx_err_set(err, -r, "unit path of '%s'", unit);
-        r = sd_bus_get_property_trivial(bus, SD_DEST, path, "org.freedesktop.systemd1.Scope", "RuntimeMaxUSec", &e,
-                                        't', &got);
+        r = sd_bus_get_property_trivial(bus, SD_DEST, path, "org.freedesktop.systemd1.Scope", "RuntimeMaxUSec", &e, 't',
+                                        &got);
         if (r < 0) {
                 r = call_error(err, r, &e, "read RuntimeMaxUSec of", unit);
                 sd_bus_error_free(&e);
@@ -226,10 +226,11 @@ static int verify_limits(int fd, const char *cgroup, const char *unit, const str
                                 continue;
                         }
                         if (len == -ENOENT)
-                                return sbx_err_setx(err, EOPNOTSUPP,
-                                                    "%s cannot be applied: systemd set it on '%s', but '%s/%s' does not "
-                                                    "exist (the kernel or systemd does not offer it there)",
-                                                    p[i].keyword, unit, cgroup, p[i].file);
+                                return sbx_err_setx(
+                                        err, EOPNOTSUPP,
+                                        "%s cannot be applied: systemd set it on '%s', but '%s/%s' does not "
+                                        "exist (the kernel or systemd does not offer it there)",
+                                        p[i].keyword, unit, cgroup, p[i].file);
                         if (len < 0)
                                 return sbx_err_set(err, (int)-len, "%s: read '%s/%s'", p[i].keyword, cgroup, p[i].file);
                         buf[strcspn(buf, "\n")] = '\0';

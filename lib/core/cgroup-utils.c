@@ -247,8 +247,8 @@ static unsigned ctrl_from_name(const char *name)
                 const char *name;
                 unsigned bit;
         } map[] = {
-                {"memory", SBX_CG_MEMORY}, {"pids", SBX_CG_PIDS},   {"cpu", SBX_CG_CPU},
-                {"cpuacct", SBX_CG_CPUACCT}, {"blkio", SBX_CG_IO}, {"freezer", SBX_CG_FREEZER},
+                {"memory", SBX_CG_MEMORY},   {"pids", SBX_CG_PIDS}, {"cpu", SBX_CG_CPU},
+                {"cpuacct", SBX_CG_CPUACCT}, {"blkio", SBX_CG_IO},  {"freezer", SBX_CG_FREEZER},
         };
         for (size_t i = 0; i < ELEMENTSOF(map); i++)
                 if (streq(name, map[i].name))

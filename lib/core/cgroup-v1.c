@@ -34,7 +34,8 @@ static int memory_limits(int fd, const char *path, const struct sbx_cgroup_limit
                 if (!sbx_cg_has(fd, "memory.memsw.limit_in_bytes"))
                         return sbx_err_setx(err, EOPNOTSUPP,
                                             "MemorySwapMax cannot be applied: cgroup controller 'memory' has no swap "
-                                            "accounting (memory.memsw.limit_in_bytes) in '%s'", path);
+                                            "accounting (memory.memsw.limit_in_bytes) in '%s'",
+                                            path);
                 if (l->memory_swap_max == SBX_LIMIT_INFINITY)
                         memsw = SBX_LIMIT_INFINITY;
                 else if (l->memory_max == SBX_LIMIT_UNSET || l->memory_max == SBX_LIMIT_INFINITY)
@@ -46,15 +47,19 @@ static int memory_limits(int fd, const char *path, const struct sbx_cgroup_limit
         }
         /* The kernel wants limit_in_bytes <= memsw.limit_in_bytes at every step: lift memsw first. */
         if (l->memory_max != SBX_LIMIT_UNSET && sbx_cg_has(fd, "memory.memsw.limit_in_bytes"))
-                r = put_u64(fd, path, "memory.memsw.limit_in_bytes", SBX_LIMIT_INFINITY, SBX_LIMIT_NAME(place, memory_max), "memory", err);
+                r = put_u64(fd, path, "memory.memsw.limit_in_bytes", SBX_LIMIT_INFINITY,
+                            SBX_LIMIT_NAME(place, memory_max), "memory", err);
         if (r == 0 && l->memory_max != SBX_LIMIT_UNSET)
-                r = put_u64(fd, path, "memory.limit_in_bytes", l->memory_max, SBX_LIMIT_NAME(place, memory_max), "memory", err);
+                r = put_u64(fd, path, "memory.limit_in_bytes", l->memory_max, SBX_LIMIT_NAME(place, memory_max),
+                            "memory", err);
         if (r == 0 && memsw != SBX_LIMIT_UNSET)
-                r = put_u64(fd, path, "memory.memsw.limit_in_bytes", memsw, SBX_LIMIT_NAME(place, memory_swap_max), "memory", err);
+                r = put_u64(fd, path, "memory.memsw.limit_in_bytes", memsw, SBX_LIMIT_NAME(place, memory_swap_max),
+                            "memory", err);
         /* MemoryHigh: v1 has no throttling threshold; the soft limit is what reclaim pushes the group back to under
          * memory pressure, the nearest equivalent. */
         if (r == 0 && l->memory_high != SBX_LIMIT_UNSET)
-                r = put_u64(fd, path, "memory.soft_limit_in_bytes", l->memory_high, SBX_LIMIT_NAME(place, memory_high), "memory", err);
+                r = put_u64(fd, path, "memory.soft_limit_in_bytes", l->memory_high, SBX_LIMIT_NAME(place, memory_high),
+                            "memory", err);
         return r;
 }
 
@@ -64,8 +69,8 @@ static uint64_t weight_to_bfq(uint64_t w)
         return w <= 100 ? w : 100 + (w - 100) * 900 / 9900;
 }
 
-static int v1_apply_limits(const struct sbx_cgroup_hier *h, int fd, const char *path,
-                           const struct sbx_cgroup_limits *l, enum sbx_place place, struct sbx_err *err)
+static int v1_apply_limits(const struct sbx_cgroup_hier *h, int fd, const char *path, const struct sbx_cgroup_limits *l,
+                           enum sbx_place place, struct sbx_err *err)
 {
         int r = 0;
         if (h->ctrl & SBX_CG_MEMORY)
@@ -83,19 +88,20 @@ static int v1_apply_limits(const struct sbx_cgroup_hier *h, int fd, const char *
                                     SBX_LIMIT_NAME(place, cpu_quota), "cpu", err);
         }
         if (r == 0 && (h->ctrl & SBX_CG_CPU) && l->cpu_weight != SBX_LIMIT_UNSET)
-                r = put_u64(fd, path, "cpu.shares", sbx_cgroup_weight_to_shares(l->cpu_weight), SBX_LIMIT_NAME(place, cpu_weight), "cpu",
-                            err);
+                r = put_u64(fd, path, "cpu.shares", sbx_cgroup_weight_to_shares(l->cpu_weight),
+                            SBX_LIMIT_NAME(place, cpu_weight), "cpu", err);
         if (r == 0 && (h->ctrl & SBX_CG_IO) && l->io_weight != SBX_LIMIT_UNSET) {
                 if (sbx_cg_has(fd, "blkio.weight"))
-                        r = put_u64(fd, path, "blkio.weight", sbx_cgroup_weight_to_blkio(l->io_weight), SBX_LIMIT_NAME(place, io_weight),
-                                    "blkio", err);
+                        r = put_u64(fd, path, "blkio.weight", sbx_cgroup_weight_to_blkio(l->io_weight),
+                                    SBX_LIMIT_NAME(place, io_weight), "blkio", err);
                 else if (sbx_cg_has(fd, "blkio.bfq.weight"))
-                        r = put_u64(fd, path, "blkio.bfq.weight", weight_to_bfq(l->io_weight), SBX_LIMIT_NAME(place, io_weight), "blkio",
-                                    err);
+                        r = put_u64(fd, path, "blkio.bfq.weight", weight_to_bfq(l->io_weight),
+                                    SBX_LIMIT_NAME(place, io_weight), "blkio", err);
                 else
                         r = sbx_err_setx(err, EOPNOTSUPP,
                                          "IOWeight cannot be applied: cgroup controller 'blkio' has neither "
-                                         "blkio.weight nor blkio.bfq.weight in '%s' (no CFQ/BFQ I/O scheduler)", path);
+                                         "blkio.weight nor blkio.bfq.weight in '%s' (no CFQ/BFQ I/O scheduler)",
+                                         path);
         }
         return r;
 }
@@ -119,7 +125,8 @@ static void v1_read_usage(const struct sbx_cgroup_hier *h, int fd, struct sbx_cg
         if (h->has & SBX_CG_PIDS && u->tasks_max_hits == SBX_CGROUP_UNKNOWN &&
             sbx_cg_read_key(fd, "pids.events", "max", &v) == 0)
                 u->tasks_max_hits = v;
-        if (h->has & SBX_CG_CPUACCT && u->cpu_usec == SBX_CGROUP_UNKNOWN && sbx_cg_read_u64(fd, "cpuacct.usage", &v) == 0)
+        if (h->has & SBX_CG_CPUACCT && u->cpu_usec == SBX_CGROUP_UNKNOWN &&
+            sbx_cg_read_u64(fd, "cpuacct.usage", &v) == 0)
                 u->cpu_usec = v / 1000;
 }
 

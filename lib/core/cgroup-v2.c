@@ -53,8 +53,8 @@ static int v2_enable(const struct sbx_cgroup_hier *h, int parent_fd, const char 
 }
 
 /* Writes one limit; an absent control file means the kernel cannot apply it: the session is refused, naming it. */
-static int v2_apply_limits(const struct sbx_cgroup_hier *h, int fd, const char *path,
-                           const struct sbx_cgroup_limits *l, enum sbx_place place, struct sbx_err *err)
+static int v2_apply_limits(const struct sbx_cgroup_hier *h, int fd, const char *path, const struct sbx_cgroup_limits *l,
+                           enum sbx_place place, struct sbx_err *err)
 {
         char v[64];
         int r = 0;
@@ -70,7 +70,8 @@ static int v2_apply_limits(const struct sbx_cgroup_hier *h, int fd, const char *
                 }
                 if (r == 0 && l->memory_swap_max != SBX_LIMIT_UNSET) {
                         sbx_cg_format_limit(l->memory_swap_max, true, v, sizeof(v));
-                        r = sbx_cg_put(fd, path, "memory.swap.max", v, SBX_LIMIT_NAME(place, memory_swap_max), "memory", err);
+                        r = sbx_cg_put(fd, path, "memory.swap.max", v, SBX_LIMIT_NAME(place, memory_swap_max), "memory",
+                                       err);
                 }
         }
         if (r == 0 && (h->ctrl & SBX_CG_PIDS) && l->tasks_max != SBX_LIMIT_UNSET) {

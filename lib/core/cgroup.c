@@ -38,7 +38,8 @@ int sbx_cgroup_expand_root(const char *spec, const char *self, char **ret, struc
                         else if (p[1] == '%')
                                 piece = "%";
                         else
-                                return sbx_err_setx(err, EINVAL, "CgroupRoot '%s': only a leading %%c is allowed", spec);
+                                return sbx_err_setx(err, EINVAL, "CgroupRoot '%s': only a leading %%c is allowed",
+                                                    spec);
                         p++;
                 } else
                         piece = one;
@@ -123,8 +124,7 @@ const char *sbx_cgroup_backend_name(enum sbx_cgroup_backend b)
         return b == SBX_CGROUP_BACKEND_SYSTEMD ? "systemd" : b == SBX_CGROUP_BACKEND_CGROUPFS ? "cgroupfs" : "auto";
 }
 
-int sbx_cgroup_session_start(const struct sbx_cgroup_params *p, struct sbx_cgroup_session **ret,
-                             struct sbx_err *err)
+int sbx_cgroup_session_start(const struct sbx_cgroup_params *p, struct sbx_cgroup_session **ret, struct sbx_err *err)
 {
         enum sbx_cgroup_backend b = p->backend == SBX_CGROUP_BACKEND_AUTO ? sbx_cgroup_backend_detect() : p->backend;
         struct sbx_cgroup_session *s = calloc(1, sizeof(*s));

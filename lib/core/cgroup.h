@@ -87,8 +87,8 @@ struct sbx_cgroup_params {
         const struct sbx_cgroup_limits *limits;         /* of the user as a whole */
         const struct sbx_cgroup_limits *session_limits; /* of this session alone (may be NULL) */
         uint64_t runtime_max_usec;                      /* RuntimeMaxSec, a backstop on systemd's scope; UNSET: none */
-        bool kill_stale; /* cgroupfs only */
-        pid_t pid;       /* the session process: the PAM module's own */
+        bool kill_stale;                                /* cgroupfs only */
+        pid_t pid;                                      /* the session process: the PAM module's own */
 };
 
 /* Session open, for the process p->pid (the PAM module's own), through the manager p->backend asks for (or the
@@ -104,8 +104,7 @@ struct sbx_cgroup_params {
  * On success *ret is owned by the caller (sbx_cgroup_session_free). Errors: -EINVAL (bad user name or CgroupRoot),
  * -EOPNOTSUPP (also "built without systemd support" when systemd is needed and the build has no libsystemd), -ENOMEM,
  * or the errno of the failed step, with the path or unit in the message. */
-int sbx_cgroup_session_start(const struct sbx_cgroup_params *p, struct sbx_cgroup_session **ret,
-                             struct sbx_err *err);
+int sbx_cgroup_session_start(const struct sbx_cgroup_params *p, struct sbx_cgroup_session **ret, struct sbx_err *err);
 
 /* The session's id, owned by it: "PID-STARTTIME" (cgroupfs: the pid and start time of the session process, the
  * leaf's name without "session-"), or the scope's unit name (systemd). */

@@ -161,8 +161,10 @@ static int check_scp(char *const *argv, struct sbx_err *err)
                         continue;
                 for (const char *c = a + 1; *c; c++) {
                         if (strchr(refused, *c))
-                                return sbx_err_setx(err, EPERM, "scp's option -%c is not allowed (it runs or names "
-                                                    "another program)", *c);
+                                return sbx_err_setx(err, EPERM,
+                                                    "scp's option -%c is not allowed (it runs or names "
+                                                    "another program)",
+                                                    *c);
                         if (*c == 't' || *c == 'f')
                                 server = true;
                         if (strchr(with_arg, *c)) {

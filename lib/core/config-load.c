@@ -76,8 +76,8 @@ static int read_and_parse(struct sbx_config *c, int fd, const char *path)
         for (;;) {
                 if (len == cap) {
                         if (cap > SBX_CONFIG_FILE_MAX)
-                                return sbx_config_add_error(c, EFBIG, "%s: file too large (more than %d bytes)",
-                                                            path, SBX_CONFIG_FILE_MAX);
+                                return sbx_config_add_error(c, EFBIG, "%s: file too large (more than %d bytes)", path,
+                                                            SBX_CONFIG_FILE_MAX);
                         char *n = realloc(buf, cap * 2);
                         if (!n)
                                 return -ENOMEM;

@@ -101,12 +101,28 @@ static const struct {
         uint64_t usec;
 } duration_units[] = {
         /* Longest names first, so "min" is never read as "m" followed by "in". */
-        {"minutes", 60000000ULL}, {"minute", 60000000ULL}, {"seconds", 1000000ULL}, {"second", 1000000ULL},
-        {"hours", 3600000000ULL}, {"hour", 3600000000ULL},  {"weeks", 604800000000ULL}, {"week", 604800000000ULL},
-        {"days", 86400000000ULL}, {"day", 86400000000ULL},  {"msec", 1000ULL},         {"usec", 1ULL},
-        {"min", 60000000ULL},     {"sec", 1000000ULL},      {"hr", 3600000000ULL},     {"ms", 1000ULL},
-        {"us", 1ULL},             {"s", 1000000ULL},        {"m", 60000000ULL},        {"h", 3600000000ULL},
-        {"d", 86400000000ULL},    {"w", 604800000000ULL},
+        {"minutes", 60000000ULL},
+        {"minute", 60000000ULL},
+        {"seconds", 1000000ULL},
+        {"second", 1000000ULL},
+        {"hours", 3600000000ULL},
+        {"hour", 3600000000ULL},
+        {"weeks", 604800000000ULL},
+        {"week", 604800000000ULL},
+        {"days", 86400000000ULL},
+        {"day", 86400000000ULL},
+        {"msec", 1000ULL},
+        {"usec", 1ULL},
+        {"min", 60000000ULL},
+        {"sec", 1000000ULL},
+        {"hr", 3600000000ULL},
+        {"ms", 1000ULL},
+        {"us", 1ULL},
+        {"s", 1000000ULL},
+        {"m", 60000000ULL},
+        {"h", 3600000000ULL},
+        {"d", 86400000000ULL},
+        {"w", 604800000000ULL},
 };
 
 int sbx_parse_duration(const char *s, uint64_t *ret)
@@ -181,8 +197,7 @@ void sbx_format_duration(uint64_t usec, char *buf, size_t size)
 
 /* ---- tokens and paths ---- */
 
-int sbx_expand_tokens(const char *tmpl, const struct sbx_user *u, bool allow_c, char **ret, char *msg,
-                      size_t msgsize)
+int sbx_expand_tokens(const char *tmpl, const struct sbx_user *u, bool allow_c, char **ret, char *msg, size_t msgsize)
 {
         _cleanup_free_ char *out = NULL;
         size_t len = 0;
@@ -341,8 +356,7 @@ static int string_value(const char *tmpl, const struct sbx_user *u, bool path, c
         if (r == 0 && path)
                 r = sbx_path_check_normalize(v, msg, size);
         if (r == 0 && !path && !sbx_hostname_valid(v))
-                r = invalid(msg, size, -EINVAL, "invalid host name '%s' (letters, digits, '-' and '.', at most 64)",
-                            v);
+                r = invalid(msg, size, -EINVAL, "invalid host name '%s' (letters, digits, '-' and '.', at most 64)", v);
         if (r == 0 && out)
                 *out = TAKE_PTR(v);
         return r;
@@ -410,8 +424,9 @@ static int words_value(char *const *v, int n, void *out, char *msg, size_t size)
                         list[i] = TAKE_PTR(p);
                         continue;
                 }
-                if (w[0] == '-' || w[0] == '.' || strspn(w, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ"
-                                                             "0123456789._+-") != strlen(w))
+                if (w[0] == '-' || w[0] == '.' ||
+                    strspn(w, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ"
+                              "0123456789._+-") != strlen(w))
                         return invalid(msg, size, -EINVAL,
                                        "'%s' is not a program name (letters, digits and ._+-) nor an absolute path", w);
                 if (!(list[i] = strdup(w)))
@@ -428,7 +443,8 @@ int sbx_kind_parse(int key, char *const *v, int n, const struct sbx_user *u, voi
         static const char *const networks[] = {[SBX_NETWORK_NONE] = "none", [SBX_NETWORK_HOST] = "host", NULL};
         static const char *const backends[] = {[SBX_CGROUP_BACKEND_AUTO] = "auto",
                                                [SBX_CGROUP_BACKEND_CGROUPFS] = "cgroupfs",
-                                               [SBX_CGROUP_BACKEND_SYSTEMD] = "systemd", NULL};
+                                               [SBX_CGROUP_BACKEND_SYSTEMD] = "systemd",
+                                               NULL};
         const struct sbx_keyword *k = sbx_keyword(key);
         uint64_t num = 0;
         int i = 0, r;
@@ -474,8 +490,8 @@ int sbx_kind_parse(int key, char *const *v, int n, const struct sbx_user *u, voi
                 if (strcasecmp(v[0], "infinity") == 0)
                         num = SBX_LIMIT_INFINITY;
                 else if (sbx_parse_uint(v[0], 1, LLONG_MAX, &num) < 0)
-                        return invalid(msg, size, -EINVAL, "invalid value '%s' (expected a positive integer or infinity)",
-                                       v[0]);
+                        return invalid(msg, size, -EINVAL,
+                                       "invalid value '%s' (expected a positive integer or infinity)", v[0]);
                 break;
         case SBX_KIND_PERCENT:
                 r = percent_value(v[0], &num, msg, size);
@@ -489,8 +505,10 @@ int sbx_kind_parse(int key, char *const *v, int n, const struct sbx_user *u, voi
         case SBX_KIND_DURATION:
                 r = sbx_parse_duration(v[0], &num);
                 if (r < 0)
-                        return invalid(msg, size, r, "invalid time span '%s' (such as 90, 90s, 5min, 1h30min or "
-                                       "infinity)", v[0]);
+                        return invalid(msg, size, r,
+                                       "invalid time span '%s' (such as 90, 90s, 5min, 1h30min or "
+                                       "infinity)",
+                                       v[0]);
                 /* A limit of nothing would end every session at once: "infinity" says there is none. */
                 if (num == 0 && (key == SBX_KEY_RUNTIME_MAX_SEC || key == SBX_KEY_IDLE_TIMEOUT_SEC))
                         return invalid(msg, size, -EINVAL, "%s", "must be longer than 0 (infinity: no limit)");

@@ -55,7 +55,7 @@ struct sbx_config_entry {
 };
 
 struct sbx_config_error {
-        int code; /* positive errno: EINVAL for syntax, EACCES/EPERM/ENOENT/ELOOP for files */
+        int code;  /* positive errno: EINVAL for syntax, EACCES/EPERM/ENOENT/ELOOP for files */
         char *msg; /* "file:line: message" or "file: message" */
 };
 
@@ -117,8 +117,8 @@ extern const struct sbx_user sbx_sample_user;
 /* Value syntax shared by the parser and the policy resolution (and explain, which must print what these accept).
  * Each returns 0 or -EINVAL / -ERANGE. */
 int sbx_parse_uint(const char *s, long long min, long long max, uint64_t *ret); /* digits only, min..max */
-int sbx_parse_size(const char *s, bool allow_zero, uint64_t *ret); /* "512M", "1g", "4096", "infinity" */
-int sbx_parse_bool(const char *s, bool *ret);                      /* yes|no */
+int sbx_parse_size(const char *s, bool allow_zero, uint64_t *ret);              /* "512M", "1g", "4096", "infinity" */
+int sbx_parse_bool(const char *s, bool *ret);                                   /* yes|no */
 /* A time span as systemd writes it: "90" (seconds), "90s", "5min", "1h30min", "500ms", "infinity"; in microseconds. */
 int sbx_parse_duration(const char *s, uint64_t *ret);
 /* Formats microseconds the way sbx_parse_duration reads them back: "5min", "1h30min", "infinity". */
@@ -133,8 +133,7 @@ bool sbx_pattern_match(const char *name, const char *pattern);
 
 /* Expands %u %U %h %g %% in tmpl for u. With allow_c, `%c` is left as it is (CgroupRoot only). Returns 0 and a new
  * string in *ret, -ENOMEM, or -EINVAL with the reason in msg ("unknown token '%x'"). */
-int sbx_expand_tokens(const char *tmpl, const struct sbx_user *u, bool allow_c, char **ret, char *msg,
-                      size_t msgsize);
+int sbx_expand_tokens(const char *tmpl, const struct sbx_user *u, bool allow_c, char **ret, char *msg, size_t msgsize);
 /* Checks that path is absolute, has no `..` component and no control character, and rewrites it in place without
  * repeated or trailing slashes ("/a//b/" -> "/a/b"). Returns 0 or -EINVAL with the reason in msg. */
 int sbx_path_check_normalize(char *path, char *msg, size_t msgsize);

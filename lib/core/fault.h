@@ -37,8 +37,8 @@ static inline _printf_(1, 2) int sbx_fault(const char *fmt, ...)
 
 /* SBX_STEP(err, call, fmt, ...): one setup step. `call` is an expression that is < 0 with errno set on failure;
  * then, or when the point is chosen, the calling function returns sbx_err_set(err, errno, fmt, ...). */
-#define SBX_STEP(err, call, ...)                                                                                      \
-        do {                                                                                                          \
-                if (sbx_fault(__VA_ARGS__) < 0 || (call) < 0)                                                         \
-                        return sbx_err_set(err, errno, __VA_ARGS__);                                                  \
+#define SBX_STEP(err, call, ...)                                                                                       \
+        do {                                                                                                           \
+                if (sbx_fault(__VA_ARGS__) < 0 || (call) < 0)                                                          \
+                        return sbx_err_set(err, errno, __VA_ARGS__);                                                   \
         } while (0)

@@ -25,23 +25,60 @@
 
 const char *const sbx_filter_default_deny[] = {
         /* The mount family: the sandbox's mounts are final. */
-        "mount", "umount", "umount2", "pivot_root", "chroot", "move_mount", "open_tree", "fsopen", "fsconfig",
-        "fsmount", "fspick", "mount_setattr",
+        "mount",
+        "umount",
+        "umount2",
+        "pivot_root",
+        "chroot",
+        "move_mount",
+        "open_tree",
+        "fsopen",
+        "fsconfig",
+        "fsmount",
+        "fspick",
+        "mount_setattr",
         /* Other namespaces: joining one, or making a user namespace (in which the rest would become possible). */
-        "setns", "userns",
+        "setns",
+        "userns",
         /* The kernel itself. */
-        "kexec_load", "kexec_file_load", "init_module", "finit_module", "delete_module", "bpf", "perf_event_open",
-        "iopl", "ioperm", "reboot", "syslog", "acct", "swapon", "swapoff", "quotactl", "quotactl_fd", "lookup_dcookie",
-        "uselib", "nfsservctl", "_sysctl", "vhangup",
+        "kexec_load",
+        "kexec_file_load",
+        "init_module",
+        "finit_module",
+        "delete_module",
+        "bpf",
+        "perf_event_open",
+        "iopl",
+        "ioperm",
+        "reboot",
+        "syslog",
+        "acct",
+        "swapon",
+        "swapoff",
+        "quotactl",
+        "quotactl_fd",
+        "lookup_dcookie",
+        "uselib",
+        "nfsservctl",
+        "_sysctl",
+        "vhangup",
         /* The kernel keyring is not namespaced. */
-        "keyctl", "add_key", "request_key",
+        "keyctl",
+        "add_key",
+        "request_key",
         /* userfaultfd stretches kernel races; file handles bypass path lookup (the classic container escape). */
-        "userfaultfd", "open_by_handle_at", "name_to_handle_at",
+        "userfaultfd",
+        "open_by_handle_at",
+        "name_to_handle_at",
         /* io_uring: a second way into the kernel whose operations the filter never sees (each would be allowed or
          * denied by nothing here), and one of its most bug-prone parts; a login shell needs none of it. */
-        "io_uring_setup", "io_uring_enter", "io_uring_register",
+        "io_uring_setup",
+        "io_uring_enter",
+        "io_uring_register",
         /* Terminal input injection and personality flags that weaken ASLR. */
-        "TIOCSTI", "TIOCLINUX", "personality",
+        "TIOCSTI",
+        "TIOCLINUX",
+        "personality",
         NULL,
 };
 
@@ -125,9 +162,9 @@ static int build(const struct sbx_filter_spec *spec, scmp_filter_ctx *ret, struc
                 return sbx_err_set(err, -r, "set the syscall filter's action for other ABIs");
 #if defined(__x86_64__)
         /* A 64-bit process can still enter the kernel through the i386 (int 0x80) and x32 ABIs. */
-        static const uint32_t extra_arches[] = { SCMP_ARCH_X86, SCMP_ARCH_X32 };
+        static const uint32_t extra_arches[] = {SCMP_ARCH_X86, SCMP_ARCH_X32};
 #elif defined(__aarch64__)
-        static const uint32_t extra_arches[] = { SCMP_ARCH_ARM };
+        static const uint32_t extra_arches[] = {SCMP_ARCH_ARM};
 #else
         static const uint32_t extra_arches[] = {};
 #endif

@@ -11,22 +11,22 @@
 
 #define SBX_OFFSET_POLICY(field) offsetof(struct sbx_policy, field)
 #define SBX_OFFSET_LIMIT(field) (offsetof(struct sbx_policy, limits) + offsetof(struct sbx_cgroup_limits, field))
-#define SBX_OFFSET_SESSION(field)                                                                                     \
+#define SBX_OFFSET_SESSION(field)                                                                                      \
         (offsetof(struct sbx_policy, session_limits) + offsetof(struct sbx_cgroup_limits, field))
 #define SBX_OFFSET_LIST(field) 0
 #define SBX_LIMIT_OFFSET_POLICY(field) 0
 #define SBX_LIMIT_OFFSET_LIMIT(field) offsetof(struct sbx_cgroup_limits, field)
 #define SBX_LIMIT_OFFSET_SESSION(field) offsetof(struct sbx_cgroup_limits, field)
 #define SBX_LIMIT_OFFSET_LIST(field) 0
-#define SBX_ROW(id, name_, kind_, place_, field, dflt_, arg_)                                                         \
-        [SBX_KEY_##id] = {                                                                                            \
-                .name = name_,                                                                                        \
-                .kind = SBX_KIND_##kind_,                                                                             \
-                .place = SBX_PLACE_##place_,                                                                          \
-                .offset = SBX_OFFSET_##place_(field),                                                                 \
-                .limit_offset = SBX_LIMIT_OFFSET_##place_(field),                                                     \
-                .dflt = dflt_,                                                                                        \
-                .arg = arg_,                                                                                          \
+#define SBX_ROW(id, name_, kind_, place_, field, dflt_, arg_)                                                          \
+        [SBX_KEY_##id] = {                                                                                             \
+                .name = name_,                                                                                         \
+                .kind = SBX_KIND_##kind_,                                                                              \
+                .place = SBX_PLACE_##place_,                                                                           \
+                .offset = SBX_OFFSET_##place_(field),                                                                  \
+                .limit_offset = SBX_LIMIT_OFFSET_##place_(field),                                                      \
+                .dflt = dflt_,                                                                                         \
+                .arg = arg_,                                                                                           \
         },
 
 static const struct sbx_keyword table[_SBX_KEY_MAX] = {SBX_KEYWORDS(SBX_ROW)};

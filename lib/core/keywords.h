@@ -63,52 +63,52 @@ struct sbx_rlimit {
  *   DEFAULT  the value where no line gives one, written as in the config; NULL: not set (SBX_LIMIT_UNSET, NULL)
  *   ARG      for LIMIT and SESSION: the controller it needs (SBX_CG_*); for RLIMIT_*: the RLIMIT_* resource;
  *            otherwise 0 */
-#define SBX_KEYWORDS(X)                                                                                               \
-        X(SANDBOX, "Sandbox", BOOL, POLICY, sandbox, "no", 0)                                                         \
-        X(ROOT_DIRECTORY, "RootDirectory", PATH, POLICY, root_directory, SBX_DEFAULT_ROOT_DIRECTORY, 0)               \
-        X(SHELL, "Shell", PATH, POLICY, shell, "/bin/sh", 0)                                                          \
-        X(HOSTNAME, "Hostname", HOSTNAME, POLICY, hostname, "sandbox", 0)                                             \
-        X(NETWORK, "Network", NETWORK, POLICY, network, "none", 0)                                                    \
-        X(BIND, "Bind", BIND, LIST, binds, NULL, 0)                                                                   \
-        X(TMPFS, "Tmpfs", TMPFS, LIST, tmpfs, NULL, 0)                                                                \
-        X(ENVIRONMENT, "Environment", ENVIRONMENT, LIST, environment, NULL, 0)                                        \
-        X(MEMORY_MAX, "MemoryMax", SIZE, LIMIT, memory_max, NULL, SBX_CG_MEMORY)                                      \
-        X(MEMORY_HIGH, "MemoryHigh", SIZE, LIMIT, memory_high, NULL, SBX_CG_MEMORY)                                   \
-        X(MEMORY_SWAP_MAX, "MemorySwapMax", SIZE0, LIMIT, memory_swap_max, NULL, SBX_CG_MEMORY)                       \
-        X(TASKS_MAX, "TasksMax", COUNT, LIMIT, tasks_max, NULL, SBX_CG_PIDS)                                          \
-        X(CPU_QUOTA, "CPUQuota", PERCENT, LIMIT, cpu_quota, NULL, SBX_CG_CPU)                                         \
-        X(CPU_WEIGHT, "CPUWeight", WEIGHT, LIMIT, cpu_weight, NULL, SBX_CG_CPU)                                       \
-        X(IO_WEIGHT, "IOWeight", WEIGHT, LIMIT, io_weight, NULL, SBX_CG_IO)                                           \
-        X(SESSION_MEMORY_MAX, "SessionMemoryMax", SIZE, SESSION, memory_max, NULL, SBX_CG_MEMORY)                     \
-        X(SESSION_MEMORY_HIGH, "SessionMemoryHigh", SIZE, SESSION, memory_high, NULL, SBX_CG_MEMORY)                  \
-        X(SESSION_TASKS_MAX, "SessionTasksMax", COUNT, SESSION, tasks_max, NULL, SBX_CG_PIDS)                         \
-        X(SESSION_CPU_QUOTA, "SessionCPUQuota", PERCENT, SESSION, cpu_quota, NULL, SBX_CG_CPU)                        \
-        X(SESSION_IO_WEIGHT, "SessionIOWeight", WEIGHT, SESSION, io_weight, NULL, SBX_CG_IO)                          \
-        X(MAX_SESSIONS, "MaxSessions", COUNT, POLICY, max_sessions, NULL, 0)                                          \
-        X(RUNTIME_MAX_SEC, "RuntimeMaxSec", DURATION, POLICY, runtime_max, NULL, 0)                                   \
-        X(RUNTIME_WARN_SEC, "RuntimeWarnSec", DURATION, POLICY, runtime_warn, "5min", 0)                              \
-        X(IDLE_TIMEOUT_SEC, "IdleTimeoutSec", DURATION, POLICY, idle_timeout, NULL, 0)                                \
-        X(TIMEOUT_STOP_SEC, "TimeoutStopSec", DURATION, POLICY, timeout_stop, "10s", 0)                               \
-        X(COMMANDS, "Commands", WORDS, POLICY, commands, NULL, 0)                                                     \
-        X(KILL_ON_LOGOUT, "KillOnLogout", BOOL, POLICY, kill_on_logout, "yes", 0)                                     \
-        X(CGROUP_ROOT, "CgroupRoot", CGROUP_ROOT, POLICY, cgroup_root, SBX_DEFAULT_CGROUP_ROOT, 0)                    \
-        X(CGROUP_BACKEND, "CgroupBackend", BACKEND, POLICY, cgroup_backend, "auto", 0)                                \
-        X(SYSTEM_CALL_FILTER, "SystemCallFilter", SYSCALLS, LIST, syscall_rules, NULL, 0)                             \
-        X(LIMIT_CPU, "LimitCPU", RLIMIT_COUNT, POLICY, limit_cpu, NULL, RLIMIT_CPU)                                   \
-        X(LIMIT_FSIZE, "LimitFSIZE", RLIMIT_BYTES, POLICY, limit_fsize, NULL, RLIMIT_FSIZE)                           \
-        X(LIMIT_DATA, "LimitDATA", RLIMIT_BYTES, POLICY, limit_data, NULL, RLIMIT_DATA)                               \
-        X(LIMIT_STACK, "LimitSTACK", RLIMIT_BYTES, POLICY, limit_stack, NULL, RLIMIT_STACK)                           \
-        X(LIMIT_CORE, "LimitCORE", RLIMIT_BYTES, POLICY, limit_core, NULL, RLIMIT_CORE)                               \
-        X(LIMIT_RSS, "LimitRSS", RLIMIT_BYTES, POLICY, limit_rss, NULL, RLIMIT_RSS)                                   \
-        X(LIMIT_NOFILE, "LimitNOFILE", RLIMIT_COUNT, POLICY, limit_nofile, NULL, RLIMIT_NOFILE)                       \
-        X(LIMIT_AS, "LimitAS", RLIMIT_BYTES, POLICY, limit_as, NULL, RLIMIT_AS)                                       \
-        X(LIMIT_NPROC, "LimitNPROC", RLIMIT_COUNT, POLICY, limit_nproc, NULL, RLIMIT_NPROC)                           \
-        X(LIMIT_MEMLOCK, "LimitMEMLOCK", RLIMIT_BYTES, POLICY, limit_memlock, NULL, RLIMIT_MEMLOCK)                   \
-        X(LIMIT_LOCKS, "LimitLOCKS", RLIMIT_COUNT, POLICY, limit_locks, NULL, RLIMIT_LOCKS)                           \
-        X(LIMIT_SIGPENDING, "LimitSIGPENDING", RLIMIT_COUNT, POLICY, limit_sigpending, NULL, RLIMIT_SIGPENDING)       \
-        X(LIMIT_MSGQUEUE, "LimitMSGQUEUE", RLIMIT_BYTES, POLICY, limit_msgqueue, NULL, RLIMIT_MSGQUEUE)               \
-        X(LIMIT_NICE, "LimitNICE", RLIMIT_NICE, POLICY, limit_nice, NULL, RLIMIT_NICE)                                \
-        X(LIMIT_RTPRIO, "LimitRTPRIO", RLIMIT_COUNT, POLICY, limit_rtprio, NULL, RLIMIT_RTPRIO)                       \
+#define SBX_KEYWORDS(X)                                                                                                \
+        X(SANDBOX, "Sandbox", BOOL, POLICY, sandbox, "no", 0)                                                          \
+        X(ROOT_DIRECTORY, "RootDirectory", PATH, POLICY, root_directory, SBX_DEFAULT_ROOT_DIRECTORY, 0)                \
+        X(SHELL, "Shell", PATH, POLICY, shell, "/bin/sh", 0)                                                           \
+        X(HOSTNAME, "Hostname", HOSTNAME, POLICY, hostname, "sandbox", 0)                                              \
+        X(NETWORK, "Network", NETWORK, POLICY, network, "none", 0)                                                     \
+        X(BIND, "Bind", BIND, LIST, binds, NULL, 0)                                                                    \
+        X(TMPFS, "Tmpfs", TMPFS, LIST, tmpfs, NULL, 0)                                                                 \
+        X(ENVIRONMENT, "Environment", ENVIRONMENT, LIST, environment, NULL, 0)                                         \
+        X(MEMORY_MAX, "MemoryMax", SIZE, LIMIT, memory_max, NULL, SBX_CG_MEMORY)                                       \
+        X(MEMORY_HIGH, "MemoryHigh", SIZE, LIMIT, memory_high, NULL, SBX_CG_MEMORY)                                    \
+        X(MEMORY_SWAP_MAX, "MemorySwapMax", SIZE0, LIMIT, memory_swap_max, NULL, SBX_CG_MEMORY)                        \
+        X(TASKS_MAX, "TasksMax", COUNT, LIMIT, tasks_max, NULL, SBX_CG_PIDS)                                           \
+        X(CPU_QUOTA, "CPUQuota", PERCENT, LIMIT, cpu_quota, NULL, SBX_CG_CPU)                                          \
+        X(CPU_WEIGHT, "CPUWeight", WEIGHT, LIMIT, cpu_weight, NULL, SBX_CG_CPU)                                        \
+        X(IO_WEIGHT, "IOWeight", WEIGHT, LIMIT, io_weight, NULL, SBX_CG_IO)                                            \
+        X(SESSION_MEMORY_MAX, "SessionMemoryMax", SIZE, SESSION, memory_max, NULL, SBX_CG_MEMORY)                      \
+        X(SESSION_MEMORY_HIGH, "SessionMemoryHigh", SIZE, SESSION, memory_high, NULL, SBX_CG_MEMORY)                   \
+        X(SESSION_TASKS_MAX, "SessionTasksMax", COUNT, SESSION, tasks_max, NULL, SBX_CG_PIDS)                          \
+        X(SESSION_CPU_QUOTA, "SessionCPUQuota", PERCENT, SESSION, cpu_quota, NULL, SBX_CG_CPU)                         \
+        X(SESSION_IO_WEIGHT, "SessionIOWeight", WEIGHT, SESSION, io_weight, NULL, SBX_CG_IO)                           \
+        X(MAX_SESSIONS, "MaxSessions", COUNT, POLICY, max_sessions, NULL, 0)                                           \
+        X(RUNTIME_MAX_SEC, "RuntimeMaxSec", DURATION, POLICY, runtime_max, NULL, 0)                                    \
+        X(RUNTIME_WARN_SEC, "RuntimeWarnSec", DURATION, POLICY, runtime_warn, "5min", 0)                               \
+        X(IDLE_TIMEOUT_SEC, "IdleTimeoutSec", DURATION, POLICY, idle_timeout, NULL, 0)                                 \
+        X(TIMEOUT_STOP_SEC, "TimeoutStopSec", DURATION, POLICY, timeout_stop, "10s", 0)                                \
+        X(COMMANDS, "Commands", WORDS, POLICY, commands, NULL, 0)                                                      \
+        X(KILL_ON_LOGOUT, "KillOnLogout", BOOL, POLICY, kill_on_logout, "yes", 0)                                      \
+        X(CGROUP_ROOT, "CgroupRoot", CGROUP_ROOT, POLICY, cgroup_root, SBX_DEFAULT_CGROUP_ROOT, 0)                     \
+        X(CGROUP_BACKEND, "CgroupBackend", BACKEND, POLICY, cgroup_backend, "auto", 0)                                 \
+        X(SYSTEM_CALL_FILTER, "SystemCallFilter", SYSCALLS, LIST, syscall_rules, NULL, 0)                              \
+        X(LIMIT_CPU, "LimitCPU", RLIMIT_COUNT, POLICY, limit_cpu, NULL, RLIMIT_CPU)                                    \
+        X(LIMIT_FSIZE, "LimitFSIZE", RLIMIT_BYTES, POLICY, limit_fsize, NULL, RLIMIT_FSIZE)                            \
+        X(LIMIT_DATA, "LimitDATA", RLIMIT_BYTES, POLICY, limit_data, NULL, RLIMIT_DATA)                                \
+        X(LIMIT_STACK, "LimitSTACK", RLIMIT_BYTES, POLICY, limit_stack, NULL, RLIMIT_STACK)                            \
+        X(LIMIT_CORE, "LimitCORE", RLIMIT_BYTES, POLICY, limit_core, NULL, RLIMIT_CORE)                                \
+        X(LIMIT_RSS, "LimitRSS", RLIMIT_BYTES, POLICY, limit_rss, NULL, RLIMIT_RSS)                                    \
+        X(LIMIT_NOFILE, "LimitNOFILE", RLIMIT_COUNT, POLICY, limit_nofile, NULL, RLIMIT_NOFILE)                        \
+        X(LIMIT_AS, "LimitAS", RLIMIT_BYTES, POLICY, limit_as, NULL, RLIMIT_AS)                                        \
+        X(LIMIT_NPROC, "LimitNPROC", RLIMIT_COUNT, POLICY, limit_nproc, NULL, RLIMIT_NPROC)                            \
+        X(LIMIT_MEMLOCK, "LimitMEMLOCK", RLIMIT_BYTES, POLICY, limit_memlock, NULL, RLIMIT_MEMLOCK)                    \
+        X(LIMIT_LOCKS, "LimitLOCKS", RLIMIT_COUNT, POLICY, limit_locks, NULL, RLIMIT_LOCKS)                            \
+        X(LIMIT_SIGPENDING, "LimitSIGPENDING", RLIMIT_COUNT, POLICY, limit_sigpending, NULL, RLIMIT_SIGPENDING)        \
+        X(LIMIT_MSGQUEUE, "LimitMSGQUEUE", RLIMIT_BYTES, POLICY, limit_msgqueue, NULL, RLIMIT_MSGQUEUE)                \
+        X(LIMIT_NICE, "LimitNICE", RLIMIT_NICE, POLICY, limit_nice, NULL, RLIMIT_NICE)                                 \
+        X(LIMIT_RTPRIO, "LimitRTPRIO", RLIMIT_COUNT, POLICY, limit_rtprio, NULL, RLIMIT_RTPRIO)                        \
         X(LIMIT_RTTIME, "LimitRTTIME", RLIMIT_COUNT, POLICY, limit_rttime, NULL, RLIMIT_RTTIME)
 
 enum sbx_key {
@@ -215,10 +215,10 @@ struct sbx_keyword {
         const char *name;
         enum sbx_kind kind;
         enum sbx_place place;
-        size_t offset;     /* of the field in struct sbx_policy (LIMIT, SESSION fields: inside its `limits`,
+        size_t offset;       /* of the field in struct sbx_policy (LIMIT, SESSION fields: inside its `limits`,
                             * `session_limits`); 0 for LIST */
         size_t limit_offset; /* LIMIT, SESSION: of the field in struct sbx_cgroup_limits */
-        const char *dflt;  /* NULL: not set */
+        const char *dflt;    /* NULL: not set */
         int arg;
 };
 

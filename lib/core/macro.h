@@ -65,18 +65,18 @@ static inline void strv_freep(char ***v)
 #define _cleanup_closedir_ _cleanup_(closedirp)
 #define _cleanup_strv_free_ _cleanup_(strv_freep)
 
-#define TAKE_PTR(p)                                                                                                   \
-        ({                                                                                                            \
-                __typeof__(p) _p_ = (p);                                                                              \
-                (p) = NULL;                                                                                           \
-                _p_;                                                                                                  \
+#define TAKE_PTR(p)                                                                                                    \
+        ({                                                                                                             \
+                __typeof__(p) _p_ = (p);                                                                               \
+                (p) = NULL;                                                                                            \
+                _p_;                                                                                                   \
         })
 
-#define TAKE_FD(fd)                                                                                                   \
-        ({                                                                                                            \
-                int _fd_ = (fd);                                                                                      \
-                (fd) = -1;                                                                                            \
-                _fd_;                                                                                                 \
+#define TAKE_FD(fd)                                                                                                    \
+        ({                                                                                                             \
+                int _fd_ = (fd);                                                                                       \
+                (fd) = -1;                                                                                             \
+                _fd_;                                                                                                  \
         })
 
 /* The time of clock `clk` in microseconds (CLOCK_MONOTONIC for waits, CLOCK_BOOTTIME for limits that count

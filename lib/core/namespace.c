@@ -305,12 +305,12 @@ static pid_t clone_pid1(const struct sbx_launch *l, struct sbx_err *err)
 #define NEVER UINT64_MAX
 
 struct timers {
-        uint64_t warn_at, end_at;        /* RuntimeWarnSec, RuntimeMaxSec (CLOCK_BOOTTIME usec); NEVER: none */
+        uint64_t warn_at, end_at; /* RuntimeWarnSec, RuntimeMaxSec (CLOCK_BOOTTIME usec); NEVER: none */
         bool warned;
-        uint64_t idle, idle_margin;      /* IdleTimeoutSec and how long before it the warning comes; idle 0: none */
-        uint64_t idle_warned_for;        /* the last input the idle warning was given for, 0: none */
-        const char *ending;              /* why the session is being ended, NULL while it is not */
-        uint64_t kill_at;                /* SIGKILL to PID 1; NEVER: not (yet) */
+        uint64_t idle, idle_margin; /* IdleTimeoutSec and how long before it the warning comes; idle 0: none */
+        uint64_t idle_warned_for;   /* the last input the idle warning was given for, 0: none */
+        const char *ending;         /* why the session is being ended, NULL while it is not */
+        uint64_t kill_at;           /* SIGKILL to PID 1; NEVER: not (yet) */
 };
 
 static bool limit_set(uint64_t v)
@@ -421,8 +421,10 @@ static int timers_tick(const struct sbx_launch *l, struct outer *o, struct sbx_r
                         if (t->idle_margin && now >= idle_warn && t->idle_warned_for != relay->last_input) {
                                 format_span(now - relay->last_input, span, sizeof(span));
                                 format_span(idle_end - now, left, sizeof(left));
-                                (void)say(l, o, relay, "no input for %s: this session ends in %s unless a key is "
-                                          "pressed (IdleTimeoutSec)", span, left);
+                                (void)say(l, o, relay,
+                                          "no input for %s: this session ends in %s unless a key is "
+                                          "pressed (IdleTimeoutSec)",
+                                          span, left);
                                 t->idle_warned_for = relay->last_input;
                         }
                         uint64_t due = t->idle_margin && t->idle_warned_for != relay->last_input ? idle_warn : idle_end;
@@ -502,8 +504,7 @@ static int outer_wait(const struct sbx_launch *l, struct outer *o, int *msg_r, i
         return 0;
 }
 
-int sbx_ns_launch(const struct sbx_launch *l, int *ret_exit, enum sbx_launch_failure *ret_failure,
-                  struct sbx_err *err)
+int sbx_ns_launch(const struct sbx_launch *l, int *ret_exit, enum sbx_launch_failure *ret_failure, struct sbx_err *err)
 {
         *ret_exit = 1;
         if (ret_failure)

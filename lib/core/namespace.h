@@ -52,8 +52,7 @@ enum sbx_launch_failure {
  * anything before the shell failed: err names the step and the object, *ret_failure (may be NULL) says which kind
  * of failure it was and *ret_exit is the status for it. No path of this function runs a shell outside the
  * sandbox. */
-int sbx_ns_launch(const struct sbx_launch *l, int *ret_exit, enum sbx_launch_failure *ret_failure,
-                  struct sbx_err *err);
+int sbx_ns_launch(const struct sbx_launch *l, int *ret_exit, enum sbx_launch_failure *ret_failure, struct sbx_err *err);
 
 /* The helper's exit code for a wait status: the exit status, or 128+N for death by signal N. */
 int sbx_ns_exit_code(int wstatus);

@@ -237,8 +237,8 @@ static int check_dst_unique(struct resolve *rs, const struct sbx_config_entry *e
                 return 0;
         char msg[600];
         (void)snprintf(msg, sizeof(msg), "%s '%s' conflicts with the %s for it at %s:%u",
-                       e->key == SBX_KEY_BIND && streq(what, "Bind") ? "duplicate destination" : "destination",
-                       dst, what, o->file, o->line);
+                       e->key == SBX_KEY_BIND && streq(what, "Bind") ? "duplicate destination" : "destination", dst,
+                       what, o->file, o->line);
         return entry_error(rs, e, msg);
 }
 
@@ -333,8 +333,8 @@ static int add_default_mounts(struct resolve *rs)
                 char *dst = strdup(tmps[i].dst);
                 if (!dst)
                         return sbx_err_set(rs->err, ENOMEM, "resolving policy");
-                p->tmpfs[p->n_tmpfs++] = (struct sbx_tmpfs){
-                        .dst = dst, .size = SBX_DEFAULT_TMP_SIZE, .optional = tmps[i].optional};
+                p->tmpfs[p->n_tmpfs++] =
+                        (struct sbx_tmpfs){.dst = dst, .size = SBX_DEFAULT_TMP_SIZE, .optional = tmps[i].optional};
         }
         return 0;
 }
@@ -476,9 +476,10 @@ int sbx_policy_resolve(const struct sbx_config *c, const struct sbx_user *u, str
                 if (k == SBX_KEY_BIND || k == SBX_KEY_TMPFS)
                         continue;
                 enum sbx_kind kind = sbx_keyword(k)->kind;
-                if ((r = for_each_by_precedence(&rs, k, kind == SBX_KIND_ENVIRONMENT ? take_env
-                                                        : kind == SBX_KIND_SYSCALLS  ? take_syscalls
-                                                                                     : take_scalar)) < 0)
+                if ((r = for_each_by_precedence(&rs, k,
+                                                kind == SBX_KIND_ENVIRONMENT ? take_env
+                                                : kind == SBX_KIND_SYSCALLS  ? take_syscalls
+                                                                             : take_scalar)) < 0)
                         return r;
         }
         if (syscall_lists(p) < 0)

@@ -69,7 +69,7 @@ struct sbx_policy {
                                   * (SBX_DEFAULT_TMP_SIZE each) unless a line already targets them: no directory
                                   * of the rootfs needs to be writable by anyone on the host side */
         size_t n_tmpfs;
-        char **environment; /* NULL-terminated "NAME=VALUE"; first value for a NAME wins */
+        char **environment;                    /* NULL-terminated "NAME=VALUE"; first value for a NAME wins */
         struct sbx_origin *environment_origin; /* one per environment entry */
         size_t n_environment;
         /* SystemCallFilter: one rule per name mentioned, the first mention (by precedence) deciding, in that order;

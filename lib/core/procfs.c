@@ -59,10 +59,10 @@ static int mask(int rootfd, int scratch, const char *path, struct sbx_err *err)
                 if (r < 0)
                         return r;
         } else {
-                SBX_STEP(err,
-                         tree = open_tree(scratch, MASK_FILE,
-                                          OPEN_TREE_CLONE | OPEN_TREE_CLOEXEC | AT_SYMLINK_NOFOLLOW),
-                         "/proc: clone the mask for '%s'", path);
+                SBX_STEP(
+                        err,
+                        tree = open_tree(scratch, MASK_FILE, OPEN_TREE_CLONE | OPEN_TREE_CLOEXEC | AT_SYMLINK_NOFOLLOW),
+                        "/proc: clone the mask for '%s'", path);
         }
         r = set_attr(tree, path, err);
         if (r < 0)

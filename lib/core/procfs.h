@@ -17,9 +17,9 @@
 
 #include "error.h"
 
-#define SBX_PROCFS_MASKED                                                                                             \
-        "/proc/kcore", "/proc/keys", "/proc/key-users", "/proc/kallsyms", "/proc/timer_list", "/proc/timer_stats",    \
-                "/proc/sched_debug", "/proc/latency_stats", "/proc/sysrq-trigger", "/proc/acpi", "/proc/asound",      \
+#define SBX_PROCFS_MASKED                                                                                              \
+        "/proc/kcore", "/proc/keys", "/proc/key-users", "/proc/kallsyms", "/proc/timer_list", "/proc/timer_stats",     \
+                "/proc/sched_debug", "/proc/latency_stats", "/proc/sysrq-trigger", "/proc/acpi", "/proc/asound",       \
                 "/proc/scsi"
 #define SBX_PROCFS_READONLY "/proc/sys", "/proc/bus", "/proc/fs", "/proc/irq"
 

@@ -110,7 +110,12 @@ int sbx_relay_start(struct sbx_relay *r, int master, pid_t pid1, struct sbx_err 
         return 0;
 }
 
-enum { PFD_IN, PFD_MASTER, PFD_OUT, _PFD_MAX };
+enum {
+        PFD_IN,
+        PFD_MASTER,
+        PFD_OUT,
+        _PFD_MAX
+};
 
 size_t sbx_relay_pollfds(const struct sbx_relay *r, struct pollfd *pfd)
 {

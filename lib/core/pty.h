@@ -23,11 +23,11 @@
 
 /* What PID 1 needs to know about the caller's terminal (filled before the clone, read in the child's copy). */
 struct sbx_pty_caller {
-        bool active;          /* some descriptor of 0-2 is a terminal */
-        unsigned tty_fds;     /* bit N: descriptor N is a terminal; PID 1 replaces each with the slave */
-        int in_fd;            /* 0 when stdin is a terminal (its input is relayed), else -1 */
-        int out_fd;           /* where the master's output goes: the first terminal of 1, 2, 0 */
-        bool have_termios;    /* the termios of the caller's terminal could be read */
+        bool active;            /* some descriptor of 0-2 is a terminal */
+        unsigned tty_fds;       /* bit N: descriptor N is a terminal; PID 1 replaces each with the slave */
+        int in_fd;              /* 0 when stdin is a terminal (its input is relayed), else -1 */
+        int out_fd;             /* where the master's output goes: the first terminal of 1, 2, 0 */
+        bool have_termios;      /* the termios of the caller's terminal could be read */
         struct termios termios; /* as the caller had it: the new pty starts with the same settings */
         struct winsize ws;
 };
@@ -44,16 +44,16 @@ int sbx_pty_open_inside(const struct sbx_pty_caller *c, int *ret_master, struct 
 /* The outer half's relay between the caller's terminal and the master. */
 struct sbx_relay {
         const struct sbx_pty_caller *c;
-        int master; /* -1 until PID 1 sent it, and after it is closed */
-        int peer;   /* a slave of it held by the relay itself */
-        pid_t pid1; /* PID 1 as the outer half sees it */
+        int master;   /* -1 until PID 1 sent it, and after it is closed */
+        int peer;     /* a slave of it held by the relay itself */
+        pid_t pid1;   /* PID 1 as the outer half sees it */
         bool started; /* sbx_relay_start completed: everything is non-blocking */
-        bool raw;   /* the caller's terminal was put in raw mode: restored by sbx_relay_done */
+        bool raw;     /* the caller's terminal was put in raw mode: restored by sbx_relay_done */
         struct termios saved;
         int in_flags, out_flags; /* the caller's descriptors' status flags, restored by sbx_relay_done */
-        bool in_eof;  /* the caller's input ended (hang-up, EOF) */
-        uint64_t last_input; /* CLOCK_BOOTTIME usec of the last byte read from the caller (or of the start) */
-        bool out_err; /* the caller's terminal cannot be written any more: output is dropped */
+        bool in_eof;             /* the caller's input ended (hang-up, EOF) */
+        uint64_t last_input;     /* CLOCK_BOOTTIME usec of the last byte read from the caller (or of the start) */
+        bool out_err;            /* the caller's terminal cannot be written any more: output is dropped */
         char to_master[16384];
         size_t tm_len, tm_off;
         char to_caller[65536];

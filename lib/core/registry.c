@@ -144,8 +144,8 @@ int sbx_registry_enter(const char *user, uid_t uid, pid_t pid, uint64_t max, uns
         unsigned open = count_live(dir, end_dir, user);
         *ret_open = open;
         if (max != SBX_LIMIT_UNSET && max != SBX_LIMIT_INFINITY && open >= max)
-                return sbx_err_setx(err, EUSERS, "'%s' has %u session%s open, as many as MaxSessions allows (%llu)", user,
-                                    open, open == 1 ? "" : "s", (unsigned long long)max);
+                return sbx_err_setx(err, EUSERS, "'%s' has %u session%s open, as many as MaxSessions allows (%llu)",
+                                    user, open, open == 1 ? "" : "s", (unsigned long long)max);
         int fd;
         SBX_STEP(err, fd = openat(dir, e.id, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0600),
                  "record the session in '%s'", path);

@@ -18,8 +18,8 @@
 
 struct sbx_registry_entry {
         char user[40];
-        char id[64];  /* "<pid>-<starttime>" */
-        int end_fd;   /* the end socket (SOCK_DGRAM, CLOEXEC), -1 when none */
+        char id[64]; /* "<pid>-<starttime>" */
+        int end_fd;  /* the end socket (SOCK_DGRAM, CLOEXEC), -1 when none */
         char end_path[128];
 };
 

@@ -61,7 +61,8 @@ static int parse_one(enum unit unit, const char *s, uint64_t *ret, char *msg, si
         int r;
         if (strcasecmp(s, "infinity") == 0) {
                 if (unit == UNIT_NICE) {
-                        (void)snprintf(msg, msgsize, "'infinity' is not a nice limit (0 to 40, or -20 to 19 with a "
+                        (void)snprintf(msg, msgsize,
+                                       "'infinity' is not a nice limit (0 to 40, or -20 to 19 with a "
                                        "sign)");
                         return -EINVAL;
                 }
@@ -91,8 +92,7 @@ static int parse_one(enum unit unit, const char *s, uint64_t *ret, char *msg, si
                 if (r == 0 && !sign && v > 40)
                         r = -ERANGE;
                 if (r < 0) {
-                        (void)snprintf(msg, msgsize, "invalid nice limit '%s' (0 to 40, or -20 to 19 with a sign)",
-                                       s);
+                        (void)snprintf(msg, msgsize, "invalid nice limit '%s' (0 to 40, or -20 to 19 with a sign)", s);
                         return r;
                 }
                 *ret = sign ? (s[0] == '-' ? 20 + v : 20 - v) : v;

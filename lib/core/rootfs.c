@@ -150,7 +150,7 @@ static int mount_dev(int rootfd, int *ret_fd, struct sbx_err *err)
 {
         static const char *const devices[] = {"null", "zero", "full", "random", "urandom", "tty"};
         static const char *const links[][2] = {
-                {"/proc/self/fd", "fd"},     {"/proc/self/fd/0", "stdin"}, {"/proc/self/fd/1", "stdout"},
+                {"/proc/self/fd", "fd"},       {"/proc/self/fd/0", "stdin"}, {"/proc/self/fd/1", "stdout"},
                 {"/proc/self/fd/2", "stderr"}, {"pts/ptmx", "ptmx"},
         };
         _cleanup_close_ int dev = -1;
@@ -191,8 +191,7 @@ static int mount_dev(int rootfd, int *ret_fd, struct sbx_err *err)
         if (r < 0)
                 return r;
         _cleanup_close_ int shm = -1;
-        r = sbx_rootfs_new_tmpfs("1777", SHM_SIZE, true, MOUNT_ATTR_NOSUID | MOUNT_ATTR_NODEV, "/dev/shm", &shm,
-                                 err);
+        r = sbx_rootfs_new_tmpfs("1777", SHM_SIZE, true, MOUNT_ATTR_NOSUID | MOUNT_ATTR_NODEV, "/dev/shm", &shm, err);
         if (r < 0)
                 return r;
         SBX_STEP(err, move_mount(shm, "", dev, "shm", MOVE_MOUNT_F_EMPTY_PATH), "/dev/shm: mount tmpfs");
@@ -227,8 +226,10 @@ static int make_cover(const struct sbx_policy *p, int rootfd, struct cover *c, s
         if (r < 0)
                 return sbx_err_prefix(err, "home directory");
         if (streq(parent, "/"))
-                return sbx_err_setx(err, ENOENT, "home directory '%s' does not exist in the rootfs and its parent is "
-                                    "'/' (create it in the rootfs)", home_dst);
+                return sbx_err_setx(err, ENOENT,
+                                    "home directory '%s' does not exist in the rootfs and its parent is "
+                                    "'/' (create it in the rootfs)",
+                                    home_dst);
         _cleanup_close_ int mnt = -1;
         r = sbx_rootfs_new_tmpfs("0755", SMALL_TMPFS_SIZE, false,
                                  MOUNT_ATTR_NOSUID | MOUNT_ATTR_NODEV | MOUNT_ATTR_NOEXEC, parent, &mnt, err);
@@ -290,8 +291,8 @@ static int mount_tmpfs(int rootfd, const struct sbx_tmpfs *t, struct sbx_err *er
         if (t->optional) {
                 /* The implicit /var/tmp of a rootfs that has none: nothing there to cover. */
                 _cleanup_close_ int probe = -1;
-                int r = sbx_safepath_open_nofollow_maybe(rootfd, t->dst, O_PATH, RESOLVE_IN_ROOT, "mount point",
-                                                         &probe, err);
+                int r = sbx_safepath_open_nofollow_maybe(rootfd, t->dst, O_PATH, RESOLVE_IN_ROOT, "mount point", &probe,
+                                                         err);
                 if (r == -ENOENT)
                         return 0;
                 if (r < 0)
@@ -350,8 +351,8 @@ int sbx_rootfs_setup(const struct sbx_policy *p, struct sbx_err *err)
         for (size_t i = 0; r >= 0 && i < p->n_binds; i++)
                 r = mount_bind(root, &c, &p->binds[i], err);
         if (r >= 0 && c.fd >= 0)
-                r = set_attr(c.fd, MOUNT_ATTR_RDONLY | MOUNT_ATTR_NOSUID | MOUNT_ATTR_NODEV | MOUNT_ATTR_NOEXEC,
-                             false, c.path, err);
+                r = set_attr(c.fd, MOUNT_ATTR_RDONLY | MOUNT_ATTR_NOSUID | MOUNT_ATTR_NODEV | MOUNT_ATTR_NOEXEC, false,
+                             c.path, err);
         free(c.path);
         closep(&c.fd);
         if (r < 0)

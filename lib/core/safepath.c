@@ -20,8 +20,7 @@ int sbx_safepath_check_component(const struct stat *st, const char *path, struct
                                     (unsigned)st->st_uid);
         if (st->st_mode & (S_IWGRP | S_IWOTH))
                 return sbx_err_setx(err, EPERM, "unsafe permissions on '%s': mode %04o is %s-writable", path,
-                                    (unsigned)(st->st_mode & 07777),
-                                    (st->st_mode & S_IWOTH) ? "world" : "group");
+                                    (unsigned)(st->st_mode & 07777), (st->st_mode & S_IWOTH) ? "world" : "group");
         return 0;
 }
 
@@ -103,8 +102,8 @@ static int open_nofollow(int dirfd, const char *path, int flags, uint64_t resolv
                 if (maybe && errno == ENOENT)
                         return -ENOENT;
                 if (errno == ELOOP)
-                        return sbx_err_setx(err, ELOOP, "%s '%s': a component is a symbolic link (not followed)",
-                                            what, path);
+                        return sbx_err_setx(err, ELOOP, "%s '%s': a component is a symbolic link (not followed)", what,
+                                            path);
                 if (errno == EXDEV)
                         return sbx_err_setx(err, EXDEV, "%s '%s': leaves the sandbox root", what, path);
                 return sbx_err_set(err, errno, "%s '%s'", what, path);
@@ -113,8 +112,8 @@ static int open_nofollow(int dirfd, const char *path, int flags, uint64_t resolv
         return 0;
 }
 
-int sbx_safepath_open_nofollow(int dirfd, const char *path, int flags, uint64_t resolve, const char *what,
-                               int *ret_fd, struct sbx_err *err)
+int sbx_safepath_open_nofollow(int dirfd, const char *path, int flags, uint64_t resolve, const char *what, int *ret_fd,
+                               struct sbx_err *err)
 {
         return open_nofollow(dirfd, path, flags, resolve, what, false, ret_fd, err);
 }
@@ -168,15 +167,16 @@ int sbx_safepath_resolve_trusted(const char *path, struct stat *ret, struct sbx_
                         /* Invariant: a link on the way is root's, in a directory only root can change (checked
                          * above), so nobody else can point it elsewhere. */
                         if (st.st_uid != 0)
-                                return sbx_err_setx(err, EPERM, "'%s': the symbolic link '%s' is owned by uid %u, "
-                                                    "not root", path, comp, (unsigned)st.st_uid);
+                                return sbx_err_setx(err, EPERM,
+                                                    "'%s': the symbolic link '%s' is owned by uid %u, "
+                                                    "not root",
+                                                    path, comp, (unsigned)st.st_uid);
                         if (++links > 40)
                                 return sbx_err_setx(err, ELOOP, "'%s': too many symbolic links", path);
                         char target[4096];
                         ssize_t k = readlinkat(next, "", target, sizeof(target) - 1);
                         if (k <= 0)
-                                return sbx_err_set(err, k < 0 ? errno : EINVAL, "'%s': read the link '%s'", path,
-                                                   comp);
+                                return sbx_err_set(err, k < 0 ? errno : EINVAL, "'%s': read the link '%s'", path, comp);
                         target[k] = '\0';
                         char joined[8192];
                         if ((size_t)snprintf(joined, sizeof(joined), "%s%s%s", target, *p ? "/" : "", p) >=

@@ -31,8 +31,8 @@ int sbx_safepath_open_trusted_dir(const char *path, int *ret_fd, struct sbx_err 
  * RESOLVE_NO_MAGICLINKS, plus `resolve`, e.g. RESOLVE_IN_ROOT to stay inside dirfd). This is how the privileged code
  * opens anything a user can write. On success *ret_fd is a new descriptor owned by the caller. Errors: -ELOOP when
  * a component is a symbolic link, otherwise the errno of openat2; the message names `what` and `path`. */
-int sbx_safepath_open_nofollow(int dirfd, const char *path, int flags, uint64_t resolve, const char *what,
-                               int *ret_fd, struct sbx_err *err);
+int sbx_safepath_open_nofollow(int dirfd, const char *path, int flags, uint64_t resolve, const char *what, int *ret_fd,
+                               struct sbx_err *err);
 
 /* As sbx_safepath_open_nofollow, for a path that may well not exist: -ENOENT then leaves err untouched (no message
  * is formatted for the ordinary case); every other error is reported as there. */

@@ -14,7 +14,7 @@ struct sbx_user {
         char *name;
         uid_t uid;
         gid_t gid;
-        char *group;   /* primary group name (the number when the group has no name) */
+        char *group; /* primary group name (the number when the group has no name) */
         char *home;
         char *shell;   /* the passwd login shell ("" when the entry has none) */
         char **groups; /* NULL-terminated names of every group the user is in, the primary one included; NULL when

@@ -27,8 +27,8 @@ int sbx_user_lock(const char *user, int *ret_fd, struct sbx_err *err)
         char name[64];
         (void)snprintf(name, sizeof(name), "user-%s.lock", user);
         _cleanup_close_ int fd = -1;
-        SBX_STEP(err, fd = openat(dir, name, O_RDWR | O_CREAT | O_NOFOLLOW | O_CLOEXEC, 0600),
-                 "open the lock '%s/%s'", SBX_RUNDIR, name);
+        SBX_STEP(err, fd = openat(dir, name, O_RDWR | O_CREAT | O_NOFOLLOW | O_CLOEXEC, 0600), "open the lock '%s/%s'",
+                 SBX_RUNDIR, name);
         int k;
         while ((k = flock(fd, LOCK_EX)) < 0 && errno == EINTR)
                 ;

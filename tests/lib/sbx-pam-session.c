@@ -50,7 +50,8 @@ int main(int argc, char **argv)
                 }
         }
         if (argc - i < 3) {
-                fprintf(stderr, "usage: %s [--setcred] [--clear-inheritable] [--no-close] PAMDIR SERVICE USER [CMD...]\n",
+                fprintf(stderr,
+                        "usage: %s [--setcred] [--clear-inheritable] [--no-close] PAMDIR SERVICE USER [CMD...]\n",
                         argv[0]);
                 return 1;
         }

@@ -207,8 +207,13 @@ static void test_only_pam_sm_exported(void **state)
         for (size_t i = 0; i < sizeof(exported) / sizeof(exported[0]); i++)
                 assert_non_null(dlsym(dl, exported[i]));
         /* lib/ is linked in statically and must stay hidden (version script): a few of its functions. */
-        const char *hidden[] = {"sbx_cgroup_session_start", "sbx_policy_load_user", "sbx_caps_grant_inheritable",
-                                "sbx_err_set", "sbx_cg_write", "parse_args", "pam_sm_acct_mgmt",
+        const char *hidden[] = {"sbx_cgroup_session_start",
+                                "sbx_policy_load_user",
+                                "sbx_caps_grant_inheritable",
+                                "sbx_err_set",
+                                "sbx_cg_write",
+                                "parse_args",
+                                "pam_sm_acct_mgmt",
                                 "pam_sm_chauthtok"};
         for (size_t i = 0; i < sizeof(hidden) / sizeof(hidden[0]); i++) {
                 void *sym = dlsym(dl, hidden[i]);
@@ -260,9 +265,9 @@ static void test_only_pam_sm_exported(void **state)
 int main(void)
 {
         const struct CMUnitTest tests[] = {
-                cmocka_unit_test(test_unknown_argument),       cmocka_unit_test(test_missing_config),
-                cmocka_unit_test(test_bad_config),             cmocka_unit_test(test_not_sandboxed_is_ignored),
-                cmocka_unit_test(test_unknown_user),           cmocka_unit_test(test_close_without_open),
+                cmocka_unit_test(test_unknown_argument),     cmocka_unit_test(test_missing_config),
+                cmocka_unit_test(test_bad_config),           cmocka_unit_test(test_not_sandboxed_is_ignored),
+                cmocka_unit_test(test_unknown_user),         cmocka_unit_test(test_close_without_open),
                 cmocka_unit_test(test_only_pam_sm_exported),
         };
         return cmocka_run_group_tests(tests, setup, teardown);

@@ -209,12 +209,9 @@ int main(void)
                 return 0;
         }
         const struct CMUnitTest tests[] = {
-                cmocka_unit_test(test_grant_and_revoke_inheritable),
-                cmocka_unit_test(test_drop_all_verified),
-                cmocka_unit_test(test_grant_fails_without_permitted),
-                cmocka_unit_test(test_status_matches_kernel),
-                cmocka_unit_test(test_verify_without_procfs),
-                cmocka_unit_test(test_drop_without_procfs),
+                cmocka_unit_test(test_grant_and_revoke_inheritable),  cmocka_unit_test(test_drop_all_verified),
+                cmocka_unit_test(test_grant_fails_without_permitted), cmocka_unit_test(test_status_matches_kernel),
+                cmocka_unit_test(test_verify_without_procfs),         cmocka_unit_test(test_drop_without_procfs),
         };
         return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -71,12 +71,11 @@ static void test_expand_root(void **state)
         expand_bad("%c/..", "/a");
 }
 
-static const char hybrid[] =
-        "30 22 0:27 / /sys/fs/cgroup rw,relatime - tmpfs tmpfs rw,mode=755\n"
-        "31 30 0:28 / /sys/fs/cgroup/cpu rw,relatime - cgroup cgroup rw,cpu\n"
-        "34 30 0:31 / /sys/fs/cgroup/memory rw,relatime - cgroup cgroup rw,memory\n"
-        "39 30 0:36 / /sys/fs/cgroup/systemd rw,relatime - cgroup cgroup rw,name=systemd\n"
-        "40 30 0:37 / /sys/fs/cgroup/unified rw,relatime shared:5 - cgroup2 cgroup2 rw\n";
+static const char hybrid[] = "30 22 0:27 / /sys/fs/cgroup rw,relatime - tmpfs tmpfs rw,mode=755\n"
+                             "31 30 0:28 / /sys/fs/cgroup/cpu rw,relatime - cgroup cgroup rw,cpu\n"
+                             "34 30 0:31 / /sys/fs/cgroup/memory rw,relatime - cgroup cgroup rw,memory\n"
+                             "39 30 0:36 / /sys/fs/cgroup/systemd rw,relatime - cgroup cgroup rw,name=systemd\n"
+                             "40 30 0:37 / /sys/fs/cgroup/unified rw,relatime shared:5 - cgroup2 cgroup2 rw\n";
 static const char pure_v2[] = "25 22 0:23 / /sys/fs/cgroup rw,nosuid shared:4 - cgroup2 cgroup2 rw,nsdelegate\n";
 static const char pure_v1[] = "31 30 0:28 / /sys/fs/cgroup/cpu,cpuacct rw - cgroup cgroup rw,cpu,cpuacct\n"
                               "32 30 0:29 / /sys/fs/cgroup/pids rw - cgroup cgroup rw,pids\n";
@@ -152,8 +151,12 @@ static void test_sd_properties(void **state)
                                       SBX_LIMIT_UNSET, SBX_LIMIT_UNSET, SBX_LIMIT_UNSET};
         assert_int_equal(sbx_sd_properties(&l, SBX_PLACE_LIMIT, p), 0); /* nothing set: nothing sent */
 
-        l = (struct sbx_cgroup_limits){.memory_max = 100ULL << 20, .memory_high = SBX_LIMIT_INFINITY,
-                                       .memory_swap_max = 0, .tasks_max = 64, .cpu_quota = 50, .cpu_weight = 20,
+        l = (struct sbx_cgroup_limits){.memory_max = 100ULL << 20,
+                                       .memory_high = SBX_LIMIT_INFINITY,
+                                       .memory_swap_max = 0,
+                                       .tasks_max = 64,
+                                       .cpu_quota = 50,
+                                       .cpu_weight = 20,
                                        .io_weight = 300};
         size_t n = sbx_sd_properties(&l, SBX_PLACE_LIMIT, p);
         assert_int_equal(n, 7);
@@ -198,8 +201,8 @@ static void test_sd_properties(void **state)
         assert_true(q->value == 300);
 
         /* Only what is set, infinity included. */
-        l = (struct sbx_cgroup_limits){SBX_LIMIT_UNSET, SBX_LIMIT_UNSET, SBX_LIMIT_UNSET, SBX_LIMIT_INFINITY,
-                                       200,             SBX_LIMIT_UNSET, SBX_LIMIT_UNSET};
+        l = (struct sbx_cgroup_limits){SBX_LIMIT_UNSET, SBX_LIMIT_UNSET, SBX_LIMIT_UNSET, SBX_LIMIT_INFINITY, 200,
+                                       SBX_LIMIT_UNSET, SBX_LIMIT_UNSET};
         n = sbx_sd_properties(&l, SBX_PLACE_LIMIT, p);
         assert_int_equal(n, 2);
         assert_string_equal(p[0].keyword, "TasksMax");
@@ -220,9 +223,13 @@ static void test_sd_properties(void **state)
 static void test_sd_value_matches(void **state)
 {
         struct sbx_sd_prop p[SBX_SD_MAX_PROPS];
-        struct sbx_cgroup_limits l = {.memory_max = 1000000, .memory_high = SBX_LIMIT_UNSET,
-                                      .memory_swap_max = SBX_LIMIT_UNSET, .tasks_max = 64,
-                                      .cpu_quota = SBX_LIMIT_UNSET, .cpu_weight = SBX_LIMIT_UNSET, .io_weight = 50};
+        struct sbx_cgroup_limits l = {.memory_max = 1000000,
+                                      .memory_high = SBX_LIMIT_UNSET,
+                                      .memory_swap_max = SBX_LIMIT_UNSET,
+                                      .tasks_max = 64,
+                                      .cpu_quota = SBX_LIMIT_UNSET,
+                                      .cpu_weight = SBX_LIMIT_UNSET,
+                                      .io_weight = 50};
         size_t n = sbx_sd_properties(&l, SBX_PLACE_LIMIT, p);
         assert_int_equal(n, 3);
         const struct sbx_sd_prop *mem = &p[0], *tasks = &p[1], *io = &p[2];
@@ -303,8 +310,12 @@ static void test_sd_detect(void **state)
 static enum sbx_cgroup_backend backend_for(const char *text, const char *name)
 {
         char *groups[] = {(char *)name, NULL};
-        struct sbx_user u = {.name = (char *)name, .uid = 1001, .gid = 1001, .group = (char *)name,
-                             .home = (char *)"/home/x", .groups = groups};
+        struct sbx_user u = {.name = (char *)name,
+                             .uid = 1001,
+                             .gid = 1001,
+                             .group = (char *)name,
+                             .home = (char *)"/home/x",
+                             .groups = groups};
         struct sbx_config *c = sbx_config_new();
         struct sbx_policy *p = NULL;
         struct sbx_err err = {0};
@@ -344,12 +355,19 @@ static void test_backend_keyword(void **state)
 #if !HAVE_SYSTEMD
 static void test_backend_without_systemd(void **state)
 {
-        struct sbx_cgroup_limits l = {.memory_max = SBX_LIMIT_UNSET, .memory_high = SBX_LIMIT_UNSET,
-                                      .memory_swap_max = SBX_LIMIT_UNSET, .tasks_max = 10,
-                                      .cpu_quota = SBX_LIMIT_UNSET, .cpu_weight = SBX_LIMIT_UNSET,
+        struct sbx_cgroup_limits l = {.memory_max = SBX_LIMIT_UNSET,
+                                      .memory_high = SBX_LIMIT_UNSET,
+                                      .memory_swap_max = SBX_LIMIT_UNSET,
+                                      .tasks_max = 10,
+                                      .cpu_quota = SBX_LIMIT_UNSET,
+                                      .cpu_weight = SBX_LIMIT_UNSET,
                                       .io_weight = SBX_LIMIT_UNSET};
-        struct sbx_cgroup_params p = {.backend = SBX_CGROUP_BACKEND_SYSTEMD, .cgroup_root = "/sandbox-shell",
-                                      .user = "alice", .uid = 1001, .limits = &l, .pid = getpid()};
+        struct sbx_cgroup_params p = {.backend = SBX_CGROUP_BACKEND_SYSTEMD,
+                                      .cgroup_root = "/sandbox-shell",
+                                      .user = "alice",
+                                      .uid = 1001,
+                                      .limits = &l,
+                                      .pid = getpid()};
         struct sbx_cgroup_session *s = NULL;
         struct sbx_err err = {0};
         assert_int_equal(sbx_cgroup_session_start(&p, &s, &err), -EOPNOTSUPP);

@@ -63,20 +63,19 @@ static void line_bad(const char *line, const char *msg)
 
 static void test_syntax(void **state)
 {
-        _cleanup_config_ struct sbx_config *c = parse_text(
-                "# comment\n"
-                "\n"
-                "   \t\n"
-                "    # indented comment\n"
-                "sandbox YES\n"
-                "MEMORYMAX=1G\n"
-                "TasksMax = 5\n"
-                "CPUWeight= 6 # trailing comment\n"
-                "IOWeight 7\r\n"
-                "Environment A=\"x y\"\n"
-                "Environment \"B=quote \\\" backslash \\\\ end\"\n"
-                "Environment C=#notacomment\n"
-                "Hostname h");
+        _cleanup_config_ struct sbx_config *c = parse_text("# comment\n"
+                                                           "\n"
+                                                           "   \t\n"
+                                                           "    # indented comment\n"
+                                                           "sandbox YES\n"
+                                                           "MEMORYMAX=1G\n"
+                                                           "TasksMax = 5\n"
+                                                           "CPUWeight= 6 # trailing comment\n"
+                                                           "IOWeight 7\r\n"
+                                                           "Environment A=\"x y\"\n"
+                                                           "Environment \"B=quote \\\" backslash \\\\ end\"\n"
+                                                           "Environment C=#notacomment\n"
+                                                           "Hostname h");
         expect_errors(c, NULL);
         assert_int_equal(c->n_entries, 9);
         assert_int_equal(c->entries[0].key, SBX_KEY_SANDBOX);
@@ -145,23 +144,61 @@ static void test_every_error_reported(void **state)
 static void test_values_good(void **state)
 {
         static const char *const good[] = {
-                "Sandbox yes", "Sandbox no", "Sandbox No", "KillOnLogout yes", "KillOnLogout no",
-                "RootDirectory /srv/root", "RootDirectory /srv/%u", "Shell /bin/bash", "Shell %h/bin/sh",
-                "Hostname sandbox", "Hostname a-b.c-d", "Hostname s-%u", "Hostname %u.%g.%U",
-                "Network none", "Network host", "Network HOST",
-                "Bind /a /b", "Bind /a /b ro", "Bind /a /b rw", "Bind /a /b RW", "Bind %h/x /x", "Bind /srv/%u %h",
-                "Tmpfs /x", "Tmpfs /x 1M", "Tmpfs %h/t infinity",
-                "Environment A=", "Environment _x1=%u", "Environment PATH=/bin:/usr/bin", "Environment X=a=b",
-                "MemoryMax 1", "MemoryMax infinity", "MemoryHigh 1k", "MemorySwapMax 0", "MemorySwapMax 2T",
-                "TasksMax 1", "TasksMax 9223372036854775807", "TasksMax infinity",
-                "CPUQuota 1%", "CPUQuota 100%", "CPUQuota 250%", "CPUQuota 1000000%", "CPUQuota infinity",
-                "CPUWeight 1", "CPUWeight 10000", "IOWeight 1", "IOWeight 10000",
-                "CgroupRoot /sandbox-shell", "CgroupRoot %c", "CgroupRoot %c/sandbox-shell", "CgroupRoot /a/b/",
+                "Sandbox yes",
+                "Sandbox no",
+                "Sandbox No",
+                "KillOnLogout yes",
+                "KillOnLogout no",
+                "RootDirectory /srv/root",
+                "RootDirectory /srv/%u",
+                "Shell /bin/bash",
+                "Shell %h/bin/sh",
+                "Hostname sandbox",
+                "Hostname a-b.c-d",
+                "Hostname s-%u",
+                "Hostname %u.%g.%U",
+                "Network none",
+                "Network host",
+                "Network HOST",
+                "Bind /a /b",
+                "Bind /a /b ro",
+                "Bind /a /b rw",
+                "Bind /a /b RW",
+                "Bind %h/x /x",
+                "Bind /srv/%u %h",
+                "Tmpfs /x",
+                "Tmpfs /x 1M",
+                "Tmpfs %h/t infinity",
+                "Environment A=",
+                "Environment _x1=%u",
+                "Environment PATH=/bin:/usr/bin",
+                "Environment X=a=b",
+                "MemoryMax 1",
+                "MemoryMax infinity",
+                "MemoryHigh 1k",
+                "MemorySwapMax 0",
+                "MemorySwapMax 2T",
+                "TasksMax 1",
+                "TasksMax 9223372036854775807",
+                "TasksMax infinity",
+                "CPUQuota 1%",
+                "CPUQuota 100%",
+                "CPUQuota 250%",
+                "CPUQuota 1000000%",
+                "CPUQuota infinity",
+                "CPUWeight 1",
+                "CPUWeight 10000",
+                "IOWeight 1",
+                "IOWeight 10000",
+                "CgroupRoot /sandbox-shell",
+                "CgroupRoot %c",
+                "CgroupRoot %c/sandbox-shell",
+                "CgroupRoot /a/b/",
         };
         for (size_t i = 0; i < ELEMENTSOF(good); i++)
                 line_ok(good[i]);
         line_ok("Hostname 01234567890123456789012345678901234567890123456789012345678901.a"); /* 64 */
-        line_ok("Hostname 012345678901234567890123456789012345678901234567890123456789012"); /* label of 63 */
+        line_ok("Hostname 012345678901234567890123456789012345678901234567890123456789012");  /* label of 63 */
 }
 
 static void test_values_bad(void **state)
@@ -207,7 +244,7 @@ static void test_values_bad(void **state)
         line_bad("MemoryHigh 16777216T", "MemoryHigh: size '16777216T' out of range");
         line_bad("MemoryHigh 9223372036854775808", "MemoryHigh: size '9223372036854775808' out of range");
         line_bad("MemorySwapMax 99999999999999999999999999999999", "MemorySwapMax: size "
-                 "'99999999999999999999999999999999' out of range");
+                                                                   "'99999999999999999999999999999999' out of range");
         line_bad("TasksMax 0", "TasksMax: invalid value '0' (expected a positive integer or infinity)");
         line_bad("TasksMax -5", "TasksMax: invalid value '-5' (expected a positive integer or infinity)");
         line_bad("TasksMax 1k", "TasksMax: invalid value '1k' (expected a positive integer or infinity)");
@@ -236,10 +273,21 @@ static void test_sizes(void **state)
                 const char *s;
                 uint64_t v;
         } ok[] = {
-                {"0", 0}, {"1", 1}, {"4096", 4096}, {"1k", 1024}, {"1K", 1024}, {"3m", 3ULL << 20},
-                {"3M", 3ULL << 20}, {"2g", 2ULL << 30}, {"2G", 2ULL << 30}, {"5t", 5ULL << 40}, {"5T", 5ULL << 40},
-                {"infinity", SBX_LIMIT_INFINITY}, {"Infinity", SBX_LIMIT_INFINITY},
-                {"9223372036854775807", 9223372036854775807ULL}, {"16777215T", 16777215ULL << 40},
+                {"0", 0},
+                {"1", 1},
+                {"4096", 4096},
+                {"1k", 1024},
+                {"1K", 1024},
+                {"3m", 3ULL << 20},
+                {"3M", 3ULL << 20},
+                {"2g", 2ULL << 30},
+                {"2G", 2ULL << 30},
+                {"5t", 5ULL << 40},
+                {"5T", 5ULL << 40},
+                {"infinity", SBX_LIMIT_INFINITY},
+                {"Infinity", SBX_LIMIT_INFINITY},
+                {"9223372036854775807", 9223372036854775807ULL},
+                {"16777215T", 16777215ULL << 40},
         };
         uint64_t v;
         for (size_t i = 0; i < ELEMENTSOF(ok); i++) {
@@ -258,8 +306,15 @@ static void test_sizes(void **state)
                 uint64_t v;
                 const char *s;
         } fmt[] = {
-                {0, "0"}, {1000, "1000"}, {1024, "1K"}, {1536 * 1024, "1536K"}, {512ULL << 20, "512M"},
-                {1ULL << 30, "1G"}, {3ULL << 40, "3T"}, {1ULL << 50, "1024T"}, {SBX_LIMIT_INFINITY, "infinity"},
+                {0, "0"},
+                {1000, "1000"},
+                {1024, "1K"},
+                {1536 * 1024, "1536K"},
+                {512ULL << 20, "512M"},
+                {1ULL << 30, "1G"},
+                {3ULL << 40, "3T"},
+                {1ULL << 50, "1024T"},
+                {SBX_LIMIT_INFINITY, "infinity"},
         };
         char buf[32];
         for (size_t i = 0; i < ELEMENTSOF(fmt); i++) {
@@ -312,12 +367,11 @@ static void test_paths(void **state)
 
 static void test_match_syntax(void **state)
 {
-        _cleanup_config_ struct sbx_config *c = parse_text(
-                "TasksMax 1\n"
-                "Match User alice,b?b Group staff,!wheel\n"
-                "  TasksMax 2\n"
-                "match all\n"
-                "TasksMax 3\n");
+        _cleanup_config_ struct sbx_config *c = parse_text("TasksMax 1\n"
+                                                           "Match User alice,b?b Group staff,!wheel\n"
+                                                           "  TasksMax 2\n"
+                                                           "match all\n"
+                                                           "TasksMax 3\n");
         expect_errors(c, NULL);
         assert_int_equal(c->n_blocks, 2);
         assert_int_equal(c->blocks[0].n_criteria, 2);
@@ -419,10 +473,18 @@ static void test_durations_and_session_values(void **state)
                 uint64_t usec;
                 const char *back;
         } spans[] = {
-                {"90", 90000000ULL, "1min30s"}, {"90s", 90000000ULL, "1min30s"}, {"5min", 300000000ULL, "5min"},
-                {"1h30min", 5400000000ULL, "1h30min"}, {"2h", 7200000000ULL, "2h"}, {"500ms", 500000ULL, "500ms"},
-                {"1d", 86400000000ULL, "1d"}, {"10sec", 10000000ULL, "10s"}, {"3minutes", 180000000ULL, "3min"},
-                {"0", 0, "0"}, {"INFINITY", SBX_LIMIT_INFINITY, "infinity"}, {"1w2d", 777600000000ULL, "1w2d"},
+                {"90", 90000000ULL, "1min30s"},
+                {"90s", 90000000ULL, "1min30s"},
+                {"5min", 300000000ULL, "5min"},
+                {"1h30min", 5400000000ULL, "1h30min"},
+                {"2h", 7200000000ULL, "2h"},
+                {"500ms", 500000ULL, "500ms"},
+                {"1d", 86400000000ULL, "1d"},
+                {"10sec", 10000000ULL, "10s"},
+                {"3minutes", 180000000ULL, "3min"},
+                {"0", 0, "0"},
+                {"INFINITY", SBX_LIMIT_INFINITY, "infinity"},
+                {"1w2d", 777600000000ULL, "1w2d"},
         };
         for (size_t i = 0; i < ELEMENTSOF(spans); i++) {
                 uint64_t v = 1;
@@ -462,12 +524,13 @@ static void test_durations_and_session_values(void **state)
 static void test_limits(void **state)
 {
         static const char *const good[] = {
-                "LimitNOFILE 1024", "LimitNOFILE 1024:4096", "LimitNOFILE infinity", "LimitNOFILE 0",
-                "LimitCORE 0", "LimitCORE 16M:infinity", "LimitAS 4G", "LimitFSIZE 1T", "LimitSTACK 8M",
-                "LimitDATA 1g", "LimitRSS 100", "LimitMEMLOCK 64K", "LimitMSGQUEUE 800K", "LimitNPROC 100:200",
-                "LimitCPU 60:infinity", "LimitLOCKS 10", "LimitSIGPENDING 100", "LimitRTPRIO 0",
-                "LimitRTTIME 1000", "LimitNICE 0", "LimitNICE 40", "LimitNICE -20", "LimitNICE +19",
-                "limitnofile 5", "LimitNOFILE=5:5",
+                "LimitNOFILE 1024",    "LimitNOFILE 1024:4096",  "LimitNOFILE infinity", "LimitNOFILE 0",
+                "LimitCORE 0",         "LimitCORE 16M:infinity", "LimitAS 4G",           "LimitFSIZE 1T",
+                "LimitSTACK 8M",       "LimitDATA 1g",           "LimitRSS 100",         "LimitMEMLOCK 64K",
+                "LimitMSGQUEUE 800K",  "LimitNPROC 100:200",     "LimitCPU 60:infinity", "LimitLOCKS 10",
+                "LimitSIGPENDING 100", "LimitRTPRIO 0",          "LimitRTTIME 1000",     "LimitNICE 0",
+                "LimitNICE 40",        "LimitNICE -20",          "LimitNICE +19",        "limitnofile 5",
+                "LimitNOFILE=5:5",
         };
         for (size_t i = 0; i < ELEMENTSOF(good); i++)
                 line_ok(good[i]);
@@ -706,8 +769,10 @@ static void test_load_directory_checks(void **state)
         /* A syntax error in a file read from disk carries the full path and the line. */
         put(t.dropins, "a.conf", "\n\nTasksMax none\n", 0644);
         _cleanup_config_ struct sbx_config *f = load_tree(&t, geteuid(), -EINVAL);
-        (void)snprintf(w, sizeof(w), "%s/a.conf:3: TasksMax: invalid value 'none' (expected a positive integer or "
-                                     "infinity)", t.dropins);
+        (void)snprintf(w, sizeof(w),
+                       "%s/a.conf:3: TasksMax: invalid value 'none' (expected a positive integer or "
+                       "infinity)",
+                       t.dropins);
         expect_errors(f, w, NULL);
         tree_remove(&t);
 }

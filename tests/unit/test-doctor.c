@@ -97,7 +97,9 @@ static void test_pam(void **state)
         write_file("common-auth", "auth [success=1 default=ignore] pam_unix.so nullok\nauth requisite pam_deny.so\n");
         write_file("sandbox", "session required /lib/security/pam_sandbox.so debug\n");
         assert_int_equal(pam_findings("@include common-auth\nauth optional pam_sandbox.so # setcred\n"
-                                      "session include sandbox\n", &f), 0);
+                                      "session include sandbox\n",
+                                      &f),
+                         0);
         assert_int_equal(pam_findings("@include common-auth\n-session required pam_sandbox.so\n", &f), 1);
         assert_true(has(&f, "no auth line for pam_sandbox.so"));
         sbx_findings_done(&f);
@@ -108,16 +110,22 @@ static void test_pam(void **state)
         assert_true(has(&f, "the control 'sufficient'"));
         sbx_findings_done(&f);
         assert_int_equal(pam_findings("auth optional pam_sandbox.so\nauth optional pam_cap.so\n"
-                                      "session required pam_sandbox.so\n", &f), 1);
+                                      "session required pam_sandbox.so\n",
+                                      &f),
+                         1);
         assert_true(has(&f, "pam_cap.so comes after"));
         sbx_findings_done(&f);
         /* pam_systemd must run first (Debian's common-session holds it): placed before it, pam_sandbox is reported, with
          * the line of pam_systemd inside the included file; placed after it, nothing is. */
         write_file("common-session", "session required pam_unix.so\nsession optional pam_systemd.so\n");
         assert_int_equal(pam_findings("auth optional pam_sandbox.so\n@include common-session\n"
-                                      "session required pam_sandbox.so\n", &f), 0);
+                                      "session required pam_sandbox.so\n",
+                                      &f),
+                         0);
         assert_int_equal(pam_findings("auth optional pam_sandbox.so\nsession required pam_sandbox.so\n"
-                                      "@include common-session\n", &f), 1);
+                                      "@include common-session\n",
+                                      &f),
+                         1);
         assert_true(has(&f, "common-session:2: pam_systemd.so's session line comes after pam_sandbox.so's"));
         assert_true(has(&f, "svc:2)"));
         sbx_findings_done(&f);
@@ -132,10 +140,9 @@ static void test_pam(void **state)
 
 static void test_cgroup(void **state)
 {
-        static const char hybrid[] =
-                "31 30 0:28 / /sys/fs/cgroup/cpu rw,relatime - cgroup cgroup rw,cpu\n"
-                "38 30 0:35 / /sys/fs/cgroup/pids rw,relatime - cgroup cgroup rw,pids\n"
-                "40 30 0:37 / /sys/fs/cgroup/unified rw,relatime - cgroup2 cgroup2 rw\n";
+        static const char hybrid[] = "31 30 0:28 / /sys/fs/cgroup/cpu rw,relatime - cgroup cgroup rw,cpu\n"
+                                     "38 30 0:35 / /sys/fs/cgroup/pids rw,relatime - cgroup cgroup rw,pids\n"
+                                     "40 30 0:37 / /sys/fs/cgroup/unified rw,relatime - cgroup2 cgroup2 rw\n";
         struct sbx_policy p = {.user = (char *)"u"};
         sbx_cgroup_limits_unset(&p.limits);
         sbx_cgroup_limits_unset(&p.session_limits);
@@ -218,25 +225,26 @@ static void test_postfix(void **state)
 }
 
 /* Debian's userforward and procmail routers, in brief; %s: extra options of userforward, %s: procmail's program. */
-static const char exim_fmt[] = "MAILER=procmail_pipe\n"
-                               "begin routers\n"
-                               "system_aliases:\n  driver = redirect\n  data = ${lookup{$local_part}lsearch{/etc/aliases}}\n"
-                               "userforward:\n"
-                               "  driver = redirect\n"
-                               "  check_local_user\n"
-                               "  file = $home/.forward\n"
-                               "  require_files = $local_part_data:$home/.forward\n"
-                               "  allow_filter\n"
-                               "%s"
-                               "procmail:\n"
-                               "  driver = accept\n"
-                               "  check_local_user\n"
-                               "  transport = MAILER\n"
-                               "  require_files = ${local_part_data}:\\\n"
-                               "      ${if exists{/etc/procmailrc}{/etc/procmailrc}{${home}/.procmailrc}}:\\\n"
-                               "      +%s\n"
-                               "begin transports\n"
-                               "procmail_pipe:\n  driver = pipe\n  command = \"/usr/bin/procmail\"\n";
+static const char exim_fmt[] =
+        "MAILER=procmail_pipe\n"
+        "begin routers\n"
+        "system_aliases:\n  driver = redirect\n  data = ${lookup{$local_part}lsearch{/etc/aliases}}\n"
+        "userforward:\n"
+        "  driver = redirect\n"
+        "  check_local_user\n"
+        "  file = $home/.forward\n"
+        "  require_files = $local_part_data:$home/.forward\n"
+        "  allow_filter\n"
+        "%s"
+        "procmail:\n"
+        "  driver = accept\n"
+        "  check_local_user\n"
+        "  transport = MAILER\n"
+        "  require_files = ${local_part_data}:\\\n"
+        "      ${if exists{/etc/procmailrc}{/etc/procmailrc}{${home}/.procmailrc}}:\\\n"
+        "      +%s\n"
+        "begin transports\n"
+        "procmail_pipe:\n  driver = pipe\n  command = \"/usr/bin/procmail\"\n";
 
 static size_t exim_findings(const char *extra, const char *program, struct sbx_findings *f)
 {
@@ -257,10 +265,11 @@ static void test_exim(void **state)
         assert_false(has(&f, "'procmail'")); /* its program is missing: never run */
         assert_false(has(&f, "'system_aliases'"));
         assert_int_equal(exim_findings("  forbid_pipe\n  forbid_filter_run\n  forbid_filter_dlfunc\n",
-                                       "/nonexistent/procmail", &f), 0);
+                                       "/nonexistent/procmail", &f),
+                         0);
         assert_int_equal(exim_findings("  forbid_pipe = true\n  no_allow_filter\n", "/nonexistent/procmail", &f), 0);
-        assert_int_equal(exim_findings("  forbid_pipe\n  no_forbid_pipe\n  not_allow_filter\n", "/nonexistent/procmail",
-                                       &f), 1);
+        assert_int_equal(
+                exim_findings("  forbid_pipe\n  no_forbid_pipe\n  not_allow_filter\n", "/nonexistent/procmail", &f), 1);
         assert_true(has(&f, "runs the commands of \"|command\" lines in a user's .forward: "));
         /* procmail installed: the pipe transport, found through the macro. */
         assert_int_equal(exim_findings("  forbid_pipe\n  forbid_filter_run\n  forbid_filter_dlfunc\n", "/bin/sh", &f),
@@ -280,12 +289,13 @@ static void test_exim(void **state)
         assert_int_equal(exim_findings("  local_parts = lsearch;/etc/forwarders\n", "/nonexistent/procmail", &f), 1);
         assert_true(has(&f, "for every sandboxed user"));
         assert_int_equal(exim_findings("  local_parts = ! alice : ! bob\n  condition = ${if eq{1}{1}}\n",
-                                       "/nonexistent/procmail", &f), 1);
+                                       "/nonexistent/procmail", &f),
+                         1);
         assert_true(has(&f, "for every sandboxed user"));
         sbx_findings_done(&f);
         /* Without check_local_user nothing runs as the user. */
-        assert_int_equal(sbx_doctor_exim("x", "begin routers\nr:\n  driver = redirect\n  file = /x\n", &users_all, &f,
-                                         NULL), 0);
+        assert_int_equal(
+                sbx_doctor_exim("x", "begin routers\nr:\n  driver = redirect\n  file = /x\n", &users_all, &f, NULL), 0);
         assert_int_equal(f.n, 0);
 }
 
@@ -342,8 +352,8 @@ static void test_shells(void **state)
         /* The other way round, and /sbin alike. */
         assert_non_null(sbx_doctor_shells_find("/usr/bin/x\n", "/bin/x", NULL, line, sizeof(line)));
         assert_non_null(sbx_doctor_shells_find("/sbin/x\n", "/usr/sbin/x", NULL, line, sizeof(line)));
-        assert_null(sbx_doctor_shells_find("/usr/local/bin/x\n/bin/xx\n/bin/x/\n", "/usr/bin/x", NULL, line,
-                                           sizeof(line)));
+        assert_null(
+                sbx_doctor_shells_find("/usr/local/bin/x\n/bin/xx\n/bin/x/\n", "/usr/bin/x", NULL, line, sizeof(line)));
         assert_null(sbx_doctor_shells_find("/bin/sh\n", "/opt/bin/sandbox-shell", NULL, line, sizeof(line)));
         /* The same file under another name, with its stat(). */
         char helper[128], link[128], text[300];
@@ -513,12 +523,18 @@ static int teardown(void **state)
 int main(void)
 {
         const struct CMUnitTest tests[] = {
-                cmocka_unit_test(test_sshd_good),    cmocka_unit_test(test_sshd_each_bypass),
-                cmocka_unit_test(test_sshd_no_output), cmocka_unit_test(test_pam),
-                cmocka_unit_test(test_cgroup),       cmocka_unit_test(test_postfix_value),
-                cmocka_unit_test(test_postfix),      cmocka_unit_test(test_exim),
-                cmocka_unit_test(test_unit_exec_condition), cmocka_unit_test(test_shells),
-                cmocka_unit_test(test_sshrc),        cmocka_unit_test(test_user_manager),
+                cmocka_unit_test(test_sshd_good),
+                cmocka_unit_test(test_sshd_each_bypass),
+                cmocka_unit_test(test_sshd_no_output),
+                cmocka_unit_test(test_pam),
+                cmocka_unit_test(test_cgroup),
+                cmocka_unit_test(test_postfix_value),
+                cmocka_unit_test(test_postfix),
+                cmocka_unit_test(test_exim),
+                cmocka_unit_test(test_unit_exec_condition),
+                cmocka_unit_test(test_shells),
+                cmocka_unit_test(test_sshrc),
+                cmocka_unit_test(test_user_manager),
                 cmocka_unit_test(test_network),
         };
         return cmocka_run_group_tests(tests, setup, teardown);

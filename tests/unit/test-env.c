@@ -57,9 +57,21 @@ static void test_env(void **state)
                 .n_environment = 2,
         };
         char *caller[] = {
-                "TERM=xterm-256color", "LANG=en_US.UTF-8", "LC_ALL=C", "LC_TIME=de_DE.UTF-8@euro",
-                "LD_PRELOAD=/tmp/x.so", "HOME=/root", "USER=root", "SHELL=/bin/bash", "LANGUAGE=en",
-                "LC_bad=C", "LC_CTYPE=../../etc", "BASH_ENV=/tmp/x", "IFS=x", "noequals", NULL,
+                "TERM=xterm-256color",
+                "LANG=en_US.UTF-8",
+                "LC_ALL=C",
+                "LC_TIME=de_DE.UTF-8@euro",
+                "LD_PRELOAD=/tmp/x.so",
+                "HOME=/root",
+                "USER=root",
+                "SHELL=/bin/bash",
+                "LANGUAGE=en",
+                "LC_bad=C",
+                "LC_CTYPE=../../etc",
+                "BASH_ENV=/tmp/x",
+                "IFS=x",
+                "noequals",
+                NULL,
         };
         struct sbx_err err = {0};
         char **env = NULL;

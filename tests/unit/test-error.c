@@ -56,10 +56,8 @@ static void test_truncation_is_safe(void **state)
 int main(void)
 {
         const struct CMUnitTest tests[] = {
-                cmocka_unit_test(test_set_appends_strerror),
-                cmocka_unit_test(test_setx_keeps_message),
-                cmocka_unit_test(test_negative_and_zero_codes),
-                cmocka_unit_test(test_prefix),
+                cmocka_unit_test(test_set_appends_strerror),    cmocka_unit_test(test_setx_keeps_message),
+                cmocka_unit_test(test_negative_and_zero_codes), cmocka_unit_test(test_prefix),
                 cmocka_unit_test(test_truncation_is_safe),
         };
         return cmocka_run_group_tests(tests, NULL, NULL);

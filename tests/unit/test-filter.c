@@ -143,26 +143,26 @@ static int child_getpid_denied(void)
 
 static void test_spec_add_and_remove(void **state)
 {
-        const char *remove[] = { "keyctl", NULL };
-        struct sbx_filter_spec spec = { .remove = remove };
+        const char *remove[] = {"keyctl", NULL};
+        struct sbx_filter_spec spec = {.remove = remove};
         assert_int_equal(under_filter(&spec, child_keyctl_allowed), 0);
 
-        const char *add[] = { "getppid", NULL };
-        struct sbx_filter_spec spec2 = { .add = add };
+        const char *add[] = {"getppid", NULL};
+        struct sbx_filter_spec spec2 = {.add = add};
         assert_int_equal(under_filter(&spec2, child_getpid_denied), 0);
 }
 
 static void test_unknown_names(void **state)
 {
         struct sbx_err err = {0};
-        const char *add[] = { "no_such_call", NULL };
-        struct sbx_filter_spec spec = { .add = add };
+        const char *add[] = {"no_such_call", NULL};
+        struct sbx_filter_spec spec = {.add = add};
         int fd = open("/dev/null", O_WRONLY | O_CLOEXEC);
         assert_true(fd >= 0);
         assert_int_equal(sbx_filter_export(&spec, fd, &err), -EINVAL);
         assert_string_equal(err.msg, "unknown system call 'no_such_call'");
-        const char *remove[] = { "nor_this", NULL };
-        struct sbx_filter_spec spec2 = { .remove = remove };
+        const char *remove[] = {"nor_this", NULL};
+        struct sbx_filter_spec spec2 = {.remove = remove};
         assert_int_equal(sbx_filter_export(&spec2, fd, &err), -EINVAL);
         assert_int_equal(sbx_filter_export(NULL, fd, &err), 0);
         close(fd);
@@ -174,8 +174,8 @@ static void test_unknown_names(void **state)
 /* PID 1's way: the program generated first, then loaded with one system call (after no_new_privs). */
 static void test_build_then_load(void **state)
 {
-        const char *add[] = { "getppid", NULL };
-        struct sbx_filter_spec spec = { .add = add };
+        const char *add[] = {"getppid", NULL};
+        struct sbx_filter_spec spec = {.add = add};
         struct sbx_err err = {0};
         _cleanup_filter_prog_ struct sbx_filter_prog *prog = NULL;
         assert_int_equal(sbx_filter_build(&spec, &prog, &err), 0);
@@ -192,8 +192,8 @@ static void test_build_then_load(void **state)
         assert_true(WIFEXITED(status));
         assert_int_equal(WEXITSTATUS(status), 0);
 
-        const char *bad[] = { "nosuchcall", NULL };
-        struct sbx_filter_spec spec2 = { .add = bad };
+        const char *bad[] = {"nosuchcall", NULL};
+        struct sbx_filter_spec spec2 = {.add = bad};
         _cleanup_filter_prog_ struct sbx_filter_prog *none = NULL;
         assert_int_equal(sbx_filter_build(&spec2, &none, &err), -EINVAL);
         assert_null(none);
@@ -215,9 +215,9 @@ static void test_prebuilt_default(void **state)
         size_t size = (size_t)got;
         (void)close(fd);
 
-        const char *none[] = { NULL };
-        struct sbx_filter_spec empty = { .add = none, .remove = none };
-        const struct sbx_filter_spec *specs[] = { NULL, &empty };
+        const char *none[] = {NULL};
+        struct sbx_filter_spec empty = {.add = none, .remove = none};
+        const struct sbx_filter_spec *specs[] = {NULL, &empty};
         for (size_t i = 0; i < 2; i++) {
                 _cleanup_filter_prog_ struct sbx_filter_prog *prog = NULL;
                 assert_int_equal(sbx_filter_build(specs[i], &prog, &err), 0);
@@ -264,7 +264,10 @@ static void test_parse_token(void **state)
 static long int80(long nr, long a, long b, long c)
 {
         long ret;
-        __asm__ volatile("int $0x80" : "=a"(ret) : "a"(nr), "b"(a), "c"(b), "d"(c) : "memory", "r8", "r9", "r10", "r11");
+        __asm__ volatile("int $0x80"
+                         : "=a"(ret)
+                         : "a"(nr), "b"(a), "c"(b), "d"(c)
+                         : "memory", "r8", "r9", "r10", "r11");
         return ret;
 }
 

@@ -37,8 +37,8 @@
 struct ws {
         char dir[64];
         char tree[128];
-        char victim[128];  /* WS/outside/victim: a regular file, 0666, SECRET */
-        char vdir[128];    /* WS/outside/vdir: a directory, 0777, holding f (0666) */
+        char victim[128]; /* WS/outside/victim: a regular file, 0666, SECRET */
+        char vdir[128];   /* WS/outside/vdir: a directory, 0777, holding f (0666) */
         int wsfd;
         struct sbx_mkrootfs_tree t;
 };
@@ -96,8 +96,8 @@ static void snap_of(const char *path, struct snap *s)
                 if (d)
                         closedir(d);
         }
-        (void)snprintf(s->text, sizeof(s->text), "mode %o owner %u:%u [%s]", (unsigned)st.st_mode,
-                       (unsigned)st.st_uid, (unsigned)st.st_gid, body);
+        (void)snprintf(s->text, sizeof(s->text), "mode %o owner %u:%u [%s]", (unsigned)st.st_mode, (unsigned)st.st_uid,
+                       (unsigned)st.st_gid, body);
 }
 
 /* Every workspace made, for the group teardown to remove those a failed test left. */
@@ -240,8 +240,8 @@ static void test_sanitize_links(void **state)
  * again for 1.5 s; a pass that chmods by name after its check (fchmodat(dfd, name, mode, 0)) changes the victim in
  * that time on every run tried, one that chmods the inode it checked never can. */
 struct swapper {
-        int dfd;     /* tree/race, where e0... are swapped */
-        int tmpfd;   /* WS/swap, outside the tree: where the new files and links are made */
+        int dfd;   /* tree/race, where e0... are swapped */
+        int tmpfd; /* WS/swap, outside the tree: where the new files and links are made */
         const char *victim;
         atomic_bool stop;
 };
@@ -404,8 +404,8 @@ static void test_accounts_links(void **state)
                 fail_msg("accounts: %s", err.msg);
         (void)snprintf(p, sizeof(p), "%s/etc/passwd", w.tree);
         assert_string_equal(read_text(p, buf, sizeof(buf)), "daemon:x:1:1::/usr/sbin:/usr/sbin/nologin\n"
-                                                             "root:x:0:0::/root:/bin/sh\n"
-                                                             "alice:x:3001:3001::/home/alice:/bin/sh\n");
+                                                            "root:x:0:0::/root:/bin/sh\n"
+                                                            "alice:x:3001:3001::/home/alice:/bin/sh\n");
         (void)snprintf(p, sizeof(p), "%s/etc/group", w.tree);
         assert_string_equal(read_text(p, buf, sizeof(buf)), "daemon:x:1:\nroot:x:0:\nalice:x:3001:\n");
         assert_int_equal(mode_of(&w, "etc/passwd") & 07777, 0644);
@@ -514,11 +514,17 @@ static void write_elf(const char *path, const char *interp, const char *runpath,
         size_t n = 0;
         ph[n++] = (Elf64_Phdr){.p_type = PT_LOAD, .p_flags = PF_R, .p_filesz = size, .p_memsz = size};
         if (interp)
-                ph[n++] = (Elf64_Phdr){.p_type = PT_INTERP, .p_offset = str + interp_off, .p_vaddr = str + interp_off,
-                                       .p_filesz = strlen(interp) + 1, .p_memsz = strlen(interp) + 1};
+                ph[n++] = (Elf64_Phdr){.p_type = PT_INTERP,
+                                       .p_offset = str + interp_off,
+                                       .p_vaddr = str + interp_off,
+                                       .p_filesz = strlen(interp) + 1,
+                                       .p_memsz = strlen(interp) + 1};
         if (needed || runpath)
-                ph[n++] = (Elf64_Phdr){.p_type = PT_DYNAMIC, .p_offset = dyn_off, .p_vaddr = dyn_off,
-                                       .p_filesz = ndyn * sizeof(*dyn), .p_memsz = ndyn * sizeof(*dyn)};
+                ph[n++] = (Elf64_Phdr){.p_type = PT_DYNAMIC,
+                                       .p_offset = dyn_off,
+                                       .p_vaddr = dyn_off,
+                                       .p_filesz = ndyn * sizeof(*dyn),
+                                       .p_memsz = ndyn * sizeof(*dyn)};
         int fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0755);
         assert_true(fd >= 0);
         assert_int_equal(write(fd, file, size), (ssize_t)size);
@@ -792,10 +798,10 @@ static int teardown(void **state)
 int main(void)
 {
         const struct CMUnitTest tests[] = {
-                cmocka_unit_test(test_sanitize_links),   cmocka_unit_test(test_sanitize_race),
-                cmocka_unit_test(test_skeleton_links),   cmocka_unit_test(test_accounts_links),
-                cmocka_unit_test(test_install_links),    cmocka_unit_test(test_copy_elf_names),
-                cmocka_unit_test(test_remove_links),     cmocka_unit_test(test_remove_mount),
+                cmocka_unit_test(test_sanitize_links),         cmocka_unit_test(test_sanitize_race),
+                cmocka_unit_test(test_skeleton_links),         cmocka_unit_test(test_accounts_links),
+                cmocka_unit_test(test_install_links),          cmocka_unit_test(test_copy_elf_names),
+                cmocka_unit_test(test_remove_links),           cmocka_unit_test(test_remove_mount),
                 cmocka_unit_test(test_stage_untrusted_parent), cmocka_unit_test(test_stage_commit_and_abort),
         };
         return cmocka_run_group_tests(tests, NULL, teardown);

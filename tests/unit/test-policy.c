@@ -142,34 +142,35 @@ static void test_every_keyword(void **state)
 {
         struct test_user tu;
         _cleanup_config_ struct sbx_config *c = parse(MAIN,
-                "Sandbox yes\n"
-                "RootDirectory /srv/rootfs\n"
-                "Shell /bin/bash\n"
-                "Hostname box\n"
-                "Network host\n"
-                "Bind /srv/data /data\n"
-                "Tmpfs /var/tmp 1G\n"
-                "Environment EDITOR=vi\n"
-                "MemoryMax 512M\n"
-                "MemoryHigh 256m\n"
-                "MemorySwapMax 0\n"
-                "TasksMax 100\n"
-                "CPUQuota 150%\n"
-                "CPUWeight 50\n"
-                "IOWeight 10000\n"
-                "KillOnLogout no\n"
-                "CgroupRoot %c/sbx\n"
-                "SessionMemoryMax 256M\n"
-                "SessionMemoryHigh 128M\n"
-                "SessionTasksMax 20\n"
-                "SessionCPUQuota 50%\n"
-                "SessionIOWeight 300\n"
-                "MaxSessions 3\n"
-                "RuntimeMaxSec 1h30min\n"
-                "RuntimeWarnSec 2min\n"
-                "IdleTimeoutSec 600\n"
-                "TimeoutStopSec 500ms\n"
-                "Commands sftp-server /usr/bin/rsync\n", NULL);
+                                                      "Sandbox yes\n"
+                                                      "RootDirectory /srv/rootfs\n"
+                                                      "Shell /bin/bash\n"
+                                                      "Hostname box\n"
+                                                      "Network host\n"
+                                                      "Bind /srv/data /data\n"
+                                                      "Tmpfs /var/tmp 1G\n"
+                                                      "Environment EDITOR=vi\n"
+                                                      "MemoryMax 512M\n"
+                                                      "MemoryHigh 256m\n"
+                                                      "MemorySwapMax 0\n"
+                                                      "TasksMax 100\n"
+                                                      "CPUQuota 150%\n"
+                                                      "CPUWeight 50\n"
+                                                      "IOWeight 10000\n"
+                                                      "KillOnLogout no\n"
+                                                      "CgroupRoot %c/sbx\n"
+                                                      "SessionMemoryMax 256M\n"
+                                                      "SessionMemoryHigh 128M\n"
+                                                      "SessionTasksMax 20\n"
+                                                      "SessionCPUQuota 50%\n"
+                                                      "SessionIOWeight 300\n"
+                                                      "MaxSessions 3\n"
+                                                      "RuntimeMaxSec 1h30min\n"
+                                                      "RuntimeWarnSec 2min\n"
+                                                      "IdleTimeoutSec 600\n"
+                                                      "TimeoutStopSec 500ms\n"
+                                                      "Commands sftp-server /usr/bin/rsync\n",
+                                                      NULL);
         _cleanup_policy_ struct sbx_policy *p = resolve_ok(c, user(&tu, "alice", 1001, "/home/alice", NULL));
         assert_true(p->sandbox);
         assert_string_equal(p->root_directory, "/srv/rootfs");
@@ -206,7 +207,8 @@ static void test_every_keyword(void **state)
         assert_int_equal(p->session_limits.cpu_quota, 50);
         assert_int_equal(p->session_limits.io_weight, 300);
         /* A session's limits without a keyword stay unset. */
-        assert_true(p->session_limits.memory_swap_max == SBX_LIMIT_UNSET && p->session_limits.cpu_weight == SBX_LIMIT_UNSET);
+        assert_true(p->session_limits.memory_swap_max == SBX_LIMIT_UNSET &&
+                    p->session_limits.cpu_weight == SBX_LIMIT_UNSET);
         assert_int_equal(p->max_sessions, 3);
         assert_int_equal(p->runtime_max, 5400ULL * 1000000);
         assert_int_equal(p->runtime_warn, 120ULL * 1000000);
@@ -217,14 +219,30 @@ static void test_every_keyword(void **state)
         assert_string_equal(p->commands[1], "/usr/bin/rsync");
         assert_null(p->commands[2]);
         static const unsigned lines[_SBX_KEY_MAX] = {
-                [SBX_KEY_SANDBOX] = 1,           [SBX_KEY_ROOT_DIRECTORY] = 2,    [SBX_KEY_SHELL] = 3,
-                [SBX_KEY_HOSTNAME] = 4,          [SBX_KEY_NETWORK] = 5,           [SBX_KEY_MEMORY_MAX] = 9,
-                [SBX_KEY_MEMORY_HIGH] = 10,      [SBX_KEY_MEMORY_SWAP_MAX] = 11,  [SBX_KEY_TASKS_MAX] = 12,
-                [SBX_KEY_CPU_QUOTA] = 13,        [SBX_KEY_CPU_WEIGHT] = 14,       [SBX_KEY_IO_WEIGHT] = 15,
-                [SBX_KEY_KILL_ON_LOGOUT] = 16,   [SBX_KEY_CGROUP_ROOT] = 17,      [SBX_KEY_SESSION_MEMORY_MAX] = 18,
-                [SBX_KEY_SESSION_MEMORY_HIGH] = 19, [SBX_KEY_SESSION_TASKS_MAX] = 20, [SBX_KEY_SESSION_CPU_QUOTA] = 21,
-                [SBX_KEY_SESSION_IO_WEIGHT] = 22, [SBX_KEY_MAX_SESSIONS] = 23,    [SBX_KEY_RUNTIME_MAX_SEC] = 24,
-                [SBX_KEY_RUNTIME_WARN_SEC] = 25, [SBX_KEY_IDLE_TIMEOUT_SEC] = 26, [SBX_KEY_TIMEOUT_STOP_SEC] = 27,
+                [SBX_KEY_SANDBOX] = 1,
+                [SBX_KEY_ROOT_DIRECTORY] = 2,
+                [SBX_KEY_SHELL] = 3,
+                [SBX_KEY_HOSTNAME] = 4,
+                [SBX_KEY_NETWORK] = 5,
+                [SBX_KEY_MEMORY_MAX] = 9,
+                [SBX_KEY_MEMORY_HIGH] = 10,
+                [SBX_KEY_MEMORY_SWAP_MAX] = 11,
+                [SBX_KEY_TASKS_MAX] = 12,
+                [SBX_KEY_CPU_QUOTA] = 13,
+                [SBX_KEY_CPU_WEIGHT] = 14,
+                [SBX_KEY_IO_WEIGHT] = 15,
+                [SBX_KEY_KILL_ON_LOGOUT] = 16,
+                [SBX_KEY_CGROUP_ROOT] = 17,
+                [SBX_KEY_SESSION_MEMORY_MAX] = 18,
+                [SBX_KEY_SESSION_MEMORY_HIGH] = 19,
+                [SBX_KEY_SESSION_TASKS_MAX] = 20,
+                [SBX_KEY_SESSION_CPU_QUOTA] = 21,
+                [SBX_KEY_SESSION_IO_WEIGHT] = 22,
+                [SBX_KEY_MAX_SESSIONS] = 23,
+                [SBX_KEY_RUNTIME_MAX_SEC] = 24,
+                [SBX_KEY_RUNTIME_WARN_SEC] = 25,
+                [SBX_KEY_IDLE_TIMEOUT_SEC] = 26,
+                [SBX_KEY_TIMEOUT_STOP_SEC] = 27,
                 [SBX_KEY_COMMANDS] = 28,
         };
         for (int k = 0; k < _SBX_KEY_MAX; k++)
@@ -235,9 +253,11 @@ static void test_every_keyword(void **state)
 static void test_infinity_values(void **state)
 {
         struct test_user tu;
-        _cleanup_config_ struct sbx_config *c = parse(MAIN,
-                "MemoryMax infinity\nMemoryHigh INFINITY\nMemorySwapMax infinity\nTasksMax infinity\n"
-                "CPUQuota infinity\nTmpfs /big infinity\nTmpfs /kdefault\n", NULL);
+        _cleanup_config_ struct sbx_config *c =
+                parse(MAIN,
+                      "MemoryMax infinity\nMemoryHigh INFINITY\nMemorySwapMax infinity\nTasksMax infinity\n"
+                      "CPUQuota infinity\nTmpfs /big infinity\nTmpfs /kdefault\n",
+                      NULL);
         _cleanup_policy_ struct sbx_policy *p = resolve_ok(c, user(&tu, "alice", 1001, "/home/alice", NULL));
         assert_true(p->limits.memory_max == SBX_LIMIT_INFINITY);
         assert_true(p->limits.memory_high == SBX_LIMIT_INFINITY);
@@ -278,8 +298,8 @@ static void test_match_beats_global(void **state)
 {
         struct test_user tu;
         /* The global line comes first in reading order, the Match block still wins for a user it matches. */
-        _cleanup_config_ struct sbx_config *c = parse(DROPIN, "TasksMax 10\n", MAIN,
-                                                      "TasksMax 30\nMatch User alice\n  TasksMax 40\n", NULL);
+        _cleanup_config_ struct sbx_config *c =
+                parse(DROPIN, "TasksMax 10\n", MAIN, "TasksMax 30\nMatch User alice\n  TasksMax 40\n", NULL);
         _cleanup_policy_ struct sbx_policy *p = resolve_ok(c, user(&tu, "alice", 1001, "/home/alice", NULL));
         assert_int_equal(p->limits.tasks_max, 40);
         assert_origin(&p->origin[SBX_KEY_TASKS_MAX], MAIN, 3);
@@ -291,10 +311,9 @@ static void test_match_beats_global(void **state)
 static void test_earlier_match_wins(void **state)
 {
         struct test_user tu;
-        _cleanup_config_ struct sbx_config *c =
-                parse(DROPIN, "Match Group students\nTasksMax 5\n", MAIN,
-                      "Match User alice\nTasksMax 6\nCPUWeight 9\nMatch All\nTasksMax 7\nCPUWeight 8\nIOWeight 3\n",
-                      NULL);
+        _cleanup_config_ struct sbx_config *c = parse(
+                DROPIN, "Match Group students\nTasksMax 5\n", MAIN,
+                "Match User alice\nTasksMax 6\nCPUWeight 9\nMatch All\nTasksMax 7\nCPUWeight 8\nIOWeight 3\n", NULL);
         _cleanup_policy_ struct sbx_policy *p =
                 resolve_ok(c, user(&tu, "alice", 1001, "/home/alice", "alice", "students", NULL));
         assert_int_equal(p->limits.tasks_max, 5);
@@ -318,9 +337,10 @@ static void test_match_user_group_both(void **state)
 {
         struct test_user tu;
         _cleanup_config_ struct sbx_config *c = parse(MAIN,
-                "Match User alice,bob\nCPUWeight 1\n"
-                "Match Group staff\nIOWeight 2\n"
-                "Match User carol Group students\nTasksMax 3\n", NULL);
+                                                      "Match User alice,bob\nCPUWeight 1\n"
+                                                      "Match Group staff\nIOWeight 2\n"
+                                                      "Match User carol Group students\nTasksMax 3\n",
+                                                      NULL);
         _cleanup_policy_ struct sbx_policy *p;
 
         p = resolve_ok(c, user(&tu, "bob", 1002, "/home/bob", "bob", "staff", NULL));
@@ -360,10 +380,11 @@ static void test_match_patterns_and_negation(void **state)
 {
         struct test_user tu;
         _cleanup_config_ struct sbx_config *c = parse(MAIN,
-                "Match User stu-?? \nCPUWeight 1\n"
-                "Match User *,!root,!adm*\nCPUWeight 2\n"
-                "Match Group *,!wheel\nCPUWeight 3\n"
-                "Match Group lab*\nCPUWeight 4\n", NULL);
+                                                      "Match User stu-?? \nCPUWeight 1\n"
+                                                      "Match User *,!root,!adm*\nCPUWeight 2\n"
+                                                      "Match Group *,!wheel\nCPUWeight 3\n"
+                                                      "Match Group lab*\nCPUWeight 4\n",
+                                                      NULL);
         assert_int_equal(weight_for(c, user(&tu, "stu-01", 2000, "/h", NULL)), 1);
         assert_int_equal(weight_for(c, user(&tu, "stu-001", 2000, "/h", NULL)), 2);
         assert_int_equal(weight_for(c, user(&tu, "alice", 2000, "/h", NULL)), 2);
@@ -384,13 +405,14 @@ static void test_tokens(void **state)
 {
         struct test_user tu;
         _cleanup_config_ struct sbx_config *c = parse(MAIN,
-                "RootDirectory /srv/roots/%u\n"
-                "Shell /bin/%g-sh\n"
-                "Hostname %u-%U\n"
-                "Bind /srv/%g/%u %h/shared rw\n"
-                "Tmpfs %h/cache 16M\n"
-                "Environment GREETING=\"hi %u (%U) at %h in %g: 100%%\"\n"
-                "CgroupRoot %c\n", NULL);
+                                                      "RootDirectory /srv/roots/%u\n"
+                                                      "Shell /bin/%g-sh\n"
+                                                      "Hostname %u-%U\n"
+                                                      "Bind /srv/%g/%u %h/shared rw\n"
+                                                      "Tmpfs %h/cache 16M\n"
+                                                      "Environment GREETING=\"hi %u (%U) at %h in %g: 100%%\"\n"
+                                                      "CgroupRoot %c\n",
+                                                      NULL);
         _cleanup_policy_ struct sbx_policy *p =
                 resolve_ok(c, user(&tu, "alice", 1001, "/home/alice", "students", NULL));
         assert_string_equal(p->root_directory, "/srv/roots/alice");
@@ -442,7 +464,8 @@ static void test_bad_home(void **state)
 {
         struct test_user tu;
         _cleanup_config_ struct sbx_config *c = parse(MAIN, "Match User sbx\nSandbox yes\n", NULL);
-        resolve_fails(c, user(&tu, "sbx", 5, "/", NULL), "home directory '/' of user sbx cannot be bound into a sandbox");
+        resolve_fails(c, user(&tu, "sbx", 5, "/", NULL),
+                      "home directory '/' of user sbx cannot be bound into a sandbox");
         /* An account that is not sandboxed (a daemon with home "/") still resolves, with no home bind. */
         _cleanup_policy_ struct sbx_policy *p = resolve_ok(c, user(&tu, "daemon", 1, "/", NULL));
         assert_int_equal(p->n_binds, 0);
@@ -451,32 +474,34 @@ static void test_bad_home(void **state)
 static void test_conflicts_across_scopes(void **state)
 {
         struct test_user tu;
-        _cleanup_config_ struct sbx_config *c = parse(DROPIN, "Match User alice\nBind /a /data\nTmpfs /scratch\n",
-                                                      MAIN, "Bind /b /data/\nTmpfs /scratch 1M\n", NULL);
+        _cleanup_config_ struct sbx_config *c = parse(DROPIN, "Match User alice\nBind /a /data\nTmpfs /scratch\n", MAIN,
+                                                      "Bind /b /data/\nTmpfs /scratch 1M\n", NULL);
         /* Each scope alone is fine; for alice the two Binds meet. bob gets only the global ones. */
         resolve_fails(c, user(&tu, "alice", 1001, "/home/alice", NULL),
                       MAIN ":1: Bind: duplicate destination '/data' conflicts with the Bind for it at " DROPIN
-                      ":2 (for user alice)");
+                           ":2 (for user alice)");
         _cleanup_policy_ struct sbx_policy *p = resolve_ok(c, user(&tu, "bob", 1002, "/home/bob", NULL));
         assert_int_equal(p->n_binds, 2);
 
-        _cleanup_config_ struct sbx_config *d = parse(MAIN, "Bind /a /home/alice/x\nMatch User alice\nTmpfs %h/x\n",
-                                                      NULL);
+        _cleanup_config_ struct sbx_config *d =
+                parse(MAIN, "Bind /a /home/alice/x\nMatch User alice\nTmpfs %h/x\n", NULL);
         resolve_fails(d, user(&tu, "alice", 1001, "/home/alice", NULL),
                       MAIN ":3: Tmpfs: destination '/home/alice/x' conflicts with the Bind for it at " MAIN
-                      ":1 (for user alice)");
+                           ":1 (for user alice)");
         _cleanup_config_ struct sbx_config *e = parse(MAIN, "Bind /a %h/\n", NULL);
         resolve_fails(e, user(&tu, "root", 0, "/", NULL),
                       MAIN ":1: Bind: the destination cannot be '/' (it would hide the whole root directory) (for "
-                      "user root)");
+                           "user root)");
 }
 
 static void test_environment_precedence(void **state)
 {
         struct test_user tu;
-        _cleanup_config_ struct sbx_config *c = parse(DROPIN, "Environment A=drop-in\n", MAIN,
-                "Environment A=main\nEnvironment B=1\nEnvironment B=2\nMatch User alice\nEnvironment B=match\n"
-                "Environment \"C=two words\"\nEnvironment D=\n", NULL);
+        _cleanup_config_ struct sbx_config *c =
+                parse(DROPIN, "Environment A=drop-in\n", MAIN,
+                      "Environment A=main\nEnvironment B=1\nEnvironment B=2\nMatch User alice\nEnvironment B=match\n"
+                      "Environment \"C=two words\"\nEnvironment D=\n",
+                      NULL);
         _cleanup_policy_ struct sbx_policy *p = resolve_ok(c, user(&tu, "alice", 1001, "/home/alice", NULL));
         assert_int_equal(p->n_environment, 4);
         assert_string_equal(p->environment[0], "B=match");
@@ -492,9 +517,11 @@ static void test_environment_precedence(void **state)
 static void test_system_call_filter_precedence(void **state)
 {
         struct test_user tu, tb;
-        _cleanup_config_ struct sbx_config *c = parse(DROPIN, "SystemCallFilter !bpf\n", MAIN,
-                "SystemCallFilter ptrace !keyctl bpf getppid\nMatch User alice\nSystemCallFilter keyctl !ptrace "
-                "!userns\n", NULL);
+        _cleanup_config_ struct sbx_config *c =
+                parse(DROPIN, "SystemCallFilter !bpf\n", MAIN,
+                      "SystemCallFilter ptrace !keyctl bpf getppid\nMatch User alice\nSystemCallFilter keyctl !ptrace "
+                      "!userns\n",
+                      NULL);
         _cleanup_policy_ struct sbx_policy *p = resolve_ok(c, user(&tu, "alice", 1001, "/home/alice", NULL));
         static const char *const want[][2] = {
                 {"keyctl", "y"}, {"ptrace", "n"}, {"userns", "n"}, {"bpf", "n"}, {"getppid", "y"},
@@ -525,8 +552,8 @@ static void test_system_call_filter_precedence(void **state)
 static void test_limits_precedence(void **state)
 {
         struct test_user tu, tb;
-        _cleanup_config_ struct sbx_config *c = parse(MAIN,
-                "LimitNOFILE 1024\nLimitCORE 0\nMatch User alice\nLimitNOFILE 64:128\nLimitNICE -5\n", NULL);
+        _cleanup_config_ struct sbx_config *c = parse(
+                MAIN, "LimitNOFILE 1024\nLimitCORE 0\nMatch User alice\nLimitNOFILE 64:128\nLimitNICE -5\n", NULL);
         _cleanup_policy_ struct sbx_policy *p = resolve_ok(c, user(&tu, "alice", 1001, "/home/alice", NULL));
         const struct sbx_rlimit *nofile = &p->limit_nofile;
         assert_true(nofile->soft == 64 && nofile->hard == 128);
@@ -554,7 +581,7 @@ static void test_invalid_config_refused_for_everyone(void **state)
         assert_int_equal(sbx_policy_resolve(c, user(&tu, "alice", 1001, "/home/alice", NULL), &p, &err), -EINVAL);
         assert_null(p);
         assert_string_equal(err.msg, MAIN ":3: TasksMax: invalid value 'lots' (expected a positive integer or "
-                                     "infinity)");
+                                          "infinity)");
 }
 
 /* ---- NSS, through nss_wrapper ---- */
@@ -605,8 +632,10 @@ static void test_nss_load_and_resolve(void **state)
                 assert_null(q);
                 write_file(path, "Sandbox maybe\n");
                 assert_int_equal(sbx_policy_load_user(dir, "alice", &q, &err), -EINVAL);
-                (void)snprintf(path, sizeof(path), "%s/sandbox-shell.conf:1: Sandbox: invalid value 'maybe' "
-                                                   "(expected yes or no)", dir);
+                (void)snprintf(path, sizeof(path),
+                               "%s/sandbox-shell.conf:1: Sandbox: invalid value 'maybe' "
+                               "(expected yes or no)",
+                               dir);
                 assert_string_equal(err.msg, path);
         } else {
                 /* Not root: the same files are refused by the production owner check. */

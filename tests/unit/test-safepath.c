@@ -213,9 +213,9 @@ static void test_open_nofollow(void **state)
         int rfd = -1;
         assert_int_equal(sbx_safepath_open_nofollow(dfd, "/real", O_PATH, RESOLVE_IN_ROOT, "t", &rfd, &err), 0);
         close(rfd);
-        assert_int_equal(sbx_safepath_open_nofollow(dfd, "../../../etc/passwd", O_RDONLY, RESOLVE_IN_ROOT, "t", &rfd,
-                                                     &err),
-                         -ENOENT);
+        assert_int_equal(
+                sbx_safepath_open_nofollow(dfd, "../../../etc/passwd", O_RDONLY, RESOLVE_IN_ROOT, "t", &rfd, &err),
+                -ENOENT);
 
         (void)unlinkat(dfd, "real/out", 0);
         (void)unlinkat(dfd, "link", 0);
@@ -227,10 +227,8 @@ static void test_open_nofollow(void **state)
 int main(void)
 {
         const struct CMUnitTest tests[] = {
-                cmocka_unit_test(test_component),
-                cmocka_unit_test(test_trusted_dir_rejects),
-                cmocka_unit_test(test_trusted_dir_chain),
-                cmocka_unit_test(test_resolve_trusted),
+                cmocka_unit_test(test_component),         cmocka_unit_test(test_trusted_dir_rejects),
+                cmocka_unit_test(test_trusted_dir_chain), cmocka_unit_test(test_resolve_trusted),
                 cmocka_unit_test(test_open_nofollow),
         };
         return cmocka_run_group_tests(tests, NULL, NULL);
