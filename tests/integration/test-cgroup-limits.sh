@@ -70,6 +70,35 @@ sbx_assert_match "the sibling survived the hog" sibling-alive "$(cat "$SBX_WS/si
 sbx_assert_eq "no OOM kill in the sibling's session" 0 "$(sbx_pc_field "$(sbx_pc_close_line)" oom_kills)"
 sbx_pc_assert_clean "after the hog"
 
+# ---- a session's own memory limit, under the user's ----
+# SessionMemoryMax 48M under MemoryMax 256M: one session's hog is OOM-killed at 48M while another session of the same
+# user holds 28M all along: together more than 48M, so it was the session's limit that bit, not the user's.
+sbx_pc_conf "    MemoryMax 256M
+    MemorySwapMax 0
+    SessionMemoryMax 48M"
+rm -f "$SBX_WS/stop-sibling"
+# tail holds the one "line" it has read until its input ends, which is when the stop file appears.
+sbx_pc_session cgu1 sh -c '(head -c 28000000 /dev/zero; echo >&2 holding; while [ ! -e "$SBX_WS/stop-sibling" ]; do sleep 0.1; done) | tail >/dev/null; echo "holder status $?"' \
+    >"$SBX_WS/holder.out" 2>&1 &
+holder=$!
+sbx_wait_for "grep -q holding '$SBX_WS/holder.out'" 100 || sbx_fail "the holder session did not start: $(cat "$SBX_WS/holder.out")"
+sleep 0.5
+out=$(sbx_pc_session cgu1 sh -c 'head -c 512M /dev/zero | tail >/dev/null; echo "hog status $?"' 2>&1)
+sbx_assert_match "the hog was OOM-killed at SessionMemoryMax 48M" 'hog status 137' "$out"
+line=$(sbx_pc_close_line)
+sbx_log "syslog: $line"
+sbx_assert_match "its close line counts the session's OOM kill" '^[1-9][0-9]*$' "$(sbx_pc_field "$line" oom_kills)"
+peak=$(sbx_pc_field "$line" peak_memory_bytes)
+[ "$peak" -le $((48 * 1024 * 1024)) ] || sbx_fail "the session's peak memory $peak is above SessionMemoryMax 48M"
+echo "ok - the session's peak memory $peak is within SessionMemoryMax 48M"
+upeak=$(sbx_pc_field "$line" user_peak_memory_bytes)
+[ "$upeak" -gt $((48 * 1024 * 1024)) ] || sbx_fail "the user's peak $upeak is not above 48M: the holder did not hold"
+echo "ok - the close line carries the user's figure too, above one session's limit ($upeak)"
+touch "$SBX_WS/stop-sibling"
+wait "$holder"
+sbx_assert_match "control: the other session held its 28M through it" 'holder status 0' "$(cat "$SBX_WS/holder.out")"
+sbx_pc_assert_clean "after the session memory limit"
+
 # ---- CPU quota ----
 # 20% of one CPU over 2 s of wall time allows 0.4 s of CPU; an unthrottled loop would take 2 s. The margin (1 s) is
 # wide: this checks that the quota bites, not how fast anything is.

@@ -114,6 +114,11 @@ sid=${unit#session-}
 sid=${sid%.scope}
 check_eq "ssh login: logind's session $sid is active" "active" "$(loginctl show-session -p State --value "$sid" 2>&1)"
 check_eq "ssh login: its scope $unit is active" "active" "$(prop "$unit" ActiveState)"
+check_eq "SessionTasksMax is on the session's scope (systemctl show)" "30" "$(prop "$unit" TasksMax)"
+check_eq "pids.max of the scope's cgroup" "30" "$(cat "/sys/fs/cgroup$scope/pids.max" 2>&1)"
+check_eq "RuntimeMaxSec 1h is on the scope, with TimeoutStopSec 10s and 5s as the backstop (systemctl show)" \
+    "1h 15s" "$(prop "$unit" RuntimeMaxUSec)"
+check_eq "control: the user's slice keeps its own TasksMax" "40" "$(prop user-2001.slice TasksMax)"
 check_eq "user-2001.slice MemoryMax (systemctl show)" "209715200" "$(prop user-2001.slice MemoryMax)"
 check_eq "user-2001.slice MemoryHigh (systemctl show)" "157286400" "$(prop user-2001.slice MemoryHigh)"
 check_eq "user-2001.slice TasksMax (systemctl show)" "40" "$(prop user-2001.slice TasksMax)"
@@ -164,7 +169,7 @@ check_eq "after logout: no process of sbxu1 at all" "" "$(pgrep -u sbxu1 -a)"
 check_match "after logout: the session scope is gone" '^(inactive|)$' "$(prop "$unit" ActiveState)"
 line=$(journalctl --no-pager -o cat | grep "session closed: user=sbxu1 session=$unit" | head -n 1)
 check_match "the usage line names the scope and reads its cgroup" \
-    "session closed: user=sbxu1 session=$unit duration=[0-9.]+s peak_memory_bytes=[0-9]+ cpu_seconds=[0-9.]+ .*processes=killed" \
+    "session closed: user=sbxu1 session=$unit duration=[0-9.]+s end=logout peak_memory_bytes=[0-9]+ cpu_seconds=[0-9.]+ .* user_peak_memory_bytes=[0-9]+ user_cpu_seconds=[0-9.]+ .*processes=killed" \
     "$line"
 
 # ---- su - sbxu1 from root's ssh session: a transient scope of the user's; root's scope keeps its values

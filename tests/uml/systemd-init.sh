@@ -81,6 +81,8 @@ Match User sbxu1
     TasksMax 40
     CPUQuota 50%
     CPUWeight 50
+    SessionTasksMax 30
+    RuntimeMaxSec 1h
 EOF
 chmod 0644 "$R/etc/sandbox-shell/sandbox-shell.conf"
 
