@@ -119,7 +119,7 @@ int sbx_sd_unit_active_state(const char *unit, char *buf, size_t size, struct sb
 
 /* StartTransientUnit: a scope in the user's slice holding `pid`, and waits until systemd moved it there. */
 static int start_scope(sd_bus *bus, const char *unit, const char *slice, const char *user, pid_t pid,
-                       struct sbx_err *err)
+                       uint64_t runtime_max, struct sbx_err *err)
 {
         _cleanup_(sd_bus_message_unrefp) sd_bus_message *m = NULL;
         _cleanup_(sd_bus_message_unrefp) sd_bus_message *reply = NULL;
@@ -136,6 +136,9 @@ static int start_scope(sd_bus *bus, const char *unit, const char *slice, const c
                                           "au", 1, (uint32_t)pid,
                                           /* gone once empty, even after a failure */
                                           "CollectMode", "s", "inactive-or-failed");
+        /* systemd takes a scope's RuntimeMaxUSec only when it makes the scope. */
+        if (r >= 0 && runtime_max != SBX_LIMIT_UNSET)
+                r = sd_bus_message_append(m, "(sv)", "RuntimeMaxUSec", "t", runtime_max);
         if (r >= 0)
                 r = sd_bus_message_close_container(m);
         if (r >= 0)
@@ -159,10 +162,10 @@ static int start_scope(sd_bus *bus, const char *unit, const char *slice, const c
         }
 }
 
-/* SetUnitProperties(runtime=true) of the limits p[0..n) and, unless it is SBX_LIMIT_UNSET, RuntimeMaxUSec: the values
- * live in /run/systemd/system.control (gone at reboot) and act at once. */
+/* SetUnitProperties(runtime=true) of the limits p[0..n): the values live in /run/systemd/system.control (gone at
+ * reboot) and act at once. */
 static int set_unit_properties(sd_bus *bus, const char *unit, const struct sbx_sd_prop *p, size_t n,
-                               uint64_t runtime_max, struct sbx_err *err)
+                               struct sbx_err *err)
 {
         _cleanup_(sd_bus_message_unrefp) sd_bus_message *m = NULL;
         sd_bus_error e = SD_BUS_ERROR_NULL;
@@ -173,8 +176,6 @@ static int set_unit_properties(sd_bus *bus, const char *unit, const struct sbx_s
                 r = sd_bus_message_open_container(m, 'a', "(sv)");
         for (size_t i = 0; r >= 0 && i < n; i++)
                 r = sd_bus_message_append(m, "(sv)", p[i].property, "t", p[i].value);
-        if (r >= 0 && runtime_max != SBX_LIMIT_UNSET)
-                r = sd_bus_message_append(m, "(sv)", "RuntimeMaxUSec", "t", runtime_max);
         if (r >= 0)
                 r = sd_bus_message_close_container(m);
         if (r < 0)
@@ -183,8 +184,9 @@ static int set_unit_properties(sd_bus *bus, const char *unit, const struct sbx_s
         if (r < 0) {
                 r = call_error(err, r, &e, "SetUnitProperties on", unit);
                 sd_bus_error_free(&e);
+                return r;
         }
-        return r;
+        return 0; /* sd_bus_call's 1: the read-back must follow */
 }
 
 /* Reads RuntimeMaxUSec of the scope back: systemd applies it at once or not at all. */
@@ -276,7 +278,7 @@ int sbx_sd_session_open(const struct sbx_cgroup_params *p, struct sbx_sd_session
                         r = sbx_err_set(err, -r, "scope name for '%s'", p->user);
                         goto out;
                 }
-                if ((r = start_scope(bus, s->unit, slice, p->user, p->pid, err)) < 0)
+                if ((r = start_scope(bus, s->unit, slice, p->user, p->pid, p->runtime_max_usec, err)) < 0)
                         goto out;
                 s->transient = true;
         }
@@ -294,19 +296,18 @@ int sbx_sd_session_open(const struct sbx_cgroup_params *p, struct sbx_sd_session
                 goto out;
         }
         size_t n = sbx_sd_properties(p->limits, SBX_PLACE_LIMIT, props);
-        if (n > 0 && (r = set_unit_properties(bus, slice, props, n, SBX_LIMIT_UNSET, err)) == 0)
+        if (n > 0 && (r = set_unit_properties(bus, slice, props, n, err)) == 0)
                 r = verify_limits(slice_fd, slice_cg, slice, props, n, err);
         if (r < 0)
                 goto out;
-        /* The session's own limits and the backstop of RuntimeMaxSec go on its scope. */
+        /* The session's own limits go on its scope. The backstop of RuntimeMaxSec only on a scope of ours (set when
+         * it was made): systemd refuses RuntimeMaxUSec on a running scope, and logind's is running; there the
+         * helper's own timer is the only one. */
         size_t sn = p->session_limits ? sbx_sd_properties(p->session_limits, SBX_PLACE_SESSION, session_props) : 0;
-        if (sn > 0 || p->runtime_max_usec != SBX_LIMIT_UNSET) {
-                r = set_unit_properties(bus, s->unit, session_props, sn, p->runtime_max_usec, err);
-                if (r == 0)
-                        r = verify_limits(s->cg_fd, s->cgroup, s->unit, session_props, sn, err);
-                if (r == 0 && p->runtime_max_usec != SBX_LIMIT_UNSET)
-                        r = verify_runtime_max(bus, s->unit, p->runtime_max_usec, err);
-        }
+        if (sn > 0 && (r = set_unit_properties(bus, s->unit, session_props, sn, err)) == 0)
+                r = verify_limits(s->cg_fd, s->cgroup, s->unit, session_props, sn, err);
+        if (r == 0 && s->transient && p->runtime_max_usec != SBX_LIMIT_UNSET)
+                r = verify_runtime_max(bus, s->unit, p->runtime_max_usec, err);
         if (r == 0)
                 s->slice_fd = TAKE_FD(slice_fd);
 out:

@@ -78,8 +78,8 @@ struct sbx_sd_session {
 };
 
 /* Opens the session of p->user (p->uid) for the process p->pid (the PAM module's own): picks or makes the scope, sets
- * the user's limits on user-UID.slice and the session's limits and p->runtime_max_usec (RuntimeMaxUSec) on the scope,
- * and reads them back. On success *ret is owned by the caller (sbx_sd_session_free). Errors: -EOPNOTSUPP when built
+ * the user's limits on user-UID.slice and the session's limits on the scope (and p->runtime_max_usec as RuntimeMaxUSec
+ * on a transient scope of ours, which systemd takes only when it makes the scope), and reads them back. On success *ret is owned by the caller (sbx_sd_session_free). Errors: -EOPNOTSUPP when built
  * without systemd support or when a limit does not show in the cgroup files or the unit (message names the keyword),
  * -EINVAL for a bad user name, -ENOMEM, or the errno of a D-Bus call, naming the unit. */
 int sbx_sd_session_open(const struct sbx_cgroup_params *p, struct sbx_sd_session **ret, struct sbx_err *err);

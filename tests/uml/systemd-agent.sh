@@ -116,8 +116,6 @@ check_eq "ssh login: logind's session $sid is active" "active" "$(loginctl show-
 check_eq "ssh login: its scope $unit is active" "active" "$(prop "$unit" ActiveState)"
 check_eq "SessionTasksMax is on the session's scope (systemctl show)" "30" "$(prop "$unit" TasksMax)"
 check_eq "pids.max of the scope's cgroup" "30" "$(cat "/sys/fs/cgroup$scope/pids.max" 2>&1)"
-check_eq "RuntimeMaxSec 1h is on the scope, with TimeoutStopSec 10s and 5s as the backstop (systemctl show)" \
-    "1h 15s" "$(prop "$unit" RuntimeMaxUSec)"
 check_eq "control: the user's slice keeps its own TasksMax" "40" "$(prop user-2001.slice TasksMax)"
 check_eq "user-2001.slice MemoryMax (systemctl show)" "209715200" "$(prop user-2001.slice MemoryMax)"
 check_eq "user-2001.slice MemoryHigh (systemctl show)" "157286400" "$(prop user-2001.slice MemoryHigh)"
@@ -189,6 +187,9 @@ check_match "su: the sandboxed processes are in a transient scope in user-2001.s
     '^/user\.slice/user-2001\.slice/sandbox-shell-sbxu1-[0-9]+\.scope$' "$tcg"
 tunit=${tcg##*/}
 check_eq "su: the transient scope is active" "active" "$(prop "$tunit" ActiveState)"
+check_eq "su: RuntimeMaxSec 1h is on its scope, with TimeoutStopSec 10s and 5s as the backstop (systemctl show)" \
+    "1h 15s" "$(prop "$tunit" RuntimeMaxUSec)"
+check_eq "su: SessionTasksMax is on its scope (systemctl show)" "30" "$(prop "$tunit" TasksMax)"
 check_eq "su: root's scope keeps no memory limit" "max" "$(cat "/sys/fs/cgroup$rootcg/memory.max" 2>&1)"
 check_eq "su: root's scope keeps no tasks limit" "max" "$(cat "/sys/fs/cgroup$rootcg/pids.max" 2>&1)"
 check_eq "su: user-0.slice keeps its values (MemoryMax TasksMax CPUQuotaPerSecUSec)" "$root_before" \
