@@ -10,7 +10,19 @@
 sbx_e2e_setup "$@"
 # sshd makes forwarded agents' sockets in /tmp: a private one, so that what this sshd made is all there is in it, and
 # nothing is left on the machine's.
+# The source and build trees may themselves be under /tmp (a scratch clone): they stay reachable through a bind of
+# the machine's /tmp made first.
+mkdir -p "$SBX_WS/host-tmp"
+mount --bind /tmp "$SBX_WS/host-tmp"
 mount -t tmpfs -o mode=1777,size=16m sbx-tmp /tmp
+for d in "$SBX_SRCDIR" "$SBX_BUILDDIR"; do
+    case "$d" in
+    /tmp/*)
+        mkdir -p "$d"
+        mount --bind "$SBX_WS/host-tmp/${d#/tmp/}" "$d"
+        ;;
+    esac
+done
 cp "$SBX_SRCDIR/etc/sshd_config.d/sandbox-shell.conf" "$SBX_WS/sshd-sandbox.conf"
 # DEBUG1: sshd logs the agent and remote-forward requests it gets, and the refusal of an agent.
 SBX_SSHD_LOGLEVEL=DEBUG1 SBX_SSH_SFTP=internal-sftp sbx_sshd_start "AllowTcpForwarding yes
