@@ -8,8 +8,11 @@
 # through the ForceCommand.
 . "$(dirname "$0")/common.sh"
 sbx_e2e_setup "$@"
+# sshd makes forwarded agents' sockets in /tmp: a private one, so that what this sshd made is all there is in it, and
+# nothing is left on the machine's.
+sbx_private_tmp
 cp "$SBX_SRCDIR/etc/sshd_config.d/sandbox-shell.conf" "$SBX_WS/sshd-sandbox.conf"
-# DEBUG1: sshd logs the remote-forward requests it gets.
+# DEBUG1: sshd logs the agent and remote-forward requests it gets, and the refusal of an agent.
 SBX_SSHD_LOGLEVEL=DEBUG1 SBX_SSH_SFTP=internal-sftp sbx_sshd_start "AllowTcpForwarding yes
 Include $SBX_WS/sshd-sandbox.conf"
 sbx_ssh_authorize sbxuser2
@@ -142,6 +145,46 @@ sbx_assert_match "... sshd got the request" "tcpip-forward listen [^ ]+ port $rp
 listening "$rport" && sbx_fail "-R: something listens on $rport"
 echo "ok - ... and nothing listens on $rport"
 
+# ---- -A: agent forwarding, from a real ssh-agent holding the client's key ----
+agent=$SBX_WS/agent.sock
+ssh-agent -D -a "$agent" >/dev/null 2>&1 &
+agent_pid=$!
+sbx_at_exit "kill $agent_pid 2>/dev/null"
+sbx_wait_for "[ -S '$agent' ]" 50 || sbx_fail "ssh-agent did not start"
+SSH_AUTH_SOCK=$agent ssh-add -q "$SBX_SSH_KEY" 2>&1 || sbx_fail "ssh-add could not load the key"
+fp=$(ssh-keygen -lf "$SBX_SSH_KEY.pub" | awk '{ print $2 }')
+sbx_assert_eq "the test's agent holds the client's key" "$fp" "$(SSH_AUTH_SOCK=$agent ssh-add -l | awk '{ print $2 }')"
+# agent_sockets: the forwarded agents' sockets sshd has made in /tmp (the test's own).
+agent_sockets() { find /tmp -maxdepth 2 -path '/tmp/ssh-*/agent.*' -type s; }
+sbx_assert_eq "no forwarded agent socket before" "" "$(agent_sockets)"
+# IdentityAgent first: the client's -A forwards that agent (sbx_ssh_opts's IdentityAgent=none comes second and is
+# ignored: the first value wins).
+mark=$(log_mark)
+hold plainuser 'echo "SOCK=$SSH_AUTH_SOCK"; ssh-add -l' -o IdentityAgent="$agent" -A
+host=$(agent_sockets)
+release
+out=$(cat "$SBX_WS/hold.out")
+sbx_assert_match "-A for a user outside the group: sshd gives the session an agent socket (positive control)" \
+    '^SOCK=/tmp/ssh-[^/]+/agent\.[0-9]+$' "$out"
+sbx_assert_eq "... the one sshd made in /tmp" "SOCK=$host" "$(printf '%s\n' "$out" | grep '^SOCK=')"
+sbx_assert_eq "... and ssh-add -l over it lists the key" "$fp" "$(printf '%s\n' "$out" | awk '$2 ~ /^SHA256:/ { print $2 }')"
+sbx_assert_match "... sshd logged the agent request" 'req auth-agent-req@openssh\.com' "$(log_since "$mark")"
+sbx_wait_for '[ -z "$(agent_sockets)" ]' 50 || true
+sbx_assert_eq "... and removed the socket at the end of the session" "" "$(agent_sockets)"
+mark=$(log_mark)
+# In the sandbox: the environment, and every socket of its file system (find must work: it also looks for /dev/null).
+hold sbxuser2 'echo "SOCK=${SSH_AUTH_SOCK:-none}"; f() { find / -path /proc -prune -o -path /sys -prune -o "$@" -print; }
+    s=$(f -type s); echo "FIND=$? SOCKETS=$(echo $s)"; echo "NULL=$(f -type c -name null)"' -o IdentityAgent="$agent" -A
+host=$(agent_sockets)
+release
+out=$(cat "$SBX_WS/hold.out")
+sbx_assert_eq "-A for a sandboxed user: no agent socket in the sandbox's environment" "SOCK=none" \
+    "$(printf '%s\n' "$out" | grep '^SOCK=')"
+sbx_assert_lines "... no socket anywhere in the sandbox (find sees /dev/null)" "$out" '^FIND=0 SOCKETS=$' '^NULL=/dev/null$'
+sbx_assert_eq "... none made by sshd on the host while the session lasted" "" "$host"
+sbx_assert_match "... sshd got the agent request" 'req auth-agent-req@openssh\.com' "$(log_since "$mark")"
+sbx_assert_match "... and refused it" 'session_auth_agent_req: agent forwarding disabled' "$(log_since "$mark")"
+
 # internal-sftp: refused for the sandboxed user, working for the plain one.
 out=$(printf 'ls /\n' | sftp -q "${opts[@]}" -P "$SBX_SSH_PORT" -b - sbxuser2@127.0.0.1 2>&1)
 rc=$?
@@ -157,8 +200,5 @@ sbx_ssh sbxuser2 'exit 9'
 sbx_assert_eq "the exit status passes the ForceCommand" 9 "$?"
 out=$(printf 'echo LOGIN=$$\nexit\n' | sbx_ssh sbxuser2 -tt 2>&1 | tr -d '\r')
 sbx_assert_match "an interactive login gets the shell as PID 1" 'LOGIN=1' "$out"
-
-agent_out=$(sbx_ssh sbxuser2 -A 'echo "SOCK=${SSH_AUTH_SOCK:-none}"' 2>&1)
-sbx_assert_eq "no agent socket in the sandbox's environment" "SOCK=none" "$agent_out"
 
 sbx_e2e_assert_clean sbxuser2
