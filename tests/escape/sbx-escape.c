@@ -90,7 +90,7 @@ static long int80_mount(void)
         long r;
         __asm__ volatile("int $0x80"
                          : "=a"(r)
-                         : "a"(21L), "b"(src), "c"(dst), "d"(type), "S"(0L)
+                         : "a"(21L), "b"(src), "c"(dst), "d"(type), "S"(0L), "D"(0L) /* flags, data: none */
                          : "memory");
         if (r < 0 && r > -4096) {
                 errno = (int)-r;

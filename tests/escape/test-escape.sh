@@ -37,13 +37,27 @@ busybox nc -l -p "$port" >"$SBX_WS/listener.out" 2>&1 &
 listener=$!
 sbx_at_exit "kill $listener 2>/dev/null"
 hostname_before=$(hostname)
+# What the kernel has, for the attacks that meet a different error where it lacks something. Whether it runs 32-bit
+# programs: the probe's int 0x80 mount, as root outside the sandbox in a throwaway mount namespace, works or is
+# killed by SIGSEGV.
+ia32=$(unshare --mount --propagation private -- "$SBX_ESCAPE" int80-mount 2>&1)
+case "$?:$ia32" in
+"0:int80-mount: ok") ia32=yes ;;
+139:*) ia32=no ;;
+*) sbx_fail "cannot tell whether the kernel runs 32-bit programs: $ia32" ;;
+esac
+yes_if() { if [ -e "$1" ]; then echo yes; else echo no; fi; }
 cat >"$root/escape/host.env" <<ENV
 HOST_PID=$$
 HOST_SLEEPER=$sleeper
 HOST_MARKER=$marker
 HOST_PORT=$port
 HOST_UID=$(id -u sbxshell)
+HOST_SYSRQ=$(yes_if /proc/sysrq-trigger)
+HOST_MODPROBE=$(yes_if /proc/sys/kernel/modprobe)
+HOST_IA32=$ia32
 ENV
+sed 's/^/# host.env: /' "$root/escape/host.env"
 
 n=0 failed=()
 for f in "$escape_dir"/attacks/[0-9][0-9]-*.sh; do

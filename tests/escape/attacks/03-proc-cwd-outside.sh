@@ -1,9 +1,13 @@
 # No process outside the sandbox is visible, so no outside cwd/root link can be followed.
 . /escape/lib.sh
+applet stat
 for d in /proc/[0-9]*; do
-    u=$(stat -c %u "$d" 2>/dev/null) || continue
+    u=$(stat -c %u "$d" 2>/dev/null) || continue # gone since the glob
     expect "owner of $d" "$HOST_UID" "$u"
-    cat "$d/cwd$HOST_MARKER" "$d/root$HOST_MARKER" 2>/dev/null && escaped "read the host marker through $d"
+    for l in cwd root; do
+        fails "read the host marker through $d/$l" \
+            "cat: can't open '$d/$l$HOST_MARKER': No such file or directory" cat "$d/$l$HOST_MARKER"
+    done
 done
 [ -e "/proc/$HOST_SLEEPER" ] && escaped "the host PID $HOST_SLEEPER is visible"
 held

@@ -1,3 +1,3 @@
 . /escape/lib.sh
-denied open_by_handle_at "$(sbx-escape open_by_handle)"
+expect open_by_handle_at "open_by_handle: Operation not permitted" "$(sbx-escape open_by_handle)"
 held

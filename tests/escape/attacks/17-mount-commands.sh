@@ -1,7 +1,7 @@
 # The user-facing tools the same way.
 . /escape/lib.sh
-mount -t tmpfs none /tmp 2>/dev/null && escaped "mount tmpfs"
-mount --bind / /tmp 2>/dev/null && escaped "mount --bind"
-chroot /tmp /bin/true 2>/dev/null && escaped "chroot"
-umount -l /proc 2>/dev/null && escaped "umount /proc"
+fails "mount tmpfs" "mount: permission denied (are you root?)" mount -t tmpfs none /tmp
+fails "mount --bind" "mount: permission denied (are you root?)" mount --bind / /tmp
+fails chroot "chroot: can't change root directory to '/tmp': Operation not permitted" chroot /tmp /bin/true
+fails "umount /proc" "umount: can't unmount /proc: Operation not permitted" umount -l /proc
 held

@@ -1,6 +1,8 @@
 # The test's own shell and a host sleeper, by their host PIDs: not in this PID namespace.
 . /escape/lib.sh
-kill -0 "$HOST_SLEEPER" 2>/dev/null && escaped "kill -0 of the host PID $HOST_SLEEPER succeeded"
-kill -TERM "$HOST_SLEEPER" 2>/dev/null && escaped "kill -TERM of the host PID $HOST_SLEEPER succeeded"
-kill -9 -1 2>/dev/null
+fails "kill -0 of the host PID $HOST_SLEEPER" "sh: can't kill pid $HOST_SLEEPER: No such process" kill -0 "$HOST_SLEEPER"
+fails "kill -TERM of the host PID $HOST_SLEEPER" "sh: can't kill pid $HOST_SLEEPER: No such process" \
+    kill -TERM "$HOST_SLEEPER"
+# Every process this one may signal: none but itself and the sandbox's init, which kill(-1) spares.
+fails "kill -9 -1" "sh: can't kill pid -1: No such process" kill -9 -1
 held

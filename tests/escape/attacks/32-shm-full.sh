@@ -1,5 +1,6 @@
 . /escape/lib.sh
-out=$(dd if=/dev/zero of=/dev/shm/fill bs=1M count=70 2>&1)
+applet dd
+out=$(dd if=/dev/zero of=/dev/shm/fill bs=1M count=70 2>&1) && escaped "wrote 70M to /dev/shm: $out"
 rm -f /dev/shm/fill
-case "$out" in *"No space left"*) ;; *) escaped "wrote 70M to /dev/shm: $out" ;; esac
+expect "write 70M to /dev/shm" "dd: error writing '/dev/shm/fill': No space left on device" "$(echo "$out" | head -n 1)"
 held

@@ -1,5 +1,5 @@
 . /escape/lib.sh
-denied mknod "$(sbx-escape mknod)"
-mknod /tmp/mem c 1 1 2>/dev/null && escaped "mknod /tmp/mem"
-mknod /dev/shm/sda b 8 0 2>/dev/null && escaped "mknod /dev/shm/sda"
+expect mknod "mknod: Operation not permitted" "$(sbx-escape mknod)"
+fails "mknod /tmp/mem" "mknod: /tmp/mem: Operation not permitted" mknod /tmp/mem c 1 1
+fails "mknod /dev/shm/sda" "mknod: /dev/shm/sda: Operation not permitted" mknod /dev/shm/sda b 8 0
 held

@@ -1,3 +1,3 @@
 . /escape/lib.sh
-denied bpf "$(sbx-escape bpf)"
+expect bpf "bpf: Operation not permitted" "$(sbx-escape bpf)"
 held

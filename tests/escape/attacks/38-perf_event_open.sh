@@ -1,3 +1,3 @@
 . /escape/lib.sh
-denied perf_event_open "$(sbx-escape perf_event_open)"
+expect perf_event_open "perf_event_open: Operation not permitted" "$(sbx-escape perf_event_open)"
 held

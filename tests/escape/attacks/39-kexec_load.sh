@@ -1,3 +1,3 @@
 . /escape/lib.sh
-denied kexec_load "$(sbx-escape kexec_load)"
+expect kexec_load "kexec_load: Operation not permitted" "$(sbx-escape kexec_load)"
 held

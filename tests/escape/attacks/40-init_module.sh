@@ -1,3 +1,3 @@
 . /escape/lib.sh
-denied init_module "$(sbx-escape init_module)"
+expect init_module "init_module: Operation not permitted" "$(sbx-escape init_module)"
 held

@@ -1,3 +1,3 @@
 . /escape/lib.sh
-denied finit_module "$(sbx-escape finit_module)"
+expect finit_module "finit_module: Operation not permitted" "$(sbx-escape finit_module)"
 held

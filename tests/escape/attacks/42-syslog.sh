@@ -1,3 +1,3 @@
 . /escape/lib.sh
-denied syslog "$(sbx-escape syslog)"
+expect syslog "syslog: Operation not permitted" "$(sbx-escape syslog)"
 held

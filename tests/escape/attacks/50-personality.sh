@@ -1,3 +1,3 @@
 . /escape/lib.sh
-denied "personality(ADDR_NO_RANDOMIZE)" "$(sbx-escape personality)"
+expect "personality(ADDR_NO_RANDOMIZE)" "personality: Operation not permitted" "$(sbx-escape personality)"
 held

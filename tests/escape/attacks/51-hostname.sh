@@ -1,5 +1,5 @@
 . /escape/lib.sh
 expect sethostname "sethostname: Operation not permitted" "$(sbx-escape sethostname)"
-hostname escaped 2>/dev/null && escaped "hostname escaped"
+fails "hostname escaped" "hostname: sethostname: Operation not permitted" hostname escaped
 expect hostname box-sbxshell "$(hostname)"
 held

@@ -1,7 +1,8 @@
 . /escape/lib.sh
 for f in /bin/evil /etc/evil /escape/evil /evil; do
-    touch "$f" 2>/dev/null && escaped "created $f"
+    fails "create $f" "touch: $f: Read-only file system" touch "$f"
 done
-(echo "evil::0:0::/:/bin/sh" >>/etc/passwd) 2>/dev/null && escaped "appended to /etc/passwd"
-rm -f /bin/busybox 2>/dev/null; [ -e /bin/busybox ] || escaped "removed /bin/busybox"
+write_fails "append to /etc/passwd" /etc/passwd "Permission denied" append
+fails "remove /bin/busybox" "rm: can't remove '/bin/busybox': Read-only file system" rm -f /bin/busybox
+[ -e /bin/busybox ] || escaped "removed /bin/busybox"
 held

@@ -2,5 +2,5 @@
 for h in /home/plainuser /root/.profile; do
     [ -e "$h" ] && escaped "$h is visible"
 done
-mkdir /home/plainuser 2>/dev/null && escaped "created /home/plainuser"
+fails "create /home/plainuser" "mkdir: can't create directory '/home/plainuser': Read-only file system" mkdir /home/plainuser
 held
