@@ -1,12 +1,16 @@
 #!/usr/bin/env bash
 # SPDX-License-Identifier: LGPL-2.1-or-later
-# The escape suite: every tests/escape/attacks/NN-name.sh runs as the sandboxed user inside a real sandbox (its own
-# session each) and must report that the attack failed ("held" as its last line, exit 0). The host side is then
-# checked: the marker outside the rootfs is unchanged, the host processes the attacks aimed at are alive, the host
-# listener saw no connection, the host name is the same, and no process, mount or cgroup of the user is left.
+# The escape suite: every tests/escape/attacks/NN-name.sh runs as the sandboxed user inside a real sandbox, in a
+# pam_sandbox session of its own (su through a PAM stack with pam_sandbox, as a login gets it, with the policy's cgroup
+# limits), and must report that the attack failed ("held" as its last line, exit 0). The host side is then checked:
+# the marker outside the rootfs is unchanged, the host processes the attacks aimed at are alive, the host listener saw
+# no connection, the host name is the same, the fork bomb and the memory hog met the cgroup's limits (the close line's
+# tasks-limit hits and OOM kills), and no process, mount or cgroup of the user is left.
 escape_dir=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 . "$escape_dir/../integration/shell-common.sh"
+. "$escape_dir/../lib/sshd.sh" # sbx_pam_service
 sbx_shell_setup "$@"
+sbx_syslog_start
 [ -x "${SBX_PROBE:-}" ] || sbx_fail "SBX_PROBE (tests/lib/sbx-probe) is not set"
 [ -x "${SBX_ESCAPE:-}" ] || sbx_fail "SBX_ESCAPE (tests/escape/sbx-escape) is not set"
 root=$SBX_WS/rootfs
@@ -19,9 +23,24 @@ install -m 4755 -o 0 -g 0 "$(command -v busybox)" "$root/suid/busybox"
 mkdir -p "$root/escape"
 install -m 0644 -o 0 -g 0 "$escape_dir"/attacks/*.sh "$root/escape/"
 
-# The policy: the standard one plus the limits the exhaustion attacks run into.
-sbx_shell_policy "    LimitNPROC 64
-    LimitAS 512M"
+# The policy: the standard one, its cgroups in a tree of the test's own, with the limits the exhaustion attacks run
+# into (no rlimit: the cgroup must stop them). su's PAM stack opens each session with pam_sandbox.
+cg_top=sbx-$(basename "$0" .sh)
+mapfile -t cg_tops < <(sbx_cgroup_dirs_below_self "$cg_top")
+sbx_at_exit 'sbx_cleanup_cgroup_dirs "${cg_tops[@]}"'
+sbx_write_conf "Sandbox no
+CgroupRoot %c/$cg_top/sandbox-shell
+
+Match User sbxshell
+    Sandbox yes
+    RootDirectory $root
+    Shell /bin/sh
+    Hostname box-%u
+    Environment FROM_POLICY=yes
+    TasksMax 64
+    MemoryMax 256M
+    MemorySwapMax 0"
+sbx_pam_service su
 SBX_MOUNTS_BEFORE=$(sbx_shell_mounts)
 
 # The host side the attacks aim at.
@@ -59,18 +78,35 @@ HOST_IA32=$ia32
 ENV
 sed 's/^/# host.env: /' "$root/escape/host.env"
 
+# close_lines: pam_sandbox's session-close lines for sbxshell in the syslog so far. field LINE NAME: NAME=... of one.
+close_lines() { grep 'pam_sandbox(su:session): session closed: user=sbxshell ' "$SBX_SYSLOG"; }
+field() { printf '%s\n' "$1" | tr ' ' '\n' | sed -n "s/^$2=//p"; }
 n=0 failed=()
 for f in "$escape_dir"/attacks/[0-9][0-9]-*.sh; do
     name=$(basename "$f" .sh)
     n=$((n + 1))
-    out=$(sbx_shell_run -- -c "sh /escape/$name.sh" 2>&1)
+    closed=$(close_lines | wc -l)
+    out=$(env -i PATH=/usr/sbin:/usr/bin:/sbin:/bin TERM=xterm LANG=C.UTF-8 su sbxshell -c "sh /escape/$name.sh" \
+        </dev/null 2>&1)
     rc=$?
-    if [ "$rc" = 0 ] && [ "$(printf '%s\n' "$out" | tail -1)" = held ]; then
+    sbx_wait_for "[ \$(close_lines | wc -l) -gt $closed ]" 20 || true
+    line=$(close_lines | tail -n +$((closed + 1)))
+    why=""
+    if [ "$(printf '%s\n' "$line" | grep -c .)" != 1 ]; then
+        why="not one pam_sandbox session: close lines '$line'"
+    elif [ "$name" = 29-fork-bomb ] && ! [ "$(field "$line" tasks_max_hits)" -gt 0 ] 2>/dev/null; then
+        why="the cgroup's task limit was not hit: $line"
+    elif [ "$name" = 30-memory-hog ] && ! [ "$(field "$line" oom_kills)" -gt 0 ] 2>/dev/null; then
+        why="the cgroup's OOM killer did not kill: $line"
+    fi
+    if [ "$rc" = 0 ] && [ "$(printf '%s\n' "$out" | tail -1)" = held ] && [ -z "$why" ]; then
         echo "ok - $name"
     else
-        echo "not ok - $name (exit $rc): $out"
+        echo "not ok - $name (exit $rc): $out${why:+
+# $why}"
         failed+=("$name")
     fi
+    case $name in 29-fork-bomb | 30-memory-hog) echo "# $name: $line" ;; esac
     sbx_wait_for "! pgrep -u sbxshell >/dev/null" 100 || sbx_fail "$name: processes of sbxshell are left"
 done
 [ "$n" -ge 40 ] || sbx_fail "only $n attacks"
