@@ -1,12 +1,14 @@
 #!/usr/bin/env bash
 # SPDX-License-Identifier: LGPL-2.1-or-later
 # Runs every test suite of sandbox-shell. Installs the build and test dependencies from Debian's packages when they are
-# missing (needs root for that), builds with -Dwerror=true (gcc), runs every suite, then builds with clang and with
-# -Db_sanitize=address,undefined and runs the suites that do not need file capabilities there too, then fuzzes the
+# missing (needs root for that), builds with -Dwerror=true (gcc) and the fault injection points compiled in, runs every
+# suite there; builds once more the way meson install ships it (-Dwerror=true, every other option at its default, so no
+# fault injection) and runs the root suites against that build too; then builds with clang and with
+# -Db_sanitize=address,undefined and runs the suites that do not need file capabilities there, then fuzzes the
 # config parser for a bounded time (tools/fuzz.sh).
 #
 #   tools/test.sh              everything
-#   tools/test.sh --quick      only the main build and its suites
+#   tools/test.sh --quick      only the fault-injection build and its suites
 #   SBX_MUST_WORK=1 tools/test.sh   a root-only test that cannot run is a failure instead of a skip (CI sets this)
 set -euo pipefail
 
@@ -18,7 +20,7 @@ for a in "$@"; do
     case "$a" in
     --quick) quick=1 ;;
     -h | --help)
-        sed -n '3,10p' "$0"
+        sed -n '3,12p' "$0"
         exit 0
         ;;
     *)
@@ -49,7 +51,7 @@ run_suites() {
     meson test -C "$dir" --print-errorlogs --num-processes "$jobs" "$@"
 }
 
-echo "== gcc, -Dwerror=true: every suite"
+echo "== gcc, -Dwerror=true -Dfault_injection=true: every suite"
 if [ -d build-test ]; then
     meson setup --reconfigure build-test -Dwerror=true -Dfault_injection=true >/dev/null
 else
@@ -59,6 +61,19 @@ ninja -C build-test
 run_suites build-test
 
 [ "$quick" = 1 ] && exit 0
+
+# What meson install ships: the root suites (all but fault, which needs the injection points) against a build without
+# them, so that a difference the fault-injection build hides cannot pass.
+echo "== gcc, -Dwerror=true, the shipped configuration: the root suites"
+if [ -d build-test-shipped ]; then
+    meson setup --reconfigure build-test-shipped -Dwerror=true -Dfault_injection=false >/dev/null
+else
+    meson setup build-test-shipped -Dwerror=true >/dev/null
+fi
+grep -q '^#define SBX_FAULT_INJECTION 0$' build-test-shipped/config.h ||
+    { echo "test.sh: build-test-shipped has fault injection compiled in" >&2; exit 1; }
+ninja -C build-test-shipped
+run_suites build-test-shipped --suite integration --suite e2e --suite escape --suite admin --suite uml
 
 echo "== clang, -Dwerror=true: unit, pam and ctl suites"
 if [ -d build-test-clang ]; then
