@@ -10,19 +10,7 @@
 sbx_e2e_setup "$@"
 # sshd makes forwarded agents' sockets in /tmp: a private one, so that what this sshd made is all there is in it, and
 # nothing is left on the machine's.
-# The source and build trees may themselves be under /tmp (a scratch clone): they stay reachable through a bind of
-# the machine's /tmp made first.
-mkdir -p "$SBX_WS/host-tmp"
-mount --bind /tmp "$SBX_WS/host-tmp"
-mount -t tmpfs -o mode=1777,size=16m sbx-tmp /tmp
-for d in "$SBX_SRCDIR" "$SBX_BUILDDIR"; do
-    case "$d" in
-    /tmp/*)
-        mkdir -p "$d"
-        mount --bind "$SBX_WS/host-tmp/${d#/tmp/}" "$d"
-        ;;
-    esac
-done
+sbx_private_tmp
 cp "$SBX_SRCDIR/etc/sshd_config.d/sandbox-shell.conf" "$SBX_WS/sshd-sandbox.conf"
 # DEBUG1: sshd logs the agent and remote-forward requests it gets, and the refusal of an agent.
 SBX_SSHD_LOGLEVEL=DEBUG1 SBX_SSH_SFTP=internal-sftp sbx_sshd_start "AllowTcpForwarding yes
@@ -167,7 +155,7 @@ SSH_AUTH_SOCK=$agent ssh-add -q "$SBX_SSH_KEY" 2>&1 || sbx_fail "ssh-add could n
 fp=$(ssh-keygen -lf "$SBX_SSH_KEY.pub" | awk '{ print $2 }')
 sbx_assert_eq "the test's agent holds the client's key" "$fp" "$(SSH_AUTH_SOCK=$agent ssh-add -l | awk '{ print $2 }')"
 # agent_sockets: the forwarded agents' sockets sshd has made in /tmp (the test's own).
-agent_sockets() { find /tmp -type s -name 'agent.*' 2>/dev/null; }
+agent_sockets() { find /tmp -maxdepth 2 -path '/tmp/ssh-*/agent.*' -type s; }
 sbx_assert_eq "no forwarded agent socket before" "" "$(agent_sockets)"
 # IdentityAgent first: the client's -A forwards that agent (sbx_ssh_opts's IdentityAgent=none comes second and is
 # ignored: the first value wins).

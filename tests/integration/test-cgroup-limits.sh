@@ -58,9 +58,11 @@ sbx_log "syslog: $line"
 sbx_assert_match "the close line counts the OOM kill" '^[1-9][0-9]*$' "$(sbx_pc_field "$line" oom_kills)"
 peak=$(sbx_pc_field "$line" peak_memory_bytes)
 sbx_assert_match "peak memory reported" '^[0-9]+$' "$peak"
-[ "$peak" -gt $((32 * 1024 * 1024)) ] && [ "$peak" -le $((64 * 1024 * 1024)) ] ||
-    sbx_fail "peak memory $peak not between 32M and the 64M limit"
-echo "ok - peak memory $peak is near the 64M limit and not above"
+# The kernel lets the OOM victim charge a few pages beyond the limit while it dies (a forced charge, which memory.peak
+# records): 1M of slack above it.
+[ "$peak" -gt $((32 * 1024 * 1024)) ] && [ "$peak" -le $((65 * 1024 * 1024)) ] ||
+    sbx_fail "peak memory $peak not between 32M and the 64M limit (and the 1M a dying victim may go over)"
+echo "ok - peak memory $peak is near the 64M limit and not above it by more than a dying victim's pages"
 sbx_assert_eq "the sibling session is still running" 0 "$(kill -0 "$sibling" 2>/dev/null; echo $?)"
 touch "$SBX_WS/stop-sibling"
 wait "$sibling"
@@ -89,7 +91,8 @@ line=$(sbx_pc_close_line)
 sbx_log "syslog: $line"
 sbx_assert_match "its close line counts the session's OOM kill" '^[1-9][0-9]*$' "$(sbx_pc_field "$line" oom_kills)"
 peak=$(sbx_pc_field "$line" peak_memory_bytes)
-[ "$peak" -le $((48 * 1024 * 1024)) ] || sbx_fail "the session's peak memory $peak is above SessionMemoryMax 48M"
+# (1M of slack: the OOM victim may charge a few pages beyond the limit while it dies, as above.)
+[ "$peak" -le $((49 * 1024 * 1024)) ] || sbx_fail "the session's peak memory $peak is above SessionMemoryMax 48M"
 echo "ok - the session's peak memory $peak is within SessionMemoryMax 48M"
 upeak=$(sbx_pc_field "$line" user_peak_memory_bytes)
 [ "$upeak" -gt $((48 * 1024 * 1024)) ] || sbx_fail "the user's peak $upeak is not above 48M: the holder did not hold"

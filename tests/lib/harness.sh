@@ -69,6 +69,24 @@ sbx_enter_private_ns() {
     set +e
 }
 
+# sbx_private_tmp: a private /tmp (a tmpfs) for a test whose programs write there (sshd makes forwarded agents'
+# sockets in /tmp/ssh-*): what they make is all there is in it, and nothing reaches the machine's /tmp. The source
+# and build trees, when they are below /tmp (a CI clone, say), are bound back where they were.
+sbx_private_tmp() {
+    local d keep=()
+    for d in "$SBX_SRCDIR" "$SBX_BUILDDIR"; do
+        case $d in /tmp/*) keep+=("$d") ;; esac
+    done
+    mkdir -p "$SBX_WS/host-tmp"
+    mount --bind /tmp "$SBX_WS/host-tmp"
+    mount -t tmpfs -o mode=1777,size=16m sbx-tmp /tmp
+    for d in "${keep[@]}"; do
+        mkdir -p "$d"
+        mount --bind "$SBX_WS/host-tmp/${d#/tmp/}" "$d"
+    done
+    umount "$SBX_WS/host-tmp"
+}
+
 # Cleanup hooks a test registers with sbx_at_exit "cmd"; they run in reverse order at exit.
 SBX_EXIT_HOOKS=()
 sbx_at_exit() { SBX_EXIT_HOOKS+=("$1"); }
