@@ -107,12 +107,12 @@ static int make_end_socket(int end_dir, struct sbx_registry_entry *e, uid_t uid,
         (void)strlcpy(a.sun_path, e->end_path, sizeof(a.sun_path));
         (void)unlinkat(end_dir, name, 0);
         _cleanup_close_ int s = socket(AF_UNIX, SOCK_DGRAM | SOCK_CLOEXEC | SOCK_NONBLOCK, 0);
-        if (sbx_fault("create the end socket '%s'", e->end_path) < 0 || s < 0 ||
+        if (sbx_fault("create the end socket in '%s/end'", SBX_RUNDIR) < 0 || s < 0 ||
             bind(s, (struct sockaddr *)&a, sizeof(a)) < 0 || fchownat(end_dir, name, uid, 0, AT_SYMLINK_NOFOLLOW) < 0 ||
             fchmodat(end_dir, name, 0600, 0) < 0) {
                 int e2 = errno;
                 (void)unlinkat(end_dir, name, 0);
-                return sbx_err_set(err, e2, "create the end socket '%s'", e->end_path);
+                return sbx_err_set(err, e2, "create the end socket in '%s/end'", SBX_RUNDIR);
         }
         e->end_fd = TAKE_FD(s);
         return 0;
