@@ -8,6 +8,7 @@
 sbx_shell_setup "$@"
 
 touch /tmp/sbx-host-marker
+sbx_at_exit "rm -f /tmp/sbx-host-marker"
 echo "only on the host" >"$SBX_WS/rootfs/host-file" 2>/dev/null || true
 
 out=$(sbx_shell_run -- -c 'echo $$')
