@@ -42,7 +42,10 @@ expect 'FD-WRITE-1' "... and what it writes shows in root's pane (positive contr
 # Through the new pty: Ctrl-C, Ctrl-Z and fg, a resize, vi. Job control is checked where the screen cannot lie: the
 # kernel's state of the job's process (S running, T stopped, gone), and lines the shell computes (busybox sh sets $?
 # to 130 on a Ctrl-C at an idle prompt too, so a status alone proves nothing).
-send 'kill %1; clear' Enter
+# The keeper goes first, and is reaped before the next prompt: busybox sh drops what was typed so far when a job's
+# SIGCHLD comes in while it reads a line (plain busybox in tmux does the same, sandbox or not).
+send 'kill %1; wait; sleep 1; clear; echo KEEPER-GONE' Enter
+expect '^KEEPER-GONE$' "the keeper is stopped"
 send 'sleep 300' Enter
 expect_proc sbxuser1 'sleep 300' S "the foreground job runs"
 send C-c

@@ -313,7 +313,9 @@ expect_proc() {
     SBX_EXPECT_PROC=("$1" "$2" "$3")
     sbx_wait_for '[ "$(sbx_proc_states "${SBX_EXPECT_PROC[0]}" "${SBX_EXPECT_PROC[1]}" | tr -d "\n")" = "${SBX_EXPECT_PROC[2]}" ]' \
         "${SBX_TMUX_WAIT:-150}" || sbx_fail "$4: the processes '$2' of $1 are in the states \
-'$(sbx_proc_states "$1" "$2" | tr -d '\n')', not '$3'; the screen:
+'$(sbx_proc_states "$1" "$2" | tr -d '\n')', not '$3'; the processes of $1:
+$(ps -u "$1" -o pid,ppid,pgid,tpgid,stat,wchan:16,args 2>&1)
+the screen:
 $(screen)"
     echo "ok - $4"
 }
