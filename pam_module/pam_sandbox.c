@@ -5,7 +5,8 @@
  * limits on the user's slice and the session in logind's scope or a transient scope of ours, set over D-Bus; the
  * module must then come after pam_systemd in the stack) and raises the inheritable capabilities the helper needs; setcred raises them again (sshd and login call it after open_session,
  * and pam_cap may reset the inheritable set there); close_session kills what is left of the session, removes its
- * cgroups, drops the grant and logs one line. Everything else lives in lib/. */
+ * cgroups, drops the grant and logs one line; acct_mgmt, before the session stack, leaves RuntimeMaxSec for
+ * pam_systemd to put on logind's scope. Everything else lives in lib/. */
 #define _GNU_SOURCE
 #include <errno.h>
 #include <pwd.h>
@@ -16,6 +17,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#define PAM_SM_ACCOUNT
 #define PAM_SM_AUTH
 #define PAM_SM_SESSION
 #include <security/pam_ext.h>
@@ -336,6 +338,45 @@ int pam_sm_setcred(pam_handle_t *pamh, int flags, int argc, const char **argv)
         if (a.debug)
                 pam_syslog(pamh, LOG_DEBUG, "Capability grant of '%s' raised again", s->user);
         return PAM_SUCCESS;
+}
+
+static void data_free(pam_handle_t *pamh, void *data, int error_status)
+{
+        free(data);
+}
+
+/* The account phase runs before every session stack (sshd runs it for public-key logins too, which skip auth): it
+ * hands pam_systemd the backstop of RuntimeMaxSec as PAM data, and logind makes the session's scope with it
+ * (systemd takes RuntimeMaxUSec only when it makes a scope). It decides nothing: the session phase refuses what
+ * cannot be set up, with its message, and reads the scope's value back. */
+int pam_sm_acct_mgmt(pam_handle_t *pamh, int flags, int argc, const char **argv)
+{
+        struct args a;
+        const char *user = NULL;
+        _cleanup_policy_ struct sbx_policy *p = NULL;
+
+        if (parse_args(pamh, argc, argv, &a) != PAM_SUCCESS)
+                return PAM_IGNORE;
+        const void *item = NULL;
+        if (pam_get_item(pamh, PAM_USER, &item) != PAM_SUCCESS || !item || !*(const char *)item)
+                return PAM_IGNORE;
+        user = item;
+        struct sbx_err err = {0};
+        if (sbx_policy_load_user(a.confdir, user, &p, &err) < 0 || !p->sandbox)
+                return PAM_IGNORE; /* the session phase says why, and refuses */
+        uint64_t backstop = sbx_policy_runtime_backstop(p);
+        if (backstop == SBX_LIMIT_UNSET)
+                return PAM_IGNORE;
+        char *v = NULL;
+        if (asprintf(&v, "%lluus", (unsigned long long)backstop) < 0)
+                return PAM_BUF_ERR;
+        if (pam_set_data(pamh, "systemd.runtime_max_sec", v, data_free) != PAM_SUCCESS) {
+                free(v);
+                return PAM_BUF_ERR;
+        }
+        if (a.debug)
+                pam_syslog(pamh, LOG_DEBUG, "RuntimeMaxSec of '%s' for logind's scope: %s", user, v);
+        return PAM_IGNORE;
 }
 
 int pam_sm_authenticate(pam_handle_t *pamh, int flags, int argc, const char **argv)

@@ -243,9 +243,11 @@ int sbx_doctor_pam(const char *path, struct sbx_findings *f, struct sbx_err *err
                 return r;
         }
         const struct sbx_pam_line *session = NULL, *auth = NULL, *cap_after = NULL, *systemd_after = NULL;
+        bool account = false;
         for (size_t i = 0; i < s.n; i++) {
                 const struct sbx_pam_line *l = &s.v[i];
                 bool ours = streq(l->module, "pam_sandbox.so");
+                account = account || (ours && streq(l->type, "account"));
                 if (ours && streq(l->type, "session") && !session)
                         session = l;
                 if (session && !systemd_after && streq(l->type, "session") && streq(l->module, "pam_systemd.so"))
@@ -283,6 +285,13 @@ int sbx_doctor_pam(const char *path, struct sbx_findings *f, struct sbx_err *err
                                      "\"@include common-auth\")",
                                      "%s: no auth line for pam_sandbox.so: nothing raises the grant again after "
                                      "pam_setcred (sshd and login call it after the session opened)",
+                                     path);
+        if (r == 0 && session && !account)
+                r = sbx_findings_add(f,
+                                     "add \"account optional pam_sandbox.so\" after \"@include common-account\" "
+                                     "(see pam_sandbox(8))",
+                                     "%s: no account line for pam_sandbox.so: on a systemd host logind's session "
+                                     "scope cannot get RuntimeMaxSec, and sessions of users who have it are refused",
                                      path);
         if (r == 0 && cap_after)
                 r = sbx_findings_add(f, "move the pam_sandbox.so auth line after pam_cap.so",

@@ -189,8 +189,9 @@ static int set_unit_properties(sd_bus *bus, const char *unit, const struct sbx_s
         return 0; /* sd_bus_call's 1: the read-back must follow */
 }
 
-/* Reads RuntimeMaxUSec of the scope back: systemd applies it at once or not at all. */
-static int verify_runtime_max(sd_bus *bus, const char *unit, uint64_t want, struct sbx_err *err)
+/* Reads RuntimeMaxUSec of the scope back: systemd applies it at once or not at all. On logind's scope (not
+ * `transient`) pam_systemd set it from the PAM data the account phase left (pam_sandbox.c). */
+static int verify_runtime_max(sd_bus *bus, const char *unit, bool transient, uint64_t want, struct sbx_err *err)
 {
         _cleanup_(sd_freep) char *path = NULL;
         sd_bus_error e = SD_BUS_ERROR_NULL;
@@ -206,9 +207,13 @@ static int verify_runtime_max(sd_bus *bus, const char *unit, uint64_t want, stru
                 return r;
         }
         if (got != want)
-                return sbx_err_setx(err, EOPNOTSUPP, "%s is not in force: '%s' has RuntimeMaxUSec %llu, expected %llu",
-                                    sbx_key_name(SBX_KEY_RUNTIME_MAX_SEC), unit, (unsigned long long)got,
-                                    (unsigned long long)want);
+                return sbx_err_setx(
+                        err, EOPNOTSUPP, "%s is not in force: '%s' has RuntimeMaxUSec %llu, expected %llu%s",
+                        sbx_key_name(SBX_KEY_RUNTIME_MAX_SEC), unit, (unsigned long long)got, (unsigned long long)want,
+                        transient ? ""
+                                  : " (logind makes the session's scope with it when the service's PAM "
+                                    "file has the line \"account optional pam_sandbox.so\", see "
+                                    "pam_sandbox(8))");
         return 0;
 }
 
@@ -300,14 +305,14 @@ int sbx_sd_session_open(const struct sbx_cgroup_params *p, struct sbx_sd_session
                 r = verify_limits(slice_fd, slice_cg, slice, props, n, err);
         if (r < 0)
                 goto out;
-        /* The session's own limits go on its scope. The backstop of RuntimeMaxSec only on a scope of ours (set when
-         * it was made): systemd refuses RuntimeMaxUSec on a running scope, and logind's is running; there the
-         * helper's own timer is the only one. */
+        /* The session's own limits go on its scope. The backstop of RuntimeMaxSec is set when the scope is made
+         * (systemd refuses RuntimeMaxUSec on a running scope): by us on a scope of ours, by logind on its own from
+         * what the account phase handed pam_systemd. Either way it is read back. */
         size_t sn = p->session_limits ? sbx_sd_properties(p->session_limits, SBX_PLACE_SESSION, session_props) : 0;
         if (sn > 0 && (r = set_unit_properties(bus, s->unit, session_props, sn, err)) == 0)
                 r = verify_limits(s->cg_fd, s->cgroup, s->unit, session_props, sn, err);
-        if (r == 0 && s->transient && p->runtime_max_usec != SBX_LIMIT_UNSET)
-                r = verify_runtime_max(bus, s->unit, p->runtime_max_usec, err);
+        if (r == 0 && p->runtime_max_usec != SBX_LIMIT_UNSET)
+                r = verify_runtime_max(bus, s->unit, s->transient, p->runtime_max_usec, err);
         if (r == 0)
                 s->slice_fd = TAKE_FD(slice_fd);
 out:

@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # SPDX-License-Identifier: LGPL-2.1-or-later
 # sandbox-shellctl doctor: clean on a good installation; on a deliberately broken one (one break at a time, undone
-# afterwards) it names each problem with a fix and exits 1: PAM lines missing or too weak, the helper without or with
+# afterwards) it names each problem with a fix and exits 1: PAM lines (session, auth, account) missing or too weak, the helper without or with
 # other capabilities, setuid, a wrong login shell, a login shell the policy does not back, an unsafe rootfs chain, a
 # setuid file, a device node or anything world-writable in the rootfs, a Shell missing there, sshd bypasses, and what
 # the host runs as a sandboxed user outside the sandbox: /etc/ssh/sshrc in an environment the user writes, postfix
@@ -27,6 +27,9 @@ cp "$SBX_WS/su.pam" /etc/pam.d/su
 cp /etc/pam.d/sshd "$SBX_WS/sshd.pam"
 grep -v '^auth.*pam_sandbox' "$SBX_WS/sshd.pam" >/etc/pam.d/sshd
 sbx_assert_doctor_finds "sshd without the auth (setcred) line" "/etc/pam.d/sshd: no auth line for pam_sandbox.so"
+grep -v '^account.*pam_sandbox' "$SBX_WS/sshd.pam" >/etc/pam.d/sshd
+sbx_assert_doctor_finds "sshd without the account line (RuntimeMaxSec for logind)" \
+    "/etc/pam.d/sshd: no account line for pam_sandbox.so"
 { cat "$SBX_WS/sshd.pam"; echo "auth optional pam_cap.so"; } >/etc/pam.d/sshd
 sbx_assert_doctor_finds "pam_cap after the setcred line" "pam_cap.so comes after pam_sandbox.so's auth line"
 cp "$SBX_WS/sshd.pam" /etc/pam.d/sshd

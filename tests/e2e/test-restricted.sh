@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # SPDX-License-Identifier: LGPL-2.1-or-later
-# A restricted account (Commands sftp-server scp rsync): sftp, scp (SFTP and the legacy protocol) and rsync over ssh
-# work; a login without a command, another program, anything that needs a shell, a program of the same name in the
+# A restricted account (Commands sftp-server scp rsync): sftp, scp (SFTP and the legacy protocol), sshfs and rsync over
+# ssh work; a login without a command, another program, anything that needs a shell, a program of the same name in the
 # home, and the options of scp and rsync that start another program are refused, each with a line naming what is
 # allowed. Positive control: the same requests from a sandboxed user with a shell run.
 . "$(dirname "$0")/common.sh"
@@ -37,6 +37,17 @@ rsync -a -e "$rsh" "$SBX_WS/tmp/tree/" sbxuser1@127.0.0.1:tree/ 2>"$SBX_WS/tmp/r
 sbx_assert_eq "rsync copies the tree into the home" two "$(cat /home/sbxuser1/tree/sub/b)"
 rsync -a -e "$rsh" sbxuser1@127.0.0.1:tree/ "$SBX_WS/tmp/back/" || sbx_fail "rsync download failed"
 sbx_assert_eq "rsync copies it back" one "$(cat "$SBX_WS/tmp/back/a")"
+
+# sshfs: the SFTP subsystem through FUSE, mounted in this test's mount namespace.
+mkdir -p "$SBX_WS/tmp/mnt"
+sbx_at_exit "fusermount3 -u -z '$SBX_WS/tmp/mnt' 2>/dev/null"
+sshfs -o ssh_command="$rsh" sbxuser1@127.0.0.1: "$SBX_WS/tmp/mnt" 2>"$SBX_WS/tmp/sshfs.err" ||
+    sbx_fail "sshfs failed: $(cat "$SBX_WS/tmp/sshfs.err")"
+sbx_assert_eq "sshfs shows the home" "$(cat "$SBX_WS/tmp/up.txt")" "$(cat "$SBX_WS/tmp/mnt/sftp.txt")"
+echo "through sshfs $RANDOM" >"$SBX_WS/tmp/fs.txt"
+cp "$SBX_WS/tmp/fs.txt" "$SBX_WS/tmp/mnt/fs.txt" || sbx_fail "writing through sshfs failed"
+fusermount3 -u "$SBX_WS/tmp/mnt" || sbx_fail "sshfs did not unmount"
+sbx_assert_eq "a file written through sshfs lands in the home" "$(cat "$SBX_WS/tmp/fs.txt")" "$(cat /home/sbxuser1/fs.txt)"
 
 # refused REQUEST DESCRIPTION: the request fails with the refusal line, and the program behind it never ran.
 refused() {

@@ -33,6 +33,9 @@ n2=$(pgrep -u sbxuser1 -fc '^sleep 7$' || true)
 echo "ok - control: a second session still starts and forks ($n2), past 20 for the user as a whole"
 wait $second
 wait $first
+# The ssh clients are gone; sshd logs each close a moment later. Both lines are in before the log is read and cleared
+# (a late one would be read as the next session's).
+sbx_sshd_settle sbxuser1
 line=$(grep "session closed: user=sbxuser1 " "$SBX_SYSLOG" | head -1)
 sbx_assert_match "the usage line counts the session's tasks-limit hits" ' tasks_max_hits=[1-9]' "$line"
 sbx_assert_match "and carries the user's figures" ' user_peak_memory_bytes=[0-9n]' "$line"

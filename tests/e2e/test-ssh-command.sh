@@ -42,6 +42,7 @@ sbx_assert_eq "exit status reaches the client" 7 "$?"
 sbx_e2e_assert_clean sbxuser1
 
 # One line per session in the log (authpriv), with what it used: this session ran a 20 MB allocation and some CPU.
+sbx_sshd_settle sbxuser1
 : >"$SBX_SYSLOG"
 sbx_ssh sbxuser1 'head -c 20000000 /dev/zero | tr "\0" x | wc -c >/dev/null; i=0; while [ $i -lt 20000 ]; do i=$((i+1)); done'
 sbx_wait_for "grep -q 'session closed: user=sbxuser1' '$SBX_SYSLOG'" 50 || true

@@ -244,12 +244,12 @@ sbx_assert_lines() {
 
 # sbx_syslog_start: a syslog sink at /dev/log; $SBX_SYSLOG collects the lines it receives. The machine has no syslog
 # daemon and no /dev/log, and its devtmpfs must not be written: the test's /dev becomes a tmpfs holding copies of the
-# usual device nodes, the host's devpts and shm, and the socket, served by sbx-syslog-listen.
+# usual device nodes (fuse for sshfs), the host's devpts and shm, and the socket, served by sbx-syslog-listen.
 sbx_syslog_start() {
     local dev=$SBX_WS/dev n
     mkdir -p "$dev"
     mount -t tmpfs -o mode=0755,size=1m sbx-dev "$dev"
-    for n in null zero full random urandom tty ptmx; do
+    for n in null zero full random urandom tty ptmx fuse; do
         [ -e "/dev/$n" ] && cp -a "/dev/$n" "$dev/$n"
     done
     mkdir -p "$dev/pts" "$dev/shm"

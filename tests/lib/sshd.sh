@@ -7,8 +7,9 @@ SBX_SSH_DIR=""
 SBX_SSH_PORT=""
 SBX_SSH_KEY=""
 
-# sbx_pam_service NAME: writes /etc/pam.d/NAME (private /etc) with pam_sandbox in the session stack (and its setcred line
-# last in the auth stack), around Debian's common-* files, as etc/pam.d/sandbox-shell tells administrators to do.
+# sbx_pam_service NAME: writes /etc/pam.d/NAME (private /etc) with pam_sandbox in the session stack (its setcred line
+# last in the auth stack, its account line after common-account), around Debian's common-* files, as
+# etc/pam.d/sandbox-shell tells administrators to do.
 # Extra module arguments for pam_sandbox come from $SBX_PAM_ARGS.
 sbx_pam_service() {
     local name=$1 auth_first
@@ -21,6 +22,7 @@ $auth_first
 @include common-auth
 auth optional $SBX_PAM_MODULE helper=$SBX_SHELL ${SBX_PAM_ARGS:-}
 @include common-account
+account optional $SBX_PAM_MODULE helper=$SBX_SHELL ${SBX_PAM_ARGS:-}
 @include common-session-noninteractive
 session required $SBX_PAM_MODULE helper=$SBX_SHELL ${SBX_PAM_ARGS:-}
 PAM
@@ -90,6 +92,13 @@ sbx_ssh_authorize() {
 sbx_ssh_opts() {
     printf '%s\n' -i "$SBX_SSH_KEY" -o IdentitiesOnly=yes -o IdentityAgent=none -o BatchMode=yes \
         -o StrictHostKeyChecking=no -o UserKnownHostsFile=/dev/null -o LogLevel=ERROR -o ConnectTimeout=10
+}
+
+# sbx_sshd_settle USER: waits until no sshd process of USER's logins is left, so that every session that ended has
+# logged its close line (the client returns before sshd closes the session).
+sbx_sshd_settle() {
+    sbx_wait_for "! pgrep -f '^sshd: $1( |@|\$)' >/dev/null" 100 ||
+        sbx_fail "sshd processes of $1 are still there: $(pgrep -af "^sshd: $1")"
 }
 
 # sbx_ssh USER [ssh args...]: ssh USER@127.0.0.1 on the test's sshd.

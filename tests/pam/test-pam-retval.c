@@ -156,6 +156,7 @@ static void test_not_sandboxed_is_ignored(void **state)
         assert_int_equal(module_fn(dl, "pam_sm_setcred")(pamh, PAM_ESTABLISH_CRED, 1, argv), PAM_IGNORE);
         assert_int_equal(module_fn(dl, "pam_sm_close_session")(pamh, 0, 1, argv), PAM_IGNORE);
         assert_int_equal(module_fn(dl, "pam_sm_authenticate")(pamh, 0, 1, argv), PAM_IGNORE);
+        assert_int_equal(module_fn(dl, "pam_sm_acct_mgmt")(pamh, 0, 1, argv), PAM_IGNORE);
         pam_end(pamh, PAM_SUCCESS);
 
         /* Through the stack, a session stack whose only module ignores the user fails (libpam's rule); it is
@@ -198,12 +199,50 @@ static void test_close_without_open(void **state)
         dlclose(dl);
 }
 
+/* The account phase hands pam_systemd RuntimeMaxSec's backstop (RuntimeMaxSec + TimeoutStopSec + 5 s) as PAM data,
+ * only for a sandboxed user who has it, and decides nothing (PAM_IGNORE: the stack's result is the next module's).
+ * The next module of the stack reads the data as pam_systemd does (pam-data-probe.c). */
+static void test_account_runtime_max(void **state)
+{
+        if (!need_root())
+                sbx_skip("needs root: the config loader reads only root-owned files");
+        char path[256], text[1024], out[256], got[64];
+        snprintf(out, sizeof(out), "%s/probe.out", tmp);
+        snprintf(path, sizeof(path), "%s/account", pamdir);
+        snprintf(text, sizeof(text),
+                 "account optional %s conf=%s\naccount required %s name=systemd.runtime_max_sec out=%s\n",
+                 SBX_PAM_MODULE, confdir, SBX_PAM_DATA_PROBE, out);
+        write_file(path, text);
+        const struct {
+                const char *conf, *want;
+        } cases[] = {
+                {"Sandbox yes\nRuntimeMaxSec 1min\n", "75000000us"},
+                {"Sandbox yes\nRuntimeMaxSec 2h\nTimeoutStopSec 1s\n", "7206000000us"},
+                {"Sandbox yes\n", "(none)"},
+                {"Sandbox no\nRuntimeMaxSec 1min\n", "(none)"},
+                {"Sandbox yes\nNoSuchKeyword 1\n", "(none)"}, /* the session line refuses it, saying why */
+        };
+        for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+                config(cases[i].conf);
+                (void)unlink(out);
+                pam_handle_t *pamh = start("account", "root");
+                assert_int_equal(pam_acct_mgmt(pamh, 0), PAM_SUCCESS);
+                pam_end(pamh, PAM_SUCCESS);
+                FILE *f = fopen(out, "re");
+                assert_non_null(f);
+                got[0] = '\0';
+                assert_non_null(fgets(got, sizeof(got), f));
+                fclose(f);
+                assert_string_equal(got, cases[i].want);
+        }
+}
+
 static void test_only_pam_sm_exported(void **state)
 {
         void *dl = dlopen(SBX_PAM_MODULE, RTLD_NOW | RTLD_LOCAL);
         assert_non_null(dl);
         const char *exported[] = {"pam_sm_open_session", "pam_sm_close_session", "pam_sm_setcred",
-                                  "pam_sm_authenticate"};
+                                  "pam_sm_authenticate", "pam_sm_acct_mgmt"};
         for (size_t i = 0; i < sizeof(exported) / sizeof(exported[0]); i++)
                 assert_non_null(dlsym(dl, exported[i]));
         /* lib/ is linked in statically and must stay hidden (version script): a few of its functions. */
@@ -213,7 +252,6 @@ static void test_only_pam_sm_exported(void **state)
                                 "sbx_err_set",
                                 "sbx_cg_write",
                                 "parse_args",
-                                "pam_sm_acct_mgmt",
                                 "pam_sm_chauthtok"};
         for (size_t i = 0; i < sizeof(hidden) / sizeof(hidden[0]); i++) {
                 void *sym = dlsym(dl, hidden[i]);
@@ -224,8 +262,8 @@ static void test_only_pam_sm_exported(void **state)
         }
         dlclose(dl);
 
-        /* And the dynamic symbol table says the same: every defined symbol is one of the four pam_sm_* functions,
-         * and all four are there. nm must run and succeed: a missing or failing nm, or a line that is not a symbol,
+        /* And the dynamic symbol table says the same: every defined symbol is one of the five pam_sm_* functions,
+         * and all five are there. nm must run and succeed: a missing or failing nm, or a line that is not a symbol,
          * is a failure, not an empty table. */
         char cmd[512];
         snprintf(cmd, sizeof(cmd), "nm -D --defined-only '%s' 2>&1", SBX_PAM_MODULE);
@@ -265,10 +303,10 @@ static void test_only_pam_sm_exported(void **state)
 int main(void)
 {
         const struct CMUnitTest tests[] = {
-                cmocka_unit_test(test_unknown_argument),     cmocka_unit_test(test_missing_config),
-                cmocka_unit_test(test_bad_config),           cmocka_unit_test(test_not_sandboxed_is_ignored),
-                cmocka_unit_test(test_unknown_user),         cmocka_unit_test(test_close_without_open),
-                cmocka_unit_test(test_only_pam_sm_exported),
+                cmocka_unit_test(test_unknown_argument),    cmocka_unit_test(test_missing_config),
+                cmocka_unit_test(test_bad_config),          cmocka_unit_test(test_not_sandboxed_is_ignored),
+                cmocka_unit_test(test_unknown_user),        cmocka_unit_test(test_close_without_open),
+                cmocka_unit_test(test_account_runtime_max), cmocka_unit_test(test_only_pam_sm_exported),
         };
         return cmocka_run_group_tests(tests, setup, teardown);
 }

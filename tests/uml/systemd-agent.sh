@@ -27,6 +27,9 @@ check_match() { # WHAT REGEX TEXT; a REGEX spanning lines would be one alternati
     *) if printf '%s\n' "$3" | grep -Eq -- "$2"; then ok "$1"; else nok "$1" "no match for /$2/ in:" "$3"; fi ;;
     esac
 }
+check_no_match() { # WHAT REGEX TEXT
+    if printf '%s\n' "$3" | grep -Eq -- "$2"; then nok "$1" "/$2/ matches in:" "$3"; else ok "$1"; fi
+}
 # Polls CMD every half second for at most SECONDS (default 10). Process creation is slow in a user-mode-linux guest on
 # a busy machine, so polls are few.
 wait_for() { # CMD [SECONDS]
@@ -84,9 +87,12 @@ fi
 ok "sshd answers in the guest (systemd $(systemctl --version | head -n1 | cut -d' ' -f2))"
 
 # ---- a user the policy does not sandbox is untouched
-out=$("${SSH[@]}" sbxu2@127.0.0.1 'echo PID=$$; sed -n "s/^0:://p" /proc/self/cgroup' 2>&1)
+out=$("${SSH[@]}" sbxu2@127.0.0.1 'echo PID=$$; c=$(sed -n "s/^0:://p" /proc/self/cgroup); echo "$c";
+    echo "RUNTIME=$(systemctl show -p RuntimeMaxUSec --value "${c##*/}")"' 2>&1)
 check_match "plain user: an ordinary shell (PID not 1)" '^PID=([02-9]|1[0-9])' "$out"
 check_match "plain user: in logind's session scope" '^/user\.slice/user-2002\.slice/session-[0-9]+\.scope$' "$out"
+check_match "plain user: logind's scope has no RuntimeMaxSec (control for the sandboxed login's)" '^RUNTIME=infinity$' \
+    "$out"
 check_eq "plain user: no limit of ours on user-2002.slice" "infinity" "$(prop user-2002.slice MemoryMax)"
 check_eq "plain user: no runtime drop-in of ours" "" "$(ls /run/systemd/system.control/user-2002.slice.d 2>/dev/null)"
 
@@ -115,6 +121,8 @@ sid=${sid%.scope}
 check_eq "ssh login: logind's session $sid is active" "active" "$(loginctl show-session -p State --value "$sid" 2>&1)"
 check_eq "ssh login: its scope $unit is active" "active" "$(prop "$unit" ActiveState)"
 check_eq "SessionTasksMax is on the session's scope (systemctl show)" "30" "$(prop "$unit" TasksMax)"
+check_eq "RuntimeMaxSec 1h is on logind's session scope, with TimeoutStopSec 10s and 5s as the backstop" \
+    "1h 15s" "$(prop "$unit" RuntimeMaxUSec)"
 check_eq "pids.max of the scope's cgroup" "30" "$(cat "/sys/fs/cgroup$scope/pids.max" 2>&1)"
 check_eq "control: the user's slice keeps its own TasksMax" "40" "$(prop user-2001.slice TasksMax)"
 check_eq "user-2001.slice MemoryMax (systemctl show)" "209715200" "$(prop user-2001.slice MemoryMax)"
@@ -169,6 +177,28 @@ line=$(journalctl --no-pager -o cat | grep "session closed: user=sbxu1 session=$
 check_match "the usage line names the scope and reads its cgroup" \
     "session closed: user=sbxu1 session=$unit duration=[0-9.]+s end=logout peak_memory_bytes=[0-9]+ cpu_seconds=[0-9.]+ .* user_peak_memory_bytes=[0-9]+ user_cpu_seconds=[0-9.]+ .*processes=killed" \
     "$line"
+
+# ---- without the account line logind's scope cannot get RuntimeMaxSec: the sandboxed login is refused, saying why
+cp /etc/pam.d/sshd /tmp/sshd.pam
+grep -v '^account optional .*pam_sandbox' /tmp/sshd.pam >/etc/pam.d/sshd
+out=$("${SSH[@]}" sbxu1@127.0.0.1 'echo IN-SANDBOX-PID=$$' 2>&1)
+cp /tmp/sshd.pam /etc/pam.d/sshd
+check_no_match "no account line: the RuntimeMaxSec login does not get a shell" 'IN-SANDBOX-PID' "$out"
+check_match "... and says it lacks the account line" 'account optional pam_sandbox\.so' \
+    "$(journalctl --no-pager -o cat | grep 'RuntimeMaxSec is not in force' | tail -n 1)"
+wait_for "! pgrep -u sbxu1 >/dev/null" 30 || true
+check_eq "... and leaves no process of sbxu1" "" "$(pgrep -u sbxu1 -a)"
+
+# ---- a restricted account (Commands echo) on the systemd backend: the named program runs, a shell does not
+out=$("${SSH[@]}" sbxu3@127.0.0.1 'echo RESTRICTED RAN' 2>&1)
+check_match "Commands: the named program runs" '^RESTRICTED RAN$' "$out"
+check_match "... in a pam_sandbox session (its usage line)" 'session closed: user=sbxu3 session=session-[0-9]+\.scope' \
+    "$(journalctl --no-pager -o cat | grep 'session closed: user=sbxu3' | tail -n 1)"
+out=$("${SSH[@]}" sbxu3@127.0.0.1 'sh -c "echo SHELL-RAN"' 2>&1)
+check_match "Commands: sh is refused, naming what is allowed" 'this account may run only: echo' "$out"
+check_no_match "... and nothing ran" 'SHELL-RAN' "$out"
+wait_for "! pgrep -u sbxu3 >/dev/null" 30 || true
+check_eq "... and no process of sbxu3 is left" "" "$(pgrep -u sbxu3 -a)"
 
 # ---- su - sbxu1 from root's ssh session: a transient scope of the user's; root's scope keeps its values
 rm -f /home/sbxu1/stop2

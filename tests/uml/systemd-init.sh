@@ -40,18 +40,21 @@ PAM=pam_sandbox.so
     fail "the staged build has no $PAM in the security directory"
 
 # Users: sbxu1 is sandboxed (login shell: the helper; SBX_UML_SHELL=/bin/sh, for diagnosing the PAM side alone when
-# the helper fails, keeps the session without it), sbxu2 is not. '*': no password, keys only.
+# the helper fails, keeps the session without it), sbxu2 is not, sbxu3 is a restricted account (Commands). '*': no
+# password, keys only.
 cat >>"$R/etc/passwd" <<EOF
 sbxu1:x:2001:2001:sandboxed:/home/sbxu1:${SBX_UML_SHELL:-/usr/bin/sandbox-shell}
 sbxu2:x:2002:2002:plain:/home/sbxu2:/bin/sh
+sbxu3:x:2003:2003:restricted:/home/sbxu3:/usr/bin/sandbox-shell
 EOF
-printf 'sbxu1:*:19000:0:99999:7:::\nsbxu2:*:19000:0:99999:7:::\n' >>"$R/etc/shadow"
-printf 'sbxu1:x:2001:\nsbxu2:x:2002:\n' >>"$R/etc/group"
-for u in sbxu1 sbxu2; do
+printf 'sbxu1:*:19000:0:99999:7:::\nsbxu2:*:19000:0:99999:7:::\nsbxu3:*:19000:0:99999:7:::\n' >>"$R/etc/shadow"
+printf 'sbxu1:x:2001:\nsbxu2:x:2002:\nsbxu3:x:2003:\n' >>"$R/etc/group"
+for u in sbxu1 sbxu2 sbxu3; do
     mkdir -p "$R/home/$u"
 done
 chown 2001:2001 "$R/home/sbxu1"
 chown 2002:2002 "$R/home/sbxu2"
+chown 2003:2003 "$R/home/sbxu3"
 
 # The helper's file capabilities, as meson install sets them (the copy from the host's staging directory does not
 # carry them; the overlay's upper layer is a tmpfs, which keeps security.capability).
@@ -83,16 +86,22 @@ Match User sbxu1
     CPUWeight 50
     SessionTasksMax 30
     RuntimeMaxSec 1h
+
+Match User sbxu3
+    Sandbox yes
+    RootDirectory /var/lib/sandbox-shell/rootfs
+    Commands echo
 EOF
 chmod 0644 "$R/etc/sandbox-shell/sandbox-shell.conf"
 
-# PAM: pam_sandbox after @include common-session (after pam_systemd), its setcred line last in the auth stack, as
-# etc/pam.d/sandbox-shell and pam_sandbox(8) tell administrators.
+# PAM: pam_sandbox after @include common-session (after pam_systemd), its setcred line last in the auth stack, its
+# account line after common-account, as etc/pam.d/sandbox-shell and pam_sandbox(8) tell administrators.
 cat >"$R/etc/pam.d/sshd" <<EOF
 @include common-auth
 auth optional $PAM
 account required pam_nologin.so
 @include common-account
+account optional $PAM debug
 session required pam_loginuid.so
 @include common-session
 session required $PAM debug
@@ -104,6 +113,7 @@ auth sufficient pam_rootok.so
 @include common-auth
 auth optional $PAM
 @include common-account
+account optional $PAM debug
 @include common-session
 session required $PAM debug
 EOF
@@ -115,7 +125,7 @@ ssh-keygen -q -t ed25519 -N '' -f "$R/etc/ssh/sbx_host_ed25519" </dev/null || fa
 mkdir -p -m 0700 "$R/root/.ssh"
 ssh-keygen -q -t ed25519 -N '' -f "$R/root/.ssh/sbx_client" </dev/null || fail "client key"
 mkdir -p "$R/etc/ssh/sbx_keys"
-for u in root sbxu1 sbxu2; do
+for u in root sbxu1 sbxu2 sbxu3; do
     cp "$R/root/.ssh/sbx_client.pub" "$R/etc/ssh/sbx_keys/$u"
 done
 chmod -R go-w "$R/etc/ssh/sbx_keys"

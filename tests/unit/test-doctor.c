@@ -97,20 +97,26 @@ static void test_pam(void **state)
         write_file("common-auth", "auth [success=1 default=ignore] pam_unix.so nullok\nauth requisite pam_deny.so\n");
         write_file("sandbox", "session required /lib/security/pam_sandbox.so debug\n");
         assert_int_equal(pam_findings("@include common-auth\nauth optional pam_sandbox.so # setcred\n"
-                                      "session include sandbox\n",
+                                      "account optional pam_sandbox.so\nsession include sandbox\n",
                                       &f),
                          0);
-        assert_int_equal(pam_findings("@include common-auth\n-session required pam_sandbox.so\n", &f), 1);
+        assert_int_equal(pam_findings("@include common-auth\naccount optional pam_sandbox.so\n"
+                                      "-session required pam_sandbox.so\n",
+                                      &f),
+                         1);
         assert_true(has(&f, "no auth line for pam_sandbox.so"));
         sbx_findings_done(&f);
         assert_int_equal(pam_findings("auth optional pam_sandbox.so\n# session required pam_sandbox.so\n", &f), 1);
         assert_true(has(&f, "no session line for pam_sandbox.so"));
         sbx_findings_done(&f);
-        assert_int_equal(pam_findings("auth optional pam_sandbox.so\nsession sufficient pam_sandbox.so\n", &f), 1);
+        assert_int_equal(pam_findings("auth optional pam_sandbox.so\naccount optional pam_sandbox.so\n"
+                                      "session sufficient pam_sandbox.so\n",
+                                      &f),
+                         1);
         assert_true(has(&f, "the control 'sufficient'"));
         sbx_findings_done(&f);
         assert_int_equal(pam_findings("auth optional pam_sandbox.so\nauth optional pam_cap.so\n"
-                                      "session required pam_sandbox.so\n",
+                                      "account optional pam_sandbox.so\nsession required pam_sandbox.so\n",
                                       &f),
                          1);
         assert_true(has(&f, "pam_cap.so comes after"));
@@ -118,16 +124,23 @@ static void test_pam(void **state)
         /* pam_systemd must run first (Debian's common-session holds it): placed before it, pam_sandbox is reported, with
          * the line of pam_systemd inside the included file; placed after it, nothing is. */
         write_file("common-session", "session required pam_unix.so\nsession optional pam_systemd.so\n");
-        assert_int_equal(pam_findings("auth optional pam_sandbox.so\n@include common-session\n"
-                                      "session required pam_sandbox.so\n",
+        assert_int_equal(pam_findings("auth optional pam_sandbox.so\naccount optional pam_sandbox.so\n"
+                                      "@include common-session\nsession required pam_sandbox.so\n",
                                       &f),
                          0);
-        assert_int_equal(pam_findings("auth optional pam_sandbox.so\nsession required pam_sandbox.so\n"
-                                      "@include common-session\n",
+        assert_int_equal(pam_findings("auth optional pam_sandbox.so\naccount optional pam_sandbox.so\n"
+                                      "session required pam_sandbox.so\n@include common-session\n",
                                       &f),
                          1);
         assert_true(has(&f, "common-session:2: pam_systemd.so's session line comes after pam_sandbox.so's"));
-        assert_true(has(&f, "svc:2)"));
+        assert_true(has(&f, "svc:3)"));
+        sbx_findings_done(&f);
+        /* The account line hands pam_systemd RuntimeMaxSec: without it, it is reported (with one, above, not). */
+        assert_int_equal(pam_findings("auth optional pam_sandbox.so\n@include common-session\n"
+                                      "session required pam_sandbox.so\n",
+                                      &f),
+                         1);
+        assert_true(has(&f, "no account line for pam_sandbox.so"));
         sbx_findings_done(&f);
         /* Only lines of the include's type count: a session line reached through "auth include" does not. */
         assert_int_equal(pam_findings("auth optional pam_sandbox.so\nauth include sandbox\n", &f), 1);
