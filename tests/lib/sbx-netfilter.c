@@ -1,0 +1,138 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/* The filter of `Network private` at work (tests/integration/test-netfilter.sh):
+ *
+ *   sbx-netfilter install [--allow R | --deny R | --host R | --dns ADDR]...
+ *                             render the ruleset of lib/core/netfilter.c and add it to this network namespace
+ *   sbx-netfilter listen PORT...   serve each TCP port on every address: "HELLO-PORT" to each connection (until killed)
+ *   sbx-netfilter connect ADDR PORT
+ *                             one TCP connection (2 s at most): prints "ADDR:PORT: ok LINE" or "ADDR:PORT: <strerror>",
+ *                             exit 0 either way, so that the test asserts what the kernel answered */
+#define _GNU_SOURCE
+#include <arpa/inet.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <netinet/in.h>
+#include <poll.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include "netfilter.h"
+
+#define MAX_RULES 32
+
+static int install(int argc, char **argv)
+{
+        struct sbx_net_rule allow[MAX_RULES], deny[MAX_RULES], host[MAX_RULES], dns;
+        struct sbx_net_filter f = {.allow = allow, .deny = deny, .host = host};
+        struct sbx_err err = {0};
+        for (int i = 2; i + 1 < argc; i += 2) {
+                struct sbx_net_rule *r = NULL;
+                if (!strcmp(argv[i], "--allow") && f.n_allow < MAX_RULES)
+                        r = &allow[f.n_allow++];
+                else if (!strcmp(argv[i], "--deny") && f.n_deny < MAX_RULES)
+                        r = &deny[f.n_deny++];
+                else if (!strcmp(argv[i], "--host") && f.n_host < MAX_RULES)
+                        r = &host[f.n_host++];
+                else if (!strcmp(argv[i], "--dns"))
+                        r = &dns, f.dns = &dns;
+                else {
+                        fprintf(stderr, "sbx-netfilter: unknown argument '%s'\n", argv[i]);
+                        return 1;
+                }
+                if (sbx_net_rule_parse(argv[i + 1], r, &err) < 0) {
+                        fprintf(stderr, "sbx-netfilter: %s\n", err.msg);
+                        return 1;
+                }
+        }
+        char *text = NULL;
+        if (sbx_net_filter_render(&f, &text, &err) < 0 || sbx_net_filter_install(text, &err) < 0) {
+                fprintf(stderr, "sbx-netfilter: %s\n", err.msg);
+                free(text);
+                return 1;
+        }
+        free(text);
+        return 0;
+}
+
+static int listen_ports(int argc, char **argv)
+{
+        struct pollfd p[16];
+        int ports[16], n = 0;
+        for (int i = 2; i < argc && n < 16; i++, n++) {
+                struct sockaddr_in a = {.sin_family = AF_INET, .sin_port = htons((uint16_t)atoi(argv[i]))};
+                int one = 1, s = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
+                if (s < 0 || setsockopt(s, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one)) < 0 ||
+                    bind(s, (struct sockaddr *)&a, sizeof(a)) < 0 || listen(s, 16) < 0) {
+                        fprintf(stderr, "sbx-netfilter: listen on %s: %s\n", argv[i], strerror(errno));
+                        return 1;
+                }
+                p[n] = (struct pollfd){.fd = s, .events = POLLIN};
+                ports[n] = atoi(argv[i]);
+        }
+        printf("listening\n");
+        fflush(stdout);
+        for (;;) {
+                if (poll(p, (nfds_t)n, -1) < 0 && errno != EINTR)
+                        return 1;
+                for (int i = 0; i < n; i++) {
+                        if (!(p[i].revents & POLLIN))
+                                continue;
+                        int c = accept4(p[i].fd, NULL, NULL, SOCK_CLOEXEC);
+                        if (c < 0)
+                                continue;
+                        dprintf(c, "HELLO-%d\n", ports[i]);
+                        close(c);
+                }
+        }
+}
+
+static int connect_once(const char *addr, const char *port)
+{
+        struct sockaddr_in a = {.sin_family = AF_INET, .sin_port = htons((uint16_t)atoi(port))};
+        if (inet_pton(AF_INET, addr, &a.sin_addr) != 1) {
+                fprintf(stderr, "sbx-netfilter: '%s' is not an IPv4 address\n", addr);
+                return 1;
+        }
+        int s = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC | SOCK_NONBLOCK, 0);
+        if (s < 0)
+                return 1;
+        int r = connect(s, (struct sockaddr *)&a, sizeof(a));
+        if (r < 0 && errno == EINPROGRESS) {
+                struct pollfd p = {.fd = s, .events = POLLOUT};
+                int e = 0;
+                socklen_t len = sizeof(e);
+                r = poll(&p, 1, 2000);
+                if (r == 0)
+                        errno = ETIMEDOUT, r = -1;
+                else if (r > 0 && getsockopt(s, SOL_SOCKET, SO_ERROR, &e, &len) == 0 && e)
+                        errno = e, r = -1;
+                else if (r > 0)
+                        r = 0;
+        }
+        char line[64] = "";
+        if (r == 0) {
+                struct pollfd p = {.fd = s, .events = POLLIN};
+                ssize_t n = poll(&p, 1, 2000) > 0 ? read(s, line, sizeof(line) - 1) : -1;
+                line[n > 0 ? n : 0] = '\0';
+                line[strcspn(line, "\n")] = '\0';
+        }
+        printf("%s:%s: %s%s%s\n", addr, port, r == 0 ? "ok" : strerror(errno), r == 0 ? " " : "", line);
+        close(s);
+        return 0;
+}
+
+int main(int argc, char **argv)
+{
+        if (argc >= 2 && !strcmp(argv[1], "install"))
+                return install(argc, argv);
+        if (argc >= 3 && !strcmp(argv[1], "listen"))
+                return listen_ports(argc, argv);
+        if (argc == 4 && !strcmp(argv[1], "connect"))
+                return connect_once(argv[2], argv[3]);
+        fprintf(stderr, "usage: sbx-netfilter install [--allow R|--deny R|--host R|--dns A]... | listen PORT... | "
+                        "connect ADDR PORT\n");
+        return 1;
+}
