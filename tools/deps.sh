@@ -2,7 +2,8 @@
 # The Debian packages sandbox-shell builds and tests with; sourced by tools/test.sh and tools/demo.sh.
 
 SBX_BUILD_DEPS=(meson ninja-build pkg-config gcc clang libc6-dev libpam0g-dev libcap-dev libcap2-bin libbsd-dev
-    libseccomp-dev libsystemd-dev clang-format)
+    libseccomp-dev libsystemd-dev libslirp-dev libglib2.0-dev
+    clang-format)
 SBX_TEST_DEPS=(libcmocka-dev libpam-wrapper libnss-wrapper busybox-static openssh-server openssh-client mandoc
     user-mode-linux kmod tmux procps util-linux iproute2 psmisc login debootstrap binutils systemd dbus libpam-systemd sudo
     rsync sshfs nftables)

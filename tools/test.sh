@@ -43,12 +43,14 @@ echo "== clang-format --dry-run -Werror: every C file"
 # run_suites BUILDDIR [--suite NAME]...: every suite named must have tests (meson test --suite NAME passes when the
 # suite has none, e.g. when its build was skipped).
 run_suites() {
-    local dir=$1 a want=0
+    local dir=$1 a want=0 out
     shift
     for a in "$@"; do
         if [ "$want" = 1 ]; then
-            meson test -C "$dir" --list --no-rebuild --suite "$a" 2>/dev/null | grep -q " / " ||
-                { echo "test.sh: $dir has no test in the suite '$a'" >&2; return 1; }
+            # (not piped into grep -q: with pipefail, meson killed by SIGPIPE when grep stops early fails the check)
+            out=$(meson test -C "$dir" --list --no-rebuild --suite "$a" 2>&1) || true
+            grep -q " / " <<<"$out" ||
+                { printf "test.sh: %s has no test in the suite '%s':\n%s\n" "$dir" "$a" "$out" >&2; return 1; }
         fi
         want=0
         [ "$a" = --suite ] && want=1

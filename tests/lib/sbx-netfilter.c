@@ -4,6 +4,8 @@
  *   sbx-netfilter install [--allow R | --deny R | --host R | --dns ADDR]...
  *                             render the ruleset of lib/core/netfilter.c and add it to this network namespace
  *   sbx-netfilter listen PORT...   serve each TCP port on every address: "HELLO-PORT" to each connection (until killed)
+ *   sbx-netfilter tap NETNS CMD...   make the sandbox's tap device in the network namespace NETNS (a path) as the
+ *                             helper does (lib/core/netstack.c), then exec CMD here with the device as descriptor 3
  *   sbx-netfilter connect ADDR PORT
  *                             one TCP connection (2 s at most): prints "ADDR:PORT: ok LINE" or "ADDR:PORT: <strerror>",
  *                             exit 0 either way, so that the test asserts what the kernel answered */
@@ -12,6 +14,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <netinet/in.h>
+#include <sched.h>
 #include <poll.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -20,6 +23,7 @@
 #include <unistd.h>
 
 #include "netfilter.h"
+#include "netstack.h"
 
 #define MAX_RULES 32
 
@@ -124,8 +128,33 @@ static int connect_once(const char *addr, const char *port)
         return 0;
 }
 
+static int tap(char **argv)
+{
+        struct sbx_err err = {0};
+        int here = open("/proc/self/ns/net", O_RDONLY | O_CLOEXEC), there = open(argv[2], O_RDONLY | O_CLOEXEC);
+        if (here < 0 || there < 0 || setns(there, CLONE_NEWNET) < 0) {
+                fprintf(stderr, "sbx-netfilter: enter %s: %s\n", argv[2], strerror(errno));
+                return 1;
+        }
+        int fd = sbx_netstack_tap(&err);
+        if (fd < 0) {
+                fprintf(stderr, "sbx-netfilter: %s\n", err.msg);
+                return 1;
+        }
+        if (setns(here, CLONE_NEWNET) < 0 || dup2(fd, 3) < 0) {
+                fprintf(stderr, "sbx-netfilter: back to the first namespace: %s\n", strerror(errno));
+                return 1;
+        }
+        (void)fcntl(3, F_SETFL, O_NONBLOCK);
+        execvp(argv[3], argv + 3);
+        fprintf(stderr, "sbx-netfilter: exec %s: %s\n", argv[3], strerror(errno));
+        return 1;
+}
+
 int main(int argc, char **argv)
 {
+        if (argc >= 4 && !strcmp(argv[1], "tap"))
+                return tap(argv);
         if (argc >= 2 && !strcmp(argv[1], "install"))
                 return install(argc, argv);
         if (argc >= 3 && !strcmp(argv[1], "listen"))
