@@ -3,8 +3,8 @@
 # The user-mode stack of Network private (wrapper/sandbox-shell-netstack.c) between three network namespaces of the
 # test's own: the box (the sandbox's: its tap device made as the helper makes it, and the filter), the host (where
 # the stack runs, as an unprivileged user with CAP_SYS_ADMIN ambient, as the helper starts it; a "secret" service
-# on its loopback) and the internet (203.0.113.1 and the LAN's 10.1.2.3 serve TCP ports 7 and 8). From the box the
-# internet answers through the stack; the LAN does not (the filter), nor does the host's loopback through the
+# on its loopback) and the internet (203.0.113.1 and the LAN's 10.1.2.3 serve TCP ports 7 and 8, and a DNS server
+# knows internet.test). From the box the internet answers through the stack, and names resolve through its forwarder; the LAN does not (the filter), nor does the host's loopback through the
 # gateway; the stack runs confined (no capability, no_new_privs, a syscall filter, an empty root of its own) and
 # ends with the process that started it (the helper's outer half), even when that one is SIGKILLed. Positive control: the host reaches its own secret service and the LAN.
 . "$(dirname "$0")/../lib/harness.sh"
@@ -22,9 +22,18 @@ ns host ip link set lo up && ns host ip link set sbx-h up && ns host ip addr add
 ns inet ip link set lo up && ns inet ip link set sbx-i up && ns inet ip addr add 198.18.0.1/24 dev sbx-i
 for a in 203.0.113.1/24 10.1.2.3/24; do ns inet ip addr add "$a" dev sbx-i || sbx_fail "address $a"; done
 ns inet "$SBX_NETFILTER" listen 7 8 >"$SBX_WS/inet.out" 2>&1 &
+ns inet "$SBX_NETFILTER" dns internet.test 203.0.113.1 >"$SBX_WS/dns.out" 2>&1 &
+# Each namespace's resolver, as `ip netns exec` binds /etc/netns/NAME/resolv.conf (this test's private /etc): the host
+# asks the internet's DNS server; the box asks the stack's forwarder, which takes the host's copy into its empty root.
+mkdir -p /etc/netns/sbx-host /etc/netns/sbx-box
+echo "nameserver 203.0.113.1" >/etc/netns/sbx-host/resolv.conf
+echo "nameserver 10.0.2.3" >/etc/netns/sbx-box/resolv.conf
 ns host "$SBX_NETFILTER" listen 9 >"$SBX_WS/host.out" 2>&1 &
-sbx_wait_for "grep -q '^listening' '$SBX_WS/inet.out' && grep -q '^listening' '$SBX_WS/host.out'" 50 ||
-    sbx_fail "the servers did not start: $(cat "$SBX_WS/inet.out" "$SBX_WS/host.out")"
+sbx_wait_for "grep -q '^listening' '$SBX_WS/inet.out' && grep -q '^listening' '$SBX_WS/host.out' &&
+    grep -q '^listening' '$SBX_WS/dns.out'" 50 ||
+    sbx_fail "the servers did not start: $(cat "$SBX_WS/inet.out" "$SBX_WS/host.out" "$SBX_WS/dns.out")"
+sbx_assert_eq "control: the host resolves the internet's name" "internet.test: 203.0.113.1" \
+    "$(ns host "$SBX_NETFILTER" resolve internet.test)"
 sbx_assert_eq "control: the host reaches its secret service on its loopback" "127.0.0.1:9: ok HELLO-9" \
     "$(ns host "$SBX_NETFILTER" connect 127.0.0.1 9)"
 sbx_assert_eq "control: the host reaches the LAN" "10.1.2.3:7: ok HELLO-7" "$(ns host "$SBX_NETFILTER" connect 10.1.2.3 7)"
@@ -53,6 +62,10 @@ ns box "$SBX_NETFILTER" install --dns 10.0.2.3 || sbx_fail "the filter did not g
 sbx_assert_eq "with the filter, the internet still answers" "203.0.113.1:8: ok HELLO-8" \
     "$(ns box "$SBX_NETFILTER" connect 203.0.113.1 8)"
 sbx_assert_eq "... and the LAN is refused" "10.1.2.3:7: No route to host" "$(ns box "$SBX_NETFILTER" connect 10.1.2.3 7)"
+sbx_assert_eq "the box resolves a name through the stack's forwarder (the filter lets port 53 of it through)" \
+    "internet.test: 203.0.113.1" "$(ns box "$SBX_NETFILTER" resolve internet.test)"
+sbx_assert_match "... and a name the server does not know stays unknown" '^unknown.test: ' \
+    "$(ns box "$SBX_NETFILTER" resolve unknown.test | grep -v ': 203\.')"
 
 st=$(cat "/proc/$stack_pid/status")
 sbx_assert_match "the stack runs as the user" '^Uid:	65534	65534	65534	65534$' "$st"

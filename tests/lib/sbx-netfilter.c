@@ -6,19 +6,25 @@
  *   sbx-netfilter listen PORT...   serve each TCP port on every address: "HELLO-PORT" to each connection (until killed)
  *   sbx-netfilter tap NETNS CMD...   make the sandbox's tap device in the network namespace NETNS (a path) as the
  *                             helper does (lib/core/netstack.c), then exec CMD here with the device as descriptor 3
+ *   sbx-netfilter dns NAME ADDR    answer A queries for NAME with ADDR, on UDP port 53 of ADDR, and refuse
+ *                             (NXDOMAIN) any other name (until killed)
+ *   sbx-netfilter resolve NAME     look NAME up as any program would (getaddrinfo, IPv4): "NAME: ADDR" or "NAME: <error>"
  *   sbx-netfilter connect ADDR PORT
  *                             one TCP connection (2 s at most): prints "ADDR:PORT: ok LINE" or "ADDR:PORT: <strerror>",
  *                             exit 0 either way, so that the test asserts what the kernel answered */
 #define _GNU_SOURCE
 #include <arpa/inet.h>
 #include <errno.h>
+#include <netdb.h>
 #include <fcntl.h>
 #include <netinet/in.h>
 #include <sched.h>
 #include <poll.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <sys/socket.h>
 #include <unistd.h>
 
@@ -128,6 +134,70 @@ static int connect_once(const char *addr, const char *port)
         return 0;
 }
 
+static int dns(const char *name, const char *addr)
+{
+        struct in_addr a;
+        struct sockaddr_in sa = {.sin_family = AF_INET, .sin_port = htons(53)};
+        int s = socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0);
+        /* Bound to ADDR: a reply must come from the address the query went to. */
+        if (inet_pton(AF_INET, addr, &a) != 1 || (sa.sin_addr = a, s < 0) ||
+            bind(s, (struct sockaddr *)&sa, sizeof(sa)) < 0) {
+                fprintf(stderr, "sbx-netfilter: dns on port 53: %s\n", strerror(errno));
+                return 1;
+        }
+        printf("listening\n");
+        fflush(stdout);
+        for (;;) {
+                uint8_t q[512];
+                struct sockaddr_in from;
+                socklen_t fl = sizeof(from);
+                ssize_t n = recvfrom(s, q, sizeof(q) - 16, 0, (struct sockaddr *)&from, &fl);
+                if (n < 17)
+                        continue;
+                /* The question's name, as dotted text. */
+                char qname[256] = "";
+                size_t i = 12, len = 0;
+                while (i < (size_t)n && q[i] && q[i] < 64 && i + q[i] < (size_t)n && len + q[i] + 2 < sizeof(qname)) {
+                        if (len)
+                                qname[len++] = '.';
+                        memcpy(qname + len, q + i + 1, q[i]);
+                        len += q[i];
+                        i += (size_t)q[i] + 1;
+                }
+                qname[len] = '\0';
+                if (i + 5 > (size_t)n)
+                        continue;
+                size_t end = i + 5; /* the name's 0, QTYPE, QCLASS */
+                bool is_a = q[i + 1] == 0 && q[i + 2] == 1;
+                q[2] = 0x84 | (q[2] & 0x01);                  /* a response, authoritative, RD as asked */
+                q[3] = strcasecmp(qname, name) ? 0x83 : 0x80; /* RA; NXDOMAIN for another name */
+                q[6] = 0;
+                q[7] = !strcasecmp(qname, name) && is_a ? 1 : 0;
+                q[8] = q[9] = q[10] = q[11] = 0;
+                size_t out = end;
+                if (q[7]) {
+                        const uint8_t rr[] = {0xc0, 12, 0, 1, 0, 1, 0, 0, 0, 60, 0, 4};
+                        memcpy(q + out, rr, sizeof(rr));
+                        memcpy(q + out + sizeof(rr), &a, 4);
+                        out += sizeof(rr) + 4;
+                }
+                (void)sendto(s, q, out, 0, (struct sockaddr *)&from, fl);
+        }
+}
+
+static int resolve(const char *name)
+{
+        struct addrinfo hints = {.ai_family = AF_INET, .ai_socktype = SOCK_STREAM}, *res = NULL;
+        int r = getaddrinfo(name, NULL, &hints, &res);
+        char addr[INET_ADDRSTRLEN] = "";
+        if (r == 0)
+                (void)inet_ntop(AF_INET, &((struct sockaddr_in *)res->ai_addr)->sin_addr, addr, sizeof(addr));
+        printf("%s: %s\n", name, r == 0 ? addr : gai_strerror(r));
+        if (res)
+                freeaddrinfo(res);
+        return 0;
+}
+
 static int tap(char **argv)
 {
         struct sbx_err err = {0};
@@ -153,6 +223,10 @@ static int tap(char **argv)
 
 int main(int argc, char **argv)
 {
+        if (argc == 4 && !strcmp(argv[1], "dns"))
+                return dns(argv[2], argv[3]);
+        if (argc == 3 && !strcmp(argv[1], "resolve"))
+                return resolve(argv[2]);
         if (argc >= 4 && !strcmp(argv[1], "tap"))
                 return tap(argv);
         if (argc >= 2 && !strcmp(argv[1], "install"))
