@@ -1,8 +1,10 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* sandbox-shell-netstack: the user-mode network stack of a `Network private` session (lib/core/netstack.h). The
- * helper's outer half starts it as the user, with CAP_SYS_ADMIN in its ambient set, the sandbox's tap device as
- * descriptor 3 and its own PID as --parent; it confines itself (sbx_netstack_confine) before it reads a packet, then relays between the tap and
- * the host through libslirp until the device is gone. Not for running by hand. */
+ * helper's outer half starts it as the user (sbx_netstack_start), with CAP_SYS_ADMIN in its ambient set, the
+ * sandbox's tap device as descriptor 3, a pipe to the helper as 4 and the helper's PID as --parent. It confines
+ * itself (sbx_netstack_confine) before it reads a packet, says "ready" on the pipe (or why it cannot start, in the
+ * words of the step that failed) and relays between the tap and the host through libslirp until the helper is
+ * gone. Not for running by hand. */
 #define _GNU_SOURCE
 #include <arpa/inet.h>
 #include <errno.h>
@@ -22,6 +24,12 @@
 
 #include "macro.h"
 #include "netstack.h"
+
+#define TAP_FD 3
+#define READY_FD 4
+
+/* Whether "ready" was said (and READY_FD closed: the number may be a socket's now). */
+static bool said_ready;
 
 struct timer {
         SlirpTimerCb cb;
@@ -164,6 +172,13 @@ static int run(int fd, struct sbx_err *err)
         Slirp *slirp = slirp_new(&cfg, &cb, &r);
         if (!slirp)
                 return sbx_err_setx(err, ENOMEM, "network: start the stack");
+        /* The word the helper waits for: from here on the sandbox's packets are relayed. */
+        static const char ready[] = "ready\n";
+        if (write(READY_FD, ready, sizeof(ready) - 1) != (ssize_t)sizeof(ready) - 1 || close(READY_FD) < 0) {
+                slirp_cleanup(slirp);
+                return sbx_err_set(err, errno, "network: tell the helper the stack is ready");
+        }
+        said_ready = true;
         static uint8_t frame[SBX_NETSTACK_MTU + 64];
         int ret = 0;
         for (;;) {
@@ -226,18 +241,23 @@ int main(int argc, char **argv)
         struct sbx_err err = {0};
         char *end = NULL;
         long parent = argc == 3 && !strcmp(argv[1], "--parent") ? strtol(argv[2], &end, 10) : 0;
-        if (parent <= 0 || !end || *end || fcntl(3, F_GETFD) < 0) {
+        if (parent <= 0 || !end || *end || fcntl(TAP_FD, F_GETFD) < 0 || fcntl(READY_FD, F_GETFD) < 0) {
                 fprintf(stderr, "sandbox-shell-netstack: started by sandbox-shell only (--parent PID, the tap device "
-                                "on fd 3)\n");
+                                "on fd 3, the helper's pipe on fd 4)\n");
                 return 2;
         }
+        /* Not to be traced or read while it holds CAP_SYS_ADMIN (the kernel refuses a tracer without it anyway). */
+        (void)prctl(PR_SET_DUMPABLE, 0, 0, 0, 0);
         /* The session's end: the outer half is gone, so is the stack (and if it is gone already, at once). */
         if (prctl(PR_SET_PDEATHSIG, SIGKILL, 0, 0, 0) < 0 || getppid() != (pid_t)parent) {
-                fprintf(stderr, "sandbox-shell-netstack: the session that started it is gone\n");
+                (void)sbx_err_setx(&err, ESRCH, "network: the session that started the stack is gone");
+                (void)!write(READY_FD, err.msg, strlen(err.msg));
                 return 1;
         }
-        if (sbx_netstack_confine(&err) < 0 || run(3, &err) < 0) {
-                fprintf(stderr, "sandbox-shell-netstack: %s\n", err.msg);
+        if (sbx_netstack_confine(&err) < 0 || run(TAP_FD, &err) < 0) {
+                /* Before "ready", the helper reads this and refuses the login; after it, nobody waits for it. */
+                if (!said_ready)
+                        (void)!write(READY_FD, err.msg, strlen(err.msg));
                 return 1;
         }
         return 0;

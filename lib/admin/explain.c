@@ -1,5 +1,5 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
-/* explain.h: every keyword of the table written by its kind. Nothing here knows a keyword by name but the four
+/* explain.h: every keyword of the table written by its kind. Nothing here knows a keyword by name but the
  * accumulating ones, whose lines are lists. */
 #define _GNU_SOURCE
 #include <stdio.h>
@@ -8,6 +8,7 @@
 #include "config.h"
 #include "explain.h"
 #include "filter.h"
+#include "netfilter.h"
 #include "rlimit.h"
 
 /* Writes one value token so that the parser reads back exactly `s`: quoted when it has blanks, quotes, a
@@ -93,6 +94,29 @@ static void put_environment(FILE *f, const char *name, const struct sbx_policy *
         }
 }
 
+/* NetworkAllow, NetworkDeny: each rule with its origin; for NetworkDeny of a Network private policy the ranges every
+ * such sandbox is denied first (netfilter.h), as the filter has them. */
+static void put_netrules(FILE *f, int key, const struct sbx_policy *p)
+{
+        const char *name = sbx_key_name(key);
+        bool allow = key == SBX_KEY_NETWORK_ALLOW;
+        const struct sbx_net_entry *v = allow ? p->net_allow : p->net_deny;
+        size_t n = allow ? p->n_net_allow : p->n_net_deny;
+        if (!allow && p->network == SBX_NETWORK_PRIVATE) {
+                static const char *const defaults[] = {SBX_NET_DEFAULT_DENY};
+                fputs(name, f);
+                for (size_t i = 0; i < ELEMENTSOF(defaults); i++)
+                        fprintf(f, " %s", defaults[i]);
+                fputs("  # default, and the host's own addresses\n", f);
+        }
+        for (size_t i = 0; i < n; i++) {
+                char buf[96];
+                sbx_net_rule_format(&v[i].rule, buf, sizeof(buf));
+                fprintf(f, "%s %s", name, buf);
+                put_origin(f, &v[i].origin);
+        }
+}
+
 static void put_list(FILE *f, int key, const struct sbx_policy *p)
 {
         const char *name = sbx_key_name(key);
@@ -127,6 +151,9 @@ static void put_list(FILE *f, int key, const struct sbx_policy *p)
                 return;
         case SBX_KIND_SYSCALLS:
                 put_syscalls(f, name, p);
+                return;
+        case SBX_KIND_NETRULES:
+                put_netrules(f, key, p);
                 return;
         default:
                 return;
@@ -165,7 +192,8 @@ static void put_key(FILE *f, int key, const struct sbx_policy *p)
                 put_origin(f, &p->origin[key]);
                 return;
         }
-        static const char *const networks[] = {[SBX_NETWORK_NONE] = "none", [SBX_NETWORK_HOST] = "host"};
+        static const char *const networks[] = {[SBX_NETWORK_NONE] = "none", [SBX_NETWORK_HOST] = "host",
+                                               [SBX_NETWORK_PRIVATE] = "private"};
         static const char *const backends[] = {[SBX_CGROUP_BACKEND_AUTO] = "auto",
                                                [SBX_CGROUP_BACKEND_CGROUPFS] = "cgroupfs",
                                                [SBX_CGROUP_BACKEND_SYSTEMD] = "systemd"};

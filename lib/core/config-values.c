@@ -440,7 +440,8 @@ static int words_value(char *const *v, int n, void *out, char *msg, size_t size)
 int sbx_kind_parse(int key, char *const *v, int n, const struct sbx_user *u, void *out, char *msg, size_t size)
 {
         static const char *const yes_no[] = {"no", "yes", NULL};
-        static const char *const networks[] = {[SBX_NETWORK_NONE] = "none", [SBX_NETWORK_HOST] = "host", NULL};
+        static const char *const networks[] = {[SBX_NETWORK_NONE] = "none", [SBX_NETWORK_HOST] = "host",
+                                               [SBX_NETWORK_PRIVATE] = "private", NULL};
         static const char *const backends[] = {[SBX_CGROUP_BACKEND_AUTO] = "auto",
                                                [SBX_CGROUP_BACKEND_CGROUPFS] = "cgroupfs",
                                                [SBX_CGROUP_BACKEND_SYSTEMD] = "systemd",
@@ -461,7 +462,7 @@ int sbx_kind_parse(int key, char *const *v, int n, const struct sbx_user *u, voi
                 return 0;
         case SBX_KIND_NETWORK:
                 if (choice(v[0], networks, &i) < 0)
-                        return invalid(msg, size, -EINVAL, "invalid value '%s' (expected none or host)", v[0]);
+                        return invalid(msg, size, -EINVAL, "invalid value '%s' (expected none, private or host)", v[0]);
                 if (out)
                         *(enum sbx_network *)out = (enum sbx_network)i;
                 return 0;

@@ -13,6 +13,7 @@
 
 #include "config.h"
 #include "filter.h"
+#include "netfilter.h"
 
 /* Most tokens on one line, the keyword included. */
 #define MAX_TOKENS 128
@@ -301,7 +302,7 @@ static int check_same_scope_dst(struct line_ctx *l, const struct sbx_config_entr
         return 0;
 }
 
-/* The tokens v[0..n) as one blank-separated string in e->args[0] (SystemCallFilter, Commands). */
+/* The tokens v[0..n) as one blank-separated string in e->args[0] (SystemCallFilter, NetworkAllow, Commands). */
 static int join_values(struct sbx_config_entry *e, char **v, int n)
 {
         size_t len = 0;
@@ -371,6 +372,14 @@ static int parse_list_value(struct line_ctx *l, struct sbx_config_entry *e, char
         }
         case SBX_KIND_SYSCALLS:
                 return parse_syscalls(l, e, v, n);
+        case SBX_KIND_NETRULES:
+                for (int i = 0; i < n; i++) {
+                        struct sbx_net_rule rule;
+                        struct sbx_err rerr = {0};
+                        if (sbx_net_rule_parse(v[i], &rule, &rerr) < 0)
+                                return line_error(l, "%s: %s", name, rerr.msg);
+                }
+                return join_values(e, v, n);
         default:
                 return 0;
         }

@@ -63,6 +63,7 @@ void sbx_kind_args(enum sbx_kind kind, unsigned *ret_min, unsigned *ret_max)
                 *ret_min = 1, *ret_max = 2;
                 return;
         case SBX_KIND_SYSCALLS:
+        case SBX_KIND_NETRULES:
         case SBX_KIND_WORDS:
                 *ret_min = 1, *ret_max = MAX_TOKENS - 1;
                 return;

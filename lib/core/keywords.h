@@ -21,6 +21,7 @@
 enum sbx_network {
         SBX_NETWORK_NONE,
         SBX_NETWORK_HOST,
+        SBX_NETWORK_PRIVATE,
 };
 
 /* CgroupBackend: where the session's limits live. auto picks systemd when systemd is PID 1 on cgroup v2, cgroupfs
@@ -69,6 +70,8 @@ struct sbx_rlimit {
         X(SHELL, "Shell", PATH, POLICY, shell, "/bin/sh", 0)                                                           \
         X(HOSTNAME, "Hostname", HOSTNAME, POLICY, hostname, "sandbox", 0)                                              \
         X(NETWORK, "Network", NETWORK, POLICY, network, "none", 0)                                                     \
+        X(NETWORK_ALLOW, "NetworkAllow", NETRULES, LIST, net_allow, NULL, 0)                                           \
+        X(NETWORK_DENY, "NetworkDeny", NETRULES, LIST, net_deny, NULL, 0)                                              \
         X(BIND, "Bind", BIND, LIST, binds, NULL, 0)                                                                    \
         X(TMPFS, "Tmpfs", TMPFS, LIST, tmpfs, NULL, 0)                                                                 \
         X(ENVIRONMENT, "Environment", ENVIRONMENT, LIST, environment, NULL, 0)                                         \
@@ -122,7 +125,7 @@ enum sbx_key {
  *   BOOL         yes | no                                            bool
  *   PATH         an absolute path; tokens %u %U %h %g %%            char * (expanded, normalised)
  *   HOSTNAME     a host name; tokens                                 char * (expanded)
- *   NETWORK      none | host                                         enum sbx_network
+ *   NETWORK      none | host | private                               enum sbx_network
  *   BACKEND      auto | cgroupfs | systemd                           enum sbx_cgroup_backend
  *   CGROUP_ROOT  a cgroup path, a leading %c                         char * (kept as written)
  *   SIZE         K/M/G/T (1024-based) or infinity, not 0             uint64_t (bytes)
@@ -135,8 +138,8 @@ enum sbx_key {
  *   WORDS        one or more program names or absolute paths         char ** (NULL-terminated)
  *   RLIMIT_COUNT, RLIMIT_BYTES, RLIMIT_NICE
  *                N or SOFT:HARD, each a number or infinity (rlimit.h)  struct sbx_rlimit
- *   BIND, TMPFS, ENVIRONMENT, SYSCALLS
- *                the accumulating keywords (policy.h) */
+ *   BIND, TMPFS, ENVIRONMENT, SYSCALLS, NETRULES
+ *                the accumulating keywords (policy.h; NETRULES: netfilter.h's rules) */
 enum sbx_kind {
         SBX_KIND_BOOL,
         SBX_KIND_PATH,
@@ -158,6 +161,7 @@ enum sbx_kind {
         SBX_KIND_TMPFS,
         SBX_KIND_ENVIRONMENT,
         SBX_KIND_SYSCALLS,
+        SBX_KIND_NETRULES,
 };
 
 /* The C type each kind is kept in (the fields below are declared from the table with these). */
@@ -181,6 +185,7 @@ enum sbx_kind {
 #define SBX_CTYPE_TMPFS void
 #define SBX_CTYPE_ENVIRONMENT void
 #define SBX_CTYPE_SYSCALLS void
+#define SBX_CTYPE_NETRULES void
 
 /* The fields of one PLACE, declared from the table: SBX_DECLARE_FIELDS(LIMIT) inside a struct. */
 #define SBX_FIELD_IN_POLICY_POLICY(type, field) type field;

@@ -23,6 +23,8 @@
 #include "fault.h"
 #include "filter.h"
 #include "namespace.h"
+#include "netfilter.h"
+#include "netstack.h"
 #include "procfs.h"
 #include "pty.h"
 #include "rlimit.h"
@@ -59,6 +61,8 @@ enum msg_kind {
         MSG_SETUP_FAILED,
         MSG_EXEC_FAILED,
         MSG_PTY, /* carries the master of the sandbox's pty (SCM_RIGHTS) */
+        MSG_TAP, /* Network private: carries the sandbox's tap device, for the stack */
+        MSG_GO,  /* from the outer half: the stack is ready, the shell may start */
 };
 
 struct msg {
@@ -140,18 +144,53 @@ static void reset_signals(void)
         (void)sigprocmask(SIG_SETMASK, &none, NULL);
 }
 
-/* Everything up to the exec; returns only on failure. `filter` was generated before the clone. */
+/* Network private, first thing in the new network namespace (netstack.h): the tap device, the filter while PID 1
+ * holds CAP_NET_ADMIN there, and the device to the outer half, which starts the stack with it. */
+static int network_private(const char *ruleset, int msgfd, struct sbx_err *err)
+{
+        _cleanup_close_ int tap = sbx_netstack_tap(err);
+        if (tap < 0)
+                return tap;
+        int r = sbx_net_filter_install(ruleset, err);
+        if (r < 0)
+                return r;
+        SBX_STEP(err, send_msg(msgfd, MSG_TAP, NULL, tap), "network: hand the tap device to the stack");
+        return 0;
+}
+
+/* Network private: the shell starts only once the stack relays (a login whose stack fails is refused before
+ * anything of the user runs); the outer half kills PID 1 instead when it does not. */
+static int wait_for_network(int msgfd, struct sbx_err *err)
+{
+        struct msg m;
+        int fd = -1;
+        ssize_t k;
+        while ((k = recv_msg(msgfd, &m, &fd)) < 0 && errno == EINTR)
+                ;
+        closep(&fd);
+        if (sbx_fault("network: wait for the stack") < 0 || k != (ssize_t)sizeof(m) || m.kind != MSG_GO)
+                return sbx_err_setx(err, errno == SBX_FAULT_ERRNO ? errno : EIO,
+                                    "network: wait for the stack: the helper did not say it is ready");
+        return 0;
+}
+
+/* Everything up to the exec; returns only on failure. `filter` (and for Network private `ruleset`) were generated
+ * before the clone. */
 static int child_setup(const struct sbx_launch *l, const struct sbx_pty_caller *tty,
-                       const struct sbx_filter_prog *filter, int msgfd, char **ret_program, struct sbx_err *err)
+                       const struct sbx_filter_prog *filter, const char *ruleset, int msgfd, char **ret_program,
+                       struct sbx_err *err)
 {
         const struct sbx_policy *p = l->policy;
         int r;
 
-        if (p->network == SBX_NETWORK_NONE) {
+        if (p->network == SBX_NETWORK_NONE)
                 r = loopback_up(err);
-                if (r < 0)
-                        return r;
-        }
+        else if (p->network == SBX_NETWORK_PRIVATE)
+                r = network_private(ruleset, msgfd, err);
+        else
+                r = 0;
+        if (r < 0)
+                return r;
         SBX_STEP(err, sethostname(p->hostname, strlen(p->hostname)), "set the hostname '%s'", p->hostname);
 
         r = sbx_rootfs_setup(p, err);
@@ -191,6 +230,12 @@ static int child_setup(const struct sbx_launch *l, const struct sbx_pty_caller *
             prctl(PR_GET_NO_NEW_PRIVS, 0, 0, 0, 0) != 1)
                 return sbx_err_set(err, errno, "set no_new_privs");
 
+        if (p->network == SBX_NETWORK_PRIVATE) {
+                r = wait_for_network(msgfd, err);
+                if (r < 0)
+                        return r;
+        }
+
         reset_signals();
         /* Invariant: no descriptor of the outside survives but 0, 1, 2 (msgfd is O_CLOEXEC, gone at the exec). */
         SBX_STEP(err, msgfd > 3 ? close_range(3, (unsigned)msgfd - 1, 0) : 0,
@@ -212,7 +257,7 @@ static int child_setup(const struct sbx_launch *l, const struct sbx_pty_caller *
 }
 
 static _noreturn_ void child_main(const struct sbx_launch *l, const struct sbx_pty_caller *tty,
-                                  const struct sbx_filter_prog *filter, int msgfd, int deathfd)
+                                  const struct sbx_filter_prog *filter, const char *ruleset, int msgfd, int deathfd)
 {
         struct sbx_err err = {0};
         char *program = NULL;
@@ -225,7 +270,7 @@ static _noreturn_ void child_main(const struct sbx_launch *l, const struct sbx_p
                 _exit(1); /* EOF: the write end (held by the helper alone) is closed */
         (void)close(deathfd);
 
-        if (child_setup(l, tty, filter, msgfd, &program, &err) < 0) {
+        if (child_setup(l, tty, filter, ruleset, msgfd, &program, &err) < 0) {
                 (void)send_msg(msgfd, MSG_SETUP_FAILED, &err, -1);
                 _exit(1);
         }
@@ -242,6 +287,7 @@ static _noreturn_ void child_main(const struct sbx_launch *l, const struct sbx_p
 
 struct outer {
         pid_t pid;
+        pid_t stack; /* Network private: the stack, our child until the end (0: none, or reaped) */
         int status;
         bool reaped;
         int escalated; /* the signal PID 1 was killed for, 0 if none */
@@ -278,9 +324,21 @@ static void reap(struct outer *o)
         }
 }
 
+/* The stack goes with the session, ended and reaped (it is our child until then, so its PID is not reused). */
+static void end_stack(struct outer *o)
+{
+        if (o->stack <= 0)
+                return;
+        (void)kill(o->stack, SIGKILL);
+        while (waitpid(o->stack, NULL, 0) < 0 && errno == EINTR)
+                ;
+        o->stack = 0;
+}
+
 /* The failure path: PID 1 (and with it its whole namespace) is killed and reaped before the helper reports. */
 static void kill_and_wait(struct outer *o)
 {
+        end_stack(o);
         (void)kill(o->pid, SIGKILL);
         while (!o->reaped && waitpid(o->pid, &o->status, 0) < 0 && errno == EINTR)
                 ;
@@ -291,13 +349,31 @@ static pid_t clone_pid1(const struct sbx_launch *l, struct sbx_err *err)
 {
         struct clone_args args = {
                 .flags = CLONE_NEWPID | CLONE_NEWNS | CLONE_NEWUTS | CLONE_NEWIPC | CLONE_NEWCGROUP |
-                         (l->policy->network == SBX_NETWORK_NONE ? CLONE_NEWNET : 0),
+                         (l->policy->network != SBX_NETWORK_HOST ? CLONE_NEWNET : 0),
                 .exit_signal = SIGCHLD,
         };
         /* fork semantics (no new stack): the child continues on a copy of this stack, like fork. */
         pid_t pid;
         SBX_STEP(err, pid = (pid_t)syscall(SYS_clone3, &args, sizeof(args)), "create the sandbox's namespaces (clone)");
         return pid;
+}
+
+/* Network private: PID 1's first message, the tap device (or its failure), and the stack started with it. */
+static int start_stack(struct outer *o, int msg_r, int *ret_ready, struct sbx_err *err)
+{
+        struct msg m;
+        _cleanup_close_ int tap = -1;
+        ssize_t k;
+        while ((k = recv_msg(msg_r, &m, &tap)) < 0 && errno == EINTR)
+                ;
+        if (k == (ssize_t)sizeof(m) && (m.kind == MSG_SETUP_FAILED || m.kind == MSG_EXEC_FAILED)) {
+                m.err.msg[sizeof(m.err.msg) - 1] = '\0';
+                *err = m.err;
+                return -(err->code ? err->code : EINVAL);
+        }
+        if (k != (ssize_t)sizeof(m) || m.kind != MSG_TAP || tap < 0)
+                return sbx_err_setx(err, EIO, "network: the sandbox sent no tap device");
+        return sbx_netstack_start(tap, getpid(), &o->stack, ret_ready, err);
 }
 
 /* ---- the session's time limits (namespace.h) ---- */
@@ -521,6 +597,15 @@ int sbx_ns_launch(const struct sbx_launch *l, int *ret_exit, enum sbx_launch_fai
         if (fr < 0)
                 return sbx_err_prefix(err, "SystemCallFilter");
 
+        /* Network private: the filter is rendered here too, in the host's network namespace (it denies the host's own
+         * addresses); PID 1 only installs it. */
+        _cleanup_free_ char *ruleset = NULL;
+        if (l->policy->network == SBX_NETWORK_PRIVATE) {
+                int nr = sbx_netstack_ruleset(l->policy, &ruleset, err);
+                if (nr < 0)
+                        return nr;
+        }
+
         /* Forwarded signals, SIGWINCH (for the relay) and SIGCHLD arrive through a signalfd: blocked from before the
          * clone, so none is lost, and reset to SIG_DFL (an inherited SIG_IGN would discard them; an ignored SIGCHLD
          * would auto-reap). */
@@ -553,17 +638,40 @@ int sbx_ns_launch(const struct sbx_launch *l, int *ret_exit, enum sbx_launch_fai
         if (pid == 0) {
                 (void)close(msg_r);
                 (void)close(death_w);
-                child_main(l, &tty, filter, msg_w, death_r);
+                child_main(l, &tty, filter, ruleset, msg_w, death_r);
         }
         (void)close(TAKE_FD(msg_w));
         (void)close(TAKE_FD(death_r));
         struct outer o = {.pid = pid};
 
-        /* Invariant: the outer half keeps no capability once PID 1 exists; it only waits, forwards and relays. */
-        int r = sbx_caps_drop_all(false, err);
+        /* Network private: the stack is started with the tap device PID 1 made, while the helper's capabilities are
+         * still there for its ambient set (netstack.h); nothing else happens before the drop. */
+        _cleanup_close_ int ready = -1;
+        int r = 0;
+        if (l->policy->network == SBX_NETWORK_PRIVATE) {
+                r = start_stack(&o, msg_r, &ready, err);
+                if (r < 0) {
+                        kill_and_wait(&o);
+                        return r;
+                }
+        }
+
+        /* Invariant: the outer half keeps no capability once PID 1 exists (and the stack, if any, is started); it only
+         * waits, forwards and relays. */
+        r = sbx_caps_drop_all(false, err);
         if (r < 0) {
                 kill_and_wait(&o);
                 return sbx_err_prefix(err, "drop the capabilities of the outer half");
+        }
+
+        /* The shell starts when the stack relays; a stack that cannot start refuses the login. */
+        if (ready >= 0) {
+                r = sbx_netstack_ready(&o.stack, TAKE_FD(ready), err);
+                if (r < 0) {
+                        kill_and_wait(&o);
+                        return r;
+                }
+                (void)send_msg(msg_r, MSG_GO, NULL, -1); /* a PID 1 gone meanwhile: its message follows */
         }
 
         /* Job control is the shell's business: the outer half must not stop when it is in a background group. */
@@ -584,6 +692,8 @@ int sbx_ns_launch(const struct sbx_launch *l, int *ret_exit, enum sbx_launch_fai
         struct msg failure = {.kind = MSG_WARNING};
         bool failed = false;
         r = outer_wait(l, &o, &msg_r, sfd, &relay, &failure, &failed, err);
+        /* The sandbox is gone: so is its network. */
+        end_stack(&o);
         /* The caller's terminal as it was, whatever happened. */
         sbx_relay_done(&relay);
         (void)sigprocmask(SIG_SETMASK, &old, NULL);

@@ -4,6 +4,9 @@
 #define _GNU_SOURCE
 #include <arpa/inet.h>
 #include <errno.h>
+#include <ifaddrs.h>
+#include <poll.h>
+#include <signal.h>
 #include <fcntl.h>
 #include <linux/if_tun.h>
 #include <net/if.h>
@@ -20,11 +23,14 @@
 #include <sys/prctl.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #include "fault.h"
 #include "macro.h"
+#include "netfilter.h"
 #include "netstack.h"
+#include "safepath.h"
 
 /* ---- the sandbox's side ---- */
 
@@ -90,6 +96,218 @@ int sbx_netstack_tap(struct sbx_err *err)
         if (fcntl(fd, F_SETFL, O_NONBLOCK) < 0)
                 return sbx_err_set(err, errno, "network: tap device non-blocking");
         return TAKE_FD(fd);
+}
+
+/* ---- the filter ---- */
+
+/* The host's own addresses: a connection the stack makes to one of them reaches the host's services (its sshd,
+ * whatever listens on a wildcard address), so they are denied as the private ranges are. */
+static int host_addresses(struct sbx_net_rule **ret, size_t *ret_n, struct sbx_err *err)
+{
+        struct ifaddrs *ifa = NULL;
+        if (sbx_fault("network: list the host's addresses") < 0 || getifaddrs(&ifa) < 0)
+                return sbx_err_set(err, errno, "network: list the host's addresses");
+        size_t n = 0;
+        for (struct ifaddrs *i = ifa; i; i = i->ifa_next)
+                n++;
+        struct sbx_net_rule *v = calloc(n ? n : 1, sizeof(*v));
+        if (!v) {
+                freeifaddrs(ifa);
+                return sbx_err_set(err, ENOMEM, "network: list the host's addresses");
+        }
+        n = 0;
+        for (struct ifaddrs *i = ifa; i; i = i->ifa_next) {
+                if (!i->ifa_addr)
+                        continue;
+                struct sbx_net_rule r = {.family = i->ifa_addr->sa_family};
+                if (r.family == AF_INET) {
+                        memcpy(r.addr, &((struct sockaddr_in *)i->ifa_addr)->sin_addr, 4);
+                        r.prefix = 32;
+                } else if (r.family == AF_INET6) {
+                        memcpy(r.addr, &((struct sockaddr_in6 *)i->ifa_addr)->sin6_addr, 16);
+                        r.prefix = 128;
+                } else {
+                        continue;
+                }
+                v[n++] = r;
+        }
+        freeifaddrs(ifa);
+        *ret = v;
+        *ret_n = n;
+        return 0;
+}
+
+static struct sbx_net_rule *rules_of(const struct sbx_net_entry *e, size_t n)
+{
+        struct sbx_net_rule *v = calloc(n ? n : 1, sizeof(*v));
+        for (size_t i = 0; v && i < n; i++)
+                v[i] = e[i].rule;
+        return v;
+}
+
+int sbx_netstack_ruleset(const struct sbx_policy *p, char **ret, struct sbx_err *err)
+{
+        _cleanup_free_ struct sbx_net_rule *host = NULL;
+        size_t n_host = 0;
+        int r = host_addresses(&host, &n_host, err);
+        if (r < 0)
+                return r;
+        _cleanup_free_ struct sbx_net_rule *allow = rules_of(p->net_allow, p->n_net_allow);
+        _cleanup_free_ struct sbx_net_rule *deny = rules_of(p->net_deny, p->n_net_deny);
+        if (!allow || !deny)
+                return sbx_err_set(err, ENOMEM, "network: the filter");
+        struct sbx_net_rule dns = {.family = AF_INET, .prefix = 32};
+        (void)inet_pton(AF_INET, SBX_NETSTACK_DNS, dns.addr);
+        struct sbx_net_filter f = {
+                .allow = allow,
+                .n_allow = p->n_net_allow,
+                .deny = deny,
+                .n_deny = p->n_net_deny,
+                .host = host,
+                .n_host = n_host,
+                .dns = &dns,
+        };
+        return sbx_net_filter_render(&f, ret, err);
+}
+
+/* ---- starting the stack ---- */
+
+/* The stack's program, opened where only root can have put it: it runs with CAP_SYS_ADMIN until it has confined
+ * itself, so a program anyone else could replace would hand them that capability. */
+static int open_program(int *ret_fd, struct sbx_err *err)
+{
+        const char *path = SBX_NETSTACK_PATH;
+        const char *slash = strrchr(path, '/');
+        _cleanup_free_ char *dir = strndup(path, (size_t)(slash - path));
+        if (!dir)
+                return sbx_err_set(err, ENOMEM, "network: the stack's program");
+        _cleanup_close_ int dfd = -1, fd = -1;
+        int r = sbx_safepath_open_trusted_dir(dir, &dfd, err);
+        if (r < 0)
+                return sbx_err_prefix(err, "network: the stack's program '%s' (Debian package sandbox-shell)", path);
+        if (sbx_fault("network: open the stack's program '%s'", path) < 0 ||
+            (fd = openat(dfd, slash + 1, O_PATH | O_NOFOLLOW | O_CLOEXEC)) < 0)
+                return sbx_err_set(err, errno, "network: open the stack's program '%s'", path);
+        struct stat st;
+        if (fstat(fd, &st) < 0)
+                return sbx_err_set(err, errno, "network: the stack's program '%s'", path);
+        if (!S_ISREG(st.st_mode) || st.st_uid != 0 || (st.st_mode & 022))
+                return sbx_err_setx(err, EPERM,
+                                    "network: the stack's program '%s' must be a file owned by root and writable by "
+                                    "nobody else",
+                                    path);
+        *ret_fd = TAKE_FD(fd);
+        return 0;
+}
+
+/* In the forked child: descriptors 0-4 as the stack wants them, CAP_SYS_ADMIN ambient, signals as a new program
+ * expects them, the exec. Returns only on failure, having written why on `ready`. */
+static _noreturn_ void exec_stack(int prog, int tap, int ready, pid_t parent)
+{
+        struct sbx_err err = {0};
+        char pid[32];
+        (void)snprintf(pid, sizeof(pid), "%d", (int)parent);
+        char *argv[] = {(char *)"sandbox-shell-netstack", (char *)"--parent", pid, NULL};
+#if SBX_FAULT_INJECTION
+        /* A test build hands its fault points on (they are the stack's steps too) and keeps stderr for the trace. */
+        char *envp[3] = {NULL};
+        size_t n = 0;
+        static char fault[512], trace[64];
+        const char *v;
+        if ((v = getenv("SBX_FAULT")) && snprintf(fault, sizeof(fault), "SBX_FAULT=%s", v) < (int)sizeof(fault))
+                envp[n++] = fault;
+        if ((v = getenv("SBX_FAULT_TRACE")) && snprintf(trace, sizeof(trace), "SBX_FAULT_TRACE=%s", v) < (int)sizeof(trace))
+                envp[n++] = trace;
+        bool keep_stderr = true;
+#else
+        char *envp[] = {NULL};
+        bool keep_stderr = false;
+#endif
+        /* Above everything 0-4 will be, then into place. */
+        int t = fcntl(tap, F_DUPFD_CLOEXEC, 10), w = fcntl(ready, F_DUPFD_CLOEXEC, 10);
+        int null = open("/dev/null", O_RDWR | O_CLOEXEC);
+        if (t < 0 || w < 0 || null < 0 || dup2(null, 0) < 0 || dup2(null, 1) < 0 ||
+            (!keep_stderr && dup2(null, 2) < 0) || dup2(t, 3) < 0 || dup2(w, 4) < 0) {
+                (void)sbx_err_set(&err, errno, "network: hand the stack its descriptors");
+                goto fail;
+        }
+        ready = 4;
+        prog = fcntl(prog, F_DUPFD_CLOEXEC, 5);
+        if (prog < 0 || close_range(5, (unsigned)prog - 1, 0) < 0 || close_range((unsigned)prog + 1, ~0U, 0) < 0) {
+                (void)sbx_err_set(&err, errno, "network: close the stack's other descriptors");
+                goto fail;
+        }
+        sigset_t none;
+        sigemptyset(&none);
+        (void)sigprocmask(SIG_SETMASK, &none, NULL);
+        if (sbx_fault("network: raise CAP_SYS_ADMIN for the stack") < 0 || cap_set_ambient(CAP_SYS_ADMIN, CAP_SET) < 0) {
+                (void)sbx_err_set(&err, errno, "network: raise CAP_SYS_ADMIN for the stack");
+                goto fail;
+        }
+        if (sbx_fault("network: execute the stack '%s'", SBX_NETSTACK_PATH) == 0)
+                (void)syscall(SYS_execveat, prog, "", argv, envp, AT_EMPTY_PATH);
+        (void)sbx_err_set(&err, errno, "network: execute the stack '%s'", SBX_NETSTACK_PATH);
+fail:
+        (void)!write(ready, err.msg, strlen(err.msg));
+        _exit(127);
+}
+
+int sbx_netstack_start(int tap, pid_t parent, pid_t *ret_pid, int *ret_ready, struct sbx_err *err)
+{
+        _cleanup_close_ int prog = -1;
+        int r = open_program(&prog, err);
+        if (r < 0)
+                return r;
+        int p[2];
+        SBX_STEP(err, pipe2(p, O_CLOEXEC), "network: a pipe for the stack");
+        _cleanup_close_ int ready = p[0], ready_w = p[1];
+        pid_t pid;
+        SBX_STEP(err, pid = fork(), "network: start the stack");
+        if (pid == 0)
+                exec_stack(prog, tap, ready_w, parent);
+        *ret_pid = pid;
+        *ret_ready = TAKE_FD(ready);
+        return 0;
+}
+
+/* The longest a stack takes to confine itself and start relaying; past it, the login is refused. */
+#define READY_TIMEOUT_MS 10000
+
+int sbx_netstack_ready(pid_t *pid, int ready, struct sbx_err *err)
+{
+        _cleanup_close_ int fd = ready;
+        char buf[sizeof(err->msg)];
+        size_t len = 0;
+        for (;;) {
+                struct pollfd pfd = {.fd = fd, .events = POLLIN};
+                int n = poll(&pfd, 1, READY_TIMEOUT_MS);
+                if (n < 0 && errno == EINTR)
+                        continue;
+                if (n <= 0)
+                        return sbx_err_set(err, n == 0 ? ETIMEDOUT : errno, "network: wait for the stack");
+                ssize_t k = read(fd, buf + len, sizeof(buf) - 1 - len);
+                if (k < 0 && errno == EINTR)
+                        continue;
+                if (k <= 0 || (len += (size_t)k) == sizeof(buf) - 1)
+                        break;
+        }
+        buf[len] = '\0';
+        if (streq(buf, "ready\n"))
+                return 0;
+        if (len > 0)
+                return sbx_err_setx(err, EIO, "%s", buf);
+        /* Nothing said: it was killed, or ended on its own before it could say why (the pipe closes only with
+         * it), so it is reaped here. */
+        int st = 0;
+        pid_t w;
+        while ((w = waitpid(*pid, &st, 0)) < 0 && errno == EINTR)
+                ;
+        if (w == *pid)
+                *pid = 0;
+        if (w > 0 && WIFSIGNALED(st))
+                return sbx_err_setx(err, EIO, "network: the stack was killed by signal %d before it was ready",
+                                    WTERMSIG(st));
+        return sbx_err_setx(err, EIO, "network: the stack ended before it was ready");
 }
 
 /* ---- the stack's confinement ---- */

@@ -10,8 +10,10 @@
  * network below; the gateway is not mapped to the host's loopback. */
 
 #include <stdbool.h>
+#include <sys/types.h>
 
 #include "error.h"
+#include "policy.h"
 
 #define SBX_NETSTACK_TAP "tap0"
 #define SBX_NETSTACK_NETWORK "10.0.2.0"
@@ -25,6 +27,23 @@
  * address, MTU and the default route, and brings it and lo up. Returns the tap's descriptor (close-on-exec) or a
  * negative errno with the step named. */
 int sbx_netstack_tap(struct sbx_err *err);
+
+/* Before the clone, in the host's network namespace: the filter of the policy's sandbox (netfilter.h), rendered for
+ * sbx_net_filter_install: its NetworkAllow and NetworkDeny, the host's own addresses as getifaddrs(3) lists them now,
+ * and the stack's DNS forwarder. *ret: malloc'd. */
+int sbx_netstack_ruleset(const struct sbx_policy *p, char **ret, struct sbx_err *err);
+
+/* In the outer half, holding the helper's capabilities: starts SBX_NETSTACK_PATH (which must be root's and writable
+ * by nobody else: it runs with CAP_SYS_ADMIN until it has confined itself) as the user, with CAP_SYS_ADMIN ambient,
+ * the tap device `tap` as its descriptor 3, a pipe for its word as 4 and nothing else (0, 1, 2 are /dev/null: it
+ * never holds the caller's terminal), and `parent` (the caller) as --parent. *ret_pid is the stack, *ret_ready the
+ * read end of its pipe, for sbx_netstack_ready. */
+int sbx_netstack_start(int tap, pid_t parent, pid_t *ret_pid, int *ret_ready, struct sbx_err *err);
+
+/* Waits until the stack is confined and relaying ("ready" on its pipe) or has failed; closes `ready`. When it ended
+ * without a word it is reaped here and *pid set to 0. Errors: the
+ * stack's own message (it names its step), or what became of it ("network: the stack ended before it was ready"). */
+int sbx_netstack_ready(pid_t *pid, int ready, struct sbx_err *err);
 
 /* In the stack's program, at its start (CAP_SYS_ADMIN, for the mount namespace): an empty root of its own with
  * /etc/resolv.conf copied in, then no capability, no_new_privs and the syscall allow-list. */

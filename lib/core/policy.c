@@ -69,6 +69,12 @@ void sbx_policy_free(struct sbx_policy *p)
         }
         free(p->syscall_rules);
         /* The two lists point into the rules. */
+        for (size_t i = 0; i < p->n_net_allow; i++)
+                free(p->net_allow[i].origin.file);
+        free(p->net_allow);
+        for (size_t i = 0; i < p->n_net_deny; i++)
+                free(p->net_deny[i].origin.file);
+        free(p->net_deny);
         free(p->syscall_deny);
         free(p->syscall_allow);
         free(p);
@@ -401,6 +407,41 @@ static int take_syscalls(struct resolve *rs, const struct sbx_config_entry *e)
         return 0;
 }
 
+/* NetworkAllow, NetworkDeny: every rule of every line that applies, each once (the same rule again, in canonical
+ * form, adds nothing). */
+static int take_netrules(struct resolve *rs, const struct sbx_config_entry *e)
+{
+        struct sbx_policy *p = rs->p;
+        bool allow = e->key == SBX_KEY_NETWORK_ALLOW;
+        struct sbx_net_entry **list = allow ? &p->net_allow : &p->net_deny;
+        size_t *n = allow ? &p->n_net_allow : &p->n_net_deny;
+        _cleanup_free_ char *copy = strdup(e->args[0]);
+        if (!copy)
+                return sbx_err_set(rs->err, ENOMEM, "resolving policy");
+        char *save = NULL;
+        for (char *tok = strtok_r(copy, " ", &save); tok; tok = strtok_r(NULL, " ", &save)) {
+                struct sbx_net_rule rule;
+                struct sbx_err rerr = {0};
+                if (sbx_net_rule_parse(tok, &rule, &rerr) < 0)
+                        return entry_error(rs, e, rerr.msg);
+                bool seen = false;
+                for (size_t i = 0; i < *n && !seen; i++)
+                        seen = memcmp(&(*list)[i].rule, &rule, sizeof(rule)) == 0;
+                if (seen)
+                        continue;
+                struct sbx_net_entry *v = reallocarray(*list, *n + 1, sizeof(*v));
+                if (!v)
+                        return sbx_err_set(rs->err, ENOMEM, "resolving policy");
+                *list = v;
+                v[*n] = (struct sbx_net_entry){.rule = rule};
+                (*n)++;
+                int r = set_origin(rs, &v[*n - 1].origin, e);
+                if (r < 0)
+                        return r;
+        }
+        return 0;
+}
+
 /* The rules as the filter takes them: denied beyond the default list, and default entries allowed. */
 static int syscall_lists(struct sbx_policy *p)
 {
@@ -479,6 +520,7 @@ int sbx_policy_resolve(const struct sbx_config *c, const struct sbx_user *u, str
                 if ((r = for_each_by_precedence(&rs, k,
                                                 kind == SBX_KIND_ENVIRONMENT ? take_env
                                                 : kind == SBX_KIND_SYSCALLS  ? take_syscalls
+                                                : kind == SBX_KIND_NETRULES  ? take_netrules
                                                                              : take_scalar)) < 0)
                         return r;
         }

@@ -11,6 +11,7 @@
 
 #include "error.h"
 #include "keywords.h"
+#include "netfilter.h"
 #include "user.h"
 
 /* Where a value came from: file NULL means the built-in default. */
@@ -30,6 +31,12 @@ struct sbx_tmpfs {
         char *dst;     /* absolute path inside the sandbox */
         uint64_t size; /* bytes; SBX_LIMIT_UNSET = kernel default */
         bool optional; /* the implicit /var/tmp: skipped when the rootfs has no such directory */
+        struct sbx_origin origin;
+};
+
+/* One address rule of a NetworkAllow or NetworkDeny line (netfilter.h). */
+struct sbx_net_entry {
+        struct sbx_net_rule rule;
         struct sbx_origin origin;
 };
 
@@ -79,6 +86,10 @@ struct sbx_policy {
         size_t n_syscall_rules;
         char **syscall_deny;
         char **syscall_allow;
+        /* NetworkAllow and NetworkDeny: every rule of every line that applies (global and matching Match blocks
+         * alike; allow wins, netfilter.h), each once, in precedence order. */
+        struct sbx_net_entry *net_allow, *net_deny;
+        size_t n_net_allow, n_net_deny;
 
         /* For the scalar keywords: where each effective value was set. Bind/Tmpfs/Environment carry their own. */
         struct sbx_origin origin[_SBX_KEY_MAX];

@@ -15,6 +15,7 @@
 
 #include "fault.h"
 #include "procfs.h"
+#include "netstack.h"
 #include "rootfs.h"
 #include "safepath.h"
 
@@ -309,6 +310,60 @@ static int mount_tmpfs(int rootfd, const struct sbx_tmpfs *t, struct sbx_err *er
         return attach(mnt, rootfd, t->dst, "Tmpfs", err);
 }
 
+/* Network private: the sandbox's own /etc/resolv.conf, naming the stack's DNS forwarder, bound read-only over the
+ * rootfs's (which must be a file: the rootfs is never written). The file is made in a small tmpfs that is attached
+ * for a moment inside the new /dev (open_tree clones only from an attached mount), and detached again once its file
+ * is bound. */
+static int mount_resolv_conf(int rootfd, int devfd, struct sbx_err *err)
+{
+        static const char tmp[] = ".resolv", what[] = "/etc/resolv.conf";
+        static const char text[] = "# Network private: the sandbox's DNS forwarder (sandbox-shell.conf(5))\n"
+                                   "nameserver " SBX_NETSTACK_DNS "\n";
+        _cleanup_close_ int target = -1;
+        int r = sbx_safepath_open_nofollow_maybe(rootfd, what, O_PATH, RESOLVE_IN_ROOT, "Network private", &target,
+                                                 err);
+        if (r == -ENOENT)
+                return sbx_err_setx(err, ENOENT,
+                                    "Network private: the rootfs has no /etc/resolv.conf for the sandbox's own to be "
+                                    "mounted on (create an empty file there)");
+        if (r < 0)
+                return r;
+        struct stat st;
+        SBX_STEP(err, fstat(target, &st), "network: stat '%s' in the rootfs", what);
+        if (!S_ISREG(st.st_mode))
+                return sbx_err_setx(err, EINVAL,
+                                    "Network private: /etc/resolv.conf in the rootfs is not a file (make it an empty "
+                                    "one)");
+        r = make_mount_point(devfd, tmp, true, "/dev", err);
+        if (r < 0)
+                return r;
+        _cleanup_close_ int mnt = -1, file = -1, tree = -1;
+        r = sbx_rootfs_new_tmpfs("0755", SMALL_TMPFS_SIZE, false,
+                                 MOUNT_ATTR_NOSUID | MOUNT_ATTR_NODEV | MOUNT_ATTR_NOEXEC, what, &mnt, err);
+        if (r < 0)
+                return r;
+        SBX_STEP(err, move_mount(mnt, "", devfd, tmp, MOVE_MOUNT_F_EMPTY_PATH), "%s: mount tmpfs", what);
+        SBX_STEP(err, file = openat(mnt, "resolv.conf", O_CREAT | O_EXCL | O_WRONLY | O_NOFOLLOW | O_CLOEXEC, 0644),
+                 "%s: create it", what);
+        if (sbx_fault("%s: write it", what) < 0 || write(file, text, sizeof(text) - 1) != (ssize_t)sizeof(text) - 1)
+                return sbx_err_set(err, errno ?: EIO, "%s: write it", what);
+        closep(&file);
+        SBX_STEP(err, tree = open_tree(mnt, "resolv.conf", OPEN_TREE_CLONE | OPEN_TREE_CLOEXEC | AT_SYMLINK_NOFOLLOW),
+                 "%s: bind it", what);
+        r = set_attr(tree, MOUNT_ATTR_RDONLY | MOUNT_ATTR_NOSUID | MOUNT_ATTR_NODEV | MOUNT_ATTR_NOEXEC, false, what,
+                     err);
+        if (r < 0)
+                return r;
+        SBX_STEP(err, move_mount(tree, "", target, "", MOVE_MOUNT_F_EMPTY_PATH | MOVE_MOUNT_T_EMPTY_PATH),
+                 "%s: mount it", what);
+        /* The tmpfs leaves /dev again; the bound file keeps it. */
+        char path[64];
+        (void)snprintf(path, sizeof(path), "/proc/self/fd/%d/%s", devfd, tmp);
+        SBX_STEP(err, umount2(path, MNT_DETACH), "%s: detach its tmpfs", what);
+        SBX_STEP(err, unlinkat(devfd, tmp, AT_REMOVEDIR), "%s: remove its mount point", what);
+        return 0;
+}
+
 int sbx_rootfs_setup(const struct sbx_policy *p, struct sbx_err *err)
 {
         /* Nothing done from here on may reach the host's mount namespace, nor come back from it. */
@@ -340,6 +395,11 @@ int sbx_rootfs_setup(const struct sbx_policy *p, struct sbx_err *err)
         r = sbx_procfs_mask(root, dev, err);
         if (r < 0)
                 return r;
+        if (p->network == SBX_NETWORK_PRIVATE) {
+                r = mount_resolv_conf(root, dev, err);
+                if (r < 0)
+                        return r;
+        }
         /* Filled: nobody needs to change /dev itself any more (pts and shm are their own mounts). */
         r = set_attr(dev, MOUNT_ATTR_RDONLY | MOUNT_ATTR_NOSUID | MOUNT_ATTR_NODEV | MOUNT_ATTR_NOEXEC, false, "/dev",
                      err);

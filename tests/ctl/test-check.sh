@@ -92,7 +92,7 @@ $M:3: duplicate Bind '/data/' conflicts with the Bind for it at $D/20-mounts.con
 $M:4: Match without criteria
 $M:5: unknown Match criterion 'Host'
 $M:6: Match User '!root': list has only negated patterns and can never match (write '*,!name')
-$M:7: Network: invalid value 'wifi' (expected none or host)
+$M:7: Network: invalid value 'wifi' (expected none, private or host)
 $M:8: KillOnLogout: missing value
 $M:9: unterminated quote
 $M:10: RootDirectory: '/srv/../etc' contains a '..' component" check --config "$C"

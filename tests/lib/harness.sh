@@ -141,6 +141,22 @@ sbx_make_rootfs() {
     chmod 0755 "$root"
 }
 
+# sbx_rootfs_add_prog DIR PROG...: copies host programs and the shared libraries they need into a rootfs.
+sbx_rootfs_add_prog() {
+    local root=$1 prog lib
+    shift
+    for prog in "$@"; do
+        mkdir -p "$root$(dirname "$prog")"
+        install -m 0755 "$prog" "$root$prog"
+        for lib in $(ldd "$prog" | grep -oE '/[^ ]+'); do
+            mkdir -p "$root$(dirname "$lib")"
+            [ -e "$root$lib" ] || install -m 0755 "$lib" "$root$lib"
+        done
+    done
+    chown -R 0:0 "$root"
+    chmod -R go-w "$root"
+}
+
 # sbx_cgroup_self HIERARCHY: this process's cgroup path in a v1 hierarchy ("memory", "pids") or "" for the v2 one.
 sbx_cgroup_self() {
     local want=$1
@@ -249,7 +265,8 @@ sbx_syslog_start() {
     local dev=$SBX_WS/dev n
     mkdir -p "$dev"
     mount -t tmpfs -o mode=0755,size=1m sbx-dev "$dev"
-    for n in null zero full random urandom tty ptmx fuse; do
+    mkdir -p "$dev/net"
+    for n in null zero full random urandom tty ptmx fuse net/tun; do
         [ -e "/dev/$n" ] && cp -a "/dev/$n" "$dev/$n"
     done
     mkdir -p "$dev/pts" "$dev/shm"

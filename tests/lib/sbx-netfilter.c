@@ -11,7 +11,15 @@
  *   sbx-netfilter resolve NAME     look NAME up as any program would (getaddrinfo, IPv4): "NAME: ADDR" or "NAME: <error>"
  *   sbx-netfilter connect ADDR PORT
  *                             one TCP connection (2 s at most): prints "ADDR:PORT: ok LINE" or "ADDR:PORT: <strerror>",
- *                             exit 0 either way, so that the test asserts what the kernel answered */
+ *                             exit 0 either way, so that the test asserts what the kernel answered
+ *   sbx-netfilter listen-abstract NAME / connect-abstract NAME
+ *                             the same over an abstract unix socket "@NAME"
+ *   sbx-netfilter udp-echo ADDR PORT
+ *                             send every datagram to ADDR:PORT back, from there (until killed)
+ *   sbx-netfilter udp ADDR PORT    one datagram "ping" and its answer (2 s at most): "ADDR:PORT/udp: ok ping" or why not
+ *   sbx-netfilter sink PORT        accept TCP connections and read them to the end (until killed)
+ *   sbx-netfilter send ADDR PORT MIB
+ *                             write MIB MiB to ADDR:PORT and print "MIB MiB in SECONDS s" (the benchmark) */
 #define _GNU_SOURCE
 #include <arpa/inet.h>
 #include <errno.h>
@@ -26,6 +34,8 @@
 #include <string.h>
 #include <strings.h>
 #include <sys/socket.h>
+#include <sys/un.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "netfilter.h"
@@ -198,6 +208,146 @@ static int resolve(const char *name)
         return 0;
 }
 
+static socklen_t abstract_addr(const char *name, struct sockaddr_un *a)
+{
+        *a = (struct sockaddr_un){.sun_family = AF_UNIX};
+        size_t n = strnlen(name, sizeof(a->sun_path) - 2);
+        memcpy(a->sun_path + 1, name, n);
+        return (socklen_t)(offsetof(struct sockaddr_un, sun_path) + 1 + n);
+}
+
+static int listen_abstract(const char *name)
+{
+        struct sockaddr_un a;
+        socklen_t len = abstract_addr(name, &a);
+        int s = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
+        if (s < 0 || bind(s, (struct sockaddr *)&a, len) < 0 || listen(s, 16) < 0) {
+                fprintf(stderr, "sbx-netfilter: listen on @%s: %s\n", name, strerror(errno));
+                return 1;
+        }
+        printf("listening\n");
+        fflush(stdout);
+        for (;;) {
+                int c = accept4(s, NULL, NULL, SOCK_CLOEXEC);
+                if (c < 0)
+                        continue;
+                dprintf(c, "HELLO-%s\n", name);
+                close(c);
+        }
+}
+
+static int connect_abstract(const char *name)
+{
+        struct sockaddr_un a;
+        socklen_t len = abstract_addr(name, &a);
+        int s = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
+        char line[64] = "";
+        int r = s < 0 ? -1 : connect(s, (struct sockaddr *)&a, len);
+        if (r == 0) {
+                ssize_t n = read(s, line, sizeof(line) - 1);
+                line[n > 0 ? n : 0] = '\0';
+                line[strcspn(line, "\n")] = '\0';
+        }
+        printf("@%s: %s%s%s\n", name, r == 0 ? "ok" : strerror(errno), r == 0 ? " " : "", line);
+        return 0;
+}
+
+static int udp_echo(const char *addr, const char *port)
+{
+        /* Bound to ADDR: an answer must come from the address the datagram went to. */
+        struct sockaddr_in a = {.sin_family = AF_INET, .sin_port = htons((uint16_t)atoi(port))};
+        int s = socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0);
+        if (inet_pton(AF_INET, addr, &a.sin_addr) != 1 || s < 0 || bind(s, (struct sockaddr *)&a, sizeof(a)) < 0) {
+                fprintf(stderr, "sbx-netfilter: udp on %s: %s\n", port, strerror(errno));
+                return 1;
+        }
+        printf("listening\n");
+        fflush(stdout);
+        for (;;) {
+                char buf[512];
+                struct sockaddr_in from;
+                socklen_t fl = sizeof(from);
+                ssize_t n = recvfrom(s, buf, sizeof(buf), 0, (struct sockaddr *)&from, &fl);
+                if (n > 0)
+                        (void)sendto(s, buf, (size_t)n, 0, (struct sockaddr *)&from, fl);
+        }
+}
+
+static int udp_once(const char *addr, const char *port)
+{
+        struct sockaddr_in a = {.sin_family = AF_INET, .sin_port = htons((uint16_t)atoi(port))};
+        if (inet_pton(AF_INET, addr, &a.sin_addr) != 1)
+                return 1;
+        int s = socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0);
+        char buf[64] = "";
+        ssize_t n = -1;
+        if (s >= 0 && connect(s, (struct sockaddr *)&a, sizeof(a)) == 0 && send(s, "ping", 4, 0) == 4) {
+                struct pollfd p = {.fd = s, .events = POLLIN};
+                int r = poll(&p, 1, 2000);
+                if (r == 0)
+                        errno = ETIMEDOUT;
+                else if (r > 0)
+                        n = recv(s, buf, sizeof(buf) - 1, 0);
+        }
+        if (n > 0)
+                buf[n] = '\0';
+        printf("%s:%s/udp: %s%s%s\n", addr, port, n > 0 ? "ok" : strerror(errno), n > 0 ? " " : "", n > 0 ? buf : "");
+        return 0;
+}
+
+static int sink(const char *port)
+{
+        struct sockaddr_in a = {.sin_family = AF_INET, .sin_port = htons((uint16_t)atoi(port))};
+        int one = 1, s = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
+        if (s < 0 || setsockopt(s, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one)) < 0 ||
+            bind(s, (struct sockaddr *)&a, sizeof(a)) < 0 || listen(s, 16) < 0) {
+                fprintf(stderr, "sbx-netfilter: sink on %s: %s\n", port, strerror(errno));
+                return 1;
+        }
+        printf("listening\n");
+        fflush(stdout);
+        static char buf[1 << 17];
+        for (;;) {
+                int c = accept4(s, NULL, NULL, SOCK_CLOEXEC);
+                if (c < 0)
+                        continue;
+                while (read(c, buf, sizeof(buf)) > 0)
+                        ;
+                close(c);
+        }
+}
+
+static int send_bulk(const char *addr, const char *port, const char *mib)
+{
+        struct sockaddr_in a = {.sin_family = AF_INET, .sin_port = htons((uint16_t)atoi(port))};
+        long n = atol(mib);
+        int s = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
+        if (inet_pton(AF_INET, addr, &a.sin_addr) != 1 || n <= 0 || s < 0 ||
+            connect(s, (struct sockaddr *)&a, sizeof(a)) < 0) {
+                fprintf(stderr, "sbx-netfilter: send to %s:%s: %s\n", addr, port, strerror(errno));
+                return 1;
+        }
+        static char buf[1 << 16];
+        struct timespec t0, t1;
+        clock_gettime(CLOCK_MONOTONIC, &t0);
+        for (long left = n << 20; left > 0;) {
+                ssize_t w = write(s, buf, left < (long)sizeof(buf) ? (size_t)left : sizeof(buf));
+                if (w <= 0) {
+                        fprintf(stderr, "sbx-netfilter: send: %s\n", strerror(errno));
+                        return 1;
+                }
+                left -= w;
+        }
+        /* Until the sink has read it all: our end is read to its EOF. */
+        shutdown(s, SHUT_WR);
+        while (read(s, buf, sizeof(buf)) > 0)
+                ;
+        clock_gettime(CLOCK_MONOTONIC, &t1);
+        printf("%ld MiB in %.3f s\n", n, (double)(t1.tv_sec - t0.tv_sec) + (double)(t1.tv_nsec - t0.tv_nsec) / 1e9);
+        close(s);
+        return 0;
+}
+
 static int tap(char **argv)
 {
         struct sbx_err err = {0};
@@ -235,7 +385,20 @@ int main(int argc, char **argv)
                 return listen_ports(argc, argv);
         if (argc == 4 && !strcmp(argv[1], "connect"))
                 return connect_once(argv[2], argv[3]);
+        if (argc == 3 && !strcmp(argv[1], "listen-abstract"))
+                return listen_abstract(argv[2]);
+        if (argc == 3 && !strcmp(argv[1], "connect-abstract"))
+                return connect_abstract(argv[2]);
+        if (argc == 4 && !strcmp(argv[1], "udp-echo"))
+                return udp_echo(argv[2], argv[3]);
+        if (argc == 4 && !strcmp(argv[1], "udp"))
+                return udp_once(argv[2], argv[3]);
+        if (argc == 3 && !strcmp(argv[1], "sink"))
+                return sink(argv[2]);
+        if (argc == 5 && !strcmp(argv[1], "send"))
+                return send_bulk(argv[2], argv[3], argv[4]);
         fprintf(stderr, "usage: sbx-netfilter install [--allow R|--deny R|--host R|--dns A]... | listen PORT... | "
-                        "connect ADDR PORT\n");
+                        "connect ADDR PORT | listen-abstract NAME | connect-abstract NAME | udp-echo ADDR PORT | udp ADDR PORT | "
+                        "sink PORT | send ADDR PORT MIB\n");
         return 1;
 }

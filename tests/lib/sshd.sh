@@ -109,19 +109,3 @@ sbx_ssh() {
     mapfile -t opts < <(sbx_ssh_opts)
     ssh "${opts[@]}" -p "$SBX_SSH_PORT" "$user@127.0.0.1" "$@"
 }
-
-# sbx_rootfs_add_prog DIR PROG...: copies host programs and the shared libraries they need into a rootfs.
-sbx_rootfs_add_prog() {
-    local root=$1 prog lib
-    shift
-    for prog in "$@"; do
-        mkdir -p "$root$(dirname "$prog")"
-        install -m 0755 "$prog" "$root$prog"
-        for lib in $(ldd "$prog" | grep -oE '/[^ ]+'); do
-            mkdir -p "$root$(dirname "$lib")"
-            [ -e "$root$lib" ] || install -m 0755 "$lib" "$root$lib"
-        done
-    done
-    chown -R 0:0 "$root"
-    chmod -R go-w "$root"
-}

@@ -220,7 +220,7 @@ static void test_values_bad(void **state)
         line_bad("Hostname 0123456789012345678901234567890123456789012345678901234567890123",
                  "Hostname: invalid host name '0123456789012345678901234567890123456789012345678901234567890123' "
                  "(letters, digits, '-' and '.', at most 64)"); /* a label of 64 */
-        line_bad("Network wifi", "Network: invalid value 'wifi' (expected none or host)");
+        line_bad("Network wifi", "Network: invalid value 'wifi' (expected none, private or host)");
         line_bad("Bind a /b", "Bind source: 'a' is not an absolute path");
         line_bad("Bind /a b", "Bind destination: 'b' is not an absolute path");
         line_bad("Bind /a/../b /b", "Bind source: '/a/../b' contains a '..' component");

@@ -54,7 +54,8 @@ static void test_rows(void **state)
                         assert_true(kw->arg >= 0 && kw->arg < RLIM_NLIMITS);
                 }
                 bool list = kw->kind == SBX_KIND_BIND || kw->kind == SBX_KIND_TMPFS ||
-                            kw->kind == SBX_KIND_ENVIRONMENT || kw->kind == SBX_KIND_SYSCALLS;
+                            kw->kind == SBX_KIND_ENVIRONMENT || kw->kind == SBX_KIND_SYSCALLS ||
+                            kw->kind == SBX_KIND_NETRULES;
                 assert_int_equal(list, kw->place == SBX_PLACE_LIST);
                 /* Every default is a valid value of its kind. */
                 if (kw->dflt) {
