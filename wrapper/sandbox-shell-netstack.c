@@ -22,6 +22,7 @@
 
 #include <slirp/libslirp.h>
 
+#include "fault.h"
 #include "macro.h"
 #include "netstack.h"
 
@@ -169,12 +170,13 @@ static int run(int fd, struct sbx_err *err)
         (void)inet_pton(AF_INET, "10.0.2.15", &cfg.vdhcp_start);
         (void)inet_pton(AF_INET, SBX_NETSTACK_DNS, &cfg.vnameserver);
         struct relay r = {.tap = fd};
-        Slirp *slirp = slirp_new(&cfg, &cb, &r);
+        Slirp *slirp = sbx_fault("network: start libslirp") < 0 ? NULL : (errno = 0, slirp_new(&cfg, &cb, &r));
         if (!slirp)
-                return sbx_err_setx(err, ENOMEM, "network: start the stack");
+                return sbx_err_set(err, errno ?: ENOMEM, "network: start libslirp");
         /* The word the helper waits for: from here on the sandbox's packets are relayed. */
         static const char ready[] = "ready\n";
-        if (write(READY_FD, ready, sizeof(ready) - 1) != (ssize_t)sizeof(ready) - 1 || close(READY_FD) < 0) {
+        if (sbx_fault("network: tell the helper the stack is ready") < 0 ||
+            write(READY_FD, ready, sizeof(ready) - 1) != (ssize_t)sizeof(ready) - 1 || close(READY_FD) < 0) {
                 slirp_cleanup(slirp);
                 return sbx_err_set(err, errno, "network: tell the helper the stack is ready");
         }
@@ -254,6 +256,9 @@ int main(int argc, char **argv)
                 (void)!write(READY_FD, err.msg, strlen(err.msg));
                 return 1;
         }
+        /* For the fault tests: a stack that dies before it says a word (a test build only, as every point). */
+        if (sbx_fault("network: the stack is killed at start") < 0)
+                (void)raise(SIGKILL);
         if (sbx_netstack_confine(&err) < 0 || run(TAP_FD, &err) < 0) {
                 /* Before "ready", the helper reads this and refuses the login; after it, nobody waits for it. */
                 if (!said_ready)

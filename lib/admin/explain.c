@@ -94,6 +94,12 @@ static void put_environment(FILE *f, const char *name, const struct sbx_policy *
         }
 }
 
+static bool is_default_deny(const char *rule)
+{
+        static const char *const defaults[] = {SBX_NET_DEFAULT_DENY, NULL};
+        return in_strv(defaults, rule);
+}
+
 /* NetworkAllow, NetworkDeny: each rule with its origin; for NetworkDeny of a Network private policy the ranges every
  * such sandbox is denied first (netfilter.h), as the filter has them. */
 static void put_netrules(FILE *f, int key, const struct sbx_policy *p)
@@ -112,6 +118,9 @@ static void put_netrules(FILE *f, int key, const struct sbx_policy *p)
         for (size_t i = 0; i < n; i++) {
                 char buf[96];
                 sbx_net_rule_format(&v[i].rule, buf, sizeof(buf));
+                /* A deny rule that restates a default range changes nothing where the defaults are listed. */
+                if (!allow && p->network == SBX_NETWORK_PRIVATE && is_default_deny(buf))
+                        continue;
                 fprintf(f, "%s %s", name, buf);
                 put_origin(f, &v[i].origin);
         }

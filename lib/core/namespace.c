@@ -165,12 +165,13 @@ static int wait_for_network(int msgfd, struct sbx_err *err)
         struct msg m;
         int fd = -1;
         ssize_t k;
+        if (sbx_fault("network: wait for the stack") < 0)
+                return sbx_err_set(err, errno, "network: wait for the stack");
         while ((k = recv_msg(msgfd, &m, &fd)) < 0 && errno == EINTR)
                 ;
         closep(&fd);
-        if (sbx_fault("network: wait for the stack") < 0 || k != (ssize_t)sizeof(m) || m.kind != MSG_GO)
-                return sbx_err_setx(err, errno == SBX_FAULT_ERRNO ? errno : EIO,
-                                    "network: wait for the stack: the helper did not say it is ready");
+        if (k != (ssize_t)sizeof(m) || m.kind != MSG_GO)
+                return sbx_err_setx(err, EIO, "network: wait for the stack: the helper did not say it is ready");
         return 0;
 }
 

@@ -212,12 +212,13 @@ int sbx_net_filter_install(const char *ruleset, struct sbx_err *err)
         struct nft_api api;
         /* A helper with file capabilities runs in secure-execution mode: the loader looks only in the system's
          * directories, whatever the environment says. */
-        void *dl = sbx_fault("network filter: load %s", SBX_LIBNFTABLES) < 0
-                           ? NULL
-                           : dlopen(SBX_LIBNFTABLES, RTLD_NOW | RTLD_LOCAL);
+        if (sbx_fault("network filter: load %s", SBX_LIBNFTABLES) < 0)
+                return sbx_err_set(err, errno, "network filter: load %s (Debian package libnftables1)",
+                                   SBX_LIBNFTABLES);
+        void *dl = dlopen(SBX_LIBNFTABLES, RTLD_NOW | RTLD_LOCAL);
         if (!dl)
                 return sbx_err_setx(err, ENOENT, "network filter: load %s (Debian package libnftables1): %s",
-                                    SBX_LIBNFTABLES, dlerror() ?: "injected fault");
+                                    SBX_LIBNFTABLES, dlerror());
                 /* dlsym returns an object pointer; POSIX has it converted to the function's type. */
 #define RESOLVE(field, name) (*(void **)&api.field = dlsym(dl, name))
         const char *missing = !RESOLVE(ctx_new, "nft_ctx_new")                           ? "nft_ctx_new"
@@ -240,10 +241,13 @@ int sbx_net_filter_install(const char *ruleset, struct sbx_err *err)
         } else {
                 (void)api.buffer_output(ctx);
                 (void)api.buffer_error(ctx);
-                if (sbx_fault("network filter: install the rules") < 0 || api.run_cmd_from_buffer(ctx, ruleset) != 0) {
+                if (sbx_fault("network filter: install the rules") < 0) {
+                        r = sbx_err_set(err, errno, "network filter: install the rules");
+                } else if (api.run_cmd_from_buffer(ctx, ruleset) != 0) {
+                        /* nft's own words, first line: "Error: Could not process rule: Operation not permitted". */
                         const char *msg = api.get_error_buffer(ctx);
                         char one[512];
-                        (void)strlcpy(one, msg && msg[0] ? msg : "injected fault", sizeof(one));
+                        (void)strlcpy(one, msg && msg[0] ? msg : "nft gave no reason", sizeof(one));
                         one[strcspn(one, "\n")] = '\0';
                         r = sbx_err_setx(err, EPERM, "network filter: install the rules: %s", one);
                 }

@@ -226,14 +226,14 @@ static _noreturn_ void exec_stack(int prog, int tap, int ready, pid_t parent)
         /* Above everything 0-4 will be, then into place. */
         int t = fcntl(tap, F_DUPFD_CLOEXEC, 10), w = fcntl(ready, F_DUPFD_CLOEXEC, 10);
         int null = open("/dev/null", O_RDWR | O_CLOEXEC);
-        if (t < 0 || w < 0 || null < 0 || dup2(null, 0) < 0 || dup2(null, 1) < 0 ||
+        if (sbx_fault("network: hand the stack its descriptors") < 0 || t < 0 || w < 0 || null < 0 || dup2(null, 0) < 0 || dup2(null, 1) < 0 ||
             (!keep_stderr && dup2(null, 2) < 0) || dup2(t, 3) < 0 || dup2(w, 4) < 0) {
                 (void)sbx_err_set(&err, errno, "network: hand the stack its descriptors");
                 goto fail;
         }
         ready = 4;
         prog = fcntl(prog, F_DUPFD_CLOEXEC, 5);
-        if (prog < 0 || close_range(5, (unsigned)prog - 1, 0) < 0 || close_range((unsigned)prog + 1, ~0U, 0) < 0) {
+        if (sbx_fault("network: close the stack's other descriptors") < 0 || prog < 0 || close_range(5, (unsigned)prog - 1, 0) < 0 || close_range((unsigned)prog + 1, ~0U, 0) < 0) {
                 (void)sbx_err_set(&err, errno, "network: close the stack's other descriptors");
                 goto fail;
         }
@@ -284,7 +284,7 @@ int sbx_netstack_ready(pid_t *pid, int ready, struct sbx_err *err)
                 if (n < 0 && errno == EINTR)
                         continue;
                 if (n <= 0)
-                        return sbx_err_set(err, n == 0 ? ETIMEDOUT : errno, "network: wait for the stack");
+                        return sbx_err_set(err, n == 0 ? ETIMEDOUT : errno, "network: wait for the stack's word");
                 ssize_t k = read(fd, buf + len, sizeof(buf) - 1 - len);
                 if (k < 0 && errno == EINTR)
                         continue;
@@ -339,7 +339,7 @@ static int allow_list(struct sbx_err *err)
         if (r == 0)
                 r = seccomp_rule_add(ctx, SCMP_ACT_ALLOW, SCMP_SYS(ioctl), 1, SCMP_A1(SCMP_CMP_EQ, FIONREAD));
         if (r == 0 && sbx_fault("network: load the stack's syscall filter") < 0)
-                r = -EPERM;
+                r = -errno;
         if (r == 0)
                 r = seccomp_load(ctx);
         seccomp_release(ctx);
@@ -357,26 +357,30 @@ int sbx_netstack_confine(struct sbx_err *err)
         if (sbx_fault("network: the stack's mount namespace") < 0 || unshare(CLONE_NEWNS) < 0 ||
             mount(NULL, "/", NULL, MS_REC | MS_PRIVATE, NULL) < 0)
                 return sbx_err_set(err, errno, "network: the stack's mount namespace");
-        if (mount("sbx-netstack", "/tmp", "tmpfs", MS_NOSUID | MS_NODEV | MS_NOEXEC, "mode=0755,size=64k") < 0 ||
+        if (sbx_fault("network: the stack's empty root") < 0 ||
+            mount("sbx-netstack", "/tmp", "tmpfs", MS_NOSUID | MS_NODEV | MS_NOEXEC, "mode=0755,size=64k") < 0 ||
             mkdir("/tmp/etc", 0755) < 0)
                 return sbx_err_set(err, errno, "network: the stack's empty root");
         _cleanup_close_ int out = open("/tmp/etc/resolv.conf", O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0644);
-        if (out < 0 || (n > 0 && write(out, conf, (size_t)n) != n))
+        if (sbx_fault("network: the stack's copy of /etc/resolv.conf") < 0 || out < 0 ||
+            (n > 0 && write(out, conf, (size_t)n) != n))
                 return sbx_err_set(err, errno ?: EIO, "network: the stack's copy of /etc/resolv.conf");
         closep(&out); /* open for writing, it would keep the root from going read-only */
         /* pivot_root(".", "."): the old root ends up on top of the new one, and goes with the detach. */
-        if (chdir("/tmp") < 0 || syscall(SYS_pivot_root, ".", ".") < 0 || umount2(".", MNT_DETACH) < 0 ||
+        if (sbx_fault("network: pivot into the stack's empty root") < 0 || chdir("/tmp") < 0 ||
+            syscall(SYS_pivot_root, ".", ".") < 0 || umount2(".", MNT_DETACH) < 0 ||
             chdir("/") < 0 || mount(NULL, "/", NULL, MS_REMOUNT | MS_BIND | MS_RDONLY | MS_NOSUID | MS_NODEV, NULL) < 0)
                 return sbx_err_set(err, errno, "network: pivot into the stack's empty root");
         cap_t none = cap_init();
-        if (!none || cap_set_proc(none) < 0 || prctl(PR_CAP_AMBIENT, PR_CAP_AMBIENT_CLEAR_ALL, 0, 0, 0) < 0) {
+        if (sbx_fault("network: drop the stack's capabilities") < 0 || !none || cap_set_proc(none) < 0 ||
+            prctl(PR_CAP_AMBIENT, PR_CAP_AMBIENT_CLEAR_ALL, 0, 0, 0) < 0) {
                 int e = errno;
                 if (none)
                         (void)cap_free(none);
                 return sbx_err_set(err, e, "network: drop the stack's capabilities");
         }
         (void)cap_free(none);
-        if (prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) < 0)
+        if (sbx_fault("network: no_new_privs for the stack") < 0 || prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) < 0)
                 return sbx_err_set(err, errno, "network: no_new_privs for the stack");
         return allow_list(err);
 }

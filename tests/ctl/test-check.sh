@@ -73,6 +73,9 @@ Match User !root
    KillOnLogout
    Shell "/bin/sh
 RootDirectory /srv/../etc
+NetworkAllow 203.0.113.1:443 10.1.2.3/8
+NetworkDeny 192.168.0.0/16:99999
+NetworkDeny
 EOF
 D=$C/sandbox-shell.conf.d
 M=$C/sandbox-shell.conf
@@ -95,7 +98,10 @@ $M:6: Match User '!root': list has only negated patterns and can never match (wr
 $M:7: Network: invalid value 'wifi' (expected none, private or host)
 $M:8: KillOnLogout: missing value
 $M:9: unterminated quote
-$M:10: RootDirectory: '/srv/../etc' contains a '..' component" check --config "$C"
+$M:10: RootDirectory: '/srv/../etc' contains a '..' component
+$M:11: NetworkAllow: '10.1.2.3/8': the address has bits set past /8: the network is 10.0.0.0/8
+$M:12: NetworkDeny: '192.168.0.0/16:99999': the port '99999' is not a number from 1 to 65535, or a range of them (PORT-PORT)
+$M:13: NetworkDeny: missing value" check --config "$C"
 
 # 3. File refusals, each naming the file; the other files are still checked.
 rm -f "$D"/*.conf

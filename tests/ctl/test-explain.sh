@@ -189,6 +189,48 @@ for u in alice bob carol; do
 done
 grep -qxF 'Bind "/home/c%%d/x y" "/home/c%%d/x y" rw  # default' "$T/first" || fail "carol's home: $(grep Bind "$T/first")"
 
+# Network private with NetworkAllow and NetworkDeny: every rule of every line that applies, in canonical form, each
+# once, with its origin; the default ranges first (a rule restating one is not repeated); a rule that does not apply
+# to the user is not there; and that output reads back to the same policy.
+cat >"$M" <<'EOF'
+Sandbox yes
+Network private
+NetworkAllow 10.1.2.3:7 [fd00::1/128]:443
+NetworkDeny 203.0.113.0/24:8-9 10.0.0.0/8
+Match User alice
+    NetworkAllow 192.168.1.0/24 10.1.2.3/32:7
+    NetworkDeny 2001:db8::/32
+Match User bob
+    NetworkAllow 172.16.0.1
+EOF
+ctl explain --config "$C" alice >"$T/out" 2>"$T/err" || fail "explain alice: $(cat "$T/err")"
+got=$(grep -E '^Network' "$T/out")
+want="Network private  # $M:2
+NetworkAllow 192.168.1.0/24  # $M:6
+NetworkAllow 10.1.2.3:7  # $M:6
+NetworkAllow [fd00::1]:443  # $M:3
+NetworkDeny 169.254.0.0/16 10.0.0.0/8 172.16.0.0/12 192.168.0.0/16 100.64.0.0/10 fe80::/10 fc00::/7  # default, and the host's own addresses
+NetworkDeny 2001:db8::/32  # $M:7
+NetworkDeny 203.0.113.0/24:8-9  # $M:4"
+[ "$got" = "$want" ] || { fail "Network private for alice"; diff -u <(printf '%s\n' "$want") <(printf '%s\n' "$got") >&2; }
+R=$T/re-net
+mkdir -p "$R"
+cp "$T/out" "$R/sandbox-shell.conf"
+ctl explain --config "$R" alice >"$T/second" 2>"$T/err" || fail "explain alice again: $(cat "$T/err")"
+diff -u <(sed 's/  # .*$//' "$T/out") <(sed 's/  # .*$//' "$T/second") >&2 ||
+    fail "the Network private output for alice does not read back to the same policy"
+ctl explain --config "$C" bob >"$T/out" 2>"$T/err" || fail "explain bob: $(cat "$T/err")"
+got=$(grep -E '^NetworkAllow' "$T/out")
+want="NetworkAllow 172.16.0.1  # $M:9
+NetworkAllow 10.1.2.3:7  # $M:3
+NetworkAllow [fd00::1]:443  # $M:3"
+[ "$got" = "$want" ] || { fail "NetworkAllow for bob"; diff -u <(printf '%s\n' "$want") <(printf '%s\n' "$got") >&2; }
+# Network none: no default ranges to list (there is no network to filter), the rules as given.
+printf 'Sandbox yes\nNetworkDeny 10.0.0.0/8\n' >"$M"
+ctl explain --config "$C" alice >"$T/out" 2>"$T/err" || fail "explain alice: $(cat "$T/err")"
+[ "$(grep -E '^NetworkDeny' "$T/out")" = "NetworkDeny 10.0.0.0/8  # $M:2" ] ||
+    fail "NetworkDeny without Network private: $(grep -E '^NetworkDeny' "$T/out")"
+
 # Errors: unknown user; a Bind and a Tmpfs that meet only for alice; an invalid line in a block alice does not match.
 expect "unknown user" 1 "" "sandbox-shellctl: unknown user 'mallory'" explain --config "$C" mallory
 rm -f "$D"/*.conf

@@ -5,6 +5,9 @@
 # with that step made to fail (SBX_FAULT) must be refused: the shell never runs, su fails, one message names the step
 # in its own words with the injected error, and nothing of the user is left (no process, no cgroup, no mount).
 . "$(dirname "$0")/../e2e/common.sh"
+. "$(dirname "$0")/../lib/netprivate.sh"
+# (A network namespace of its own, for the Network private logins at the end.)
+sbx_np_enter "$@"
 # A cgroup tree of this test's own: the other root tests share %c/sandbox-shell and may run at the same time, and
 # this one removes its tree before every login (the steps that create the top directories run only where they are
 # missing).
@@ -73,7 +76,10 @@ done
 echo "ok - the trace holds every kind of step (${#points[@]} steps)"
 
 declare -A seen_msg=()
-for p in "${points[@]}"; do
+# fail_step POINT: a login with POINT failed is refused, names the step with the injected error, and leaves nothing.
+# The stack killed at its start has no error to name: the helper says it was killed.
+fail_step() {
+    local p=$1 out rc want msg
     # As before the traced login: the cgroup tree made then (its top directories stay, empty, by design) is
     # removed, so that the steps that create it run again.
     sbx_cleanup_cgroup_dirs "${SBX_E2E_CG_DIRS[@]}"
@@ -87,13 +93,60 @@ for p in "${points[@]}"; do
     if printf '%s\n' "$out" | grep -q SHELL-RAN; then
         sbx_fail "step '$p' failed, yet the shell ran: $out"
     fi
-    want=$(printf '%s' "$p" | normal)
-    msg=$(printf '%s\n' "$out" | normal | grep -F -- "$want" | grep -F "State not recoverable" | head -n 1)
+    if [ "$p" = "network: the stack is killed at start" ]; then
+        msg=$(printf '%s\n' "$out" | grep -F "network: the stack was killed by signal 9 before it was ready")
+    else
+        want=$(printf '%s' "$p" | normal)
+        msg=$(printf '%s\n' "$out" | normal | grep -F -- "$want" | grep -F "State not recoverable" | head -n 1)
+    fi
     [ -n "$msg" ] || sbx_fail "step '$p': no message names the step with the injected error; got: $out"
     seen_msg[$msg]=1
     sbx_e2e_assert_clean sbxuser1 "step '$p' failed" >/dev/null
+    [ -z "$(pgrep -af sandbox-shell-netstack)" ] || sbx_fail "step '$p': a stack is left: $(pgrep -af sandbox-shell-netstack)"
     echo "ok - refused, named and clean: $p"
     echo "#   $msg"
+}
+for p in "${points[@]}"; do
+    fail_step "$p"
 done
 # The messages are as many as the steps: none is a generic one shared by two steps.
 sbx_assert_eq "one distinct message per step" "${#points[@]}" "${#seen_msg[@]}"
+
+# Network private: the steps of its network, which a login without it never passes (the filter rendered with the
+# host's addresses, the tap device and the filter in PID 1, the sandbox's resolv.conf, the stack's program, its start
+# and its confinement in its own process, the word it sends and the wait for it), each failed in turn; and a stack
+# killed at its start.
+sbx_np_setup "$SBX_WS/rootfs"
+sbx_e2e_policy "    CPUQuota 50%
+    LimitNOFILE 512
+    Bind $SBX_WS/data /var/tmp
+    Tmpfs /run 1M
+    Network private"
+sbx_cleanup_cgroup_dirs "${SBX_E2E_CG_DIRS[@]}"
+trace=$(SBX_FAULT_TRACE=1 login)
+sbx_assert_match "the traced Network private login works" '^SHELL-RAN$' "$trace"
+sbx_e2e_assert_clean sbxuser1 "after the traced Network private login"
+net_points=()
+while IFS= read -r p; do
+    [ -n "$p" ] || continue
+    printf '%s\n' "${points[@]}" | normal | grep -qxF -- "$(printf '%s' "$p" | normal)" && continue
+    net_points+=("$p")
+done < <(printf '%s\n' "$trace" | sed -n 's/^sbx-fault-point: //p' | awk '!seen[$0]++')
+sbx_log "${#net_points[@]} steps of Network private:"
+printf '#   %s\n' "${net_points[@]}"
+for want in "network: list the host's addresses" "network: open /dev/net/tun" "network: make the tap device tap0" \
+    "network: default route" "network filter: load libnftables.so.1" "network filter: install the rules" \
+    "network: hand the tap device to the stack" "create tmpfs for /etc/resolv.conf" "/etc/resolv.conf: write it" \
+    "network: open the stack's program '$SBX_NETSTACK_PATH'" "network: start the stack" \
+    "network: raise CAP_SYS_ADMIN for the stack" "network: execute the stack '$SBX_NETSTACK_PATH'" \
+    "network: the stack is killed at start" "network: the stack's mount namespace" "network: drop the stack's capabilities" \
+    "network: load the stack's syscall filter" "network: start libslirp" "network: tell the helper the stack is ready" \
+    "network: wait for the stack"; do
+    printf '%s\n' "${net_points[@]}" | grep -qxF -- "$want" || sbx_fail "no step '$want' in the Network private trace"
+done
+echo "ok - the Network private trace holds the network's steps (${#net_points[@]})"
+for p in "${net_points[@]}"; do
+    fail_step "$p"
+done
+sbx_assert_eq "one distinct message per step, Network private's included" $((${#points[@]} + ${#net_points[@]})) \
+    "${#seen_msg[@]}"
