@@ -11,6 +11,7 @@
 
 #include "ctl.h"
 #include "doctor.h"
+#include "netfilter.h"
 
 #define SSHD_PATH "/usr/sbin/sshd"
 #define SSHRC_PATH "/etc/ssh/sshrc" /* sshd's _PATH_SSH_SYSTEM_RC */
@@ -20,6 +21,7 @@
 #define SENDMAIL_PATH "/usr/sbin/sendmail"
 #define LINGER_DIR "/var/lib/systemd/linger"
 #define SHELLS_PATH "/etc/shells"
+#define TUN_PATH "/dev/net/tun" /* the device sbx_netstack_tap opens */
 
 /* systemd's system unit directories, highest priority first (systemd.unit(5), "System Unit Search Path"). */
 static const char *const unit_dirs[] = {
@@ -49,9 +51,12 @@ struct doctor {
         char **seen;
         size_t n_seen;
         unsigned users;
-        /* The sandboxed users (NULL-terminated names, uids alike), for the audits of the host after the walk. */
+        /* The sandboxed users (NULL-terminated names, uids alike), for the audits of the host after the walk, with
+         * the rootfs of each (roots, alike) and whether its policy has Network private. */
         char **names;
         uid_t *uids;
+        char **roots;
+        bool *net_private;
         struct net_group *net;
         size_t n_net;
         /* sshd's PermitUserEnvironment (a global option: the same for every user), once sshd -T ran. */
@@ -75,13 +80,21 @@ static int strv_push(char ***v, size_t *n, const char *s)
 
 static int remember_user(struct doctor *d, const struct ctl_user *cu)
 {
-        size_t n = d->users - 1;
+        size_t n = d->users - 1, m = n;
         uid_t *u = reallocarray(d->uids, n + 1, sizeof(uid_t));
         if (!u)
                 return -ENOMEM;
         d->uids = u;
         u[n] = cu->uid;
-        int r = strv_push(&d->names, &n, cu->name);
+        bool *np = reallocarray(d->net_private, n + 1, sizeof(bool));
+        if (!np)
+                return -ENOMEM;
+        d->net_private = np;
+        np[n] = cu->p->network == SBX_NETWORK_PRIVATE;
+        int r = strv_push(&d->roots, &m, cu->p->root_directory);
+        if (r < 0)
+                return r;
+        r = strv_push(&d->names, &n, cu->name);
         if (r < 0)
                 return r;
         const struct sbx_origin *o = &cu->p->origin[SBX_KEY_NETWORK];
@@ -209,6 +222,65 @@ static int audit_user(void *data, const struct ctl_user *cu)
         return 0;
 }
 
+/* The users whose policy has Network private (and, unless root is NULL, uses the rootfs root), as the audits take
+ * them; `all` as for audit_host holds only when they are every sandboxed user. *ret_names and *ret_uids are malloc'd,
+ * owned by the caller (also when this fails, on ENOMEM). */
+static bool pick_users(const struct doctor *d, bool all, const char *root, struct sbx_doctor_users *ret,
+                       const char ***ret_names, uid_t **ret_uids)
+{
+        *ret_names = calloc(d->users + 1, sizeof(char *));
+        *ret_uids = calloc(d->users + 1, sizeof(uid_t));
+        if (!*ret_names || !*ret_uids)
+                return false;
+        size_t n = 0;
+        for (size_t i = 0; i < d->users; i++)
+                if (d->net_private[i] && (!root || streq(d->roots[i], root))) {
+                        (*ret_names)[n] = d->names[i];
+                        (*ret_uids)[n++] = d->uids[i];
+                }
+        *ret = (struct sbx_doctor_users){.names = *ret_names, .uids = *ret_uids, .n = n, .all = all && n == d->users};
+        return true;
+}
+
+/* Network private: what its logins need of the host, once for every user whose policy has it, and the file the
+ * sandbox's resolv.conf is mounted on, once for each rootfs they use. */
+static void audit_net_private(struct doctor *d, bool all)
+{
+        struct sbx_err err = {0};
+        struct sbx_doctor_users g;
+        _cleanup_free_ const char **names = NULL;
+        _cleanup_free_ uid_t *uids = NULL;
+        if (!pick_users(d, all, NULL, &g, &names, &uids)) {
+                d->oom = true;
+                return;
+        }
+        if (g.n == 0)
+                return;
+        if (sbx_doctor_tun(TUN_PATH, &g, &d->f, &err) < 0)
+                not_checked(d, TUN_PATH, &err);
+        if (sbx_doctor_netstack(SBX_NETSTACK_PATH, &g, &d->f, &err) < 0)
+                not_checked(d, "the stack program of Network private", &err);
+        if (sbx_doctor_nftables(SBX_LIBNFTABLES, &g, &d->f, &err) < 0)
+                not_checked(d, SBX_LIBNFTABLES, &err);
+        for (size_t i = 0; i < d->users; i++) {
+                if (!d->net_private[i])
+                        continue;
+                bool seen = false;
+                for (size_t j = 0; j < i && !seen; j++)
+                        seen = d->net_private[j] && streq(d->roots[j], d->roots[i]);
+                if (seen)
+                        continue;
+                _cleanup_free_ const char **rnames = NULL;
+                _cleanup_free_ uid_t *ruids = NULL;
+                if (!pick_users(d, all, d->roots[i], &g, &rnames, &ruids)) {
+                        d->oom = true;
+                        return;
+                }
+                if (sbx_doctor_resolv_conf(d->roots[i], &g, &d->f, &err) < 0)
+                        not_checked(d, "the rootfs's /etc/resolv.conf", &err);
+        }
+}
+
 /* What the host runs for the sandboxed users outside the sandbox: once, for all of them. */
 static void audit_host(struct doctor *d, bool all)
 {
@@ -230,6 +302,7 @@ static void audit_host(struct doctor *d, bool all)
                 not_checked(d, "systemd's user manager", &err);
         if (sbx_doctor_shells(SHELLS_PATH, d->helper, &d->f, &err) < 0)
                 not_checked(d, SHELLS_PATH, &err);
+        audit_net_private(d, all);
 }
 
 static void doctor_done(struct doctor *d)
@@ -240,6 +313,8 @@ static void doctor_done(struct doctor *d)
         free(d->seen);
         strv_free(d->names);
         free(d->uids);
+        strv_free(d->roots);
+        free(d->net_private);
         for (size_t i = 0; i < d->n_net; i++) {
                 free(d->net[i].where.file);
                 strv_free(d->net[i].names);

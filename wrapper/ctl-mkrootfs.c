@@ -285,6 +285,9 @@ static int build(const struct sbx_mkrootfs_tree *t, enum mode mode, const char *
                 r = busybox(t, bb, err);
         if (r == 0 && !interrupted() && mode == MODE_COPY)
                 r = copy(t, progs, n_progs, err);
+        /* After the tree's own (debootstrap's, or one given to --copy), which it keeps. */
+        if (r == 0 && !interrupted())
+                r = sbx_mkrootfs_resolv_conf(t, err);
         if (r == 0 && !interrupted())
                 r = sbx_mkrootfs_accounts(t, a->u, a->n_u, a->g, a->n_g, err);
         if (r == 0 && !interrupted())

@@ -137,6 +137,33 @@ int sbx_doctor_linger(const char *linger_dir, const char *user, struct sbx_findi
 int sbx_doctor_network(enum sbx_network network, const struct sbx_origin *where, const struct sbx_doctor_users *u,
                        struct sbx_findings *f, struct sbx_err *err);
 
+/* ---- Network private (doctor-net.c) ----
+ * What the logins of a Network private policy need (netstack.h), each looked at as the login path looks at it: a
+ * login that finds one of them wrong is refused. Each names the users u it concerns: those whose policy has Network
+ * private, or for the rootfs those of them that use it. */
+
+/* The tun device `path` (/dev/net/tun; a symbolic link followed, as the helper's open follows it) must exist, be the
+ * character device 10:200, and be readable and writable by others (0666, as Debian's udev makes it): the helper opens
+ * it as the user, without CAP_DAC_OVERRIDE. */
+int sbx_doctor_tun(const char *path, const struct sbx_doctor_users *u, struct sbx_findings *f, struct sbx_err *err);
+
+/* The stack program `path` (SBX_NETSTACK_PATH), opened as the helper opens it: its directory on a root-only chain
+ * (sbx_safepath_open_trusted_dir), the file itself, not a symbolic link, a regular file owned by root, writable by
+ * nobody else, executable by others (it runs as the user). When it passes, every library it names (DT_NEEDED, read
+ * with sbx_mkrootfs_needed; libslirp.so.0 among them) must load with dlopen(3). A missing program is a finding. */
+int sbx_doctor_netstack(const char *path, const struct sbx_doctor_users *u, struct sbx_findings *f,
+                        struct sbx_err *err);
+
+/* libnftables, `library` (SBX_LIBNFTABLES), must load as sbx_net_filter_install loads it (dlopen RTLD_NOW). */
+int sbx_doctor_nftables(const char *library, const struct sbx_doctor_users *u, struct sbx_findings *f,
+                        struct sbx_err *err);
+
+/* The rootfs `root` must have /etc/resolv.conf, a regular file reached inside it without a symbolic link (how the
+ * helper opens it to mount the sandbox's own resolv.conf over it). A rootfs that cannot be opened is left to
+ * sbx_doctor_rootfs. */
+int sbx_doctor_resolv_conf(const char *root, const struct sbx_doctor_users *u, struct sbx_findings *f,
+                           struct sbx_err *err);
+
 /* The first line of /etc/shells `text` that names the helper: its path, or its usrmerge alias (/bin/X for /usr/bin/X
  * and back, /sbin and /usr/sbin alike), or, with `helper_st` not NULL, any path whose stat() gives that file. The line
  * is copied into buf; the result is where the search goes on (the start of the next line), NULL when no line does. */

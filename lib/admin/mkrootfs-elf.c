@@ -361,6 +361,21 @@ int sbx_mkrootfs_copy(const struct sbx_mkrootfs_tree *t, const char *prog, char 
         return r;
 }
 
+int sbx_mkrootfs_needed(const char *path, char ***ret, struct sbx_err *err)
+{
+        struct elf_info e;
+        int r = elf_read(path, &e, err);
+        char **v = r < 0 ? NULL : calloc(e.n_needed + 1, sizeof(char *));
+        if (!v) {
+                elf_info_done(&e);
+                return r < 0 ? r : sbx_err_set(err, ENOMEM, "'%s'", path);
+        }
+        /* The names move into the list. */
+        memcpy(v, e.needed, e.n_needed * sizeof(char *));
+        *ret = v;
+        return 0;
+}
+
 int sbx_mkrootfs_busybox(const struct sbx_mkrootfs_tree *t, const char *busybox, const char *const *applets,
                          size_t n_applets, struct sbx_err *err)
 {

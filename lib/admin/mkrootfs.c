@@ -243,6 +243,30 @@ int sbx_mkrootfs_skeleton(const struct sbx_mkrootfs_tree *t, struct sbx_err *err
         return 0;
 }
 
+int sbx_mkrootfs_resolv_conf(const struct sbx_mkrootfs_tree *t, struct sbx_err *err)
+{
+        _cleanup_close_ int dfd = sbx_mkrootfs_openat(t->fd, "etc", O_RDONLY | O_DIRECTORY | O_NOFOLLOW);
+        /* An etc that is a link is kept as the skeleton keeps it, and nothing is created through it. */
+        if (dfd == -ELOOP || dfd == -ENOTDIR)
+                return 0;
+        if (dfd < 0)
+                return open_error(err, dfd, t->path, "etc");
+        /* One already there (debootstrap copies the host's) is kept, whatever it is: doctor names one that Network
+         * private cannot mount on. */
+        struct stat st;
+        if (fstatat(dfd, "resolv.conf", &st, AT_SYMLINK_NOFOLLOW) == 0)
+                return 0;
+        if (errno != ENOENT)
+                return sbx_err_set(err, errno, "stat '%s/etc/resolv.conf'", t->path);
+        /* Empty: to a sandbox of any other Network setting it means what no file meant (the resolver's defaults). */
+        _cleanup_close_ int fd = openat(dfd, "resolv.conf", O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0644);
+        if (fd < 0)
+                return sbx_err_set(err, errno, "create '%s/etc/resolv.conf'", t->path);
+        if (fchown(fd, t->uid, t->gid) < 0 || fchmod(fd, 0644) < 0)
+                return sbx_err_set(err, errno, "set owner and mode of '%s/etc/resolv.conf'", t->path);
+        return 0;
+}
+
 /* ---- accounts ---- */
 
 /* Rewrites etc/NAME of the tree: the existing lines whose first field is not in names, then `add`. */

@@ -2,10 +2,11 @@
 #pragma once
 
 /* Building a rootfs for `sandbox-shellctl mkrootfs`: a staging directory next to the target that only root can enter,
- * the skeleton every rootfs needs, host programs copied with the shared libraries they load (read from their ELF
- * headers; nothing is executed), busybox with its applet links, /etc/passwd and /etc/group entries for the sandboxed
- * users, a last pass that makes the tree pass the doctor's rootfs audit, and the move into place. Running external
- * tools (busybox --list, debootstrap, ldconfig) is the caller's business.
+ * the skeleton every rootfs needs (with the file Network private mounts its resolv.conf on), host programs copied
+ * with the shared libraries they load (read from their ELF headers; nothing is executed), busybox with its applet
+ * links, /etc/passwd and /etc/group entries for the sandboxed users, a last pass that makes the tree pass the
+ * doctor's rootfs audit, and the move into place. Running external tools (busybox --list, debootstrap, ldconfig) is
+ * the caller's business.
  *
  * Invariant: everything inside a tree is reached relative to the tree's directory descriptor, one component at a
  * time, without following a symbolic link (openat2 RESOLVE_NO_SYMLINKS|RESOLVE_BENEATH|RESOLVE_NO_XDEV, O_NOFOLLOW);
@@ -104,6 +105,12 @@ int sbx_mkrootfs_write(const struct sbx_mkrootfs_tree *t, const char *rel, const
  * them 1777; the sandbox mounts a private tmpfs on both). Errors: the errno of mkdirat/fchmod/fchown. */
 int sbx_mkrootfs_skeleton(const struct sbx_mkrootfs_tree *t, struct sbx_err *err);
 
+/* Creates etc/resolv.conf in the tree, empty, mode 0644, owned as the tree, unless something is there already (kept
+ * as it is, a symbolic link too, never followed) or etc is a symbolic link: the file a Network private sandbox has
+ * its own resolv.conf mounted on (the helper never writes the rootfs, so it cannot create it). Errors: the errno of
+ * openat/fchown/fchmod. */
+int sbx_mkrootfs_resolv_conf(const struct sbx_mkrootfs_tree *t, struct sbx_err *err);
+
 /* Copies the host file `prog` (an absolute path; symbolic links followed) to the same path in the tree, with its ELF
  * interpreter and every DT_NEEDED library, recursively, each found as the dynamic loader would (RPATH/RUNPATH with
  * $ORIGIN, /etc/ld.so.conf and its includes, the default directories) and copied to the path where it was found,
@@ -114,6 +121,12 @@ int sbx_mkrootfs_skeleton(const struct sbx_mkrootfs_tree *t, struct sbx_err *err
  * holding a '/' that is not one; named in the message with the object holding it), -ENOENT (prog or a library not
  * found, named), -ENOEXEC (not a 64-bit ELF file where one is needed), or the errno of the copy. */
 int sbx_mkrootfs_copy(const struct sbx_mkrootfs_tree *t, const char *prog, char **ret_libdirs, struct sbx_err *err);
+
+/* The libraries the ELF file `path` names (DT_NEEDED), read from its headers as sbx_mkrootfs_copy reads them (nothing
+ * is run; doctor checks with it that the stack program of Network private can load its own). *ret: a malloc'd
+ * NULL-terminated list (strv_free), empty for a static program or a file that is not ELF. Errors: -ENOEXEC (not a
+ * 64-bit ELF file, or its headers are damaged), -EINVAL (not a regular file), or the errno of open. */
+int sbx_mkrootfs_needed(const char *path, char ***ret, struct sbx_err *err);
 
 /* Copies busybox (as sbx_mkrootfs_copy) to /bin/busybox and links each applet path of `applets` (as
  * `busybox --list-full` prints them: "bin/sh", "usr/bin/awk") to /bin/busybox, where nothing is there yet. */

@@ -205,8 +205,6 @@ struct nft_api {
         int (*run_cmd_from_buffer)(struct nft_ctx *ctx, const char *buf);
 };
 
-#define SBX_LIBNFTABLES "libnftables.so.1"
-
 int sbx_net_filter_install(const char *ruleset, struct sbx_err *err)
 {
         struct nft_api api;

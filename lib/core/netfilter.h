@@ -47,6 +47,10 @@ struct sbx_net_filter {
 /* The ruleset as nft(8) reads it, one table `inet sandbox_shell`. *ret: malloc'd. Errors: -ENOMEM. */
 int sbx_net_filter_render(const struct sbx_net_filter *f, char **ret, struct sbx_err *err);
 
+/* The library sbx_net_filter_install loads (Debian package libnftables1); `sandbox-shellctl doctor` checks that it
+ * loads. */
+#define SBX_LIBNFTABLES "libnftables.so.1"
+
 /* Adds the ruleset to the current network namespace through libnftables, loaded only here (the logins of every other
  * policy do not map it). Errors: -ENOENT when libnftables is not installed (the message names the package), -EINVAL
  * or -EPERM with what nft said. */

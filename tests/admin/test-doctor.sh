@@ -6,8 +6,11 @@
 # setuid file, a device node or anything world-writable in the rootfs, a Shell missing there, sshd bypasses, and what
 # the host runs as a sandboxed user outside the sandbox: /etc/ssh/sshrc in an environment the user writes, postfix
 # and exim running .forward pipes, systemd's user manager without the drop-in, lingering, Network host, the helper in
-# /etc/shells; and a missing cgroup controller. Each of these checks has a clean control next to it.
+# /etc/shells; what Network private needs (a tun device the user can open, the stack program root's and its libraries
+# loadable, libnftables loadable, /etc/resolv.conf in the rootfs); and a missing cgroup controller. Each of these
+# checks has a clean control next to it.
 . "$(dirname "$0")/common.sh"
+. "$(dirname "$0")/../lib/netprivate.sh"
 sbx_admin_setup "$@"
 
 sbx_assert_doctor_clean "a good installation has no findings"
@@ -324,6 +327,132 @@ sbx_assert_match "... each naming its user" ":1[0-9]: Network host for the sandb
 sbx_admin_policy "    Network none"
 sbx_assert_doctor_clean "Network none: no finding"
 sbx_admin_policy
+
+# --- Network private: what its logins need, made right in this test's mount namespace, then broken one at a time ---
+# This machine's /dev/net/tun is root's only and the stack program is not installed: a policy without Network private
+# needs neither (nor libslirp, libnftables or a resolv.conf in the rootfs).
+sbx_assert_doctor_clean "no Network private policy: the tun device and the stack program are not looked at"
+sbx_np_host_files
+S=$SBX_NETSTACK_PATH
+: >"$R/etc/resolv.conf" && chmod 0644 "$R/etc/resolv.conf"
+sbx_admin_policy "    Network private"
+sbx_assert_doctor_clean "Network private with all it needs (tun 0666, the stack program root's, the libraries, resolv.conf)"
+# The tun device: as this machine has it (0600), missing (a tmpfs over /dev/net), something else in its place.
+chmod 0600 "$SBX_WS/tun"
+sbx_assert_doctor_finds "a tun device only root can open" \
+    "^/dev/net/tun is mode 0600: the Network private sessions of every sandboxed user cannot make their tap device \(the helper opens it as the user\), and their logins are refused$"
+sbx_assert_match "... the fix makes it 0666, as Debian's udev does" "^  fix: chmod 0666 /dev/net/tun, as Debian's udev makes it" "$out"
+chmod 0666 "$SBX_WS/tun"
+mount -t tmpfs -o mode=0755,size=1m sbx-no-tun /dev/net
+sbx_assert_doctor_finds "no tun device" "^/dev/net/tun does not exist: the Network private sessions of every sandboxed user"
+sbx_assert_match "... the fix loads the module" "^  fix: load the tun module \(modprobe tun" "$out"
+umount /dev/net
+: >"$SBX_WS/not-tun"
+mount --bind "$SBX_WS/not-tun" /dev/net/tun
+sbx_assert_doctor_finds "a regular file as /dev/net/tun" \
+    "^/dev/net/tun is not the tun device \(character device 10:200\) but a regular file"
+umount /dev/net/tun
+sbx_assert_doctor_clean "the tun device restored is clean"
+# The stack program, as the helper opens it (missing, a user's, group-writable, in a directory others can write).
+mv "$S" "$SBX_WS/netstack.saved"
+sbx_assert_doctor_finds "the stack program missing" \
+    "^the stack program '$S' of Network private is missing: the Network private logins of every sandboxed user are refused$"
+sbx_assert_match "... the fix reinstalls sandbox-shell" "^  fix: reinstall sandbox-shell" "$out"
+install -m 0755 -o root -g root "$SBX_WS/netstack.saved" "$S"
+chown 3001 "$S"
+sbx_assert_doctor_finds "the stack program owned by a sandboxed user" \
+    "^the stack program '$S' is owned by uid 3001, not root: the helper refuses to start it, and the Network private logins of every sandboxed user are refused$"
+chown 0 "$S"
+chmod g+w "$S"
+sbx_assert_doctor_finds "a group-writable stack program" "^the stack program '$S' is writable by its group \(mode 0775\)"
+chmod 0755 "$S"
+ln -s "$SBX_WS/netstack.saved" "$S.link" && mv -T "$S.link" "$S"
+sbx_assert_doctor_finds "a symbolic link as the stack program (never followed)" \
+    "^the stack program '$S' is not a regular file but a symbolic link"
+install -m 0755 -o root -g root "$SBX_WS/netstack.saved" "$S.new" && mv -T "$S.new" "$S"
+chmod o+w "${S%/*}"
+sbx_assert_doctor_finds "the stack program in a directory others can write" \
+    "^the stack program '$S' is not on a chain of directories only root can change \(unsafe permissions on '${S%/*}'"
+chmod o-w "${S%/*}"
+sbx_assert_doctor_clean "the stack program restored is clean"
+# The libraries, each made unloadable by an empty file bound over it here: libslirp (the stack program's, through
+# its DT_NEEDED) and libnftables (the helper's filter).
+sbx_unload() { # LIBRARY: binds an empty file over every copy of it the loader's cache lists
+    local p
+    : >"$SBX_WS/empty.so"
+    for p in $(ldconfig -p | awk -v n="$1" '$1 == n { print $NF }'); do
+        mount --bind "$SBX_WS/empty.so" "$(readlink -f "$p")" || sbx_fail "bind over $p"
+    done
+}
+sbx_reload() { # LIBRARY: undoes sbx_unload
+    local p
+    for p in $(ldconfig -p | awk -v n="$1" '$1 == n { print $NF }'); do
+        umount "$(readlink -f "$p")" || sbx_fail "umount $p"
+    done
+}
+for lib in libslirp.so.0 libnftables.so.1; do
+    [ -n "$(ldconfig -p | awk -v n="$lib" '$1 == n')" ] || sbx_fail "$lib is not installed here (Debian packages libslirp0, libnftables1)"
+done
+sbx_unload libslirp.so.0
+sbx_assert_doctor_finds "libslirp that cannot be loaded" \
+    "^the stack program '$S' needs libslirp.so.0, which cannot be loaded \(.*libslirp.so.0.*\): the stack of Network private cannot start, and the Network private logins of every sandboxed user are refused$"
+sbx_assert_match "... the fix installs libslirp0" "^  fix: install libslirp0" "$out"
+sbx_reload libslirp.so.0
+sbx_unload libnftables.so.1
+sbx_assert_doctor_finds "libnftables that cannot be loaded" \
+    "^libnftables.so.1 cannot be loaded \(.*libnftables.so.1.*\): the helper loads it for the filter of Network private, and the Network private logins of every sandboxed user are refused$"
+sbx_assert_match "... the fix installs libnftables1" "^  fix: install libnftables1" "$out"
+sbx_reload libnftables.so.1
+sbx_assert_doctor_clean "the libraries restored are clean"
+# The rootfs's /etc/resolv.conf, the file the sandbox's own is mounted on: missing, a symbolic link, a directory.
+rm "$R/etc/resolv.conf"
+sbx_assert_doctor_finds "a rootfs without /etc/resolv.conf" \
+    "^rootfs '$R' of every sandboxed user has no /etc/resolv.conf: their Network private logins are refused"
+sbx_assert_match "... the fix creates an empty one" "^  fix: create an empty file there \(touch $R/etc/resolv.conf; sandbox-shellctl mkrootfs makes one\)$" "$out"
+ln -s ../run/resolv.conf "$R/etc/resolv.conf"
+sbx_assert_doctor_finds "/etc/resolv.conf a symbolic link in the rootfs" \
+    "^rootfs '$R' of every sandboxed user: /etc/resolv.conf is a symbolic link, or below one: their Network private logins are refused"
+rm "$R/etc/resolv.conf" && mkdir "$R/etc/resolv.conf"
+sbx_assert_doctor_finds "/etc/resolv.conf a directory in the rootfs" "^rootfs '$R' of every sandboxed user: /etc/resolv.conf is a directory"
+rmdir "$R/etc/resolv.conf"
+# Only the users with Network private are named, and only they make it looked at.
+sbx_admin_policy "
+Match User sbxuser2
+    Network private"
+chmod 0600 "$SBX_WS/tun"
+sbx_assert_doctor_finds "Network private for one user: the findings name that user" \
+    "^/dev/net/tun is mode 0600: the Network private sessions of the sandboxed user 'sbxuser2' cannot"
+sbx_assert_match "... and the rootfs's" "^rootfs '$R' of the sandboxed user 'sbxuser2' has no /etc/resolv.conf" "$out"
+out=$(ctl doctor --helper "$SBX_SHELL" sbxuser1 2>&1)
+sbx_assert_eq "doctor USER for the other user (Network none): clean, exit 0 ($out)" "0" "$?"
+chmod 0666 "$SBX_WS/tun"
+: >"$R/etc/resolv.conf"
+# Each rootfs is looked at for the users of it: sbxuser2's own rootfs (a copy of R) without the file.
+R2=$SBX_WS/rootfs2
+cp -a "$R" "$R2" && rm "$R2/etc/resolv.conf"
+sbx_write_conf "Sandbox no
+CgroupRoot %c/$SBX_ADMIN_CGNAME
+
+Match User sbxuser2
+    RootDirectory $R2
+
+Match Group sandboxed
+    Sandbox yes
+    RootDirectory $R
+    Shell /bin/sh
+    Hostname box-%u
+    TasksMax 200
+    MemoryMax 512M
+    Network private"
+sbx_assert_doctor_finds "two rootfs, one without /etc/resolv.conf: named with its user only" \
+    "^rootfs '$R2' of the sandboxed user 'sbxuser2' has no /etc/resolv.conf"
+sbx_assert_eq "... the only finding" 1 "$(printf '%s\n' "$out" | grep -c -v '^  fix: \|^1 finding\.$')"
+rm -r "$R2"
+sbx_admin_policy
+chmod 0600 "$SBX_WS/tun"
+rm "$R/etc/resolv.conf"
+sbx_assert_doctor_clean "no Network private policy: the broken tun device and rootfs are not looked at"
+chmod 0666 "$SBX_WS/tun"
 
 # --- the helper in /etc/shells: su -s would run another shell ---
 cp /etc/shells "$SBX_WS/shells"

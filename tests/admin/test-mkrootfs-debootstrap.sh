@@ -47,6 +47,8 @@ sbx_assert_eq "no group-writable path either" "" "$(find "$R" -xdev -perm -0020 
 sbx_assert_eq "/tmp and /var/tmp are root 0755 (debootstrap makes them 1777)" "0:0 755,0:0 755" \
     "$(stat -c '%u:%g %a' "$R/tmp" "$R/var/tmp" | paste -sd,)"
 sbx_assert_eq "the merged /usr links are kept" "usr/bin usr/lib" "$(readlink "$R/bin") $(readlink "$R/lib")"
+sbx_assert_eq "/etc/resolv.conf is a regular file (debootstrap's copy of the host's, kept, or mkrootfs's empty one)" \
+    "regular" "$([ -f "$R/etc/resolv.conf" ] && [ ! -L "$R/etc/resolv.conf" ] && echo regular)"
 sbx_assert_eq "no staging directory left next to it" "" "$(find "$D" -mindepth 1 -maxdepth 1 -name '.*.mkrootfs-*')"
 sbx_assert_eq "only the rootfs is in its parent" "rootfs" "$(ls -A "$D")"
 sbx_assert_match "Debian's own accounts are kept" "^daemon:" "$(cat "$R/etc/passwd")"

@@ -2,8 +2,9 @@
 # SPDX-License-Identifier: LGPL-2.1-or-later
 # sandbox-shellctl mkrootfs --busybox and --copy: each builds a rootfs that passes doctor's audit and in which a
 # sandboxed login works (su - user -c 'echo $$' prints 1), with the sandboxed users' accounts in its /etc/passwd,
-# nothing setuid, no device node even when the sources had them, and nothing writable by group or others (/tmp and
-# /var/tmp are root 0755: the login mounts a private tmpfs on them). It builds in a staging directory next to DIR
+# nothing setuid, no device node even when the sources had them, nothing writable by group or others (/tmp and
+# /var/tmp are root 0755: the login mounts a private tmpfs on them), and an empty /etc/resolv.conf for Network private
+# to mount on (one the tree has already, as --copy gives it, is kept). It builds in a staging directory next to DIR
 # and renames the tree into place: no staging directory is left after a success or a failure, and a failed build
 # leaves nothing at DIR. A DIR whose parent is not root-only is refused, and so is a program given to --copy whose
 # ELF headers name a library or an interpreter by a relative path or one with '..'. Bad uses are refused.
@@ -34,6 +35,8 @@ sbx_assert_safe_rootfs() {
         "$(stat -c '%u:%g %a' "$2/tmp" "$2/var/tmp" | paste -sd,)"
     sbx_assert_eq "$1: no world-writable path" "" "$(find "$2" -xdev -perm -0002 ! -type l)"
     sbx_assert_eq "$1: no group-writable path either" "" "$(find "$2" -xdev -perm -0020 ! -type l)"
+    sbx_assert_eq "$1: an empty /etc/resolv.conf, root 0644 (Network private mounts the sandbox's own on it)" \
+        "0:0 644 0 regular empty file" "$(stat -c '%u:%g %a %s %F' "$2/etc/resolv.conf")"
     sbx_no_staging "$1" "$2"
 }
 
@@ -75,6 +78,19 @@ S=$SBX_WS/rootfs-suid
 if [ -u /usr/bin/su ]; then
     out=$(ctl mkrootfs "$S" --copy /bin/sh /usr/bin/su 2>&1) || sbx_fail "mkrootfs --copy su: $out"
     sbx_assert_eq "copy of a setuid program: not setuid in the rootfs" "755" "$(stat -c '%a' "$S/usr/bin/su")"
+fi
+
+# A resolv.conf the tree has already (here the host's, given to --copy) is kept, not emptied.
+mv /etc/resolv.conf "$SBX_WS/resolv.conf.saved" 2>/dev/null
+echo "nameserver 192.0.2.53" >/etc/resolv.conf
+K=$SBX_WS/rootfs-resolv
+out=$(ctl mkrootfs "$K" --copy /bin/sh /etc/resolv.conf 2>&1)
+sbx_assert_eq "mkrootfs --copy /etc/resolv.conf: exit 0 ($out)" 0 "$?"
+sbx_assert_eq "... the copied resolv.conf is kept" "nameserver 192.0.2.53" "$(cat "$K/etc/resolv.conf")"
+sbx_assert_eq "... a regular file, root 0644" "0:0 644 regular file" "$(stat -c '%u:%g %a %F' "$K/etc/resolv.conf")"
+rm /etc/resolv.conf
+if [ -e "$SBX_WS/resolv.conf.saved" ] || [ -L "$SBX_WS/resolv.conf.saved" ]; then
+    mv "$SBX_WS/resolv.conf.saved" /etc/resolv.conf
 fi
 
 # An empty directory is accepted as DIR: the finished tree replaces it.

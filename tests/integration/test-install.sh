@@ -37,6 +37,12 @@ sbx_assert_match "the user@.service drop-in is in systemd's system unit director
     '/lib/systemd/system/user@.service.d/sandbox-shell.conf$' "$dropin"
 sbx_assert_eq "... and its ExecCondition names the installed program" \
     "ExecCondition=+/usr/libexec/sandbox-shell/user-manager-allowed %i" "$(grep '^ExecCondition=' "$dropin")"
+stack=$dest/usr/libexec/sandbox-shell/sandbox-shell-netstack
+[ -x "$stack" ] || sbx_fail "the stack of Network private is not installed at $stack"
+sbx_assert_eq "... which carries no capability (the helper hands it CAP_SYS_ADMIN ambient for its start only)" "" \
+    "$(getcap "$stack")"
+sbx_assert_eq "... and is root's, writable by root only (the helper refuses it otherwise)" "0 755" \
+    "$(stat -c '%u %a' "$stack")"
 allowed=$dest/usr/libexec/sandbox-shell/user-manager-allowed
 [ -x "$allowed" ] || sbx_fail "the drop-in's program is not installed at $allowed"
 sbx_assert_eq "... which carries no capability" "" "$(getcap "$allowed")"

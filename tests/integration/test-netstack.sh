@@ -39,16 +39,18 @@ sbx_assert_eq "control: the host reaches its secret service on its loopback" "12
 sbx_assert_eq "control: the host reaches the LAN" "10.1.2.3:7: ok HELLO-7" "$(ns host "$SBX_NETFILTER" connect 10.1.2.3 7)"
 
 # The box's side, as the helper sets it up: the tap device, then the filter; the stack on the host's side, started by
-# a process that stands for the helper's outer half (its parent).
+# a process that stands for the helper's outer half (its parent), its word going to a file (descriptor 4).
 bash -c 'ip netns exec sbx-host "$0" tap /run/netns/sbx-box setpriv --reuid 65534 --regid 65534 --clear-groups \
-    --inh-caps=+sys_admin --ambient-caps=+sys_admin "$1" --parent $$ 2>"$2" & echo $! >"$3"; wait' \
-    "$SBX_NETFILTER" "$netstack" "$SBX_WS/stack.err" "$SBX_WS/stack.pid" &
+    --inh-caps=+sys_admin --ambient-caps=+sys_admin "$1" --parent $$ 2>"$2" 4>"$4" & echo $! >"$3"; wait' \
+    "$SBX_NETFILTER" "$netstack" "$SBX_WS/stack.err" "$SBX_WS/stack.pid" "$SBX_WS/stack.word" &
 outer=$!
 sbx_wait_for "[ -s '$SBX_WS/stack.pid' ]" 50 || sbx_fail "the stack did not start"
 stack_pid=$(cat "$SBX_WS/stack.pid")
 sbx_wait_for "ns box ip -o addr show dev tap0 | grep -q 10.0.2.100" 50 || sbx_fail "no tap0 in the box: $(cat "$SBX_WS/stack.err")"
 sbx_wait_for "[ \"\$(cat /proc/$stack_pid/status 2>/dev/null | sed -n 's/^Seccomp:\t//p')\" = 2 ]" 50 ||
     sbx_fail "the stack did not confine itself: $(cat "$SBX_WS/stack.err")"
+sbx_wait_for "[ -s '$SBX_WS/stack.word' ]" 50 || sbx_fail "the stack said nothing"
+sbx_assert_eq "the stack says it is ready, once confined" ready "$(cat "$SBX_WS/stack.word")"
 
 # The stack alone, before the filter: the gateway is not mapped to the host's loopback.
 sbx_assert_eq "from the box, the internet answers through the stack" "203.0.113.1:7: ok HELLO-7" \

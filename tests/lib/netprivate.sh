@@ -3,10 +3,12 @@
 #
 #   sbx_np_enter "$@"      first thing in a test (before sbx_enter_private_ns or sbx_e2e_setup): the test runs on in
 #                          a new network namespace, "the host", with its loopback up
-#   sbx_np_setup ROOTFS    inside the private namespaces: what a real host has and this machine lacks, bound in the
-#                          test's own mount namespace (/dev/net/tun as Debian's udev makes it, 0666: this machine's
-#                          is root's only; the stack's program where the helper looks for it), the internet, the
-#                          host's services, and the probe programs in ROOTFS
+#   sbx_np_setup ROOTFS    inside the private namespaces: sbx_np_host_files, the internet, the host's services, and
+#                          the probe programs in ROOTFS
+#   sbx_np_host_files      inside the private namespaces: what a real host has and this machine lacks, bound in the
+#                          test's own mount namespace (/dev/net/tun as Debian's udev makes it, 0666, from the node
+#                          $SBX_WS/tun: this machine's is root's only; the stack's program where the helper looks for
+#                          it, through an overlay on its directory's parent)
 #
 # The internet is a second network namespace, sbx-inet, behind a veth pair (this kernel may have no dummy
 # interfaces, so the addresses sit on the veth): 203.0.113.1 (the internet: TCP ports 7 and 8, UDP echo on 7, DNS
@@ -25,10 +27,7 @@ sbx_np_enter() {
 # inet CMD...: runs CMD in the internet.
 inet() { ip netns exec sbx-inet "$@"; }
 
-sbx_np_setup() {
-    local root=$1
-    command -v ip >/dev/null || sbx_fail "needs ip (Debian package iproute2)"
-    command -v nft >/dev/null || sbx_fail "needs nft (Debian package nftables)"
+sbx_np_host_files() {
     [ -e /dev/net/tun ] || sbx_fail "no /dev/net/tun on this machine (the tun module)"
     mknod -m 0666 "$SBX_WS/tun" c 10 200
     chmod 0666 "$SBX_WS/tun"
@@ -41,6 +40,13 @@ sbx_np_setup() {
     mkdir -p "$SBX_WS/ovl-up/${dir##*/}" "$SBX_WS/ovl-work"
     install -m 0755 -o root -g root "${SBX_NETSTACK:?SBX_NETSTACK not set}" "$SBX_WS/ovl-up/${dir##*/}/${SBX_NETSTACK_PATH##*/}"
     mount -t overlay sbx-libexec -o "lowerdir=$base,upperdir=$SBX_WS/ovl-up,workdir=$SBX_WS/ovl-work" "$base"
+}
+
+sbx_np_setup() {
+    local root=$1
+    command -v ip >/dev/null || sbx_fail "needs ip (Debian package iproute2)"
+    command -v nft >/dev/null || sbx_fail "needs nft (Debian package nftables)"
+    sbx_np_host_files
 
     ip netns add sbx-inet || sbx_fail "ip netns add sbx-inet"
     sbx_at_exit 'ip netns pids sbx-inet 2>/dev/null | xargs -r kill -9; ip netns del sbx-inet 2>/dev/null'

@@ -1,8 +1,8 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* The parsers of doctor: sshd -T output, PAM service files (with @include and include/substack), the controllers
  * from a mountinfo text, postfix's main.cf, exim's routers, the ExecCondition of systemd drop-ins, /etc/shells, and
- * the audits built on them that read files (sshrc, the user manager's drop-ins). No root needed: everything is a
- * buffer or a file in a temporary directory. */
+ * the audits built on them that read files (sshrc, the user manager's drop-ins, what Network private needs). No root
+ * needed: everything is a buffer or a file in a temporary directory. */
 #define _GNU_SOURCE
 #include <setjmp.h>
 #include <stdarg.h>
@@ -520,6 +520,85 @@ static void test_network(void **state)
         sbx_findings_done(&f);
 }
 
+/* Network private: what can be checked without root (a tun device that is missing or something else, a stack
+ * program that is missing or in a directory others can write, a library that cannot be loaded, the rootfs's
+ * resolv.conf), with the host's own programs and libraries as the positive controls. */
+static void test_net_private(void **state)
+{
+        struct sbx_findings f = {0};
+        struct sbx_doctor_users one = {.names = two_users, .uids = two_uids, .n = 1};
+        char path[256];
+        (void)snprintf(path, sizeof(path), "%s/tun", dir);
+        assert_int_equal(sbx_doctor_tun(path, &users_all, &f, NULL), 0);
+        assert_int_equal(f.n, 1);
+        assert_true(has(&f, "/tun does not exist: the Network private sessions of every sandboxed user cannot make "
+                            "their tap device"));
+        sbx_findings_done(&f);
+        write_file("tun", "");
+        assert_int_equal(sbx_doctor_tun(path, &one, &f, NULL), 0);
+        assert_true(has(&f, "/tun is not the tun device (character device 10:200) but a regular file: the Network "
+                            "private sessions of the sandboxed user 'alice' cannot"));
+        sbx_findings_done(&f);
+        assert_int_equal(sbx_doctor_tun("/dev/null", &one, &f, NULL), 0);
+        assert_true(has(&f, "/dev/null is not the tun device (character device 10:200) but another character device"));
+        sbx_findings_done(&f);
+
+        assert_int_equal(sbx_doctor_netstack("/nonexistent/sandbox-shell/netstack", &one, &f, NULL), 0);
+        assert_int_equal(f.n, 1);
+        assert_true(has(&f, "the stack program '/nonexistent/sandbox-shell/netstack' of Network private is missing: "
+                            "the Network private logins of the sandboxed user 'alice' are refused"));
+        sbx_findings_done(&f);
+        /* The test's directory is below /tmp, which everyone can write. */
+        (void)snprintf(path, sizeof(path), "%s/netstack", dir);
+        write_file("netstack", "");
+        assert_int_equal(sbx_doctor_netstack(path, &one, &f, NULL), 0);
+        assert_int_equal(f.n, 1);
+        assert_true(has(&f, "is not on a chain of directories only root can change (unsafe permissions on '/tmp'"));
+        sbx_findings_done(&f);
+        /* A root-owned program of the host's, with the libraries it names loaded: no finding. */
+        const char *host_prog = access("/usr/bin/true", X_OK) == 0 ? "/usr/bin/true" : "/bin/true";
+        assert_int_equal(sbx_doctor_netstack(host_prog, &one, &f, NULL), 0);
+        assert_int_equal(f.n, 0);
+
+        assert_int_equal(sbx_doctor_nftables("libsbx-test-none.so.1", &one, &f, NULL), 0);
+        assert_int_equal(f.n, 1);
+        assert_true(has(&f, "libsbx-test-none.so.1 cannot be loaded (libsbx-test-none.so.1: cannot open shared "
+                            "object file"));
+        assert_string_equal(f.v[0].fix, "install libnftables1 (apt-get install libnftables1)");
+        sbx_findings_done(&f);
+        assert_int_equal(sbx_doctor_nftables("libc.so.6", &one, &f, NULL), 0);
+        assert_int_equal(f.n, 0);
+
+        /* The rootfs's /etc/resolv.conf: missing, a link (also to a file that exists), a directory, then a file. */
+        char root[256];
+        (void)snprintf(root, sizeof(root), "%s/root", dir);
+        assert_int_equal(sbx_doctor_resolv_conf(root, &one, &f, NULL), 0);
+        assert_int_equal(f.n, 0); /* no rootfs: the rootfs audit says so */
+        make_dir("root");
+        make_dir("root/etc");
+        assert_int_equal(sbx_doctor_resolv_conf(root, &one, &f, NULL), 0);
+        assert_int_equal(f.n, 1);
+        assert_true(has(&f, "/root' of the sandboxed user 'alice' has no /etc/resolv.conf: their Network private "
+                            "logins are refused"));
+        sbx_findings_done(&f);
+        write_file("root/etc/resolv.conf.real", "");
+        (void)snprintf(path, sizeof(path), "%s/root/etc/resolv.conf", dir);
+        assert_int_equal(symlink("resolv.conf.real", path), 0);
+        assert_int_equal(sbx_doctor_resolv_conf(root, &one, &f, NULL), 0);
+        assert_int_equal(f.n, 1);
+        assert_true(has(&f, ": /etc/resolv.conf is a symbolic link, or below one: their Network private logins"));
+        sbx_findings_done(&f);
+        assert_int_equal(unlink(path), 0);
+        make_dir("root/etc/resolv.conf");
+        assert_int_equal(sbx_doctor_resolv_conf(root, &one, &f, NULL), 0);
+        assert_true(has(&f, ": /etc/resolv.conf is a directory: "));
+        sbx_findings_done(&f);
+        assert_int_equal(rmdir(path), 0);
+        write_file("root/etc/resolv.conf", "");
+        assert_int_equal(sbx_doctor_resolv_conf(root, &one, &f, NULL), 0);
+        assert_int_equal(f.n, 0);
+}
+
 static int setup(void **state)
 {
         (void)strcpy(dir, "/tmp/sbx-doctor.XXXXXX");
@@ -549,6 +628,7 @@ int main(void)
                 cmocka_unit_test(test_sshrc),
                 cmocka_unit_test(test_user_manager),
                 cmocka_unit_test(test_network),
+                cmocka_unit_test(test_net_private),
         };
         return cmocka_run_group_tests(tests, setup, teardown);
 }

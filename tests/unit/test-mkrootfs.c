@@ -1,9 +1,9 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* lib/mkrootfs: a symbolic link to a file or a directory outside the tree, placed wherever the skeleton, the safety
- * pass, the accounts rewrite and a copy touch, leaves what it points to as it was (mode, owner, content); the same
- * operations on real files in the tree do change them (the positive controls). Names in ELF headers that would
- * leave the tree are refused, and $ORIGIN/../lib is copied to its normalised path. Removing a tree follows no link
- * and enters no mount.
+ * pass, the accounts rewrite, the rootfs's resolv.conf and a copy touch, leaves what it points to as it was (mode,
+ * owner, content); the same operations on real files in the tree do change them (the positive controls). Names in
+ * ELF headers that would leave the tree are refused, and $ORIGIN/../lib is copied to its normalised path. Removing a
+ * tree follows no link and enters no mount.
  *
  * Runs as any user: the trees are the test's own files in a temporary directory, owned as the tree says (struct
  * sbx_mkrootfs_tree's uid and gid). As root the tree's owner is 1234:1234, so that a chown through a link would show
@@ -350,6 +350,50 @@ static void test_skeleton_links(void **state)
         assert_owned_by_tree(&w, "tmp");
         assert_owned_by_tree(&w, "var/tmp");
         assert_int_equal(mode_of(&w, "usr/bin") & 07777, 0755);
+        ws_done(&w);
+}
+
+/* ---- the rootfs's resolv.conf ---- */
+
+static void test_resolv_conf(void **state)
+{
+        struct ws w;
+        struct sbx_err err = {0};
+        char p[256], buf[64];
+        /* A link at etc/resolv.conf to the outside, and etc a link to the outside: kept, nothing made through them. */
+        ws_init(&w);
+        assert_int_equal(mkdirat(w.t.fd, "etc", 0755), 0);
+        link_in_tree(&w, w.victim, "etc/resolv.conf");
+        struct outside before;
+        outside_snap(&w, &before);
+        if (sbx_mkrootfs_resolv_conf(&w.t, &err) < 0)
+                fail_msg("resolv.conf: %s", err.msg);
+        assert_true(S_ISLNK(mode_of(&w, "etc/resolv.conf")));
+        assert_outside_unchanged(&w, &before);
+        ws_done(&w);
+        ws_init(&w);
+        link_in_tree(&w, w.vdir, "etc");
+        outside_snap(&w, &before);
+        if (sbx_mkrootfs_resolv_conf(&w.t, &err) < 0)
+                fail_msg("resolv.conf: %s", err.msg);
+        assert_outside_unchanged(&w, &before);
+        ws_done(&w);
+
+        /* Positive controls: made empty, 0644, the tree's, where nothing is; a file already there is kept. */
+        ws_init(&w);
+        assert_int_equal(mkdirat(w.t.fd, "etc", 0755), 0);
+        if (sbx_mkrootfs_resolv_conf(&w.t, &err) < 0)
+                fail_msg("resolv.conf: %s", err.msg);
+        assert_true(S_ISREG(mode_of(&w, "etc/resolv.conf")));
+        assert_int_equal(mode_of(&w, "etc/resolv.conf") & 07777, 0644);
+        assert_owned_by_tree(&w, "etc/resolv.conf");
+        (void)snprintf(p, sizeof(p), "%s/etc/resolv.conf", w.tree);
+        assert_string_equal(read_text(p, buf, sizeof(buf)), "");
+        write_file(p, "nameserver 192.0.2.53\n", 0600);
+        if (sbx_mkrootfs_resolv_conf(&w.t, &err) < 0)
+                fail_msg("resolv.conf: %s", err.msg);
+        assert_string_equal(read_text(p, buf, sizeof(buf)), "nameserver 192.0.2.53\n");
+        assert_int_equal(mode_of(&w, "etc/resolv.conf") & 07777, 0600);
         ws_done(&w);
 }
 
@@ -798,11 +842,17 @@ static int teardown(void **state)
 int main(void)
 {
         const struct CMUnitTest tests[] = {
-                cmocka_unit_test(test_sanitize_links),         cmocka_unit_test(test_sanitize_race),
-                cmocka_unit_test(test_skeleton_links),         cmocka_unit_test(test_accounts_links),
-                cmocka_unit_test(test_install_links),          cmocka_unit_test(test_copy_elf_names),
-                cmocka_unit_test(test_remove_links),           cmocka_unit_test(test_remove_mount),
-                cmocka_unit_test(test_stage_untrusted_parent), cmocka_unit_test(test_stage_commit_and_abort),
+                cmocka_unit_test(test_sanitize_links),
+                cmocka_unit_test(test_sanitize_race),
+                cmocka_unit_test(test_skeleton_links),
+                cmocka_unit_test(test_accounts_links),
+                cmocka_unit_test(test_install_links),
+                cmocka_unit_test(test_copy_elf_names),
+                cmocka_unit_test(test_remove_links),
+                cmocka_unit_test(test_remove_mount),
+                cmocka_unit_test(test_stage_untrusted_parent),
+                cmocka_unit_test(test_stage_commit_and_abort),
+                cmocka_unit_test(test_resolv_conf),
         };
         return cmocka_run_group_tests(tests, NULL, teardown);
 }
