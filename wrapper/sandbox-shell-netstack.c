@@ -143,6 +143,22 @@ static int cb_revents(int idx, void *opaque)
                ((e & POLLHUP) ? SLIRP_POLL_HUP : 0);
 }
 
+/* The second wall behind the filter in the sandbox's namespace (netfilter.h, SBX_NET_NEVER): a frame to "this
+ * network", loopback, multicast or the reserved and broadcast range is never handed to libslirp, which would send
+ * it to the host's loopback or out on the host's network; nor is anything but IPv4 and ARP. */
+static bool frame_refused(const uint8_t *f, ssize_t len)
+{
+        if (len < 14)
+                return true;
+        uint16_t type = (uint16_t)(f[12] << 8 | f[13]);
+        if (type == 0x0806)
+                return false; /* ARP */
+        if (type != 0x0800 || len < 14 + 20)
+                return true;
+        uint8_t first = f[14 + 16]; /* the destination's first byte */
+        return first == 0 || first == 127 || first >= 224;
+}
+
 static int run(int fd, struct sbx_err *err)
 {
         static const SlirpCb cb = {
@@ -157,12 +173,14 @@ static int run(int fd, struct sbx_err *err)
                 .notify = cb_notify,
         };
         SlirpConfig cfg = {
-                .version = 1,
+                .version = 4,
                 .in_enabled = true,
                 .if_mtu = SBX_NETSTACK_MTU,
                 .if_mru = SBX_NETSTACK_MTU,
                 /* The gateway is not the host's loopback: nothing of the host is reachable through it. */
                 .disable_host_loopback = true,
+                /* The sandbox's address is static: no DHCP server for it to talk to. */
+                .disable_dhcp = true,
         };
         (void)inet_pton(AF_INET, SBX_NETSTACK_NETWORK, &cfg.vnetwork);
         (void)inet_pton(AF_INET, "255.255.255.0", &cfg.vnetmask);
@@ -210,7 +228,8 @@ static int run(int fd, struct sbx_err *err)
                 if (tap & POLLIN) {
                         ssize_t len;
                         while ((len = read(fd, frame, sizeof(frame))) > 0)
-                                slirp_input(slirp, frame, (int)len);
+                                if (!frame_refused(frame, len))
+                                        slirp_input(slirp, frame, (int)len);
                         if (len < 0 && errno != EAGAIN && errno != EINTR)
                                 break; /* the device is gone with the sandbox's namespace */
                 } else if (tap & (POLLERR | POLLHUP | POLLNVAL))

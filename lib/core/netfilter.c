@@ -154,13 +154,16 @@ static void put_rules(FILE *f, const struct sbx_net_rule *v, size_t n, const cha
 
 int sbx_net_filter_render(const struct sbx_net_filter *f, char **ret, struct sbx_err *err)
 {
-        static const char *const defaults[] = {SBX_NET_DEFAULT_DENY};
-        struct sbx_net_rule def[ELEMENTSOF(defaults)];
+        static const char *const defaults[] = {SBX_NET_DEFAULT_DENY}, *const never[] = {SBX_NET_NEVER};
+        struct sbx_net_rule def[ELEMENTSOF(defaults)], nev[ELEMENTSOF(never)];
         char *text = NULL;
         size_t len = 0;
         for (size_t i = 0; i < ELEMENTSOF(defaults); i++)
                 if (sbx_net_rule_parse(defaults[i], &def[i], err) < 0)
                         return -EINVAL; /* cannot happen: the list is ours */
+        for (size_t i = 0; i < ELEMENTSOF(never); i++)
+                if (sbx_net_rule_parse(never[i], &nev[i], err) < 0)
+                        return -EINVAL;
         FILE *m = open_memstream(&text, &len);
         if (!m)
                 return sbx_err_set(err, errno, "network filter: render the rules");
@@ -169,6 +172,8 @@ int sbx_net_filter_render(const struct sbx_net_filter *f, char **ret, struct sbx
               "\t\ttype filter hook output priority filter; policy accept;\n"
               "\t\toifname \"lo\" accept\n",
               m);
+        put_rules(m, nev, ELEMENTSOF(nev), "reject with icmpx admin-prohibited");
+        put_rules(m, f->host, f->n_host, "reject with icmpx admin-prohibited");
         if (f->dns) {
                 struct sbx_net_rule d = *f->dns;
                 d.port_lo = d.port_hi = 53;
@@ -177,7 +182,6 @@ int sbx_net_filter_render(const struct sbx_net_filter *f, char **ret, struct sbx
         put_rules(m, f->allow, f->n_allow, "accept");
         put_rules(m, f->deny, f->n_deny, "reject with icmpx admin-prohibited");
         put_rules(m, def, ELEMENTSOF(def), "reject with icmpx admin-prohibited");
-        put_rules(m, f->host, f->n_host, "reject with icmpx admin-prohibited");
         fputs("\t}\n"
               "\tchain input {\n"
               "\t\ttype filter hook input priority filter; policy drop;\n"

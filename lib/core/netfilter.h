@@ -6,11 +6,12 @@
  * touched, and the user inside can neither read nor change them (no CAP_NET_ADMIN over that namespace).
  *
  * Rules are `ADDRESS[/PREFIX][:PORT[-PORT]]` for IPv4 and `ADDRESS[/PREFIX]` or `[ADDRESS[/PREFIX]]:PORT[-PORT]` for
- * IPv6 (the brackets keep the port apart from the address); a port applies to TCP and UDP. The order, as systemd's
- * IPAddressAllow=/IPAddressDeny= have it: an address an allow rule matches is reachable, whatever the deny rules say;
- * then the deny rules of the policy, the default denies (SBX_NET_DEFAULT_DENY: link-local, private and shared
- * ranges) and the host's own addresses are refused (with an ICMP "administratively prohibited", so that a connect
- * fails at once); everything else goes out. No connection comes in: the input chain takes only loopback and replies.
+ * IPv6 (the brackets keep the port apart from the address); a port applies to TCP and UDP. The order: what is never
+ * reachable (SBX_NET_NEVER) and the host's own addresses are refused first; then, as systemd's
+ * IPAddressAllow=/IPAddressDeny= have it, an address an allow rule matches is reachable, whatever the deny rules say;
+ * then the deny rules of the policy and the default denies (SBX_NET_DEFAULT_DENY: link-local, private and shared
+ * ranges) are refused (each refusal with an ICMP "administratively prohibited", so that a connect fails at once);
+ * everything else goes out. No connection comes in: the input chain takes only loopback and replies.
  * The stack's DNS forwarder is always reachable on port 53. */
 
 #include <stdbool.h>
@@ -26,6 +27,13 @@ struct sbx_net_rule {
         unsigned prefix;
         uint16_t port_lo, port_hi; /* 0, 0: every port */
 };
+
+/* What a sandbox never reaches, whatever the rules say: "this network", loopback (an unprivileged socket bound to the
+ * tap device sends 127.0.0.2 out through it, and the stack would hand it to the host's loopback), multicast and the
+ * reserved range with the limited broadcast (which the stack would send out on the host's network or answer itself),
+ * and their IPv6 counterparts with the IPv4-mapped addresses. Refused before any other rule, the host's own addresses
+ * with them, so no NetworkAllow opens the host. */
+#define SBX_NET_NEVER "0.0.0.0/8", "127.0.0.0/8", "224.0.0.0/4", "240.0.0.0/4", "::/128", "::1", "ff00::/8", "::ffff:0:0/96"
 
 /* The ranges a sandbox never reaches unless an allow rule names them, in the order the man page lists them. */
 #define SBX_NET_DEFAULT_DENY                                                                                           \

@@ -3,6 +3,7 @@
  * relay is its program, wrapper/sandbox-shell-netstack.c. */
 #define _GNU_SOURCE
 #include <arpa/inet.h>
+#include <netinet/in.h>
 #include <errno.h>
 #include <ifaddrs.h>
 #include <poll.h>
@@ -223,8 +224,9 @@ static _noreturn_ void exec_stack(int prog, int tap, int ready, pid_t parent)
         char *envp[] = {NULL};
         bool keep_stderr = false;
 #endif
-        /* Above everything 0-4 will be, then into place. */
+        /* Above everything 0-5 will be, then into place. */
         int t = fcntl(tap, F_DUPFD_CLOEXEC, 10), w = fcntl(ready, F_DUPFD_CLOEXEC, 10);
+        prog = fcntl(prog, F_DUPFD_CLOEXEC, 10);
         int null = open("/dev/null", O_RDWR | O_CLOEXEC);
         if (sbx_fault("network: hand the stack its descriptors") < 0 || t < 0 || w < 0 || null < 0 || dup2(null, 0) < 0 || dup2(null, 1) < 0 ||
             (!keep_stderr && dup2(null, 2) < 0) || dup2(t, 3) < 0 || dup2(w, 4) < 0) {
@@ -232,8 +234,9 @@ static _noreturn_ void exec_stack(int prog, int tap, int ready, pid_t parent)
                 goto fail;
         }
         ready = 4;
-        prog = fcntl(prog, F_DUPFD_CLOEXEC, 5);
-        if (sbx_fault("network: close the stack's other descriptors") < 0 || prog < 0 || close_range(5, (unsigned)prog - 1, 0) < 0 || close_range((unsigned)prog + 1, ~0U, 0) < 0) {
+        /* The program on 5 (close-on-exec: execveat needs it only until the exec), nothing above. */
+        if (sbx_fault("network: close the stack's other descriptors") < 0 || prog < 0 || dup3(prog, 5, O_CLOEXEC) < 0 ||
+            close_range(6, ~0U, 0) < 0) {
                 (void)sbx_err_set(&err, errno, "network: close the stack's other descriptors");
                 goto fail;
         }
@@ -245,7 +248,7 @@ static _noreturn_ void exec_stack(int prog, int tap, int ready, pid_t parent)
                 goto fail;
         }
         if (sbx_fault("network: execute the stack '%s'", SBX_NETSTACK_PATH) == 0)
-                (void)syscall(SYS_execveat, prog, "", argv, envp, AT_EMPTY_PATH);
+                (void)syscall(SYS_execveat, 5, "", argv, envp, AT_EMPTY_PATH);
         (void)sbx_err_set(&err, errno, "network: execute the stack '%s'", SBX_NETSTACK_PATH);
 fail:
         (void)!write(ready, err.msg, strlen(err.msg));
@@ -317,24 +320,43 @@ static int allow_list(struct sbx_err *err)
         static const int calls[] = {
                 SCMP_SYS(read),         SCMP_SYS(write),          SCMP_SYS(readv),           SCMP_SYS(writev),
                 SCMP_SYS(recvfrom),     SCMP_SYS(sendto),         SCMP_SYS(recvmsg),         SCMP_SYS(sendmsg),
-                SCMP_SYS(poll),         SCMP_SYS(ppoll),          SCMP_SYS(close),           SCMP_SYS(fcntl),
+                SCMP_SYS(poll),         SCMP_SYS(ppoll),          SCMP_SYS(close),           SCMP_SYS(restart_syscall),
                 SCMP_SYS(connect),      SCMP_SYS(bind),           SCMP_SYS(getsockname),     SCMP_SYS(getpeername),
                 SCMP_SYS(getsockopt),   SCMP_SYS(setsockopt),     SCMP_SYS(shutdown),        SCMP_SYS(clock_gettime),
                 SCMP_SYS(gettimeofday), SCMP_SYS(exit),           SCMP_SYS(exit_group),      SCMP_SYS(brk),
                 SCMP_SYS(mmap),         SCMP_SYS(munmap),         SCMP_SYS(mremap),          SCMP_SYS(madvise),
                 SCMP_SYS(rt_sigreturn), SCMP_SYS(rt_sigprocmask), SCMP_SYS(futex),           SCMP_SYS(getrandom),
                 SCMP_SYS(getpid),       SCMP_SYS(gettid),         SCMP_SYS(openat),          SCMP_SYS(newfstatat),
-                SCMP_SYS(fstat),        SCMP_SYS(lseek),          SCMP_SYS(restart_syscall),
+                SCMP_SYS(fstat),        SCMP_SYS(lseek),
         };
+        /* Sockets of the internet families only, TCP, UDP and ping: no unix socket, no netlink, no raw packet socket,
+         * no protocol the kernel would load a module for. */
+        static const struct {
+                int type, protocol;
+        } sockets[] = {
+                {SOCK_STREAM, 0},   {SOCK_STREAM, IPPROTO_TCP}, {SOCK_DGRAM, 0},
+                {SOCK_DGRAM, IPPROTO_UDP}, {SOCK_DGRAM, IPPROTO_ICMP}, {SOCK_DGRAM, IPPROTO_ICMPV6},
+        };
+        static const int families[] = {AF_INET, AF_INET6};
+        /* fcntl for the descriptor and status flags only: not F_SETOWN/F_SETSIG (a signal to any process of the
+         * user), nor O_ASYNC, which would arm them. */
+        static const int fcntl_reads[] = {F_GETFL, F_GETFD, F_SETFD};
         scmp_filter_ctx ctx = seccomp_init(SCMP_ACT_ERRNO(EPERM));
         int r = ctx ? 0 : -ENOMEM;
         for (size_t i = 0; r == 0 && i < ELEMENTSOF(calls); i++)
                 r = seccomp_rule_add(ctx, SCMP_ACT_ALLOW, calls[i], 0);
-        /* Sockets of the internet families only: no unix socket, no netlink, no raw packet socket. */
+        for (size_t f = 0; r == 0 && f < ELEMENTSOF(families); f++)
+                for (size_t i = 0; r == 0 && i < ELEMENTSOF(sockets); i++)
+                        r = seccomp_rule_add(ctx, SCMP_ACT_ALLOW, SCMP_SYS(socket), 3,
+                                             SCMP_A0(SCMP_CMP_EQ, (scmp_datum_t)families[f]),
+                                             SCMP_A1(SCMP_CMP_MASKED_EQ, 0xf, (scmp_datum_t)sockets[i].type),
+                                             SCMP_A2(SCMP_CMP_EQ, (scmp_datum_t)sockets[i].protocol));
+        for (size_t i = 0; r == 0 && i < ELEMENTSOF(fcntl_reads); i++)
+                r = seccomp_rule_add(ctx, SCMP_ACT_ALLOW, SCMP_SYS(fcntl), 1,
+                                     SCMP_A1(SCMP_CMP_EQ, (scmp_datum_t)fcntl_reads[i]));
         if (r == 0)
-                r = seccomp_rule_add(ctx, SCMP_ACT_ALLOW, SCMP_SYS(socket), 1, SCMP_A0(SCMP_CMP_EQ, AF_INET));
-        if (r == 0)
-                r = seccomp_rule_add(ctx, SCMP_ACT_ALLOW, SCMP_SYS(socket), 1, SCMP_A0(SCMP_CMP_EQ, AF_INET6));
+                r = seccomp_rule_add(ctx, SCMP_ACT_ALLOW, SCMP_SYS(fcntl), 2, SCMP_A1(SCMP_CMP_EQ, F_SETFL),
+                                     SCMP_A2(SCMP_CMP_MASKED_EQ, O_ASYNC, 0));
         /* libslirp asks how much a UDP socket holds. */
         if (r == 0)
                 r = seccomp_rule_add(ctx, SCMP_ACT_ALLOW, SCMP_SYS(ioctl), 1, SCMP_A1(SCMP_CMP_EQ, FIONREAD));
@@ -369,7 +391,8 @@ int sbx_netstack_confine(struct sbx_err *err)
         /* pivot_root(".", "."): the old root ends up on top of the new one, and goes with the detach. */
         if (sbx_fault("network: pivot into the stack's empty root") < 0 || chdir("/tmp") < 0 ||
             syscall(SYS_pivot_root, ".", ".") < 0 || umount2(".", MNT_DETACH) < 0 ||
-            chdir("/") < 0 || mount(NULL, "/", NULL, MS_REMOUNT | MS_BIND | MS_RDONLY | MS_NOSUID | MS_NODEV, NULL) < 0)
+            chdir("/") < 0 ||
+            mount(NULL, "/", NULL, MS_REMOUNT | MS_BIND | MS_RDONLY | MS_NOSUID | MS_NODEV | MS_NOEXEC, NULL) < 0)
                 return sbx_err_set(err, errno, "network: pivot into the stack's empty root");
         cap_t none = cap_init();
         if (sbx_fault("network: drop the stack's capabilities") < 0 || !none || cap_set_proc(none) < 0 ||

@@ -29,8 +29,9 @@ mkdir -p /etc/netns/sbx-host /etc/netns/sbx-box
 echo "nameserver 203.0.113.1" >/etc/netns/sbx-host/resolv.conf
 echo "nameserver 10.0.2.3" >/etc/netns/sbx-box/resolv.conf
 ns host "$SBX_NETFILTER" listen 9 >"$SBX_WS/host.out" 2>&1 &
+ns host "$SBX_NETFILTER" udp-log 5400 239.1.2.3 >"$SBX_WS/hostudp.out" 2>&1 &
 sbx_wait_for "grep -q '^listening' '$SBX_WS/inet.out' && grep -q '^listening' '$SBX_WS/host.out' &&
-    grep -q '^listening' '$SBX_WS/dns.out'" 50 ||
+    grep -q '^listening' '$SBX_WS/dns.out' && grep -q '^listening' '$SBX_WS/hostudp.out'" 50 ||
     sbx_fail "the servers did not start: $(cat "$SBX_WS/inet.out" "$SBX_WS/host.out" "$SBX_WS/dns.out")"
 sbx_assert_eq "control: the host resolves the internet's name" "internet.test: 203.0.113.1" \
     "$(ns host "$SBX_NETFILTER" resolve internet.test)"
@@ -59,6 +60,17 @@ out=$(ns box "$SBX_NETFILTER" connect 10.0.2.2 9)
 sbx_assert_no_match "the gateway is not the host's loopback: the secret service does not answer ($out)" 'ok' "$out"
 sbx_assert_eq "control: without the filter the stack reaches the LAN" "10.1.2.3:7: ok HELLO-7" \
     "$(ns box "$SBX_NETFILTER" connect 10.1.2.3 7)"
+# The stack's own wall, without the filter: loopback and multicast destinations sent out through the tap device
+# (a socket bound to it) are not handed on. Positive control: the host's own datagrams reach its logger.
+ns host "$SBX_NETFILTER" send-udp 127.0.0.2 5400 control-lo >/dev/null
+ns host "$SBX_NETFILTER" send-udp 239.1.2.3 5400 control-mc - 5 >/dev/null
+sbx_wait_for "grep -q '^got control-lo' '$SBX_WS/hostudp.out' && grep -q '^got control-mc' '$SBX_WS/hostudp.out'" 30 ||
+    sbx_fail "control: the host's logger got nothing: $(cat "$SBX_WS/hostudp.out")"
+echo "ok - control: the host's own datagrams to 127.0.0.2 and 239.1.2.3 reach its logger"
+ns box "$SBX_NETFILTER" send-udp 127.0.0.2 5400 box-lo tap0 >/dev/null
+ns box "$SBX_NETFILTER" send-udp 239.1.2.3 5400 box-mc tap0 5 >/dev/null
+sleep 1
+sbx_assert_no_match "without the filter, the stack hands neither on to the host" '^got box-' "$(cat "$SBX_WS/hostudp.out")"
 
 ns box "$SBX_NETFILTER" install --dns 10.0.2.3 || sbx_fail "the filter did not go in"
 sbx_assert_eq "with the filter, the internet still answers" "203.0.113.1:8: ok HELLO-8" \

@@ -22,6 +22,8 @@ probe() { sbx_shell_run -- -c "sbx-netfilter $*" 2>&1; }
 sbx_shell_policy "    Network host"
 sbx_assert_eq "control: a Network host sandbox reaches the LAN" "10.1.2.3:7: ok HELLO-7" "$(probe connect 10.1.2.3 7)"
 sbx_assert_eq "control: ... and the host's loopback" "127.0.0.1:9: ok HELLO-9" "$(probe connect 127.0.0.1 9)"
+probe send-udp 127.0.0.2 5400 host-lo >/dev/null
+sbx_np_expect_udp "control: a Network host sandbox's datagram to 127.0.0.2 reaches the host" hostudp host-lo
 
 sbx_shell_policy "    Network private"
 sbx_assert_eq "the internet answers over TCP" "203.0.113.1:7: ok HELLO-7" "$(probe connect 203.0.113.1 7)"
@@ -44,6 +46,21 @@ out=$(probe connect 10.0.2.2 9)
 sbx_assert_no_match "the gateway does not lead to the host's loopback ($out)" 'ok' "$out"
 sbx_assert_eq "the host's abstract socket is out of reach" "@sbx-host-secret: Connection refused" \
     "$(probe connect-abstract sbx-host-secret)"
+# Around the routes: a socket bound to the tap device sends loopback and multicast destinations out through it.
+accepted=$(grep -c '^accepted 9 from' "$SBX_WS/host.out")
+out=$(probe connect 127.0.0.2 9 tap0)
+sbx_assert_no_match "a TCP connection to 127.0.0.2 from a socket bound to tap0 fails ($out)" 'ok' "$out"
+sleep 1
+sbx_assert_eq "... and reaches nothing of the host" "$accepted" "$(grep -c '^accepted 9 from' "$SBX_WS/host.out")"
+probe send-udp 127.0.0.2 5400 box-lo tap0 >/dev/null
+sbx_np_refute_udp "a datagram to 127.0.0.2 from a socket bound to tap0 does not reach the host" hostudp box-lo
+probe send-udp 239.1.2.3 5400 box-mc tap0 5 >/dev/null
+probe send-udp 239.1.2.3 5400 box-mc2 - 5 >/dev/null
+sbx_np_refute_udp "a multicast datagram (TTL 5) reaches neither the host's group members" hostudp 'box-mc2\?'
+sbx_np_refute_udp "... nor the internet's" inetudp 'box-mc2\?'
+probe send-udp 255.255.255.255 67 box-dhcp tap0 >/dev/null
+probe send-udp 10.0.2.2 5400 box-gw >/dev/null
+sbx_np_refute_udp "nor does one to the gateway" hostudp box-gw
 for c in "/usr/sbin/nft list ruleset" "/usr/sbin/nft flush ruleset" "sbx-netfilter install"; do
     out=$(sbx_shell_run -- -c "$c 2>&1; echo status=\$?" 2>&1)
     sbx_assert_match "the user cannot touch the rules: '$c' is refused" 'Operation not permitted' "$out"
@@ -107,6 +124,16 @@ sbx_assert_lines "NetworkAllow 10.1.2.3:7 opens exactly that port; NetworkDeny 2
     "$out" '^10\.1\.2\.3:7: ok HELLO-7$' '^10\.1\.2\.3:8: No route to host$' '^203\.0\.113\.1:8: No route to host$' \
     '^203\.0\.113\.1:7: ok HELLO-7$'
 sbx_shell_assert_clean "NetworkAllow"
+
+# NetworkAllow opens what the defaults refuse, never the host nor what is never reachable.
+sbx_shell_policy "    Network private
+    NetworkAllow 0.0.0.0/0"
+out=$(sbx_shell_run -- -c 'for p in "10.1.2.3 7" "198.18.0.2 9" "169.254.169.254 7"; do sbx-netfilter connect $p; done' 2>&1)
+sbx_assert_lines "NetworkAllow 0.0.0.0/0 opens the LAN and the metadata address, not the host's own address" "$out" \
+    '^10\.1\.2\.3:7: ok HELLO-7$' '^198\.18\.0\.2:9: No route to host$' '^169\.254\.169\.254:7: ok HELLO-7$'
+probe send-udp 127.0.0.2 5400 allow-lo tap0 >/dev/null
+sbx_np_refute_udp "... nor loopback through tap0" hostudp allow-lo
+sbx_shell_assert_clean "NetworkAllow 0.0.0.0/0"
 
 # Refusals, each naming what is wrong, with nothing left.
 sbx_shell_policy "    Network private"

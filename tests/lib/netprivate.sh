@@ -64,11 +64,15 @@ sbx_np_setup() {
     inet "$SBX_NETFILTER" dns internet.test 203.0.113.1 >"$SBX_WS/dns.out" 2>&1 &
     "$SBX_NETFILTER" listen 9 >"$SBX_WS/host.out" 2>&1 &
     "$SBX_NETFILTER" listen-abstract sbx-host-secret >"$SBX_WS/abstract.out" 2>&1 &
+    # UDP port 5400 on every address of the host and of the internet, both joined to the multicast group 239.1.2.3:
+    # what reaches them is logged.
+    "$SBX_NETFILTER" udp-log 5400 239.1.2.3 >"$SBX_WS/hostudp.out" 2>&1 &
+    inet "$SBX_NETFILTER" udp-log 5400 239.1.2.3 >"$SBX_WS/inetudp.out" 2>&1 &
     # The host's resolver (the private /etc: a link there is replaced, never followed).
     rm -f /etc/resolv.conf
     echo "nameserver 203.0.113.1" >/etc/resolv.conf
     local f
-    for f in inet udp dns host abstract; do
+    for f in inet udp dns host abstract hostudp inetudp; do
         sbx_wait_for "grep -q '^listening' '$SBX_WS/$f.out'" 50 ||
             sbx_fail "the $f server did not start: $(cat "$SBX_WS/$f.out")"
     done
@@ -100,4 +104,24 @@ sbx_np_controls() {
         "$("$SBX_NETFILTER" connect-abstract sbx-host-secret)"
     sbx_assert_eq "control: the host resolves the internet's name" "internet.test: 203.0.113.1" \
         "$("$SBX_NETFILTER" resolve internet.test)"
+    "$SBX_NETFILTER" send-udp 127.0.0.2 5400 control-lo >/dev/null
+    "$SBX_NETFILTER" send-udp 239.1.2.3 5400 control-mc - 5 >/dev/null
+    sbx_np_expect_udp "control: a datagram to 127.0.0.2 reaches the host's wildcard service" hostudp control-lo
+    sbx_np_expect_udp "control: a multicast datagram reaches the host's group member" hostudp control-mc
+    sbx_np_expect_udp "control: ... and the internet's" inetudp control-mc
+}
+
+# sbx_np_expect_udp WHAT LOG DATA: the UDP logger LOG (hostudp, inetudp) got DATA.
+sbx_np_expect_udp() {
+    sbx_wait_for "grep -q '^got $3 from' '$SBX_WS/$2.out'" 30 || sbx_fail "$1: $2 got no '$3': $(cat "$SBX_WS/$2.out")"
+    echo "ok - $1"
+}
+
+# sbx_np_refute_udp WHAT LOG DATA: LOG did not get DATA (given a second for it to arrive).
+sbx_np_refute_udp() {
+    sleep 1
+    if grep -q "^got $3 from" "$SBX_WS/$2.out"; then
+        sbx_fail "$1: $2 got it: $(grep "^got $3 from" "$SBX_WS/$2.out")"
+    fi
+    echo "ok - $1"
 }

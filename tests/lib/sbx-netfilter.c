@@ -3,20 +3,27 @@
  *
  *   sbx-netfilter install [--allow R | --deny R | --host R | --dns ADDR]...
  *                             render the ruleset of lib/core/netfilter.c and add it to this network namespace
- *   sbx-netfilter listen PORT...   serve each TCP port on every address: "HELLO-PORT" to each connection (until killed)
+ *   sbx-netfilter listen PORT...   serve each TCP port on every address: "HELLO-PORT" to each connection, and
+ *                             "accepted PORT from ADDR" on stdout for each (until killed)
  *   sbx-netfilter tap NETNS CMD...   make the sandbox's tap device in the network namespace NETNS (a path) as the
  *                             helper does (lib/core/netstack.c), then exec CMD here with the device as descriptor 3
  *   sbx-netfilter dns NAME ADDR    answer A queries for NAME with ADDR, on UDP port 53 of ADDR, and refuse
  *                             (NXDOMAIN) any other name (until killed)
  *   sbx-netfilter resolve NAME     look NAME up as any program would (getaddrinfo, IPv4): "NAME: ADDR" or "NAME: <error>"
- *   sbx-netfilter connect ADDR PORT
- *                             one TCP connection (2 s at most): prints "ADDR:PORT: ok LINE" or "ADDR:PORT: <strerror>",
+ *   sbx-netfilter connect ADDR PORT [DEVICE]
+ *                             one TCP connection (from a socket bound to DEVICE, SO_BINDTODEVICE, when given) (2 s at most): prints "ADDR:PORT: ok LINE" or "ADDR:PORT: <strerror>",
  *                             exit 0 either way, so that the test asserts what the kernel answered
  *   sbx-netfilter listen-abstract NAME / connect-abstract NAME
  *                             the same over an abstract unix socket "@NAME"
  *   sbx-netfilter udp-echo ADDR PORT
  *                             send every datagram to ADDR:PORT back, from there (until killed)
  *   sbx-netfilter udp ADDR PORT    one datagram "ping" and its answer (2 s at most): "ADDR:PORT/udp: ok ping" or why not
+ *   sbx-netfilter udp-log PORT [GROUP]
+ *                             print "got DATA from ADDR" for every datagram to PORT on any address (and to the
+ *                             multicast GROUP, joined on every interface) (until killed)
+ *   sbx-netfilter send-udp ADDR PORT DATA [DEVICE [TTL]]
+ *                             one datagram, from a socket bound to DEVICE ("-": none) with the multicast TTL;
+ *                             prints "sent" or why not
  *   sbx-netfilter sink PORT        accept TCP connections and read them to the end (until killed)
  *   sbx-netfilter send ADDR PORT MIB
  *                             write MIB MiB to ADDR:PORT and print "MIB MiB in SECONDS s" (the benchmark) */
@@ -35,6 +42,7 @@
 #include <strings.h>
 #include <sys/socket.h>
 #include <sys/un.h>
+#include <net/if.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -100,16 +108,34 @@ static int listen_ports(int argc, char **argv)
                 for (int i = 0; i < n; i++) {
                         if (!(p[i].revents & POLLIN))
                                 continue;
-                        int c = accept4(p[i].fd, NULL, NULL, SOCK_CLOEXEC);
+                        struct sockaddr_in from;
+                        socklen_t fl = sizeof(from);
+                        int c = accept4(p[i].fd, (struct sockaddr *)&from, &fl, SOCK_CLOEXEC);
                         if (c < 0)
                                 continue;
+                        char who[INET_ADDRSTRLEN] = "?";
+                        (void)inet_ntop(AF_INET, &from.sin_addr, who, sizeof(who));
+                        printf("accepted %d from %s\n", ports[i], who);
+                        fflush(stdout);
                         dprintf(c, "HELLO-%d\n", ports[i]);
                         close(c);
                 }
         }
 }
 
-static int connect_once(const char *addr, const char *port)
+/* SO_BINDTODEVICE, which an unprivileged socket may set: the route's choice of interface is skipped. */
+static int bind_device(int s, const char *dev)
+{
+        if (!dev || !strcmp(dev, "-"))
+                return 0;
+        if (setsockopt(s, SOL_SOCKET, SO_BINDTODEVICE, dev, (socklen_t)strlen(dev)) < 0) {
+                fprintf(stderr, "sbx-netfilter: bind to %s: %s\n", dev, strerror(errno));
+                return -1;
+        }
+        return 0;
+}
+
+static int connect_once(const char *addr, const char *port, const char *dev)
 {
         struct sockaddr_in a = {.sin_family = AF_INET, .sin_port = htons((uint16_t)atoi(port))};
         if (inet_pton(AF_INET, addr, &a.sin_addr) != 1) {
@@ -117,7 +143,7 @@ static int connect_once(const char *addr, const char *port)
                 return 1;
         }
         int s = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC | SOCK_NONBLOCK, 0);
-        if (s < 0)
+        if (s < 0 || bind_device(s, dev) < 0)
                 return 1;
         int r = connect(s, (struct sockaddr *)&a, sizeof(a));
         if (r < 0 && errno == EINPROGRESS) {
@@ -205,6 +231,62 @@ static int resolve(const char *name)
         printf("%s: %s\n", name, r == 0 ? addr : gai_strerror(r));
         if (res)
                 freeaddrinfo(res);
+        return 0;
+}
+
+static int udp_log(const char *port, const char *group)
+{
+        struct sockaddr_in a = {.sin_family = AF_INET, .sin_port = htons((uint16_t)atoi(port))};
+        int one = 1, s = socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0);
+        if (s < 0 || setsockopt(s, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one)) < 0 ||
+            bind(s, (struct sockaddr *)&a, sizeof(a)) < 0) {
+                fprintf(stderr, "sbx-netfilter: udp on %s: %s\n", port, strerror(errno));
+                return 1;
+        }
+        if (group) {
+                /* On every interface that is up and has multicast. */
+                struct if_nameindex *ifs = if_nameindex();
+                int joined = 0;
+                for (struct if_nameindex *i = ifs; i && i->if_index; i++) {
+                        struct ip_mreqn m = {.imr_ifindex = (int)i->if_index};
+                        if (inet_pton(AF_INET, group, &m.imr_multiaddr) == 1 &&
+                            setsockopt(s, IPPROTO_IP, IP_ADD_MEMBERSHIP, &m, sizeof(m)) == 0)
+                                joined++;
+                }
+                if (ifs)
+                        if_freenameindex(ifs);
+                if (!joined) {
+                        fprintf(stderr, "sbx-netfilter: join %s: %s\n", group, strerror(errno));
+                        return 1;
+                }
+        }
+        printf("listening\n");
+        fflush(stdout);
+        for (;;) {
+                char buf[256], who[INET_ADDRSTRLEN] = "?";
+                struct sockaddr_in from;
+                socklen_t fl = sizeof(from);
+                ssize_t n = recvfrom(s, buf, sizeof(buf) - 1, 0, (struct sockaddr *)&from, &fl);
+                if (n <= 0)
+                        continue;
+                buf[n] = '\0';
+                (void)inet_ntop(AF_INET, &from.sin_addr, who, sizeof(who));
+                printf("got %s from %s\n", buf, who);
+                fflush(stdout);
+        }
+}
+
+static int send_udp(int argc, char **argv)
+{
+        struct sockaddr_in a = {.sin_family = AF_INET, .sin_port = htons((uint16_t)atoi(argv[3]))};
+        int ttl = argc > 6 ? atoi(argv[6]) : 1;
+        int s = socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0);
+        if (inet_pton(AF_INET, argv[2], &a.sin_addr) != 1 || s < 0 || bind_device(s, argc > 5 ? argv[5] : NULL) < 0)
+                return 1;
+        int r = setsockopt(s, IPPROTO_IP, IP_MULTICAST_TTL, &ttl, sizeof(ttl));
+        if (r == 0)
+                r = (int)sendto(s, argv[4], strlen(argv[4]), 0, (struct sockaddr *)&a, sizeof(a));
+        printf("%s\n", r >= 0 ? "sent" : strerror(errno));
         return 0;
 }
 
@@ -383,8 +465,12 @@ int main(int argc, char **argv)
                 return install(argc, argv);
         if (argc >= 3 && !strcmp(argv[1], "listen"))
                 return listen_ports(argc, argv);
-        if (argc == 4 && !strcmp(argv[1], "connect"))
-                return connect_once(argv[2], argv[3]);
+        if ((argc == 4 || argc == 5) && !strcmp(argv[1], "connect"))
+                return connect_once(argv[2], argv[3], argc == 5 ? argv[4] : NULL);
+        if ((argc == 3 || argc == 4) && !strcmp(argv[1], "udp-log"))
+                return udp_log(argv[2], argc == 4 ? argv[3] : NULL);
+        if (argc >= 5 && argc <= 7 && !strcmp(argv[1], "send-udp"))
+                return send_udp(argc, argv);
         if (argc == 3 && !strcmp(argv[1], "listen-abstract"))
                 return listen_abstract(argv[2]);
         if (argc == 3 && !strcmp(argv[1], "connect-abstract"))
@@ -398,7 +484,7 @@ int main(int argc, char **argv)
         if (argc == 5 && !strcmp(argv[1], "send"))
                 return send_bulk(argv[2], argv[3], argv[4]);
         fprintf(stderr, "usage: sbx-netfilter install [--allow R|--deny R|--host R|--dns A]... | listen PORT... | "
-                        "connect ADDR PORT | listen-abstract NAME | connect-abstract NAME | udp-echo ADDR PORT | udp ADDR PORT | "
+                        "connect ADDR PORT [DEVICE] | udp-log PORT [GROUP] | send-udp ADDR PORT DATA [DEVICE [TTL]] | listen-abstract NAME | connect-abstract NAME | udp-echo ADDR PORT | udp ADDR PORT | "
                         "sink PORT | send ADDR PORT MIB\n");
         return 1;
 }
