@@ -144,18 +144,17 @@ static void reset_signals(void)
         (void)sigprocmask(SIG_SETMASK, &none, NULL);
 }
 
-/* Network private, first thing in the new network namespace (netstack.h): the tap device, the filter while PID 1
- * holds CAP_NET_ADMIN there, and the device to the outer half, which starts the stack with it. */
+/* Network private, first thing in the new network namespace (netstack.h): the tap device, handed at once to the
+ * outer half, which starts the stack with it meanwhile, then the filter while PID 1 holds CAP_NET_ADMIN there.
+ * Nothing of the user runs before the filter is in: PID 1 is the namespace's only process until its exec. */
 static int network_private(const char *ruleset, int msgfd, struct sbx_err *err)
 {
         _cleanup_close_ int tap = sbx_netstack_tap(err);
         if (tap < 0)
                 return tap;
-        int r = sbx_net_filter_install(ruleset, err);
-        if (r < 0)
-                return r;
         SBX_STEP(err, send_msg(msgfd, MSG_TAP, NULL, tap), "network: hand the tap device to the stack");
-        return 0;
+        closep(&tap);
+        return sbx_net_filter_install(ruleset, err);
 }
 
 /* Network private: the shell starts only once the stack relays (a login whose stack fails is refused before

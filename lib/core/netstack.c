@@ -72,6 +72,11 @@ int sbx_netstack_tap(struct sbx_err *err)
         int r = if_ioctl(fd, TUNSETIFF, &ifr, "make the tap device " SBX_NETSTACK_TAP, err);
         if (r < 0)
                 return r;
+        /* Persistent: the close of the stack's descriptor then leaves the device to go with the namespace, in a
+         * kernel worker, instead of unregistering it there and then (an RCU barrier: tens of milliseconds at the end
+         * of every session). Nobody can attach to it again: that needs CAP_NET_ADMIN over the namespace. */
+        if (sbx_fault("network: make " SBX_NETSTACK_TAP " persistent") < 0 || ioctl(fd, TUNSETPERSIST, 1) < 0)
+                return sbx_err_set(err, errno, "network: make " SBX_NETSTACK_TAP " persistent");
         if ((s = socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0)) < 0)
                 return sbx_err_set(err, errno, "network: socket");
         if ((r = up(s, "lo", err)) < 0)
