@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # SPDX-License-Identifier: LGPL-2.1-or-later
-# The benchmark: login overhead against a syscall floor and against unshare(1), bwrap and firejail; the PAM session
-# cycle; an ssh key login with and without the sandbox; 500 concurrent sessions; the teardown of a 1000-process session.
+# The benchmark: login overhead against a syscall floor and against unshare(1), bwrap and firejail; what Network private
+# adds to a start and what its user-mode stack carries; the PAM session cycle; an ssh key login with and without the
+# sandbox; 500 concurrent sessions; the teardown of a 1000-process session.
 # Everything is measured in one run, side by side, and written to bench/RESULTS.md.
 #
 #   bench/run.sh            the full run (about 10 minutes on 2 cores)
@@ -9,15 +10,16 @@
 #
 # Root, Debian 12. Installs what it needs from Debian's packages (the project's build and test dependencies, plus
 # hyperfine, bubblewrap, firejail, linux-perf, jq and strace, which only the benchmark uses), builds in build-bench/ (meson,
-# -O2 as the project's default buildtype), then runs like the root tests: private mount and PID namespaces with a
-# private /etc, /run and /home (tests/lib/harness.sh), sshd on 127.0.0.1, cgroups nested below the benchmark's own.
+# -O2 as the project's default buildtype), then runs like the root tests: private network, mount and PID namespaces with
+# a private /etc, /run and /home (tests/lib/harness.sh), sshd on 127.0.0.1, an internet of its own behind a veth for
+# Network private (tests/lib/netprivate.sh), cgroups nested below the benchmark's own.
 # Nothing on the machine is changed, and nothing is left behind: the script checks that at the end.
 set -euo pipefail
 top=$(cd "$(dirname "$0")/.." && pwd)
 build=${SBX_BENCH_BUILD:-$top/build-bench}
 SBX_BENCH_DEPS=(hyperfine bubblewrap firejail linux-perf jq strace)
 
-if [ -z "${SBX_IN_NS:-}" ]; then
+if [ -z "${SBX_IN_NS:-}${SBX_IN_NETNS:-}" ]; then
     [ "$(id -u)" = 0 ] || { echo "bench/run.sh: run as root (namespaces, cgroups, sshd, file capabilities)" >&2; exit 1; }
     . "$top/tools/deps.sh"
     sbx_install_deps "${SBX_BENCH_DEPS[@]}"
@@ -28,11 +30,18 @@ if [ -z "${SBX_IN_NS:-}" ]; then
     cc -O2 -Wall -Wextra -Werror -static -o "$build/bench/floor" bench/floor.c
     cc -O2 -Wall -Wextra -Werror -o "$build/bench/pam-cycle" bench/pam-cycle.c -lpam
     cc -O2 -Wall -Wextra -Werror -o "$build/bench/killwait" bench/killwait.c
+    cc -O2 -Wall -Wextra -Werror -o "$build/bench/tap-close" bench/tap-close.c
 fi
 
 . "$build/tests/sbx-env.sh"
 . "$top/tests/lib/harness.sh"
 . "$top/tests/lib/sshd.sh"
+. "$top/tests/lib/netprivate.sh"
+# The probe programs of Network private (a TCP sink and sender among them), built with the tests.
+SBX_NETFILTER=${SBX_NETFILTER:-$build/tests/lib/sbx-netfilter}
+export SBX_NETFILTER
+# A network namespace of the benchmark's own first ("the host" of tests/lib/netprivate.sh), then the mount and PID ones.
+sbx_np_enter "$@"
 sbx_enter_private_ns "$@"
 set -eu
 set +o pipefail
@@ -57,8 +66,9 @@ log() { printf '== %s\n' "$*" >&2; }
 # ---- the world: users, rootfs, policy, PAM, syslog ----
 R=$SBX_WS/rootfs
 sbx_make_rootfs "$R"
-# bt/bs: the default policy with Shell /bin/true and /bin/sh; btn/bsn: the same with Network host; bpam, bscale,
-# bmany: three controllers limited; bplain: not sandboxed (login shell: the rootfs's busybox sh, the same binary).
+# bt/bs: the default policy with Shell /bin/true and /bin/sh; btn/bsn: the same with Network host; btp/bsp: the same
+# with Network private; bpam, bscale, bmany: three controllers limited; bplain: not sandboxed (login shell: the
+# rootfs's busybox sh, the same binary).
 sbx_add_user bt 4001
 sbx_add_user bs 4002
 sbx_add_user btn 4003
@@ -66,15 +76,17 @@ sbx_add_user bsn 4004
 sbx_add_user bpam 4005
 sbx_add_user bscale 4006
 sbx_add_user bmany 4007
+sbx_add_user btp 4008
+sbx_add_user bsp 4009
 sbx_add_user bplain 4010 "$R/bin/sh"
-sbx_add_group sandboxed 4100 bt bs btn bsn bpam bscale bmany
+sbx_add_group sandboxed 4100 bt bs btn bsn bpam bscale bmany btp bsp
 # A cgroup tree of its own below the benchmark's cgroup: other runs of the tests may use %c/sandbox-shell at the same time.
 CGNAME=sbx-bench-$(od -An -N4 -tx4 /dev/urandom | tr -d " ")
 # write_conf MATCH: the benchmark's configuration, with the sandboxed users selected by the line MATCH. The figures
 # are taken with the users named (MATCH_USERS); the rows "matched by Match Group" take the same with MATCH_GROUP,
 # which makes every policy lookup ask NSS for the user's supplementary groups (getgrouplist), as sshd's Match Group
 # does, in a batch of their own right after.
-MATCH_USERS="Match User bt,bs,btn,bsn,bpam,bscale,bmany"
+MATCH_USERS="Match User bt,bs,btn,bsn,bpam,bscale,bmany,btp,bsp"
 MATCH_GROUP="Match Group sandboxed"
 write_conf() {
     sbx_write_conf "Sandbox no
@@ -87,6 +99,11 @@ Match User btn
     Network host
 Match User bsn
     Network host
+Match User btp
+    Shell /bin/true
+    Network private
+Match User bsp
+    Network private
 Match User bpam,bscale,bmany
     MemoryMax 4G
     TasksMax 4096
@@ -124,7 +141,7 @@ while IFS=: read -r _ hier path; do
 done </proc/self/cgroup
 kill_users() {
     local u
-    for u in bt bs btn bsn bpam bscale bmany bplain; do pkill -KILL -u "$u" 2>/dev/null || true; done
+    for u in bt bs btn bsn bpam bscale bmany btp bsp bplain; do pkill -KILL -u "$u" 2>/dev/null || true; done
     sbx_wait_for '! pgrep -u 4001-4010 >/dev/null 2>&1 && [ -z "$(user_procs)" ]' 100 || true
 }
 user_procs() { ps -e -o uid= | awk '$1 >= 4001 && $1 <= 4010' | wc -l | sed 's/^0$//'; }
@@ -166,7 +183,7 @@ stats() {
 ROUNDS=5
 # Extra hyperfine options for the next hf call (--prepare lines, one per command).
 HF_PREPARE=()
-PARTS=${SBX_BENCH_PARTS:-startup pam ssh scale many profile}
+PARTS=${SBX_BENCH_PARTS:-startup netprivate pam ssh scale many profile}
 part() { [[ " $PARTS " == *" $1 "* ]]; }
 hf() {
     local runs=$1 tag=$2
@@ -254,6 +271,145 @@ HF_PREPARE=()
 write_conf "$MATCH_USERS"
 cat "$out"/startup-{true,sh}{,-group}.stats >"$out/startup.stats"
 column -t "$out/startup.stats" >&2
+fi
+
+# ---- 1b. Network private (RESULTS.md section 6): what it adds to a start, and what its stack carries ----
+if part netprivate; then
+# The host and its internet as the Network private test has them (tests/lib/netprivate.sh): /dev/net/tun usable by
+# the user, the stack's program at its installed path (an overlay in this mount namespace), the internet sbx-inet
+# behind a veth, the probes in the rootfs. Its exit hook kills what runs in sbx-inet and deletes it.
+log "Network private: the host's internet (tests/lib/netprivate.sh)"
+np_t0=$SECONDS
+sbx_np_setup "$R"
+NP_PORT=5201
+NP_MIB=1024
+inet "$SBX_NETFILTER" sink "$NP_PORT" >"$SBX_WS/sink.out" 2>&1 &
+sbx_wait_for "grep -q '^listening' '$SBX_WS/sink.out'" 50 ||
+    sbx_fail "the sink did not start: $(cat "$SBX_WS/sink.out")"
+np_sink=$(pgrep -n -f "sbx-netfilter sink $NP_PORT")
+check "sandbox-shell (Network private)" "$L" btp "$S" -c true
+check "a transfer from the host" "$SBX_NETFILTER" send 203.0.113.1 "$NP_PORT" 16
+check "a transfer from a Network private sandbox" "$L" bsp "$S" -c "sbx-netfilter send 203.0.113.1 $NP_PORT 16"
+# What a Network private sandbox reaches (a check that its network is the real one): the internet, not the LAN.
+np_view=$("$L" bsp "$S" -c 'sbx-netfilter connect 203.0.113.1 7; sbx-netfilter connect 10.1.2.3 7' 2>&1 |
+    tr '\n' ' ' | sed 's/ $//')
+case $np_view in
+*"203.0.113.1:7: ok HELLO-7 10.1.2.3:7: No route to host"*) ;;
+*) sbx_fail "a Network private sandbox does not see the network it should: $np_view" ;;
+esac
+
+log "Network private against Network none, sandbox-shell -c true: $RUNS runs of each in $ROUNDS rounds"
+hf "$RUNS" netprivate "np.none=$L bt $S -c true" "np.private=$L btp $S -c true"
+column -t "$out/netprivate.stats" >&2
+
+# Where the time of a start goes, without a tracer in the way: kernel tracepoints (perf record -a) marking each step
+# (bench/np-phases.awk), NP_PHASE_N starts of each policy, alternating; the helper under a name of its own.
+NP_PHASE_N=$((quick ? 10 : 50))
+log "Network private: the steps of $NP_PHASE_N starts of each policy (perf record, tracepoints)"
+install -m 0755 "$S" "$SBX_WS/bin/sbx-bench-shell"
+setcap "$SBX_HELPER_CAPS+ei" "$SBX_WS/bin/sbx-bench-shell"
+check "sbx-bench-shell (Network private)" "$L" btp "$SBX_WS/bin/sbx-bench-shell" -c true
+perf record -q -a -o "$out/np-phases.perf" \
+    -e sched:sched_process_exec -e sched:sched_process_fork -e sched:sched_process_exit \
+    -e syscalls:sys_enter_ioctl --filter 'cmd == 0x400454ca || cmd == 0x890b' \
+    -e syscalls:sys_enter_socket --filter 'family == 16 && protocol == 12' \
+    -e syscalls:sys_enter_unshare \
+    -e syscalls:sys_enter_recvmsg \
+    -e syscalls:sys_enter_write --filter 'fd == 4 && count == 6' \
+    -e syscalls:sys_enter_kill --filter 'sig == 9' \
+    -e syscalls:sys_exit_wait4 --filter 'ret > 0' -- \
+    bash -c "for i in \$(seq $NP_PHASE_N); do $L bt $SBX_WS/bin/sbx-bench-shell -c true;
+        $L btp $SBX_WS/bin/sbx-bench-shell -c true; done" >/dev/null 2>&1 || true
+perf script -i "$out/np-phases.perf" -F comm,pid,time,event,trace 2>/dev/null |
+    awk -v helper=sbx-bench-shell -f "$top/bench/np-phases.awk" >"$out/np-phases.samples"
+stats "$out/np-phases.samples" >"$out/np-phases.stats"
+# The stack's off-CPU time in one start, by where it waited (the kernel stack it slept on): NP_PHASE_N starts.
+perf record -q -a -g -o "$out/np-offcpu.perf" \
+    -e sched:sched_switch --filter 'prev_comm == "sandbox-shell-n" || next_comm == "sandbox-shell-n"' -- \
+    bash -c "for i in \$(seq $NP_PHASE_N); do $L btp $SBX_WS/bin/sbx-bench-shell -c true; done" >/dev/null 2>&1 || true
+perf script -i "$out/np-offcpu.perf" -F time,event,trace,ip,sym 2>/dev/null |
+    awk -f "$top/bench/np-offcpu.awk" | sort -k1,1rn -k2,2rn >"$out/np-offcpu.txt"
+# What the stack's exit waits for, apart: the close of an up tap device in a namespace of its own, as it is made now
+# and with TUNSETPERSIST (bench/tap-close.c), alternating.
+NP_TAP_N=$((quick ? 5 : 20))
+"$build/bench/tap-close" "$NP_TAP_N" >"$out/np-tap-close.samples" || sbx_fail "bench/tap-close"
+stats "$out/np-tap-close.samples" >"$out/np-tap-close.stats"
+
+# Throughput: NP_MIB MiB over TCP to the internet's sink, from the host and from a sandbox, alternately; the CPU time
+# of the sending side (the sender; for the sandbox also its stack and its helper) from the shell's time.
+NP_REPS=$((quick ? 1 : 5))
+log "Network private: $NP_REPS x $NP_MIB MiB over TCP from the host and from a sandbox"
+: >"$out/np-throughput.txt"
+# np_send WHO [PREFIX...]: one transfer from WHO (host or private), its command run by PREFIX (a profiler) if given.
+np_send() {
+    local who=$1
+    shift
+    if [ "$who" = host ]; then
+        "$@" "$SBX_NETFILTER" send 203.0.113.1 "$NP_PORT" "$NP_MIB"
+    else
+        "$@" "$L" bsp "$S" -c "sbx-netfilter send 203.0.113.1 $NP_PORT $NP_MIB"
+    fi
+}
+TIMEFORMAT="%R %U %S"
+for ((rep = 1; rep <= NP_REPS; rep++)); do
+    for who in host private; do
+        { time np_send "$who" >"$out/np-send.txt" 2>&1; } 2>"$out/np-time.txt" ||
+            sbx_fail "send from the $who: $(cat "$out/np-send.txt")"
+        # WHO MIB SECONDS (the sender's) WALL USER SYS (the shell's)
+        echo "$who $(awk '/MiB in/ { print $1, $4 }' "$out/np-send.txt") $(cat "$out/np-time.txt")" \
+            >>"$out/np-throughput.txt"
+        log "$(tail -n 1 "$out/np-throughput.txt")"
+    done
+done
+unset TIMEFORMAT
+# Where the processes run matters on a machine of two vCPUs: the sandbox's session pinned to vCPU 0 (taskset on
+# sbx-launch), its stack left there with the sender or moved to vCPU 1 as soon as it runs; NP_PIN_REPS of each.
+NP_PIN_REPS=$((quick ? 1 : 2))
+: >"$out/np-throughput-pinned.txt"
+np_pinned() {
+    local how=$1 j st='' i=0
+    taskset -c 0 "$L" bsp "$S" -c "sbx-netfilter send 203.0.113.1 $NP_PORT $NP_MIB" >"$out/np-send.txt" 2>&1 &
+    j=$!
+    if [ "$how" = apart ]; then
+        while [ -z "$st" ] && [ $i -lt 500 ]; do
+            st=$(pgrep -u bsp -f '^sandbox-shell-netstack' | head -n 1)
+            [ -n "$st" ] || sleep 0.01
+            i=$((i + 1))
+        done
+        [ -n "$st" ] && taskset -pc 1 "$st" >/dev/null
+    fi
+    wait "$j" || sbx_fail "a pinned send from the sandbox: $(cat "$out/np-send.txt")"
+    echo "$how $(awk '/MiB in/ { print $1, $4 }' "$out/np-send.txt")" >>"$out/np-throughput-pinned.txt"
+    log "pinned, the stack $how: $(tail -n 1 "$out/np-throughput-pinned.txt")"
+}
+if [ "$(nproc)" -ge 2 ]; then
+    for ((rep = 1; rep <= NP_PIN_REPS; rep++)); do
+        np_pinned together
+        np_pinned apart
+    done
+fi
+# One more of each under perf record -a -g (bench/np-cpu.awk: who has the CPUs, and what the stack does with its
+# share); in the middle of the sandbox's, the TCP state of its connection (ss -ti in its namespace) and of the
+# stack's to the internet.
+for who in host private; do
+    if [ "$who" = private ]; then
+        ( sleep 0.5
+          p=$(pgrep -u bsp -x sbx-netfilter | head -n 1)
+          [ -n "$p" ] && nsenter -t "$p" -n ss -tin dst 203.0.113.1 >"$out/np-ss-sandbox.txt" 2>&1
+          ss -tin dst 203.0.113.1 >"$out/np-ss-stack.txt" 2>&1 ) &
+        np_ss=$!
+    fi
+    np_send "$who" perf record -q -a -g -F 999 -o "$out/np-cpu-$who.perf" -- \
+        >"$out/np-send-$who-profiled.txt" 2>&1 || true
+    perf script -i "$out/np-cpu-$who.perf" -F comm,pid,ip,sym,dso 2>/dev/null |
+        awk -v sink="$np_sink" -f "$top/bench/np-cpu.awk" >"$out/np-cpu-$who.txt"
+done
+wait "$np_ss" 2>/dev/null || true
+sbx_wait_for '! pgrep -u btp,bsp >/dev/null' 50 || true
+np_left=$(pgrep -u btp,bsp | wc -l)
+np_left_stacks=$(pgrep -x sandbox-shell-n | wc -l)
+np_secs=$((SECONDS - np_t0))
+log "Network private: $np_secs s; left $np_left processes of btp and bsp, $np_left_stacks stacks"
 fi
 
 # ---- 2. the PAM cycle ----
@@ -518,6 +674,48 @@ many_pid1=$(medcol 6)
 many_floor=$(awk '{ print $2 }' "$out/many-floor.txt" 2>/dev/null | sort -n | awk '{ v[NR] = $1 } END { if (NR) printf "%.1f", v[int((NR + 1) / 2)] / 1000 }')
 many_floor_all=$(awk '{ printf "%s%.1f", (NR > 1 ? ", " : ""), $2 / 1000 }' "$out/many-floor.txt" 2>/dev/null)
 many_helper=$(medcol 7)
+# Network private: the start-up pair, its steps, the transfers.
+NP_STATS=$out/netprivate.stats
+np_none=$(med "$NP_STATS" np.none 2>/dev/null)
+np_priv=$(med "$NP_STATS" np.private 2>/dev/null)
+np_diff=$(awk -v a="$np_priv" -v b="$np_none" 'BEGIN { if (a == "" || b == "") print "n/a"; else printf "%+.1f", a - b }')
+np_ratio=$(ratio "$np_priv" "$np_none")
+np_cpu_none=$(awk '$1 == "np.none" { printf "%.2f", $6 }' "$out/netprivate.cpustats" 2>/dev/null)
+np_cpu_priv=$(awk '$1 == "np.private" { printf "%.2f", $6 }' "$out/netprivate.cpustats" 2>/dev/null)
+np_cpu_diff=$(awk -v a="$np_cpu_priv" -v b="$np_cpu_none" 'BEGIN { if (a == "" || b == "") print "n/a"; else printf "%+.1f", a - b }')
+# ph PHASE: the median of a step, ms (bench/np-phases.awk).
+ph() { awk -v n="$1" '$1 == n { printf "%.2f", $3 }' "$out/np-phases.stats" 2>/dev/null; }
+phd() { awk -v a="$(ph "$1")" -v b="$(ph "$2")" 'BEGIN { if (a == "" || b == "") print "n/a"; else printf "%+.1f", a - b }'; }
+np_start_diff=$(phd private.startup none.startup)
+np_end_diff=$(phd private.teardown none.teardown)
+np_phase_row() {
+    printf '| %s | %s | %s |\n' "$1" "$( [ -n "$2" ] && ph "none.$2" || echo)" "$(ph "private.$3")"
+}
+# np_tp WHO: the median MiB/s of WHO's transfers (the sender's own timing) and the median CPU seconds per GiB of the
+# sending side (the shell's user + system time: the sender; for a sandbox also its stack and its helper).
+median_of() { sort -n | awk -v f="$1" '{ v[NR] = $1 } END { if (NR) printf f, v[int((NR + 1) / 2)] }'; }
+np_tp() { awk -v w="$1" '$1 == w && $3 > 0 { print $2 / $3 }' "$out/np-throughput.txt" 2>/dev/null | median_of %.0f; }
+np_tp_all() { awk -v w="$1" '$1 == w && $3 > 0 { printf "%s%.0f", (n++ ? ", " : ""), $2 / $3 }' "$out/np-throughput.txt" 2>/dev/null; }
+np_tp_cpu() {
+    awk -v w="$1" '$1 == w && $2 > 0 { print ($5 + $6) / ($2 / 1024) }' "$out/np-throughput.txt" 2>/dev/null | median_of %.2f
+}
+np_tp_host=$(np_tp host)
+np_tp_priv=$(np_tp private)
+np_tp_ratio=$(ratio "$np_tp_priv" "$np_tp_host")
+np_tp_n=$(awk '$1 == "host"' "$out/np-throughput.txt" 2>/dev/null | wc -l)
+np_pin() { awk -v w="$1" '$1 == w && $3 > 0 { printf "%s%.0f", (n++ ? ", " : ""), $2 / $3 }' "$out/np-throughput-pinned.txt" 2>/dev/null; }
+# np_share FILE WHO: WHO's share of the samples of a profiled transfer (bench/np-cpu.awk), in per cent of all the
+# CPUs; np_stack_share WHAT: what the stack did, in per cent of its own samples.
+share_of() { awk -v w="$2" -v t="$3" '$1 == t { a = $2 } $1 == w { n = $2 } END { if (a) printf "%.0f%%", n / a * 100; else print "n/a" }' "$1" 2>/dev/null; }
+np_share() { share_of "$1" "$2" all.samples; }
+np_stack_share() { share_of "$out/np-cpu-private.txt" "stack.$1" stack; }
+# The TCP state of the sandbox's connection in the middle of a transfer (ss -ti in its namespace).
+np_ss_field() { grep -o "$1[^ ]*" "$out/np-ss-sandbox.txt" 2>/dev/null | head -n 1 | sed "s/^$1//"; }
+np_ss_mss=$(np_ss_field mss:)
+np_ss_wnd=$(np_ss_field snd_wnd:)
+np_ss_rwnd=$(np_ss_field rwnd_limited: | sed -n 's/^\([0-9]*\)ms(\([0-9.]*%\))$/\2 (\1 ms)/p')
+np_ss_wscale=$(grep -q 'wscale:' "$out/np-ss-sandbox.txt" 2>/dev/null && echo "window scaling in use" || echo "no window scaling")
+np_ss_stack_wscale=$(grep -o 'wscale:[^ ]*' "$out/np-ss-stack.txt" 2>/dev/null | head -n 1)
 
 {
 cat <<MD
@@ -540,6 +738,7 @@ Every figure below comes from that one run; the raw data (hyperfine JSON, sample
 | sandbox-shell | $(awk -F"'" '/^ *version:/ { print $2; exit }' "$top/meson.build") at $(git -C "$top" rev-parse --short HEAD 2>/dev/null || echo "?")$(git -C "$top" diff --quiet HEAD -- lib wrapper pam_module 2>/dev/null || echo " + uncommitted changes in lib/, wrapper/, pam_module/"); meson buildtype $(meson introspect --buildoptions "$build" 2>/dev/null | jq -r '.[] | select(.name == "buildtype") | .value'), $(cc --version | head -n 1) |
 | peers | $(hyperfine --version); bubblewrap $(bwrap --version | awk '{ print $2 }'); $(firejail --version | head -n 1); unshare from util-linux $(unshare --version | awk '{ print $NF }'); $(ssh -V 2>&1); busybox $(busybox | head -n 1 | awk '{ print $2 }') |
 | profilers | $(perf --version); $(strace -V | head -n 1) |
+| Network private | libslirp $(dpkg-query -W -f='${Version}' libslirp0 2>/dev/null), libnftables $(dpkg-query -W -f='${Version}' libnftables1 2>/dev/null); the stack's program from this build at \`$SBX_NETSTACK_PATH\` (an overlay in the benchmark's mount namespace) |
 
 The machine is shared: other work ran on it during the benchmark (see the load average; 2 cores). Wall-clock figures
 include the time a process waits for a CPU; the CPU columns (user + system time of the command and everything it waited
@@ -556,6 +755,8 @@ in $ROUNDS interleaved rounds, so that a change of load touches every command al
 | sandboxing adds at most 3% to an ssh key login | ${ssh_pct}% on the median (p10-p90 spread of the plain login: +-${ssh_spread:-?}%) | ${ssh_verdict} |
 | outer helper at most 1 MiB resident per session | RSS $(mib "${per_rss_kb:-0}") MiB, PSS $(mib "${per_pss_kb:-0}") MiB per session | RSS $(verdict "$(awk -v k="${per_rss_kb:-}" 'BEGIN { if (k != "") print k / 1024 }')" 1), PSS $(verdict "$(awk -v k="${per_pss_kb:-}" 'BEGIN { if (k != "") print k / 1024 }')" 1) |
 | 500 sessions hold | ${n_helpers:-0} of ${SCALE_N} sessions ran at once; ${closed:-0} closed cleanly; leftovers: ${scale_left_procs:-?} processes, ${scale_left_cg:-?} cgroups | $([ "${n_helpers:-0}" -ge 500 ] && [ "${scale_left_procs:-1}" = 0 ] && [ "${scale_left_cg:-1}" = 0 ] && echo "**met**" || echo "**missed**") |
+| \`Network private\` adds at most 3 ms to start-up (\`sandbox-shell -c true\` against \`Network none\`) | ${np_diff} ms on the median (${np_ratio}x); by the steps, timed apart (section 6): ${np_start_diff} ms until the shell's exec, ${np_end_diff} ms at the end of the session | $(verdict "${np_diff#+}" 3) |
+| \`Network private\` TCP throughput at least 0.5x the host's | ${np_tp_priv:-n/a} MiB/s from a sandbox, ${np_tp_host:-n/a} MiB/s from the host: ${np_tp_ratio}x | $(awk -v r="$np_tp_ratio" 'BEGIN { if (r == "n/a") print "not measured"; else if (r + 0 >= 0.5) print "**met**"; else print "**missed**" }') |
 | 1000-process teardown under 100 ms | median $(awk -v v="${many_med_us:-}" 'BEGIN { if (v == "") print "n/a"; else printf "%.1f ms", v / 1000 }') | $(verdict "$(awk -v v="${many_med_us:-}" 'BEGIN { if (v != "") print v / 1000 }')" 100) |
 
 ## 1. Start-up
@@ -567,7 +768,7 @@ capability grant of a PAM session, which \`sbx-launch\` (tests/lib/sbx-launch.c)
 started that same way: that pair compares like with like. The sandbox-shell rows run \`sandbox-shell -c true\`, whose
 policy's \`Shell\` is \`/bin/true\` (user bt) or \`/bin/sh\` (user bs). The configuration names the sandboxed users
 (\`Match User\`); the last two rows of each table compare that with a configuration that selects them by group
-instead, which makes the helper ask NSS for the user's supplementary groups (section 7 says what that costs, and
+instead, which makes the helper ask NSS for the user's supplementary groups (section 8 says what that costs, and
 why): they ran in a batch of their own, alternating, with the configuration swapped before every run.
 
 What the sandboxed program saw (a check that the sandbox is the real one): \`${sandbox_view:-not run}\`
@@ -652,7 +853,113 @@ Processes left: ${many_left:-?}; cgroups left: ${many_left_cg:-?}.
 The floor for this figure: the kernel alone ends a PID namespace of the same $MANY_N processes (SIGKILL to PID 1 of
 \`bench/floor\`, as root; no helper, no PAM, no cgroup) in ${many_floor_all:-n/a} ms; median **${many_floor:-n/a} ms**.
 
-## 6. Profiles
+## 6. Network private
+
+The benchmark runs in a network namespace of its own, "the host", with an internet of its own behind a veth
+(\`sbx-inet\`, 203.0.113.1; tests/lib/netprivate.sh, as the Network private test has them), \`/dev/net/tun\` usable
+by the user, and the stack's program of this build at its installed path. Users btp (\`Shell /bin/true\`) and bsp
+(\`Shell /bin/sh\`) have \`Network private\` and the default policy otherwise, with the same rootfs as everyone. What
+a Network private sandbox reached (a check that its network is the real one): \`${np_view:-not run}\`
+
+### Start-up: \`sandbox-shell -c true\`, \`Network private\` against \`Network none\`
+
+The two side by side, $RUNS runs of each in $ROUNDS interleaved rounds (hyperfine, through sbx-launch, as in section 1):
+
+| policy | runs | median ms | p10-p90 ms | CPU ms (user+sys) |
+|---|---|---|---|---|
+$(awk -v c="$np_cpu_none" '$1 == "np.none" { printf "| `Network none` (user bt, as `true.sbx` in section 1) | %d | %.2f | %.2f-%.2f | %s |\n", $2, $3, $4, $5, c }' "$NP_STATS" 2>/dev/null)
+$(awk -v c="$np_cpu_priv" '$1 == "np.private" { printf "| `Network private` (user btp) | %d | %.2f | %.2f-%.2f | %s |\n", $2, $3, $4, $5, c }' "$NP_STATS" 2>/dev/null)
+
+\`Network private\` adds **${np_diff} ms** on the median (**${np_ratio}x**), and ${np_cpu_diff} ms of CPU time.
+
+Where it goes: the steps of ${NP_PHASE_N:-?} starts of each policy, alternating, timed by kernel tracepoints (perf
+record -a; no tracer stops the processes; \`bench/np-phases.awk\`), medians in ms. Each step runs from one event to
+the next: PID 1 makes the tap device and sends it to the outer half, which starts the stack with it; meanwhile PID 1
+loads libnftables, installs the filter and builds the rootfs, then waits for the stack's "ready" before the exec.
+The two tracks run side by side, so their steps do not add up to PID 1's total.
+
+| step | \`Network none\` | \`Network private\` |
+|---|---|---|
+$(np_phase_row "the helper: from its exec to the clone of PID 1 (policy, identity; for Network private also the ruleset rendered)" helper helper)
+$(np_phase_row "PID 1: the tap device (TUNSETIFF to the default route)" "" tap)
+$(np_phase_row "PID 1's track: the device sent, libnftables loaded (dlopen of it and libmnl, libnftnl, libxtables, libjansson, libgmp) and its context made" "" nft-load)
+$(np_phase_row "PID 1's track: the ruleset run (cache, parse, evaluate, commit), then the rootfs, to the wait for \"ready\"" "" nft-run)
+$(np_phase_row "the stack's track: the device to the outer half, which opens the stack's program and forks" "" handover)
+$(np_phase_row "the stack: fork to exec" "" stack-fork)
+$(np_phase_row "the stack: exec to its confinement (dynamic loading: libslirp, glib, pcre2, libseccomp, libcap, libbsd)" "" stack-load)
+$(np_phase_row "the stack: its confinement (mount namespace, empty root, capabilities, a syscall filter compiled by libseccomp) and slirp_new, to \"ready\"" "" stack-confine)
+$(np_phase_row "PID 1: from the stack's \"ready\" to the exec of the shell" "" go)
+$(np_phase_row "**PID 1, from its clone to the shell's exec**" pid1 pid1)
+$(np_phase_row "**start-up: the helper's exec to the shell's exec**" startup startup)
+$(np_phase_row "the shell (\`true\`) runs" shell shell)
+$(np_phase_row "the end: from PID 1's exit to the outer half's SIGKILL to the stack" "" end-kill)
+$(np_phase_row "the end: the stack's exit (from the SIGKILL until the outer half has reaped it)" "" end-stack)
+$(np_phase_row "**the end: from PID 1's exit to the helper's**" teardown teardown)
+$(np_phase_row "**the whole session: the helper's exec to its exit**" total total)
+
+The stack's own waits (perf record -a -g of its context switches in ${NP_PHASE_N:-?} more sessions of btp; \`bench/np-offcpu.awk\`):
+the time it spent off a CPU from each switch away until it ran again, summed per session by the kernel frames it
+slept in, in ms per session:
+
+| median | mean | times per session | where (kernel frames under the scheduler's) |
+|---|---|---|---|
+$(awk '$2 >= 0.02 { printf "| %.2f | %.2f | %s | `%s` |\n", $1, $2, $3, $4 }' "$out/np-offcpu.txt" 2>/dev/null | head -n 8)
+
+The close of the last descriptor of an up tap device, apart (\`bench/tap-close\`: a network namespace of its own, the
+device made and configured as the helper makes it, ${NP_TAP_N:-?} times each, alternating), in ms:
+
+| the device | median | p10-p90 |
+|---|---|---|
+$(awk '$1 == "tap-close.plain" { printf "| as the helper makes it (the stack'\''s exit) | %.2f | %.2f-%.2f |\n", $3, $4, $5 }' "$out/np-tap-close.stats" 2>/dev/null)
+$(awk '$1 == "tap-close.persist" { printf "| with TUNSETPERSIST set after TUNSETIFF (left to the namespace'\''s teardown) | %.2f | %.2f-%.2f |\n", $3, $4, $5 }' "$out/np-tap-close.stats" 2>/dev/null)
+
+### Throughput: ${NP_MIB:-1024} MiB over TCP to the internet
+
+\`sbx-netfilter send 203.0.113.1 ${NP_PORT:-5201} ${NP_MIB:-1024}\` to a \`sbx-netfilter sink\` in the internet's namespace, from the
+host's namespace and from a Network private sandbox (user bsp), alternately, ${np_tp_n} of each. MiB/s from the sender's
+own timing (from the first write until the sink has read everything); CPU time of the sending side per GiB from the
+shell's user + system time (the sender; for the sandbox also its stack and its helper; the sink's is in neither).
+
+| from | MiB/s (each transfer) | median MiB/s | CPU s per GiB, sending side |
+|---|---|---|---|
+| the host's namespace (veth to the internet) | $(np_tp_all host) | ${np_tp_host:-n/a} | $(np_tp_cpu host) |
+| a Network private sandbox (tap, the stack, then the same veth) | $(np_tp_all private) | ${np_tp_priv:-n/a} | $(np_tp_cpu private) |
+
+From a sandbox: **${np_tp_ratio}x** the host's.
+
+On two vCPUs the sandbox's figure depends on where the scheduler puts the sender and the stack. The same transfer
+with the session pinned to vCPU 0 (taskset on sbx-launch), ${NP_PIN_REPS:-?} of each, alternating, in MiB/s:
+
+| placement | MiB/s (each transfer) |
+|---|---|
+| the sender and the stack on the same vCPU | $(np_pin together) |
+| the stack moved to the other vCPU as soon as it runs | $(np_pin apart) |
+
+Who has the two CPUs during one more transfer of each, under perf record -a -g (\`bench/np-cpu.awk\`; per cent of
+all the samples of both CPUs; the receiving side's TCP work on a veth runs mostly in the softirq of the process that
+sends, so the sink's own share is small):
+
+| transfer | the sender | the stack | the sink (internet) | idle | other |
+|---|---|---|---|---|---|
+| from the host | $(np_share "$out/np-cpu-host.txt" sender) | - | $(np_share "$out/np-cpu-host.txt" sink) | $(np_share "$out/np-cpu-host.txt" idle) | $(np_share "$out/np-cpu-host.txt" other) |
+| from a sandbox | $(np_share "$out/np-cpu-private.txt" sender) | $(np_share "$out/np-cpu-private.txt" stack) | $(np_share "$out/np-cpu-private.txt" sink) | $(np_share "$out/np-cpu-private.txt" idle) | $(np_share "$out/np-cpu-private.txt" other) |
+
+The stack's share, by what it was doing: writing frames to the tap device $(np_stack_share tap-write) (the sandbox's own
+TCP processing of them - the ACKs, and the data they let it send - runs inside that write), sending to the internet
+$(np_stack_share sock-send), reading frames from the tap device $(np_stack_share tap-read), receiving from the internet
+$(np_stack_share sock-recv), poll $(np_stack_share poll), interrupts on its time $(np_stack_share kernel-irq), other
+system calls $(np_stack_share syscall-other); in user space: libslirp $(np_stack_share user-libslirp), libc
+$(np_stack_share user-libc), the rest $(np_stack_share user-other).
+
+The sandbox's TCP connection in the middle of that transfer (\`ss -ti\` in its namespace): mss ${np_ss_mss:-?}, the
+window the stack offers (snd_wnd) $([ -n "$np_ss_wnd" ] && echo "$np_ss_wnd bytes" ||
+    echo "0 bytes (ss prints none: the window was closed at that instant)"), ${np_ss_wscale}; limited by that window
+(rwnd_limited) ${np_ss_rwnd:-?} of its busy time. The stack's own connection to the internet: ${np_ss_stack_wscale:-?}.
+
+This section took ${np_secs:-?} s. Left after it: ${np_left:-?} processes of btp and bsp, ${np_left_stacks:-?} stacks
+(the internet's namespace and its processes go at the benchmark's exit, with its own namespaces).
+
+## 7. Profiles
 
 ### Start-up of the helper (perf record -a -g, 300 starts, samples of the helper and of its PID 1 before the exec; inclusive %)
 
