@@ -201,8 +201,8 @@ static void put_key(FILE *f, int key, const struct sbx_policy *p)
                 put_origin(f, &p->origin[key]);
                 return;
         }
-        static const char *const networks[] = {[SBX_NETWORK_NONE] = "none", [SBX_NETWORK_HOST] = "host",
-                                               [SBX_NETWORK_PRIVATE] = "private"};
+        static const char *const networks[] = {
+                [SBX_NETWORK_NONE] = "none", [SBX_NETWORK_HOST] = "host", [SBX_NETWORK_PRIVATE] = "private"};
         static const char *const backends[] = {[SBX_CGROUP_BACKEND_AUTO] = "auto",
                                                [SBX_CGROUP_BACKEND_CGROUPFS] = "cgroupfs",
                                                [SBX_CGROUP_BACKEND_SYSTEMD] = "systemd"};

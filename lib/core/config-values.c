@@ -440,8 +440,8 @@ static int words_value(char *const *v, int n, void *out, char *msg, size_t size)
 int sbx_kind_parse(int key, char *const *v, int n, const struct sbx_user *u, void *out, char *msg, size_t size)
 {
         static const char *const yes_no[] = {"no", "yes", NULL};
-        static const char *const networks[] = {[SBX_NETWORK_NONE] = "none", [SBX_NETWORK_HOST] = "host",
-                                               [SBX_NETWORK_PRIVATE] = "private", NULL};
+        static const char *const networks[] = {
+                [SBX_NETWORK_NONE] = "none", [SBX_NETWORK_HOST] = "host", [SBX_NETWORK_PRIVATE] = "private", NULL};
         static const char *const backends[] = {[SBX_CGROUP_BACKEND_AUTO] = "auto",
                                                [SBX_CGROUP_BACKEND_CGROUPFS] = "cgroupfs",
                                                [SBX_CGROUP_BACKEND_SYSTEMD] = "systemd",

@@ -33,7 +33,8 @@ struct sbx_net_rule {
  * reserved range with the limited broadcast (which the stack would send out on the host's network or answer itself),
  * and their IPv6 counterparts with the IPv4-mapped addresses. Refused before any other rule, the host's own addresses
  * with them, so no NetworkAllow opens the host. */
-#define SBX_NET_NEVER "0.0.0.0/8", "127.0.0.0/8", "224.0.0.0/4", "240.0.0.0/4", "::/128", "::1", "ff00::/8", "::ffff:0:0/96"
+#define SBX_NET_NEVER                                                                                                  \
+        "0.0.0.0/8", "127.0.0.0/8", "224.0.0.0/4", "240.0.0.0/4", "::/128", "::1", "ff00::/8", "::ffff:0:0/96"
 
 /* The ranges a sandbox never reaches unless an allow rule names them, in the order the man page lists them. */
 #define SBX_NET_DEFAULT_DENY                                                                                           \

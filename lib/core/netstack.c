@@ -222,7 +222,8 @@ static _noreturn_ void exec_stack(int prog, int tap, int ready, pid_t parent)
         const char *v;
         if ((v = getenv("SBX_FAULT")) && snprintf(fault, sizeof(fault), "SBX_FAULT=%s", v) < (int)sizeof(fault))
                 envp[n++] = fault;
-        if ((v = getenv("SBX_FAULT_TRACE")) && snprintf(trace, sizeof(trace), "SBX_FAULT_TRACE=%s", v) < (int)sizeof(trace))
+        if ((v = getenv("SBX_FAULT_TRACE")) &&
+            snprintf(trace, sizeof(trace), "SBX_FAULT_TRACE=%s", v) < (int)sizeof(trace))
                 envp[n++] = trace;
         bool keep_stderr = true;
 #else
@@ -233,8 +234,9 @@ static _noreturn_ void exec_stack(int prog, int tap, int ready, pid_t parent)
         int t = fcntl(tap, F_DUPFD_CLOEXEC, 10), w = fcntl(ready, F_DUPFD_CLOEXEC, 10);
         prog = fcntl(prog, F_DUPFD_CLOEXEC, 10);
         int null = open("/dev/null", O_RDWR | O_CLOEXEC);
-        if (sbx_fault("network: hand the stack its descriptors") < 0 || t < 0 || w < 0 || null < 0 || dup2(null, 0) < 0 || dup2(null, 1) < 0 ||
-            (!keep_stderr && dup2(null, 2) < 0) || dup2(t, 3) < 0 || dup2(w, 4) < 0) {
+        if (sbx_fault("network: hand the stack its descriptors") < 0 || t < 0 || w < 0 || null < 0 ||
+            dup2(null, 0) < 0 || dup2(null, 1) < 0 || (!keep_stderr && dup2(null, 2) < 0) || dup2(t, 3) < 0 ||
+            dup2(w, 4) < 0) {
                 (void)sbx_err_set(&err, errno, "network: hand the stack its descriptors");
                 goto fail;
         }
@@ -248,7 +250,8 @@ static _noreturn_ void exec_stack(int prog, int tap, int ready, pid_t parent)
         sigset_t none;
         sigemptyset(&none);
         (void)sigprocmask(SIG_SETMASK, &none, NULL);
-        if (sbx_fault("network: raise CAP_SYS_ADMIN for the stack") < 0 || cap_set_ambient(CAP_SYS_ADMIN, CAP_SET) < 0) {
+        if (sbx_fault("network: raise CAP_SYS_ADMIN for the stack") < 0 ||
+            cap_set_ambient(CAP_SYS_ADMIN, CAP_SET) < 0) {
                 (void)sbx_err_set(&err, errno, "network: raise CAP_SYS_ADMIN for the stack");
                 goto fail;
         }
@@ -323,15 +326,15 @@ int sbx_netstack_ready(pid_t *pid, int ready, struct sbx_err *err)
 static int allow_list(struct sbx_err *err)
 {
         static const int calls[] = {
-                SCMP_SYS(read),         SCMP_SYS(write),          SCMP_SYS(readv),           SCMP_SYS(writev),
-                SCMP_SYS(recvfrom),     SCMP_SYS(sendto),         SCMP_SYS(recvmsg),         SCMP_SYS(sendmsg),
-                SCMP_SYS(poll),         SCMP_SYS(ppoll),          SCMP_SYS(close),           SCMP_SYS(restart_syscall),
-                SCMP_SYS(connect),      SCMP_SYS(bind),           SCMP_SYS(getsockname),     SCMP_SYS(getpeername),
-                SCMP_SYS(getsockopt),   SCMP_SYS(setsockopt),     SCMP_SYS(shutdown),        SCMP_SYS(clock_gettime),
-                SCMP_SYS(gettimeofday), SCMP_SYS(exit),           SCMP_SYS(exit_group),      SCMP_SYS(brk),
-                SCMP_SYS(mmap),         SCMP_SYS(munmap),         SCMP_SYS(mremap),          SCMP_SYS(madvise),
-                SCMP_SYS(rt_sigreturn), SCMP_SYS(rt_sigprocmask), SCMP_SYS(futex),           SCMP_SYS(getrandom),
-                SCMP_SYS(getpid),       SCMP_SYS(gettid),         SCMP_SYS(openat),          SCMP_SYS(newfstatat),
+                SCMP_SYS(read),         SCMP_SYS(write),          SCMP_SYS(readv),       SCMP_SYS(writev),
+                SCMP_SYS(recvfrom),     SCMP_SYS(sendto),         SCMP_SYS(recvmsg),     SCMP_SYS(sendmsg),
+                SCMP_SYS(poll),         SCMP_SYS(ppoll),          SCMP_SYS(close),       SCMP_SYS(restart_syscall),
+                SCMP_SYS(connect),      SCMP_SYS(bind),           SCMP_SYS(getsockname), SCMP_SYS(getpeername),
+                SCMP_SYS(getsockopt),   SCMP_SYS(setsockopt),     SCMP_SYS(shutdown),    SCMP_SYS(clock_gettime),
+                SCMP_SYS(gettimeofday), SCMP_SYS(exit),           SCMP_SYS(exit_group),  SCMP_SYS(brk),
+                SCMP_SYS(mmap),         SCMP_SYS(munmap),         SCMP_SYS(mremap),      SCMP_SYS(madvise),
+                SCMP_SYS(rt_sigreturn), SCMP_SYS(rt_sigprocmask), SCMP_SYS(futex),       SCMP_SYS(getrandom),
+                SCMP_SYS(getpid),       SCMP_SYS(gettid),         SCMP_SYS(openat),      SCMP_SYS(newfstatat),
                 SCMP_SYS(fstat),        SCMP_SYS(lseek),
         };
         /* Sockets of the internet families only, TCP, UDP and ping: no unix socket, no netlink, no raw packet socket,
@@ -339,7 +342,7 @@ static int allow_list(struct sbx_err *err)
         static const struct {
                 int type, protocol;
         } sockets[] = {
-                {SOCK_STREAM, 0},   {SOCK_STREAM, IPPROTO_TCP}, {SOCK_DGRAM, 0},
+                {SOCK_STREAM, 0},          {SOCK_STREAM, IPPROTO_TCP}, {SOCK_DGRAM, 0},
                 {SOCK_DGRAM, IPPROTO_UDP}, {SOCK_DGRAM, IPPROTO_ICMP}, {SOCK_DGRAM, IPPROTO_ICMPV6},
         };
         static const int families[] = {AF_INET, AF_INET6};
@@ -395,8 +398,7 @@ int sbx_netstack_confine(struct sbx_err *err)
         closep(&out); /* open for writing, it would keep the root from going read-only */
         /* pivot_root(".", "."): the old root ends up on top of the new one, and goes with the detach. */
         if (sbx_fault("network: pivot into the stack's empty root") < 0 || chdir("/tmp") < 0 ||
-            syscall(SYS_pivot_root, ".", ".") < 0 || umount2(".", MNT_DETACH) < 0 ||
-            chdir("/") < 0 ||
+            syscall(SYS_pivot_root, ".", ".") < 0 || umount2(".", MNT_DETACH) < 0 || chdir("/") < 0 ||
             mount(NULL, "/", NULL, MS_REMOUNT | MS_BIND | MS_RDONLY | MS_NOSUID | MS_NODEV | MS_NOEXEC, NULL) < 0)
                 return sbx_err_set(err, errno, "network: pivot into the stack's empty root");
         cap_t none = cap_init();

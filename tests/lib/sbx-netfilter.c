@@ -484,7 +484,8 @@ int main(int argc, char **argv)
         if (argc == 5 && !strcmp(argv[1], "send"))
                 return send_bulk(argv[2], argv[3], argv[4]);
         fprintf(stderr, "usage: sbx-netfilter install [--allow R|--deny R|--host R|--dns A]... | listen PORT... | "
-                        "connect ADDR PORT [DEVICE] | udp-log PORT [GROUP] | send-udp ADDR PORT DATA [DEVICE [TTL]] | listen-abstract NAME | connect-abstract NAME | udp-echo ADDR PORT | udp ADDR PORT | "
+                        "connect ADDR PORT [DEVICE] | udp-log PORT [GROUP] | send-udp ADDR PORT DATA [DEVICE [TTL]] | "
+                        "listen-abstract NAME | connect-abstract NAME | udp-echo ADDR PORT | udp ADDR PORT | "
                         "sink PORT | send ADDR PORT MIB\n");
         return 1;
 }
