@@ -267,7 +267,7 @@ sbx_syslog_start() {
     mount -t tmpfs -o mode=0755,size=1m sbx-dev "$dev"
     mkdir -p "$dev/net"
     for n in null zero full random urandom tty ptmx fuse net/tun; do
-        [ -e "/dev/$n" ] && cp -a "/dev/$n" "$dev/$n"
+        if [ -e "/dev/$n" ]; then cp -a "/dev/$n" "$dev/$n"; fi
     done
     mkdir -p "$dev/pts" "$dev/shm"
     mount --bind /dev/pts "$dev/pts"

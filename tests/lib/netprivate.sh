@@ -81,8 +81,10 @@ sbx_np_setup() {
     # mounted on.
     sbx_rootfs_add_prog "$root" "$(command -v nft)"
     mkdir -p "$root/usr/bin"
+    # (its libraries through sbx_rootfs_add_prog; the program itself at /usr/bin, a copy: the build tree may be below
+    # /tmp, which the sandbox covers with a tmpfs of its own)
     sbx_rootfs_add_prog "$root" "$SBX_NETFILTER"
-    [ "$SBX_NETFILTER" = /usr/bin/sbx-netfilter ] || ln -sf "$SBX_NETFILTER" "$root/usr/bin/sbx-netfilter"
+    install -m 0755 -o root -g root "$SBX_NETFILTER" "$root/usr/bin/sbx-netfilter"
     : >"$root/etc/resolv.conf"
     chmod 0644 "$root/etc/resolv.conf"
 }
