@@ -11,6 +11,12 @@
 #include <string.h>
 #include <unistd.h>
 
+static void wait_ms(const char *ms)
+{
+        if (ms)
+                (void)usleep((useconds_t)strtoul(ms, NULL, 10) * 1000);
+}
+
 int sbx_fault(const char *fmt, ...)
 {
         /* Invariant: a point never changes errno unless it fails, and never allocates (it runs after the filter and
@@ -24,8 +30,12 @@ int sbx_fault(const char *fmt, ...)
         const char *trace = getenv("SBX_FAULT_TRACE");
         if (trace && streq(trace, "1"))
                 (void)dprintf(STDERR_FILENO, "sbx-fault-point: %s\n", name);
+        const char *pause = getenv("SBX_FAULT_PAUSE");
+        if (pause && fnmatch(pause, name, 0) == 0)
+                wait_ms(getenv("SBX_FAULT_PAUSE_MS"));
         const char *want = getenv("SBX_FAULT");
         if (want && fnmatch(want, name, 0) == 0) {
+                wait_ms(getenv("SBX_FAULT_DELAY_MS"));
                 errno = SBX_FAULT_ERRNO;
                 return -1;
         }

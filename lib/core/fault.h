@@ -17,7 +17,9 @@
  * (a name that holds a PID or a session number is matched by a pattern): sbx_fault returns -1 with errno
  * SBX_FAULT_ERRNO, and the step's own error path runs as if the system call had failed. With SBX_FAULT_TRACE=1,
  * every point passed is printed on stderr as "sbx-fault-point: NAME", so a test can list the steps of a real login
- * and then fail each in turn. */
+ * and then fail each in turn. For the tests of what runs alongside (PID 1, the outer half, the stack), a failing
+ * point waits SBX_FAULT_DELAY_MS before it fails, and the points that match SBX_FAULT_PAUSE wait SBX_FAULT_PAUSE_MS
+ * and go on. */
 
 #include <errno.h>
 

@@ -108,7 +108,11 @@ static ssize_t recv_msg(int sock, struct msg *m, int *ret_fd)
         } u;
         struct msghdr mh = {.msg_iov = &iov, .msg_iovlen = 1, .msg_control = u.buf, .msg_controllen = sizeof(u.buf)};
         *ret_fd = -1;
-        ssize_t n = recvmsg(sock, &mh, MSG_CMSG_CLOEXEC);
+        /* A peer that ended with a message of ours unread (PID 1 failing while MSG_GO waited for it) leaves
+         * ECONNRESET pending, reported once, ahead of what it sent before: its failure is still to be read. */
+        ssize_t n;
+        while ((n = recvmsg(sock, &mh, MSG_CMSG_CLOEXEC)) < 0 && errno == ECONNRESET)
+                ;
         for (struct cmsghdr *c = n >= 0 ? CMSG_FIRSTHDR(&mh) : NULL; c; c = CMSG_NXTHDR(&mh, c))
                 if (c->cmsg_level == SOL_SOCKET && c->cmsg_type == SCM_RIGHTS && c->cmsg_len == CMSG_LEN(sizeof(int)))
                         memcpy(ret_fd, CMSG_DATA(c), sizeof(int));

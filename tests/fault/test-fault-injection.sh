@@ -150,3 +150,15 @@ for p in "${net_points[@]}"; do
 done
 sbx_assert_eq "one distinct message per step, Network private's included" $((${#points[@]} + ${#net_points[@]})) \
     "${#seen_msg[@]}"
+
+# A step of PID 1 that fails after the stack said it is ready, and PID 1 gone before the outer half reads why: the
+# outer half's word to go on was still unread when PID 1 ended, and the kernel reports that (ECONNRESET) ahead of
+# PID 1's message, which must still be read and named. PID 1's step fails 1 s late, the outer half waits 3 s at its
+# next step after the word.
+out=$(SBX_FAULT="/etc/resolv.conf: bind it" SBX_FAULT_DELAY_MS=1000 SBX_FAULT_PAUSE=signalfd SBX_FAULT_PAUSE_MS=3000 login)
+printf '%s\n' "$out" | grep -F "/etc/resolv.conf: bind it" | grep -qF "State not recoverable" ||
+    sbx_fail "a step of PID 1 failing after the stack was ready is not named; got: $out"
+printf '%s\n' "$out" | grep -q SHELL-RAN && sbx_fail "the step failed after the stack was ready, yet the shell ran: $out"
+sbx_e2e_assert_clean sbxuser1 "a step of PID 1 failed after the stack was ready" >/dev/null
+echo "ok - a step of PID 1 failing once the stack is ready is refused and named"
+

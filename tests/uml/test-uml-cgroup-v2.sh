@@ -23,7 +23,7 @@ out=$(mktemp -d /tmp/sbx-uml.XXXXXX)
     done
     printf 'export SBX_UML_TESTS=%q\n' "$tests"
 } >"$out/env.sh"
-console=$(timeout -k 10 840 linux.uml mem=768M root=/dev/root rootfstype=hostfs rootflags=/ ro \
+console=$(timeout -k 10 840 env LD_PRELOAD="$SBX_UML_PRELOAD" linux.uml mem=768M root=/dev/root rootfstype=hostfs rootflags=/ ro \
     init="$here/guest-init.sh" sbx_out="$out" con0=fd:0,fd:1 con=null quiet </dev/null 2>&1)
 echo "$console" | grep '^UML-' | sed 's/^/# /'
 fail=0

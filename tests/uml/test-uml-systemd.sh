@@ -37,7 +37,7 @@ done >"$out/env.sh"
 
 # About 17 s to a ready guest on an idle machine and a minute for the whole run, several times that on a busy one; the
 # bound (below the suite's timeout) only stops a guest that hangs.
-console=$(timeout -k 10 800 linux.uml mem=768M root=/dev/root rootfstype=hostfs rootflags=/ ro \
+console=$(timeout -k 10 800 env LD_PRELOAD="$SBX_UML_PRELOAD" linux.uml mem=768M root=/dev/root rootfstype=hostfs rootflags=/ ro \
     init="$here/systemd-init.sh" sbx_out="$out" con0=fd:0,fd:1 con=null quiet systemd.show_status=0 \
     </dev/null 2>&1)
 rc=$?
