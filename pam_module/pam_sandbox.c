@@ -9,12 +9,15 @@
  * pam_systemd to put on logind's scope. Everything else lives in lib/. */
 #define _GNU_SOURCE
 #include <errno.h>
+#include <fcntl.h>
 #include <pwd.h>
+#include <signal.h>
 #include <stdbool.h>
 #include <stdio.h>
 #include <string.h>
 #include <syslog.h>
 #include <time.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #define PAM_SM_ACCOUNT
@@ -26,10 +29,14 @@
 #include "boundary.h"
 #include "caps.h"
 #include "cgroup.h"
+#include "instance.h"
 #include "policy.h"
 #include "registry.h"
+#include "userlock.h"
 
 #define DATA_NAME "pam_sandbox:session"
+
+static void fmt_usage(char *buf, size_t size, const char *prefix, const struct sbx_cgroup_usage *u);
 
 struct args {
         const char *confdir;
@@ -45,6 +52,14 @@ struct session {
         struct sbx_registry_entry reg; /* the session's entry among the user's open ones (registry.h) */
         bool kill_on_logout;
         bool done; /* closed, or handed over: the cleanup only frees */
+        /* Instance user: what the instance's end needs after the policy is gone. */
+        bool instance;
+        uint64_t linger;
+        gid_t gid;
+        uid_t uid;
+        enum sbx_cgroup_backend backend;
+        char *cgroup_root;
+        struct sbx_cgroup_limits limits;
 };
 
 static int parse_args(pam_handle_t *pamh, int argc, const char **argv, struct args *a)
@@ -70,6 +85,7 @@ static void session_free(struct session *s)
         if (!s)
                 return;
         sbx_cgroup_session_free(s->cg);
+        free(s->cgroup_root);
         if (s->pid == getpid())
                 sbx_registry_leave(&s->reg);
         else
@@ -80,11 +96,112 @@ static void session_free(struct session *s)
 
 /* pam_end without close_session: the session ends here too, unless this is a forked child (PAM_DATA_SILENT, or not
  * the process that opened it), which must never tear down its parent's session. */
+static struct sbx_cgroup_params instance_params(const struct session *s)
+{
+        return (struct sbx_cgroup_params){
+                .backend = s->backend,
+                .cgroup_root = s->cgroup_root,
+                .user = s->user,
+                .uid = s->uid,
+                .limits = &s->limits,
+                .instance = true,
+                .pid = s->pid,
+        };
+}
+
+static void log_instance_end(pam_handle_t *pamh, const char *user, const char *why, const struct sbx_cgroup_usage *u)
+{
+        char usage[256];
+        fmt_usage(usage, sizeof(usage), "", u);
+        if (pamh)
+                pam_syslog(pamh, LOG_INFO, "instance ended: user=%s end=%s %s", user, why, usage);
+        else
+                syslog(LOG_AUTHPRIV | LOG_INFO, "pam_sandbox(instance): instance ended: user=%s end=%s %s", user, why,
+                       usage);
+}
+
+/* Linger: a root process of its own waits for the deadline and then ends the instance, unless a login joined it
+ * meanwhile (sbx_instance_expire). Nothing inside the instance can delay it; and should it not run, the next open of
+ * a login after the deadline ends what is left. */
+static void start_linger(const struct session *s, uint64_t deadline)
+{
+        pid_t pid = fork();
+        if (pid != 0) {
+                while (pid > 0 && waitpid(pid, NULL, 0) < 0 && errno == EINTR)
+                        ;
+                return;
+        }
+        /* The first child: a session of its own, and gone at once, so that nothing waits for the second. */
+        if (setsid() < 0 || fork() != 0)
+                _exit(0);
+        (void)close_range(0, ~0U, 0);
+        int null = open("/dev/null", O_RDWR | O_CLOEXEC);
+        for (int fd = 0; null >= 0 && fd <= 2; fd++)
+                (void)dup2(null, fd);
+        sigset_t none;
+        sigemptyset(&none);
+        (void)sigprocmask(SIG_SETMASK, &none, NULL);
+        struct timespec ts = {.tv_sec = (time_t)(deadline / 1000000), .tv_nsec = (long)(deadline % 1000000) * 1000};
+        while (clock_nanosleep(CLOCK_BOOTTIME, TIMER_ABSTIME, &ts, NULL) == EINTR)
+                ;
+        struct sbx_err err = {0};
+        struct sbx_cgroup_params cg = instance_params(s);
+        bool ended = false;
+        struct sbx_cgroup_usage u;
+        if (sbx_user_lock_hold(s->user, &err) == 0) {
+                int r = sbx_instance_expire(&cg, deadline, &ended, &u, &err);
+                sbx_user_lock_release();
+                if (r < 0)
+                        syslog(LOG_AUTHPRIV | LOG_ERR, "pam_sandbox(instance): failed to end the instance of '%s': %s",
+                               s->user, err.msg);
+                else if (ended)
+                        log_instance_end(NULL, s->user, "linger", &u);
+        }
+        _exit(0);
+}
+
+/* The close of an Instance user login (or its pam_end without a close): the session process leaves the instance's
+ * cgroup, and the last login of the user ends the instance or leaves it to Linger. */
+static int instance_close(pam_handle_t *pamh, struct session *s, unsigned *ret_left, struct sbx_err *err)
+{
+        struct sbx_err e = {0};
+        if (!err)
+                err = &e;
+        if (sbx_user_lock_hold(s->user, err) < 0)
+                return -EIO;
+        int r = sbx_cgroup_session_close(s->cg, s->pid, false, ret_left, err);
+        sbx_registry_leave(&s->reg);
+        if (sbx_registry_count(s->user) == 0) {
+                struct sbx_cgroup_params cg = instance_params(s);
+                bool ended = false;
+                uint64_t deadline = 0;
+                struct sbx_cgroup_usage u;
+                struct sbx_err ie = {0};
+                int k = sbx_instance_last_close(&cg, s->gid, s->linger, &ended, &u, &deadline, &ie);
+                if (k < 0) {
+                        if (pamh)
+                                pam_syslog(pamh, LOG_ERR, "Failed to end the instance of '%s': %s", s->user, ie.msg);
+                        if (r == 0) {
+                                r = k;
+                                *err = ie;
+                        }
+                } else if (ended)
+                        log_instance_end(pamh, s->user, "logout", &u);
+                else if (deadline && deadline != SBX_LIMIT_INFINITY)
+                        start_linger(s, deadline);
+        }
+        sbx_user_lock_release();
+        return r;
+}
+
 static void session_cleanup(pam_handle_t *pamh, void *data, int error_status)
 {
         struct session *s = data;
         if (!s->done && !(error_status & (PAM_DATA_SILENT | PAM_DATA_REPLACE)) && s->pid == getpid()) {
-                (void)sbx_cgroup_session_close(s->cg, s->pid, s->kill_on_logout, NULL, NULL);
+                if (s->instance)
+                        instance_close(NULL, s, NULL, NULL);
+                else
+                        (void)sbx_cgroup_session_close(s->cg, s->pid, s->kill_on_logout, NULL, NULL);
                 (void)sbx_caps_revoke_inheritable(NULL);
         }
         session_free(s);
@@ -169,11 +286,31 @@ int pam_sm_open_session(pam_handle_t *pamh, int flags, int argc, const char **ar
         s->reg.end_fd = -1;
         s->pid = getpid();
         s->kill_on_logout = p->kill_on_logout;
+        s->instance = p->instance == SBX_INSTANCE_USER;
+        s->linger = p->linger;
+        s->gid = p->gid;
+        s->uid = p->uid;
+        s->backend = p->cgroup_backend;
+        s->limits = p->limits;
+        if (!(s->cgroup_root = strdup(p->cgroup_root))) {
+                session_free(s);
+                return PAM_BUF_ERR;
+        }
+
+        /* Instance user: the whole open under one hold of the user's lock, so that the instance found is the one
+         * joined and two first logins make one instance. */
+        int r = s->instance ? sbx_user_lock_hold(user, &err) : 0;
+        if (r < 0) {
+                pam_syslog(pamh, LOG_ERR, "Failed to lock the sessions of '%s': %s", user, err.msg);
+                session_free(s);
+                return PAM_SESSION_ERR;
+        }
 
         /* MaxSessions: counted and recorded at once, under the user's lock. */
         unsigned open = 0;
-        int r = sbx_registry_enter(user, p->uid, s->pid, p->max_sessions, &open, &s->reg, &err);
+        r = sbx_registry_enter(user, p->uid, s->pid, p->max_sessions, &open, &s->reg, &err);
         if (r < 0) {
+                sbx_user_lock_release();
                 session_free(s);
                 if (r == -EUSERS) {
                         pam_syslog(pamh, LOG_NOTICE, "Refusing a session of '%s': %s", user, err.msg);
@@ -188,6 +325,7 @@ int pam_sm_open_session(pam_handle_t *pamh, int flags, int argc, const char **ar
         char env[sizeof(SBX_SESSION_ENV) + sizeof(s->reg.user) + sizeof(s->reg.id) + 2];
         (void)snprintf(env, sizeof(env), "%s=%s-%s", SBX_SESSION_ENV, s->reg.user, s->reg.id);
         if (pam_putenv(pamh, env) != PAM_SUCCESS) {
+                sbx_user_lock_release();
                 session_free(s);
                 return PAM_BUF_ERR;
         }
@@ -198,12 +336,30 @@ int pam_sm_open_session(pam_handle_t *pamh, int flags, int argc, const char **ar
                 .user = user,
                 .uid = p->uid,
                 .limits = &p->limits,
-                .session_limits = &p->session_limits,
+                /* An instance's leaf is every login's: no limit of one session goes on it. */
+                .session_limits = s->instance ? NULL : &p->session_limits,
                 .runtime_max_usec = sbx_policy_runtime_backstop(p),
                 .kill_stale = p->kill_on_logout,
+                .instance = s->instance,
                 .pid = s->pid,
         };
+        if (s->instance) {
+                enum sbx_instance_role role;
+                r = sbx_instance_open(&params, p->gid, s->reg.id, &role, &err);
+                if (r < 0) {
+                        sbx_user_lock_release();
+                        pam_syslog(pamh, LOG_ERR, "Failed to find or make the instance of '%s': %s", user, err.msg);
+                        pam_error(pamh, "sandbox-shell: login refused: the user's instance: %s", err.msg);
+                        session_free(s);
+                        return r == -ENOMEM ? PAM_BUF_ERR : PAM_SESSION_ERR;
+                }
+                if (a.debug)
+                        pam_syslog(pamh, LOG_DEBUG, "Session of '%s' %s the instance", user,
+                                   role == SBX_INSTANCE_CREATE ? "makes" : "joins");
+        }
         r = sbx_cgroup_session_start(&params, &s->cg, &err);
+        if (s->instance)
+                sbx_user_lock_release();
         if (r < 0) {
                 pam_syslog(pamh, LOG_ERR, "Failed to set up the cgroup of '%s': %s", user, err.msg);
                 pam_error(pamh, "sandbox-shell: login refused: the session's resource limits could not be set up: %s",
@@ -220,7 +376,10 @@ int pam_sm_open_session(pam_handle_t *pamh, int flags, int argc, const char **ar
                 pam_syslog(pamh, LOG_ERR, "Failed to grant the sandbox capabilities for '%s': %s", user, err.msg);
                 pam_error(pamh, "sandbox-shell: login refused: the sandbox capabilities could not be granted: %s",
                           err.msg);
-                (void)sbx_cgroup_session_close(s->cg, s->pid, true, NULL, NULL);
+                if (s->instance)
+                        (void)instance_close(pamh, s, NULL, NULL);
+                else
+                        (void)sbx_cgroup_session_close(s->cg, s->pid, true, NULL, NULL);
                 (void)sbx_caps_revoke_inheritable(NULL);
                 session_free(s);
                 return r == -ENOMEM ? PAM_BUF_ERR : PAM_SESSION_ERR;
@@ -285,7 +444,8 @@ int pam_sm_close_session(pam_handle_t *pamh, int flags, int argc, const char **a
         char end[32];
         sbx_registry_end_reason(&s->reg, end, sizeof(end));
 
-        int r = sbx_cgroup_session_close(s->cg, s->pid, s->kill_on_logout, &left, &err);
+        int r = s->instance ? instance_close(pamh, s, &left, &err)
+                            : sbx_cgroup_session_close(s->cg, s->pid, s->kill_on_logout, &left, &err);
         if (r < 0)
                 pam_syslog(pamh, LOG_ERR, "Failed to tear down the cgroup of session %s of '%s': %s",
                            sbx_cgroup_session_id(s->cg), s->user, err.msg);
@@ -297,7 +457,9 @@ int pam_sm_close_session(pam_handle_t *pamh, int flags, int argc, const char **a
         char session[256], user[256], procs[64];
         fmt_usage(session, sizeof(session), "", &u);
         fmt_usage(user, sizeof(user), "user_", &uu);
-        if (s->kill_on_logout)
+        if (s->instance)
+                (void)snprintf(procs, sizeof(procs), "instance");
+        else if (s->kill_on_logout)
                 (void)snprintf(procs, sizeof(procs), "%s", r < 0 ? "kill-failed" : "killed");
         else
                 (void)snprintf(procs, sizeof(procs), "left-running:%u", left);

@@ -133,6 +133,14 @@ int main(int argc, char **argv)
                 .ending = ending,
                 .userdata = (void *)session,
         };
+        /* Instance user: what this login does (make the instance or join it) comes from root's record only. */
+        struct sbx_instance_record instance;
+        if (policy->instance == SBX_INSTANCE_USER) {
+                launch.joined = true;
+                launch.instance = &instance;
+                if (sbx_instance_role_of(policy->user, session, &launch.role, &instance, &err) < 0)
+                        return refuse("%s", err.msg);
+        }
         int status = 1;
         /* Invariant: effective capabilities again only for the clone and the mounts of PID 1; the outer half drops
          * every set once PID 1 runs (sbx_ns_launch). */

@@ -206,6 +206,7 @@ static void put_key(FILE *f, int key, const struct sbx_policy *p)
         static const char *const backends[] = {[SBX_CGROUP_BACKEND_AUTO] = "auto",
                                                [SBX_CGROUP_BACKEND_CGROUPFS] = "cgroupfs",
                                                [SBX_CGROUP_BACKEND_SYSTEMD] = "systemd"};
+        static const char *const instances[] = {[SBX_INSTANCE_SESSION] = "session", [SBX_INSTANCE_USER] = "user"};
         uint64_t v = sbx_kind_is_number(k->kind) ? *(const uint64_t *)field : 0;
         fprintf(f, "%s ", k->name);
         switch (k->kind) {
@@ -217,6 +218,9 @@ static void put_key(FILE *f, int key, const struct sbx_policy *p)
                 break;
         case SBX_KIND_BACKEND:
                 fputs(backends[*(const enum sbx_cgroup_backend *)field], f);
+                break;
+        case SBX_KIND_INSTANCE:
+                fputs(instances[*(const enum sbx_instance *)field], f);
                 break;
         case SBX_KIND_PATH:
         case SBX_KIND_HOSTNAME:

@@ -17,6 +17,7 @@
 
 struct fs_session {
         char *user;
+        bool shared; /* the leaf is the instance's (Instance user), not this session's alone */
         struct sbx_cgroup_hier *h; /* the tracking hierarchy first */
         size_t n;
 };
@@ -153,7 +154,10 @@ static int teardown(struct fs_session *s, pid_t pid, bool kill, bool rollback, u
                 }
                 h->attached = r < 0;
         }
-        /* Without kill the leaf stays for its processes; an empty one goes all the same. */
+        /* Without kill the leaf stays for its processes; an empty one goes all the same. A shared leaf (the
+         * instance's) is killed only when the instance ends, never by the rollback of one login's open. */
+        if (s->shared && rollback)
+                kill = false;
         if (!kill && s->n > 0 && s->h[0].leaf_fd >= 0 && sbx_cg_signal_procs(s->h[0].leaf_fd, 0, 0, &left, NULL) == 0 &&
             left == 0)
                 kill = true;
@@ -207,7 +211,7 @@ static void fs_session_freep(struct fs_session **s)
 }
 
 static int open_hier(struct sbx_cgroup_hier *h, const struct sbx_cg_mount *m, const char *cgroup_root, const char *user,
-                     const char *cg_path, const char *cg_text, struct sbx_err *err)
+                     const char *cg_path, const char *cg_text, bool create, struct sbx_err *err)
 {
         _cleanup_free_ char *base = NULL;
         char rel[4096];
@@ -223,16 +227,17 @@ static int open_hier(struct sbx_cgroup_hier *h, const struct sbx_cg_mount *m, co
         _cleanup_close_ int mfd = open(h->mount, O_PATH | O_DIRECTORY | O_CLOEXEC);
         if (mfd < 0)
                 return sbx_err_set(err, errno, "open '%s'", h->mount);
-        r = walk(h, mfd, h->mount, rel, &h->user_fd, err);
+        r = walk(create ? h : NULL, mfd, h->mount, rel, &h->user_fd, err);
         /* ... and the controllers down into the leaves. */
-        if (r == 0 && h->ctrl)
+        if (r == 0 && create && h->ctrl)
                 r = h->ops->enable(h, h->user_fd, h->user_path, err);
         return r;
 }
 
-/* Everything of the open after the lock: the hierarchies, the user's cgroup with its limits, the leaf, the attach. */
-static int fs_setup(struct sbx_cgroup_session *cs, struct fs_session *s, const struct sbx_cgroup_params *p,
-                    struct sbx_err *err)
+/* The hierarchies of the user's sessions and, in each, the user's cgroup: made when `create`, else opened where it
+ * exists (user_fd -1 where it does not). */
+static int fs_locate(struct sbx_cgroup_session *cs, struct fs_session *s, const struct sbx_cgroup_params *p,
+                     bool create, struct sbx_err *err)
 {
         struct sbx_cg_mounts ms = {0};
         bool any;
@@ -249,10 +254,30 @@ static int fs_setup(struct sbx_cgroup_session *cs, struct fs_session *s, const s
         (void)snprintf(cg_path, sizeof(cg_path), "/proc/%d/cgroup", (int)p->pid);
         if (r == 0 && (r = sbx_cg_read_all(AT_FDCWD, cg_path, &cg_text)) < 0)
                 r = sbx_err_set(err, -r, "read '%s'", cg_path);
-        for (size_t i = 0; r == 0 && i < s->n; i++)
+        for (size_t i = 0; r == 0 && i < s->n; i++) {
                 r = open_hier(&s->h[i], sbx_cg_mount_at(&ms, s->h[i].mount), p->cgroup_root, p->user, cg_path, cg_text,
-                              err);
+                              create, err);
+                if (r == -ENOENT && !create)
+                        r = 0;
+        }
         sbx_cg_mounts_done(&ms);
+        return r;
+}
+
+/* The leaf's name: session-<id>, or the instance's. */
+static void leaf_name(const struct sbx_cgroup_session *cs, const struct sbx_cgroup_params *p, char *buf, size_t size)
+{
+        if (p->instance)
+                (void)snprintf(buf, size, "%s", SBX_CGROUP_INSTANCE_LEAF);
+        else
+                (void)snprintf(buf, size, "session-%s", cs->id);
+}
+
+/* Everything of the open after the lock: the hierarchies, the user's cgroup with its limits, the leaf, the attach. */
+static int fs_setup(struct sbx_cgroup_session *cs, struct fs_session *s, const struct sbx_cgroup_params *p,
+                    struct sbx_err *err)
+{
+        int r = fs_locate(cs, s, p, true, err);
 
         /* A user directory this open just made (walk's last creation) holds no leaf, stale or not. */
         for (size_t i = 0; r == 0 && i < s->n; i++) {
@@ -266,11 +291,12 @@ static int fs_setup(struct sbx_cgroup_session *cs, struct fs_session *s, const s
         for (size_t i = 0; r == 0 && i < s->n; i++) {
                 struct sbx_cgroup_hier *h = &s->h[i];
                 char name[300];
-                (void)snprintf(name, sizeof(name), "session-%s", cs->id);
+                leaf_name(cs, p, name, sizeof(name));
                 if (asprintf(&h->leaf_path, "%s/%s", h->user_path, name) < 0) {
                         h->leaf_path = NULL;
                         r = sbx_err_set(err, ENOMEM, "cgroup path");
-                } else if (sbx_fault("create cgroup '%s'", h->leaf_path) < 0 || mkdirat(h->user_fd, name, 0755) < 0)
+                } else if (sbx_fault("create cgroup '%s'", h->leaf_path) < 0 ||
+                           (mkdirat(h->user_fd, name, 0755) < 0 && !(p->instance && errno == EEXIST)))
                         r = sbx_err_set(err, errno, "create cgroup '%s'", h->leaf_path);
                 else if ((h->leaf_fd = openat(h->user_fd, name, O_PATH | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC)) < 0)
                         r = sbx_err_set(err, errno, "open cgroup '%s'", h->leaf_path);
@@ -305,6 +331,7 @@ static int fs_open(struct sbx_cgroup_session *cs, const struct sbx_cgroup_params
                 return r;
         if (!(s->user = strdup(p->user)))
                 return sbx_err_set(err, ENOMEM, "cgroup session");
+        s->shared = p->instance;
         r = sbx_proc_starttime(p->pid, &start);
         if (r < 0)
                 return sbx_err_set(err, -r, "read /proc/%d/stat", (int)p->pid);
@@ -344,6 +371,80 @@ static const char *fs_leaf(const struct sbx_cgroup_session *cs)
 static void fs_free(struct sbx_cgroup_session *cs)
 {
         fs_session_free(cs->impl);
+}
+
+/* ---- the instance's leaf, without a session (cgroup.h) ---- */
+
+/* The hierarchies with the instance's leaf opened where it exists (leaf_fd -1 where not). */
+static int instance_locate(struct sbx_cgroup_session *cs, struct fs_session *s, const struct sbx_cgroup_params *p,
+                           struct sbx_err *err)
+{
+        if (!sbx_cgroup_valid_user(p->user))
+                return sbx_err_setx(err, EINVAL, "user name '%s' is not usable as a cgroup name", p->user);
+        int r = fs_locate(cs, s, p, false, err);
+        for (size_t i = 0; r == 0 && i < s->n; i++) {
+                struct sbx_cgroup_hier *h = &s->h[i];
+                if (h->user_fd < 0)
+                        continue;
+                if (asprintf(&h->leaf_path, "%s/%s", h->user_path, SBX_CGROUP_INSTANCE_LEAF) < 0) {
+                        h->leaf_path = NULL;
+                        return sbx_err_set(err, ENOMEM, "cgroup path");
+                }
+                h->leaf_fd = openat(h->user_fd, SBX_CGROUP_INSTANCE_LEAF, O_PATH | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+        }
+        return r;
+}
+
+int sbx_cgroup_fs_instance_procs(const struct sbx_cgroup_params *p, char **ret, struct sbx_err *err)
+{
+        struct sbx_cgroup_session cs = {0};
+        _cleanup_(fs_session_freep) struct fs_session *s = calloc(1, sizeof(*s));
+        if (!s)
+                return sbx_err_set(err, ENOMEM, "cgroup session");
+        *ret = NULL;
+        int r = instance_locate(&cs, s, p, err);
+        if (r < 0)
+                return r;
+        if (s->n == 0 || s->h[0].leaf_fd < 0) {
+                *ret = strdup("");
+                return *ret ? 0 : sbx_err_set(err, ENOMEM, "cgroup session");
+        }
+        r = sbx_cg_read_all(s->h[0].leaf_fd, "cgroup.procs", ret);
+        return r < 0 ? sbx_err_set(err, -r, "read '%s/cgroup.procs'", s->h[0].leaf_path) : 0;
+}
+
+int sbx_cgroup_fs_instance_end(const struct sbx_cgroup_params *p, struct sbx_cgroup_usage *ret_usage,
+                               struct sbx_err *err)
+{
+        struct sbx_cgroup_session cs = {0};
+        _cleanup_(fs_session_freep) struct fs_session *s = calloc(1, sizeof(*s));
+        if (ret_usage)
+                sbx_cgroup_usage_unknown(ret_usage);
+        if (!s)
+                return sbx_err_set(err, ENOMEM, "cgroup session");
+        int r = instance_locate(&cs, s, p, err);
+        if (r < 0)
+                return r;
+        for (size_t i = 0; ret_usage && i < s->n; i++)
+                if (s->h[i].leaf_fd >= 0)
+                        s->h[i].ops->read_usage(&s->h[i], s->h[i].leaf_fd, ret_usage);
+        int first = 0;
+        for (size_t i = 0; i < s->n; i++) {
+                struct sbx_cgroup_hier *h = &s->h[i];
+                if (h->leaf_fd < 0)
+                        continue;
+                struct sbx_err e = {0};
+                int k = h->ops->kill(h, h->leaf_fd, h->leaf_path, &e);
+                if (k == 0 && (k = sbx_cg_remove(h->user_fd, SBX_CGROUP_INSTANCE_LEAF)) < 0)
+                        (void)sbx_err_set(&e, -k, "remove cgroup '%s'", h->leaf_path);
+                if (k < 0 && first == 0) {
+                        first = k;
+                        if (err)
+                                *err = e;
+                }
+                (void)rmdir(h->user_path); /* EBUSY: a session of the user is still open */
+        }
+        return first;
 }
 
 const struct sbx_cgroup_manager sbx_cgroup_fs_manager = {

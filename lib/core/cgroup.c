@@ -188,3 +188,28 @@ void sbx_cgroup_session_free(struct sbx_cgroup_session *s)
         s->m->free(s);
         free(s);
 }
+
+/* ---- Instance user ---- */
+
+static int instance_backend(const struct sbx_cgroup_params *p, struct sbx_err *err)
+{
+        enum sbx_cgroup_backend b = p->backend == SBX_CGROUP_BACKEND_AUTO ? sbx_cgroup_backend_detect() : p->backend;
+        if (b == SBX_CGROUP_BACKEND_SYSTEMD)
+                return sbx_err_setx(err, EOPNOTSUPP,
+                                    "Instance user needs the cgroupfs backend (CgroupBackend cgroupfs); the systemd "
+                                    "backend has no instance yet");
+        return 0;
+}
+
+int sbx_cgroup_instance_procs(const struct sbx_cgroup_params *p, char **ret, struct sbx_err *err)
+{
+        int r = instance_backend(p, err);
+        return r < 0 ? r : sbx_cgroup_fs_instance_procs(p, ret, err);
+}
+
+int sbx_cgroup_instance_end(const struct sbx_cgroup_params *p, struct sbx_cgroup_usage *ret_usage,
+                            struct sbx_err *err)
+{
+        int r = instance_backend(p, err);
+        return r < 0 ? r : sbx_cgroup_fs_instance_end(p, ret_usage, err);
+}

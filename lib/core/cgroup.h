@@ -88,6 +88,8 @@ struct sbx_cgroup_params {
         const struct sbx_cgroup_limits *session_limits; /* of this session alone (may be NULL) */
         uint64_t runtime_max_usec;                      /* RuntimeMaxSec, a backstop on systemd's scope; UNSET: none */
         bool kill_stale;                                /* cgroupfs only */
+        bool instance; /* Instance user: the leaf is the instance's, SBX_CGROUP_INSTANCE_LEAF, shared by every login of
+                        * the user; a close kills it only when told to (the instance ends), a failed open never */
         pid_t pid;                                      /* the session process: the PAM module's own */
 };
 
@@ -132,3 +134,18 @@ int sbx_cgroup_session_close(struct sbx_cgroup_session *s, pid_t pid, bool kill,
                              struct sbx_err *err);
 
 void sbx_cgroup_session_free(struct sbx_cgroup_session *s);
+
+/* ---- Instance user (instance.h) ---- */
+
+/* The leaf every login of an `Instance user` user shares: <CgroupRoot>/<user>/instance, made and filled by root only
+ * (cgroupfs). Closing one login's session moves its process out and leaves the leaf; killing it ends the instance. */
+#define SBX_CGROUP_INSTANCE_LEAF "instance"
+
+/* The text of the instance leaf's cgroup.procs in the tracking hierarchy ("" when there is no leaf), for the
+ * parameters a session of the user would open with. *ret: malloc'd. -EOPNOTSUPP on the systemd backend. */
+int sbx_cgroup_instance_procs(const struct sbx_cgroup_params *p, char **ret, struct sbx_err *err);
+
+/* Ends the instance: its usage read into *ret_usage (may be NULL), every process of the leaf killed, the leaf
+ * removed in every hierarchy, and the user's cgroup where no session is left in it. No leaf: nothing to do. */
+int sbx_cgroup_instance_end(const struct sbx_cgroup_params *p, struct sbx_cgroup_usage *ret_usage,
+                            struct sbx_err *err);

@@ -446,6 +446,8 @@ int sbx_kind_parse(int key, char *const *v, int n, const struct sbx_user *u, voi
                                                [SBX_CGROUP_BACKEND_CGROUPFS] = "cgroupfs",
                                                [SBX_CGROUP_BACKEND_SYSTEMD] = "systemd",
                                                NULL};
+        static const char *const instances[] = {
+                [SBX_INSTANCE_SESSION] = "session", [SBX_INSTANCE_USER] = "user", NULL};
         const struct sbx_keyword *k = sbx_keyword(key);
         uint64_t num = 0;
         int i = 0, r;
@@ -472,6 +474,12 @@ int sbx_kind_parse(int key, char *const *v, int n, const struct sbx_user *u, voi
                                        v[0]);
                 if (out)
                         *(enum sbx_cgroup_backend *)out = (enum sbx_cgroup_backend)i;
+                return 0;
+        case SBX_KIND_INSTANCE:
+                if (choice(v[0], instances, &i) < 0)
+                        return invalid(msg, size, -EINVAL, "invalid value '%s' (expected session or user)", v[0]);
+                if (out)
+                        *(enum sbx_instance *)out = (enum sbx_instance)i;
                 return 0;
         case SBX_KIND_PATH:
         case SBX_KIND_HOSTNAME:

@@ -420,6 +420,7 @@ static int parse_value(struct line_ctx *l, struct sbx_config_entry *e, char **v,
                 break;
         case SBX_KIND_NETWORK:
         case SBX_KIND_BACKEND:
+        case SBX_KIND_INSTANCE:
                 e->num = (uint64_t)val.choice;
                 break;
         default:

@@ -26,6 +26,12 @@ enum sbx_network {
 
 /* CgroupBackend: where the session's limits live. auto picks systemd when systemd is PID 1 on cgroup v2, cgroupfs
  * otherwise (cgroup.h). */
+/* Instance: one sandbox per login (session), or one per user that every concurrent login joins (user). */
+enum sbx_instance {
+        SBX_INSTANCE_SESSION,
+        SBX_INSTANCE_USER,
+};
+
 enum sbx_cgroup_backend {
         SBX_CGROUP_BACKEND_AUTO,
         SBX_CGROUP_BACKEND_CGROUPFS,
@@ -94,6 +100,8 @@ struct sbx_rlimit {
         X(TIMEOUT_STOP_SEC, "TimeoutStopSec", DURATION, POLICY, timeout_stop, "10s", 0)                                \
         X(COMMANDS, "Commands", WORDS, POLICY, commands, NULL, 0)                                                      \
         X(KILL_ON_LOGOUT, "KillOnLogout", BOOL, POLICY, kill_on_logout, "yes", 0)                                      \
+        X(INSTANCE, "Instance", INSTANCE, POLICY, instance, "session", 0)                                              \
+        X(LINGER, "Linger", DURATION, POLICY, linger, "0", 0)                                                          \
         X(CGROUP_ROOT, "CgroupRoot", CGROUP_ROOT, POLICY, cgroup_root, SBX_DEFAULT_CGROUP_ROOT, 0)                     \
         X(CGROUP_BACKEND, "CgroupBackend", BACKEND, POLICY, cgroup_backend, "auto", 0)                                 \
         X(SYSTEM_CALL_FILTER, "SystemCallFilter", SYSCALLS, LIST, syscall_rules, NULL, 0)                              \
@@ -127,6 +135,7 @@ enum sbx_key {
  *   HOSTNAME     a host name; tokens                                 char * (expanded)
  *   NETWORK      none | host | private                               enum sbx_network
  *   BACKEND      auto | cgroupfs | systemd                           enum sbx_cgroup_backend
+ *   INSTANCE     session | user                                      enum sbx_instance
  *   CGROUP_ROOT  a cgroup path, a leading %c                         char * (kept as written)
  *   SIZE         K/M/G/T (1024-based) or infinity, not 0             uint64_t (bytes)
  *   SIZE0        the same, 0 allowed                                 uint64_t
@@ -146,6 +155,7 @@ enum sbx_kind {
         SBX_KIND_HOSTNAME,
         SBX_KIND_NETWORK,
         SBX_KIND_BACKEND,
+        SBX_KIND_INSTANCE,
         SBX_KIND_CGROUP_ROOT,
         SBX_KIND_SIZE,
         SBX_KIND_SIZE0,
@@ -170,6 +180,7 @@ enum sbx_kind {
 #define SBX_CTYPE_HOSTNAME char *
 #define SBX_CTYPE_NETWORK enum sbx_network
 #define SBX_CTYPE_BACKEND enum sbx_cgroup_backend
+#define SBX_CTYPE_INSTANCE enum sbx_instance
 #define SBX_CTYPE_CGROUP_ROOT char *
 #define SBX_CTYPE_SIZE uint64_t
 #define SBX_CTYPE_SIZE0 uint64_t

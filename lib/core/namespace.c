@@ -14,6 +14,7 @@
 #include <sys/prctl.h>
 #include <sys/signalfd.h>
 #include <sys/socket.h>
+#include <sys/stat.h>
 #include <sys/syscall.h>
 #include <sys/wait.h>
 
@@ -63,6 +64,8 @@ enum msg_kind {
         MSG_PTY, /* carries the master of the sandbox's pty (SCM_RIGHTS) */
         MSG_TAP, /* Network private: carries the sandbox's tap device, for the stack */
         MSG_GO,  /* from the outer half: the stack is ready, the shell may start */
+        MSG_READY,   /* Instance user: the instance's init has made the sandbox and runs as its init */
+        MSG_STARTED, /* Instance user: the joiner started the shell; err.code is its PID */
 };
 
 struct msg {
@@ -285,6 +288,332 @@ static _noreturn_ void child_main(const struct sbx_launch *l, const struct sbx_p
         (void)sbx_err_set(&err, errno, "execute the %s '%s' in the sandbox", what, path);
         (void)send_msg(msgfd, MSG_EXEC_FAILED, &err, -1);
         _exit(127);
+}
+
+/* ---- Instance user: the init, and the joiner (instance.h) ---- */
+
+/* The init's life once its sandbox is made: it reaps whatever the instance's processes leave to it and ignores every
+ * signal (nothing inside can end it: the kernel keeps SIGKILL and SIGSTOP of an init from its own namespace). The
+ * instance ends from outside, when root kills its cgroup. */
+static _noreturn_ void init_loop(void)
+{
+        sigset_t all;
+        sigfillset(&all);
+        (void)sigprocmask(SIG_SETMASK, &all, NULL);
+        for (;;) {
+                siginfo_t si;
+                if (sigwaitinfo(&all, &si) == SIGCHLD)
+                        while (waitpid(-1, NULL, WNOHANG) > 0)
+                                ;
+        }
+}
+
+/* The instance's PID 1: the sandbox as a login's PID 1 makes it, then nothing of the caller (stdio on the sandbox's
+ * /dev/null, a session of its own), no capability, the filter; then it says it is ready and stays the init. */
+static int init_setup(const struct sbx_launch *l, const struct sbx_filter_prog *filter, int msgfd, struct sbx_err *err)
+{
+        const struct sbx_policy *p = l->policy;
+        int r = p->network == SBX_NETWORK_NONE ? loopback_up(err) : 0;
+        if (r < 0)
+                return r;
+        SBX_STEP(err, sethostname(p->hostname, strlen(p->hostname)), "set the hostname '%s'", p->hostname);
+        r = sbx_rootfs_setup(p, err);
+        if (r < 0)
+                return r;
+        SBX_STEP(err, chdir("/"), "instance: enter '/'");
+        /* Invariant: nothing in the sandbox keeps the caller's terminal (the first login's), not even its init. */
+        _cleanup_close_ int null = -1;
+        SBX_STEP(err, null = open("/dev/null", O_RDWR | O_CLOEXEC), "instance: open /dev/null");
+        for (int fd = 0; fd <= 2; fd++)
+                SBX_STEP(err, dup2(null, fd), "instance: put /dev/null on descriptor %d", fd);
+        closep(&null);
+        SBX_STEP(err, setsid(), "instance: start a session of its own");
+        r = sbx_caps_drop_all(true, err);
+        if (r < 0)
+                return sbx_err_prefix(err, "drop capabilities");
+        SBX_STEP(err, prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0), "set no_new_privs");
+        SBX_STEP(err, msgfd > 3 ? close_range(3, (unsigned)msgfd - 1, 0) : 0, "close inherited descriptors");
+        SBX_STEP(err, close_range((unsigned)msgfd + 1, ~0U, 0), "close inherited descriptors");
+        return sbx_filter_load(filter, err);
+}
+
+static _noreturn_ void init_main(const struct sbx_launch *l, const struct sbx_filter_prog *filter, int msgfd)
+{
+        struct sbx_err err = {0};
+        /* No PDEATHSIG: the instance outlives the login that made it. */
+        if (init_setup(l, filter, msgfd, &err) < 0) {
+                (void)send_msg(msgfd, MSG_SETUP_FAILED, &err, -1);
+                _exit(1);
+        }
+        (void)send_msg(msgfd, MSG_READY, NULL, -1);
+        (void)close(msgfd);
+        init_loop();
+}
+
+static int ns_flags(const struct sbx_policy *p)
+{
+        return CLONE_NEWNS | CLONE_NEWPID | CLONE_NEWUTS | CLONE_NEWIPC | CLONE_NEWCGROUP |
+               (p->network != SBX_NETWORK_HOST ? CLONE_NEWNET : 0);
+}
+
+/* After setns: this process's namespaces are the recorded ones (its own PID namespace does not change: the one its
+ * children get does). `procfd` is the host's /proc, opened before. */
+static int check_joined(const struct sbx_policy *p, int procfd, const struct sbx_ns_id *expect, struct sbx_err *err)
+{
+        for (int i = 0; i < _SBX_NS_MAX; i++) {
+                if (i == SBX_NS_NET && p->network == SBX_NETWORK_HOST)
+                        continue;
+                char path[64];
+                struct stat st;
+                (void)snprintf(path, sizeof(path), "self/ns/%s", i == SBX_NS_PID ? "pid_for_children" : sbx_ns_name(i));
+                SBX_STEP(err, fstatat(procfd, path, &st, 0), "instance: read /proc/%s", path);
+                if (st.st_dev != expect[i].dev || st.st_ino != expect[i].ino)
+                        return sbx_err_setx(err, ESTALE, "instance: the %s namespace joined is not the instance's",
+                                            sbx_ns_name(i));
+        }
+        return 0;
+}
+
+/* The joiner: a child of the outer half that enters every namespace of the instance at once, does there what needs
+ * its capabilities (the sandbox's pty), drops them and every other privilege, and starts the shell as the outer
+ * half's child (CLONE_PARENT) in the instance's PID namespace. It is itself in none of the instance's PID namespace:
+ * nothing inside can see, signal or trace it while it holds a capability. */
+static int joiner_setup(const struct sbx_launch *l, const struct sbx_pty_caller *tty, int pidfd, int procfd,
+                        const struct sbx_ns_id *expect, int msgfd, int *ret_slave, char **ret_program,
+                        struct sbx_err *err)
+{
+        const struct sbx_policy *p = l->policy;
+        if (sbx_fault("instance: enter the instance's namespaces") < 0 || setns(pidfd, ns_flags(p)) < 0)
+                return sbx_err_set(err, errno, "instance: enter the instance's namespaces");
+        int r = check_joined(p, procfd, expect, err);
+        if (r < 0)
+                return r;
+        if (l->command_entry) {
+                r = sbx_commands_resolve(l->command_entry, l->command_requested, ret_program, err);
+                if (r < 0)
+                        return r;
+        }
+        if (tty->active) {
+                _cleanup_close_ int master = -1;
+                r = sbx_pty_open_pair(tty, &master, ret_slave, err);
+                if (r < 0)
+                        return r;
+                SBX_STEP(err, send_msg(msgfd, MSG_PTY, NULL, master), "terminal: hand the sandbox's pty to the relay");
+        }
+        r = sbx_caps_drop_all(true, err);
+        if (r < 0)
+                return sbx_err_prefix(err, "drop capabilities");
+        if (sbx_fault("set no_new_privs") < 0 || prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) < 0 ||
+            prctl(PR_GET_NO_NEW_PRIVS, 0, 0, 0, 0) != 1)
+                return sbx_err_set(err, errno, "set no_new_privs");
+        /* Unprivileged now: the home is entered as the user. */
+        if (chdir(p->home) < 0) {
+                struct sbx_err w;
+                (void)sbx_err_set(&w, errno, "cannot enter the home directory '%s' in the sandbox, starting in '/'",
+                                  p->home);
+                (void)send_msg(msgfd, MSG_WARNING, &w, -1);
+                SBX_STEP(err, chdir("/"), "instance: enter '/'");
+        }
+        /* Invariant: no descriptor of the outside survives but 0, 1, 2 (and the pty's slave, for the shell). */
+        int keep[2] = {msgfd, *ret_slave};
+        if (keep[1] >= 0 && keep[1] < keep[0]) {
+                keep[1] = msgfd;
+                keep[0] = *ret_slave;
+        }
+        unsigned lo = 3;
+        for (int i = 0; i < 2; i++) {
+                if (keep[i] < 0)
+                        continue;
+                SBX_STEP(err, (unsigned)keep[i] > lo ? close_range(lo, (unsigned)keep[i] - 1, 0) : 0,
+                         "close inherited descriptors");
+                lo = (unsigned)keep[i] + 1;
+        }
+        SBX_STEP(err, close_range(lo, ~0U, 0), "close inherited descriptors");
+        r = sbx_rlimit_apply(p, err);
+        if (r < 0)
+                return sbx_err_prefix(err, "set resource limits");
+        return 0;
+}
+
+static _noreturn_ void joiner_main(const struct sbx_launch *l, const struct sbx_pty_caller *tty,
+                                   const struct sbx_filter_prog *filter, int pidfd, int procfd,
+                                   const struct sbx_ns_id *expect, int msgfd, int deathfd)
+{
+        struct sbx_err err = {0};
+        char *program = NULL;
+        int slave = -1;
+        pid_t outer = getppid();
+        if (prctl(PR_SET_PDEATHSIG, SIGKILL, 0, 0, 0) < 0)
+                _exit(1);
+        struct pollfd pfd = {.fd = deathfd, .events = POLLIN};
+        if (poll(&pfd, 1, 0) != 0)
+                _exit(1);
+        (void)close(deathfd);
+        if (joiner_setup(l, tty, pidfd, procfd, expect, msgfd, &slave, &program, &err) < 0) {
+                (void)send_msg(msgfd, MSG_SETUP_FAILED, &err, -1);
+                _exit(1);
+        }
+        /* The shell, the outer half's child in the instance's PID namespace: fork semantics (no new stack). */
+        pid_t pid = (pid_t)syscall(SYS_clone, CLONE_PARENT, NULL, NULL, NULL, 0);
+        if (pid < 0) {
+                (void)sbx_err_set(&err, errno, "instance: start the shell");
+                (void)send_msg(msgfd, MSG_SETUP_FAILED, &err, -1);
+                _exit(1);
+        }
+        if (pid == 0) {
+                if (prctl(PR_SET_PDEATHSIG, SIGKILL, 0, 0, 0) < 0 || getppid() != outer)
+                        _exit(1);
+                int r = tty->active ? sbx_pty_attach(tty, slave, &err) : 0;
+                if (r == 0) {
+                        closep(&slave);
+                        reset_signals();
+                        /* Invariant: the filter is the last thing before the exec. */
+                        r = sbx_filter_load(filter, &err);
+                }
+                if (r < 0) {
+                        (void)send_msg(msgfd, MSG_SETUP_FAILED, &err, -1);
+                        _exit(1);
+                }
+                const char *path = program ? program : l->policy->shell;
+                const char *what = program ? "program" : "shell";
+                if (sbx_fault("execute the %s '%s' in the sandbox", what, path) == 0)
+                        execve(path, l->argv, l->envp);
+                (void)sbx_err_set(&err, errno, "execute the %s '%s' in the sandbox", what, path);
+                (void)send_msg(msgfd, MSG_EXEC_FAILED, &err, -1);
+                _exit(127);
+        }
+        struct sbx_err started = {.code = pid};
+        (void)send_msg(msgfd, MSG_STARTED, &started, -1);
+        _exit(0);
+}
+
+/* Reads what the instance's processes send up to `until` (MSG_READY, MSG_STARTED): warnings to the caller, the pty
+ * to *ret_master; a failure, or an end without it, is returned. */
+static int instance_wait(const struct sbx_launch *l, int msg_r, int until, int *ret_master, int *ret_code,
+                         struct sbx_err *err)
+{
+        for (;;) {
+                struct msg m;
+                int fd = -1;
+                ssize_t k;
+                while ((k = recv_msg(msg_r, &m, &fd)) < 0 && errno == EINTR)
+                        ;
+                if (k != (ssize_t)sizeof(m)) {
+                        closep(&fd);
+                        return sbx_err_setx(err, EIO, "instance: %s ended without a word",
+                                            until == MSG_READY ? "the instance's init" : "the joiner");
+                }
+                m.err.msg[sizeof(m.err.msg) - 1] = '\0';
+                if (m.kind == MSG_PTY && fd >= 0 && ret_master && *ret_master < 0) {
+                        *ret_master = TAKE_FD(fd);
+                        continue;
+                }
+                closep(&fd);
+                if (m.kind == MSG_WARNING) {
+                        if (l->warn)
+                                l->warn(m.err.msg, l->userdata);
+                        continue;
+                }
+                if (m.kind == until) {
+                        if (ret_code)
+                                *ret_code = m.err.code;
+                        return 0;
+                }
+                *err = m.err;
+                return -(err->code ? err->code : EINVAL);
+        }
+}
+
+static void kill_reap(pid_t pid)
+{
+        if (pid <= 0)
+                return;
+        (void)kill(pid, SIGKILL);
+        while (waitpid(pid, NULL, 0) < 0 && errno == EINTR)
+                ;
+}
+
+/* The init this login joins: made now (CREATE: its pidfd from the clone), or the recorded one (JOIN: its pidfd, and
+ * its start time and namespaces checked again once the pidfd pins it). */
+static int instance_target(const struct sbx_launch *l, const struct sbx_filter_prog *filter, int *ret_pidfd,
+                           struct sbx_ns_id *ret_ns, pid_t *ret_init, struct sbx_err *err)
+{
+        *ret_init = 0;
+        if (l->role == SBX_INSTANCE_JOIN) {
+                const struct sbx_instance_record *rec = l->instance;
+                int fd = (int)syscall(SYS_pidfd_open, rec->pid, 0);
+                if (fd < 0)
+                        return sbx_err_set(err, errno, "instance: the init (PID %d) is gone", (int)rec->pid);
+                if (!sbx_instance_alive(rec)) {
+                        (void)close(fd);
+                        return sbx_err_setx(err, ESTALE, "instance: the init (PID %d) is not the recorded one",
+                                            (int)rec->pid);
+                }
+                memcpy(ret_ns, rec->ns, sizeof(rec->ns));
+                *ret_pidfd = fd;
+                return 0;
+        }
+        int msgpair[2];
+        SBX_STEP(err, socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, msgpair),
+                 "create a socket pair for the sandbox's messages");
+        _cleanup_close_ int msg_r = msgpair[0], msg_w = msgpair[1];
+        int pidfd = -1;
+        struct clone_args args = {
+                .flags = (uint64_t)ns_flags(l->policy) | CLONE_PIDFD,
+                .pidfd = (uint64_t)(uintptr_t)&pidfd,
+                .exit_signal = SIGCHLD,
+        };
+        pid_t pid;
+        SBX_STEP(err, pid = (pid_t)syscall(SYS_clone3, &args, sizeof(args)), "create the instance's namespaces (clone)");
+        if (pid == 0) {
+                (void)close(msg_r);
+                init_main(l, filter, msg_w);
+        }
+        closep(&msg_w);
+        int r = instance_wait(l, msg_r, MSG_READY, NULL, NULL, err);
+        if (r == 0 && sbx_instance_ns_of(pid, ret_ns) < 0)
+                r = sbx_err_set(err, errno, "instance: read the namespaces of its init");
+        if (r < 0) {
+                (void)close(pidfd);
+                kill_reap(pid);
+                return r;
+        }
+        *ret_pidfd = pidfd;
+        *ret_init = pid;
+        return 0;
+}
+
+/* Instance user: the init (made or found), then the joiner, which starts the shell; *ret_shell is the shell, our
+ * child, and *ret_master the sandbox's pty (-1: none). */
+static int instance_start(const struct sbx_launch *l, const struct sbx_pty_caller *tty,
+                          const struct sbx_filter_prog *filter, int msg_r, int msg_w, int death_r, pid_t *ret_shell,
+                          int *ret_master, struct sbx_err *err)
+{
+        _cleanup_close_ int pidfd = -1, procfd = -1;
+        struct sbx_ns_id expect[_SBX_NS_MAX];
+        pid_t init;
+        int r = instance_target(l, filter, &pidfd, expect, &init, err);
+        if (r < 0)
+                return r;
+        SBX_STEP(err, procfd = open("/proc", O_PATH | O_DIRECTORY | O_CLOEXEC), "open /proc");
+        pid_t joiner;
+        SBX_STEP(err, joiner = fork(), "instance: start the joiner");
+        if (joiner == 0) {
+                (void)close(msg_r);
+                joiner_main(l, tty, filter, pidfd, procfd, expect, msg_w, death_r);
+        }
+        (void)close(msg_w);
+        int code = 0;
+        r = instance_wait(l, msg_r, MSG_STARTED, ret_master, &code, err);
+        int st;
+        while (waitpid(joiner, &st, 0) < 0 && errno == EINTR)
+                ;
+        if (r < 0) {
+                closep(ret_master);
+                return r;
+        }
+        *ret_shell = (pid_t)code;
+        return 0;
 }
 
 /* ---- the outer half ---- */
@@ -636,15 +965,26 @@ int sbx_ns_launch(const struct sbx_launch *l, int *ret_exit, enum sbx_launch_fai
         struct sbx_pty_caller tty;
         sbx_pty_probe(&tty);
 
-        pid_t pid = clone_pid1(l, err);
-        if (pid < 0)
-                return pid;
-        if (pid == 0) {
-                (void)close(msg_r);
-                (void)close(death_w);
-                child_main(l, &tty, filter, ruleset, msg_w, death_r);
+        pid_t pid = 0;
+        _cleanup_close_ int master = -1;
+        if (l->joined) {
+                /* Instance user: the shell joins the instance instead of being its PID 1. */
+                int r = instance_start(l, &tty, filter, msg_r, TAKE_FD(msg_w), death_r, &pid, &master, err);
+                if (r < 0) {
+                        (void)sigprocmask(SIG_SETMASK, &old, NULL);
+                        return r;
+                }
+        } else {
+                pid = clone_pid1(l, err);
+                if (pid < 0)
+                        return pid;
+                if (pid == 0) {
+                        (void)close(msg_r);
+                        (void)close(death_w);
+                        child_main(l, &tty, filter, ruleset, msg_w, death_r);
+                }
+                (void)close(TAKE_FD(msg_w));
         }
-        (void)close(TAKE_FD(msg_w));
         (void)close(TAKE_FD(death_r));
         struct outer o = {.pid = pid};
 
@@ -693,6 +1033,14 @@ int sbx_ns_launch(const struct sbx_launch *l, int *ret_exit, enum sbx_launch_fai
 
         struct sbx_relay relay;
         sbx_relay_init(&relay, &tty);
+        if (master >= 0) {
+                r = sbx_relay_start(&relay, TAKE_FD(master), o.pid, err);
+                if (r < 0) {
+                        kill_and_wait(&o);
+                        sbx_relay_done(&relay);
+                        return r;
+                }
+        }
         struct msg failure = {.kind = MSG_WARNING};
         bool failed = false;
         r = outer_wait(l, &o, &msg_r, sfd, &relay, &failure, &failed, err);

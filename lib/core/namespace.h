@@ -11,6 +11,7 @@
 #include <stdint.h>
 
 #include "error.h"
+#include "instance.h"
 #include "policy.h"
 
 struct sbx_launch {
@@ -29,6 +30,11 @@ struct sbx_launch {
          * IdleTimeoutSec ("idle"), before PID 1 gets SIGHUP; may be NULL. */
         void (*ending)(const char *reason, void *userdata);
         void *userdata;
+        /* Instance user (instance.h): this login makes the instance's init and joins it (CREATE), or joins the init
+         * the record names (JOIN, `instance` is the record). The shell then runs in the instance, not as PID 1. */
+        bool joined;
+        enum sbx_instance_role role;
+        const struct sbx_instance_record *instance;
 };
 
 /* What went wrong when sbx_ns_launch returns < 0. */

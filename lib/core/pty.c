@@ -31,10 +31,11 @@ void sbx_pty_probe(struct sbx_pty_caller *ret)
                 ret->ws = (struct winsize){0};
 }
 
-int sbx_pty_open_inside(const struct sbx_pty_caller *c, int *ret_master, struct sbx_err *err)
+int sbx_pty_open_pair(const struct sbx_pty_caller *c, int *ret_master, int *ret_slave, struct sbx_err *err)
 {
         /* The new root is in place: /dev/pts is the devpts instance this namespace mounted, and nothing but PID 1
-         * runs in the sandbox yet, so the path is ours. */
+         * runs in the sandbox yet, or (joining an instance) nothing in it can change its mounts, so the path is
+         * ours. */
         _cleanup_close_ int master = -1, slave = -1;
         SBX_STEP(err, master = open("/dev/pts/ptmx", O_RDWR | O_NOCTTY | O_CLOEXEC),
                  "terminal: open the sandbox's pty (/dev/pts/ptmx)");
@@ -47,12 +48,31 @@ int sbx_pty_open_inside(const struct sbx_pty_caller *c, int *ret_master, struct 
                  "terminal: give the sandbox's pty the caller's settings");
         SBX_STEP(err, (c->ws.ws_row || c->ws.ws_col) ? ioctl(slave, TIOCSWINSZ, &c->ws) : 0,
                  "terminal: give the sandbox's pty the caller's window size");
+        *ret_master = TAKE_FD(master);
+        *ret_slave = TAKE_FD(slave);
+        return 0;
+}
+
+int sbx_pty_attach(const struct sbx_pty_caller *c, int slave, struct sbx_err *err)
+{
         /* A session of its own whose controlling terminal is the pty: job control, ^C and hang-up act there. */
         SBX_STEP(err, setsid(), "terminal: start a new session for the sandbox");
         SBX_STEP(err, ioctl(slave, TIOCSCTTY, 0), "terminal: make the sandbox's pty its controlling terminal");
         for (int fd = 0; fd <= 2; fd++)
                 if (c->tty_fds & (1u << fd))
                         SBX_STEP(err, dup2(slave, fd), "terminal: put the sandbox's pty on descriptor %d", fd);
+        return 0;
+}
+
+int sbx_pty_open_inside(const struct sbx_pty_caller *c, int *ret_master, struct sbx_err *err)
+{
+        _cleanup_close_ int master = -1, slave = -1;
+        int r = sbx_pty_open_pair(c, &master, &slave, err);
+        if (r < 0)
+                return r;
+        r = sbx_pty_attach(c, slave, err);
+        if (r < 0)
+                return r;
         *ret_master = TAKE_FD(master);
         return 0;
 }

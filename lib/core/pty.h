@@ -41,6 +41,13 @@ void sbx_pty_probe(struct sbx_pty_caller *ret);
  * step, err naming it. */
 int sbx_pty_open_inside(const struct sbx_pty_caller *c, int *ret_master, struct sbx_err *err);
 
+/* The two halves of sbx_pty_open_inside, for a joined login (instance.h), where the process that opens the pty (the
+ * joiner, in the instance's mount namespace) is not the shell that takes it as its terminal: the pty with the
+ * caller's settings (both O_CLOEXEC), then, in the shell's process, its own session with the slave as controlling
+ * terminal on the descriptors of c->tty_fds. */
+int sbx_pty_open_pair(const struct sbx_pty_caller *c, int *ret_master, int *ret_slave, struct sbx_err *err);
+int sbx_pty_attach(const struct sbx_pty_caller *c, int slave, struct sbx_err *err);
+
 /* The outer half's relay between the caller's terminal and the master. */
 struct sbx_relay {
         const struct sbx_pty_caller *c;

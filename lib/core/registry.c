@@ -159,6 +159,28 @@ int sbx_registry_enter(const char *user, uid_t uid, pid_t pid, uint64_t max, uns
         return 0;
 }
 
+unsigned sbx_registry_count(const char *user)
+{
+        if (!sbx_cgroup_valid_user(user))
+                return 0;
+        _cleanup_close_ int lock = -1, sessions = -1, dir = -1, end_dir = -1;
+        struct sbx_err ignored = {0};
+        if (sbx_user_lock(user, &lock, &ignored) < 0 || run_subdir("sessions", 0700, &sessions, &ignored) < 0 ||
+            run_subdir("end", 0711, &end_dir, &ignored) < 0)
+                return 0;
+        dir = openat(sessions, user, O_PATH | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+        return dir < 0 ? 0 : count_live(dir, end_dir, user);
+}
+
+bool sbx_registry_alive(const char *user, const char *id)
+{
+        char path[256];
+        if (!sbx_cgroup_valid_user(user) || strchr(id, '/') || id[0] == '.' ||
+            (size_t)snprintf(path, sizeof(path), "%s/sessions/%s/%s", SBX_RUNDIR, user, id) >= sizeof(path))
+                return false;
+        return access(path, F_OK) == 0 && entry_alive(id);
+}
+
 void sbx_registry_end_reason(struct sbx_registry_entry *e, char *buf, size_t size)
 {
         buf[0] = '\0';

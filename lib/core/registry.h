@@ -30,6 +30,11 @@ struct sbx_registry_entry {
 int sbx_registry_enter(const char *user, uid_t uid, pid_t pid, uint64_t max, unsigned *ret_open,
                        struct sbx_registry_entry *ret, struct sbx_err *err);
 
+/* How many sessions of `user` are open (entries whose process is gone are removed, as at open). */
+unsigned sbx_registry_count(const char *user);
+/* True when the session `id` ("<pid>-<starttime>") of `user` is open. */
+bool sbx_registry_alive(const char *user, const char *id);
+
 /* Reads why the session ended, when its helper said so: "runtime-max" or "idle" into buf; "" otherwise. */
 void sbx_registry_end_reason(struct sbx_registry_entry *e, char *buf, size_t size);
 

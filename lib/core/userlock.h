@@ -11,3 +11,9 @@
 /* Takes the lock of `user` (a name sbx_cgroup_valid_user accepts), waiting for it. *ret_fd holds it until closed.
  * Errors: -EINVAL for a bad name, -EPERM when SBX_RUNDIR is not root's alone, or the errno of the step. */
 int sbx_user_lock(const char *user, int *ret_fd, struct sbx_err *err);
+
+/* Holds the lock of `user` in this process until sbx_user_lock_release: sbx_user_lock for the same user then
+ * returns at once (a duplicate that shares it), so that steps which each take the lock can run under one hold.
+ * One user at a time; a forked child does not inherit the hold (it is the parent's). */
+int sbx_user_lock_hold(const char *user, struct sbx_err *err);
+void sbx_user_lock_release(void);
