@@ -88,11 +88,7 @@ static void fill(const struct hiers *hs, char bases[][4200], struct sbx_session_
         }
         unsigned long long now;
         s->alive = sbx_proc_starttime(s->pid, &now) == 0 && now == start;
-        _cleanup_free_ char *stat = NULL;
-        const char *bt = sbx_cg_read_all(AT_FDCWD, "/proc/stat", &stat) == 0 ? strstr(stat, "\nbtime ") : NULL;
-        long tck = sysconf(_SC_CLK_TCK);
-        if (bt && tck > 0)
-                s->since = (time_t)(strtoll(bt + 7, NULL, 10) + (long long)(start / (unsigned long long)tck));
+        (void)sbx_proc_start_realtime(start, &s->since); /* left 0 (unknown) without btime */
 }
 
 static int known(const struct sbx_session_info *s)
