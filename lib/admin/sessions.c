@@ -156,8 +156,7 @@ static int scan_root(const struct hiers *hs, const char *spec, struct sbx_sessio
                 while (ud && (se = readdir(ud))) {
                         int pid;
                         unsigned long long start;
-                        char tail;
-                        if (se->d_type != DT_DIR || sscanf(se->d_name, "session-%d-%llu%c", &pid, &start, &tail) != 2)
+                        if (se->d_type != DT_DIR || !sbx_cg_parse_leaf(se->d_name, &pid, &start))
                                 continue;
                         struct sbx_session_info s = {.pid = pid};
                         (void)strlcpy(s.user, de->d_name, sizeof(s.user));

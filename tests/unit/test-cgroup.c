@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* The pure parts of the cgroup code: user names as path components, CgroupRoot expansion, layout detection from
- * mountinfo text, the v1 weight mappings; for the systemd backend the unit names, the keyword -> property mapping, the
+ * mountinfo text, the v1 weight mappings, the names of session leaves; for the systemd backend the unit names, the keyword -> property mapping, the
  * read-back comparison, which scope counts as the login's own and the backend detection. The cgroupfs work itself is
  * tested as root (tests/integration, tests/uml), the systemd backend in a systemd guest (tests/uml). */
 #include <setjmp.h>
@@ -14,6 +14,7 @@
 #include <unistd.h>
 #include <cmocka.h>
 
+#include "cgroup-internal.h"
 #include "cgroup-systemd.h"
 #include "cgroup.h"
 #include "config.h"
@@ -109,6 +110,27 @@ static void test_weights(void **state)
         assert_int_equal(sbx_cgroup_weight_to_blkio(100), 500);
         assert_int_equal(sbx_cgroup_weight_to_blkio(1), 10);
         assert_int_equal(sbx_cgroup_weight_to_blkio(10000), 1000);
+}
+
+/* session-PID-START as cgroup-fs.c makes it, and nothing else: the rest of a user's cgroup is never a session. */
+static void test_parse_leaf(void **state)
+{
+        int pid = 0;
+        unsigned long long start = 0;
+        assert_true(sbx_cg_parse_leaf("session-4242-18446744073709551615", &pid, &start));
+        assert_int_equal(pid, 4242);
+        assert_true(start == 18446744073709551615ULL);
+        assert_true(sbx_cg_parse_leaf("session-1-0", &pid, &start));
+        assert_int_equal(pid, 1);
+        assert_true(start == 0);
+        assert_false(sbx_cg_parse_leaf("session-4242-1234x", &pid, &start));
+        assert_false(sbx_cg_parse_leaf("session-4242-1234/", &pid, &start));
+        assert_false(sbx_cg_parse_leaf("session-4242", &pid, &start));
+        assert_false(sbx_cg_parse_leaf("session-4242-", &pid, &start));
+        assert_false(sbx_cg_parse_leaf("session--", &pid, &start));
+        assert_false(sbx_cg_parse_leaf("cgroup.procs", &pid, &start));
+        assert_false(sbx_cg_parse_leaf("memory.max", &pid, &start));
+        assert_false(sbx_cg_parse_leaf("", &pid, &start));
 }
 
 static void test_sd_names(void **state)
@@ -383,6 +405,7 @@ int main(void)
                 cmocka_unit_test(test_expand_root),
                 cmocka_unit_test(test_detect_layout),
                 cmocka_unit_test(test_weights),
+                cmocka_unit_test(test_parse_leaf),
                 cmocka_unit_test(test_sd_names),
                 cmocka_unit_test(test_sd_properties),
                 cmocka_unit_test(test_sd_value_matches),
