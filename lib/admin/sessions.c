@@ -133,6 +133,19 @@ static int bases_of(const struct hiers *hs, const char *spec, char bases[][4200]
         return 0;
 }
 
+/* The directory dirfd/path, opened without following a symbolic link in its place: what is listed is the cgroup
+ * itself, and what `kill` ends is named from the listing. */
+static DIR *opendir_nofollow(int dirfd, const char *path)
+{
+        int fd = openat(dirfd, path, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+        if (fd < 0)
+                return NULL;
+        DIR *d = fdopendir(fd);
+        if (!d)
+                (void)close(fd);
+        return d;
+}
+
 /* Sessions below one spec. */
 static int scan_root(const struct hiers *hs, const char *spec, struct sbx_session_list *l, struct sbx_err *err)
 {
@@ -142,7 +155,7 @@ static int scan_root(const struct hiers *hs, const char *spec, struct sbx_sessio
         int r = bases_of(hs, spec, bases, err);
         if (r < 0)
                 return r;
-        _cleanup_closedir_ DIR *d = opendir(bases[0]);
+        _cleanup_closedir_ DIR *d = opendir_nofollow(AT_FDCWD, bases[0]);
         if (!d)
                 return 0;
         struct dirent *de;
@@ -151,7 +164,7 @@ static int scan_root(const struct hiers *hs, const char *spec, struct sbx_sessio
                         continue;
                 char udir[4400];
                 (void)snprintf(udir, sizeof(udir), "%s/%s", bases[0], de->d_name);
-                _cleanup_closedir_ DIR *ud = opendir(udir);
+                _cleanup_closedir_ DIR *ud = opendir_nofollow(dirfd(d), de->d_name);
                 struct dirent *se;
                 while (ud && (se = readdir(ud))) {
                         int pid;
