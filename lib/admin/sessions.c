@@ -88,11 +88,7 @@ static void fill(const struct hiers *hs, char bases[][4200], struct sbx_session_
         }
         unsigned long long now;
         s->alive = sbx_proc_starttime(s->pid, &now) == 0 && now == start;
-        _cleanup_free_ char *stat = NULL;
-        const char *bt = sbx_cg_read_all(AT_FDCWD, "/proc/stat", &stat) == 0 ? strstr(stat, "\nbtime ") : NULL;
-        long tck = sysconf(_SC_CLK_TCK);
-        if (bt && tck > 0)
-                s->since = (time_t)(strtoll(bt + 7, NULL, 10) + (long long)(start / (unsigned long long)tck));
+        (void)sbx_proc_start_realtime(start, &s->since); /* left 0 (unknown) without btime */
 }
 
 static int known(const struct sbx_session_info *s)
@@ -137,6 +133,19 @@ static int bases_of(const struct hiers *hs, const char *spec, char bases[][4200]
         return 0;
 }
 
+/* The directory dirfd/path, opened without following a symbolic link in its place: what is listed is the cgroup
+ * itself, and what `kill` ends is named from the listing. */
+static DIR *opendir_nofollow(int dirfd, const char *path)
+{
+        int fd = openat(dirfd, path, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+        if (fd < 0)
+                return NULL;
+        DIR *d = fdopendir(fd);
+        if (!d)
+                (void)close(fd);
+        return d;
+}
+
 /* Sessions below one spec. */
 static int scan_root(const struct hiers *hs, const char *spec, struct sbx_session_list *l, struct sbx_err *err)
 {
@@ -146,7 +155,7 @@ static int scan_root(const struct hiers *hs, const char *spec, struct sbx_sessio
         int r = bases_of(hs, spec, bases, err);
         if (r < 0)
                 return r;
-        _cleanup_closedir_ DIR *d = opendir(bases[0]);
+        _cleanup_closedir_ DIR *d = opendir_nofollow(AT_FDCWD, bases[0]);
         if (!d)
                 return 0;
         struct dirent *de;
@@ -155,13 +164,12 @@ static int scan_root(const struct hiers *hs, const char *spec, struct sbx_sessio
                         continue;
                 char udir[4400];
                 (void)snprintf(udir, sizeof(udir), "%s/%s", bases[0], de->d_name);
-                _cleanup_closedir_ DIR *ud = opendir(udir);
+                _cleanup_closedir_ DIR *ud = opendir_nofollow(dirfd(d), de->d_name);
                 struct dirent *se;
                 while (ud && (se = readdir(ud))) {
                         int pid;
                         unsigned long long start;
-                        char tail;
-                        if (se->d_type != DT_DIR || sscanf(se->d_name, "session-%d-%llu%c", &pid, &start, &tail) != 2)
+                        if (se->d_type != DT_DIR || !sbx_cg_parse_leaf(se->d_name, &pid, &start))
                                 continue;
                         struct sbx_session_info s = {.pid = pid};
                         (void)strlcpy(s.user, de->d_name, sizeof(s.user));

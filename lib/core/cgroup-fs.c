@@ -103,8 +103,7 @@ static void clean_stale(const struct sbx_cgroup_hier *h, bool kill)
         while ((de = readdir(d))) {
                 int pid;
                 unsigned long long start, now;
-                char tail;
-                if (de->d_type != DT_DIR || sscanf(de->d_name, "session-%d-%llu%c", &pid, &start, &tail) != 2)
+                if (de->d_type != DT_DIR || !sbx_cg_parse_leaf(de->d_name, &pid, &start))
                         continue;
                 if (pid > 0 && sbx_proc_starttime(pid, &now) == 0 && now == start)
                         continue; /* alive */

@@ -129,6 +129,9 @@ int sbx_cg_kill_loop(int dirfd, const char *dir, pid_t except, struct sbx_err *e
 /* rmdir of parent_fd/name that waits for the processes just killed to leave it (they do as they exit): retried
  * after 1, 2, 4, 8 ms, then every 10 ms, for about 3 s. 0 (or the cgroup was gone), or -errno. */
 int sbx_cg_remove(int parent_fd, const char *name);
+/* The PID and start time of a session leaf's name, session-PID-START (cgroup-fs.c names its leaves so: the pair
+ * names the process even after its PID is reused). False for every other name. */
+bool sbx_cg_parse_leaf(const char *name, int *ret_pid, unsigned long long *ret_start);
 
 /* ---- hierarchies ---- */
 

@@ -166,6 +166,12 @@ void sbx_cg_format_limit(uint64_t v, bool v2, char *buf, size_t size)
 
 /* ---- processes ---- */
 
+bool sbx_cg_parse_leaf(const char *name, int *ret_pid, unsigned long long *ret_start)
+{
+        char tail; /* anything after the start time makes it another name */
+        return sscanf(name, "session-%d-%llu%c", ret_pid, ret_start, &tail) == 2;
+}
+
 void sbx_cg_sleep_ms(long ms)
 {
         struct timespec ts = {.tv_sec = ms / 1000, .tv_nsec = (ms % 1000) * 1000000L};

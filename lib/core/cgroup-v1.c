@@ -33,15 +33,16 @@ static int memory_limits(int fd, const char *path, const struct sbx_cgroup_limit
         if (l->memory_swap_max != SBX_LIMIT_UNSET) {
                 if (!sbx_cg_has(fd, "memory.memsw.limit_in_bytes"))
                         return sbx_err_setx(err, EOPNOTSUPP,
-                                            "MemorySwapMax cannot be applied: cgroup controller 'memory' has no swap "
-                                            "accounting (memory.memsw.limit_in_bytes) in '%s'",
-                                            path);
+                                            "%s cannot be applied: cgroup controller 'memory' has no swap accounting "
+                                            "(memory.memsw.limit_in_bytes) in '%s'",
+                                            SBX_LIMIT_NAME(place, memory_swap_max), path);
                 if (l->memory_swap_max == SBX_LIMIT_INFINITY)
                         memsw = SBX_LIMIT_INFINITY;
                 else if (l->memory_max == SBX_LIMIT_UNSET || l->memory_max == SBX_LIMIT_INFINITY)
                         return sbx_err_setx(err, EOPNOTSUPP,
-                                            "MemorySwapMax cannot be applied on cgroup v1 without a finite MemoryMax "
-                                            "(memory.memsw.limit_in_bytes limits memory and swap together)");
+                                            "%s cannot be applied on cgroup v1 without a finite %s "
+                                            "(memory.memsw.limit_in_bytes limits memory and swap together)",
+                                            SBX_LIMIT_NAME(place, memory_swap_max), SBX_LIMIT_NAME(place, memory_max));
                 else
                         memsw = l->memory_max + l->memory_swap_max;
         }
@@ -99,9 +100,9 @@ static int v1_apply_limits(const struct sbx_cgroup_hier *h, int fd, const char *
                                     SBX_LIMIT_NAME(place, io_weight), "blkio", err);
                 else
                         r = sbx_err_setx(err, EOPNOTSUPP,
-                                         "IOWeight cannot be applied: cgroup controller 'blkio' has neither "
-                                         "blkio.weight nor blkio.bfq.weight in '%s' (no CFQ/BFQ I/O scheduler)",
-                                         path);
+                                         "%s cannot be applied: cgroup controller 'blkio' has neither blkio.weight "
+                                         "nor blkio.bfq.weight in '%s' (no CFQ/BFQ I/O scheduler)",
+                                         SBX_LIMIT_NAME(place, io_weight), path);
         }
         return r;
 }

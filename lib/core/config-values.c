@@ -83,17 +83,6 @@ void sbx_format_size(uint64_t v, char *buf, size_t size)
                 (void)snprintf(buf, size, "%llu%c", (unsigned long long)v, units[unit]);
 }
 
-int sbx_parse_bool(const char *s, bool *ret)
-{
-        if (strcasecmp(s, "yes") == 0)
-                *ret = true;
-        else if (strcasecmp(s, "no") == 0)
-                *ret = false;
-        else
-                return -EINVAL;
-        return 0;
-}
-
 /* ---- durations ---- */
 
 static const struct {

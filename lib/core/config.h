@@ -118,7 +118,6 @@ extern const struct sbx_user sbx_sample_user;
  * Each returns 0 or -EINVAL / -ERANGE. */
 int sbx_parse_uint(const char *s, long long min, long long max, uint64_t *ret); /* digits only, min..max */
 int sbx_parse_size(const char *s, bool allow_zero, uint64_t *ret);              /* "512M", "1g", "4096", "infinity" */
-int sbx_parse_bool(const char *s, bool *ret);                                   /* yes|no */
 /* A time span as systemd writes it: "90" (seconds), "90s", "5min", "1h30min", "500ms", "infinity"; in microseconds. */
 int sbx_parse_duration(const char *s, uint64_t *ret);
 /* Formats microseconds the way sbx_parse_duration reads them back: "5min", "1h30min", "infinity". */

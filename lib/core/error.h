@@ -21,11 +21,3 @@ int sbx_err_setx(struct sbx_err *err, int code, const char *fmt, ...) _printf_(3
 
 /* Prefixes an existing message with more context: "setting up /proc: mount ...". Returns -err->code. */
 int sbx_err_prefix(struct sbx_err *err, const char *fmt, ...) _printf_(2, 3);
-
-static inline void sbx_err_clear(struct sbx_err *err)
-{
-        if (err) {
-                err->code = 0;
-                err->msg[0] = '\0';
-        }
-}

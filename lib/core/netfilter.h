@@ -1,9 +1,9 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 #pragma once
 
-/* The filter of `Network private` (docs/DESIGN.md, section 9): nftables rules inside the sandbox's own network
- * namespace, installed by the helper while it holds CAP_NET_ADMIN there, before the drop; the host's firewall is never
- * touched, and the user inside can neither read nor change them (no CAP_NET_ADMIN over that namespace).
+/* The filter of `Network private` (docs/ARCHITECTURE.md, "Network private"): nftables rules inside the sandbox's own
+ * network namespace, installed by the helper while it holds CAP_NET_ADMIN there, before the drop; the host's firewall
+ * is never touched, and the user inside can neither read nor change them (no CAP_NET_ADMIN over that namespace).
  *
  * Rules are `ADDRESS[/PREFIX][:PORT[-PORT]]` for IPv4 and `ADDRESS[/PREFIX]` or `[ADDRESS[/PREFIX]]:PORT[-PORT]` for
  * IPv6 (the brackets keep the port apart from the address); a port applies to TCP and UDP. The order: what is never

@@ -1,13 +1,13 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 #pragma once
 
-/* The network of `Network private` (docs/DESIGN.md, section 9): a tap device in the sandbox's network namespace, and
- * on the host side a user-mode stack, libslirp (Debian package libslirp0), that turns what the sandbox sends into
- * connections of the stack's own process, as the user, on the host's network. The stack runs in its own program
- * (wrapper/sandbox-shell-netstack.c), so that libslirp and GLib are mapped only for these logins, and confines
- * itself before it reads a packet: an empty root of its own (a tmpfs holding only a copy of the host's resolv.conf,
- * for its DNS forwarder), no capabilities, no_new_privs and a syscall allow-list. The sandbox's side sees the
- * network below; the gateway is not mapped to the host's loopback. */
+/* The network of `Network private` (docs/ARCHITECTURE.md, "Network private"): a tap device in the sandbox's network
+ * namespace, and on the host side a user-mode stack, libslirp (Debian package libslirp0), that turns what the sandbox
+ * sends into connections of the stack's own process, as the user, on the host's network. The stack runs in its own
+ * program (wrapper/sandbox-shell-netstack.c), so that libslirp and GLib are mapped only for these logins, and confines
+ * itself before it reads a packet: an empty root of its own (a tmpfs holding only a copy of the host's resolv.conf, for
+ * its DNS forwarder), no capabilities, no_new_privs and a syscall allow-list. The sandbox's side sees the network
+ * below; the gateway is not mapped to the host's loopback. */
 
 #include <stdbool.h>
 #include <sys/types.h>

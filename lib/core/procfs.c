@@ -190,3 +190,28 @@ int sbx_proc_starttime(pid_t pid, unsigned long long *ret)
         }
         return sscanf(p, " %llu", ret) == 1 ? 0 : -EINVAL;
 }
+
+int sbx_proc_start_realtime(unsigned long long starttime_ticks, time_t *ret)
+{
+        long tck = sysconf(_SC_CLK_TCK);
+        if (tck <= 0)
+                return -EINVAL;
+        _cleanup_fclose_ FILE *f = fopen("/proc/stat", "re");
+        if (!f)
+                return -errno;
+        /* Read line by line: the intr line before btime holds a count per interrupt and runs to many KiB. */
+        _cleanup_free_ char *line = NULL;
+        size_t cap = 0;
+        while (getline(&line, &cap, f) > 0) {
+                if (strncmp(line, "btime ", 6) != 0)
+                        continue;
+                char *end;
+                errno = 0;
+                long long btime = strtoll(line + 6, &end, 10);
+                if (errno != 0 || end == line + 6 || btime < 0 || (*end != '\n' && *end != '\0'))
+                        return -EBADMSG;
+                *ret = (time_t)(btime + (long long)(starttime_ticks / (unsigned long long)tck));
+                return 0;
+        }
+        return ferror(f) ? -EIO : -ENOENT;
+}

@@ -14,6 +14,7 @@
 #include <stddef.h>
 #include <stdint.h>
 #include <sys/types.h>
+#include <time.h>
 
 #include "error.h"
 
@@ -42,3 +43,7 @@ int sbx_proc_parse_status(const char *text, const char *const *names, uint64_t *
 /* Field 22 of /proc/PID/stat: the process's start time in clock ticks since boot (a pid and its start time name a
  * process even after the pid is reused). 0, or -errno (-ENOENT: no such process). */
 int sbx_proc_starttime(pid_t pid, unsigned long long *ret);
+
+/* The wall-clock time of a start time of sbx_proc_starttime: the boot's, btime of /proc/stat, plus the ticks, in
+ * whole seconds. 0, or -errno (-ENOENT: no btime line, -EBADMSG: a malformed one); *ret is set only on success. */
+int sbx_proc_start_realtime(unsigned long long starttime_ticks, time_t *ret);

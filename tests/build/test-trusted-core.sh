@@ -1,9 +1,10 @@
 #!/usr/bin/env bash
 # SPDX-License-Identifier: LGPL-2.1-or-later
 # The trusted core is what runs on the login path: the helper (which carries capabilities), the PAM module (root,
-# inside sshd, su and login) and user-manager-allowed (root, from systemd) link lib/core only. None of them holds a
-# symbol of lib/admin (doctor, mkrootfs, list and kill); sandbox-shellctl, which links both, holds them (the positive
-# control: nm sees them where they are).
+# inside sshd, su and login), user-manager-allowed (root, from systemd) and sandbox-shell-netstack (the stack of
+# Network private, started by the helper) link lib/core only. None of them holds a symbol of lib/admin (doctor,
+# mkrootfs, list and kill); sandbox-shellctl, which links both, holds them (the positive control: nm sees them where
+# they are).
 set -u
 fail() {
     echo "not ok - $*"
@@ -25,7 +26,7 @@ symbols_of() {
     out=$(nm --defined-only "$1" 2>&1) || fail "nm $1: $out"
     printf '%s\n' "$out" | awk 'NF == 3 && $2 ~ /^[TtDdBbRr]$/ { print $3 }' | sort -u
 }
-for bin in "$SBX_HELPER" "$SBX_PAM_MODULE" "$SBX_USER_MANAGER_ALLOWED"; do
+for bin in "$SBX_HELPER" "$SBX_PAM_MODULE" "$SBX_USER_MANAGER_ALLOWED" "${SBX_NETSTACK:?}"; do
     syms=$(symbols_of "$bin")
     [ -n "$syms" ] || fail "$bin: no symbol table to check (stripped?)"
     both=$(comm -12 <(printf '%s\n' "$admin") <(printf '%s\n' "$syms"))

@@ -1,8 +1,9 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* The pure parts of the cgroup code: user names as path components, CgroupRoot expansion, layout detection from
- * mountinfo text, the v1 weight mappings; for the systemd backend the unit names, the keyword -> property mapping, the
+ * mountinfo text, the v1 weight mappings and refusals, the names of session leaves; for the systemd backend the unit names, the keyword -> property mapping, the
  * read-back comparison, which scope counts as the login's own and the backend detection. The cgroupfs work itself is
  * tested as root (tests/integration, tests/uml), the systemd backend in a systemd guest (tests/uml). */
+#include <fcntl.h>
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -14,6 +15,7 @@
 #include <unistd.h>
 #include <cmocka.h>
 
+#include "cgroup-internal.h"
 #include "cgroup-systemd.h"
 #include "cgroup.h"
 #include "config.h"
@@ -109,6 +111,77 @@ static void test_weights(void **state)
         assert_int_equal(sbx_cgroup_weight_to_blkio(100), 500);
         assert_int_equal(sbx_cgroup_weight_to_blkio(1), 10);
         assert_int_equal(sbx_cgroup_weight_to_blkio(10000), 1000);
+}
+
+/* session-PID-START as cgroup-fs.c makes it, and nothing else: the rest of a user's cgroup is never a session. */
+static void test_parse_leaf(void **state)
+{
+        int pid = 0;
+        unsigned long long start = 0;
+        assert_true(sbx_cg_parse_leaf("session-4242-18446744073709551615", &pid, &start));
+        assert_int_equal(pid, 4242);
+        assert_true(start == 18446744073709551615ULL);
+        assert_true(sbx_cg_parse_leaf("session-1-0", &pid, &start));
+        assert_int_equal(pid, 1);
+        assert_true(start == 0);
+        assert_false(sbx_cg_parse_leaf("session-4242-1234x", &pid, &start));
+        assert_false(sbx_cg_parse_leaf("session-4242-1234/", &pid, &start));
+        assert_false(sbx_cg_parse_leaf("session-4242", &pid, &start));
+        assert_false(sbx_cg_parse_leaf("session-4242-", &pid, &start));
+        assert_false(sbx_cg_parse_leaf("session--", &pid, &start));
+        assert_false(sbx_cg_parse_leaf("cgroup.procs", &pid, &start));
+        assert_false(sbx_cg_parse_leaf("memory.max", &pid, &start));
+        assert_false(sbx_cg_parse_leaf("", &pid, &start));
+}
+
+/* The refusal of cgroup v1's apply_limits, with its message. */
+static void assert_v1_refuses(const struct sbx_cgroup_hier *h, int fd, const char *dir,
+                              const struct sbx_cgroup_limits *l, enum sbx_place place, const char *want)
+{
+        struct sbx_err err = {0};
+        assert_int_equal(sbx_cgroup_v1_ops.apply_limits(h, fd, dir, l, place, &err), -EOPNOTSUPP);
+        assert_string_equal(err.msg, want);
+}
+
+/* cgroup v1's own refusals name the keyword of the place: a session's limit its Session keyword. A directory that is
+ * no cgroup stands for a v1 hierarchy that lacks the files: no swap accounting, no CFQ/BFQ weight. */
+static void test_v1_refusals(void **state)
+{
+        char dir[] = "/tmp/sbx-unit-v1.XXXXXX", want[512], file[sizeof(dir) + 32];
+        assert_non_null(mkdtemp(dir));
+        int fd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+        assert_true(fd >= 0);
+        struct sbx_cgroup_hier h = {.ops = &sbx_cgroup_v1_ops, .ctrl = SBX_CG_IO, .user_fd = -1, .leaf_fd = -1};
+        struct sbx_cgroup_limits l = {SBX_LIMIT_UNSET, SBX_LIMIT_UNSET, SBX_LIMIT_UNSET, SBX_LIMIT_UNSET,
+                                      SBX_LIMIT_UNSET, SBX_LIMIT_UNSET, SBX_LIMIT_UNSET};
+
+        l.io_weight = 300;
+        (void)snprintf(want, sizeof(want),
+                       "SessionIOWeight cannot be applied: cgroup controller 'blkio' has neither blkio.weight nor "
+                       "blkio.bfq.weight in '%s' (no CFQ/BFQ I/O scheduler)",
+                       dir);
+        assert_v1_refuses(&h, fd, dir, &l, SBX_PLACE_SESSION, want);
+        assert_v1_refuses(&h, fd, dir, &l, SBX_PLACE_LIMIT, want + strlen("Session"));
+
+        l.io_weight = SBX_LIMIT_UNSET;
+        l.memory_swap_max = 1ULL << 20;
+        h.ctrl = SBX_CG_MEMORY;
+        (void)snprintf(want, sizeof(want),
+                       "MemorySwapMax cannot be applied: cgroup controller 'memory' has no swap accounting "
+                       "(memory.memsw.limit_in_bytes) in '%s'",
+                       dir);
+        assert_v1_refuses(&h, fd, dir, &l, SBX_PLACE_LIMIT, want);
+        (void)snprintf(file, sizeof(file), "%s/memory.memsw.limit_in_bytes", dir);
+        FILE *f = fopen(file, "w");
+        assert_non_null(f);
+        (void)fclose(f);
+        assert_v1_refuses(&h, fd, dir, &l, SBX_PLACE_LIMIT,
+                          "MemorySwapMax cannot be applied on cgroup v1 without a finite MemoryMax "
+                          "(memory.memsw.limit_in_bytes limits memory and swap together)");
+
+        (void)unlink(file);
+        (void)close(fd);
+        (void)rmdir(dir);
 }
 
 static void test_sd_names(void **state)
@@ -383,6 +456,8 @@ int main(void)
                 cmocka_unit_test(test_expand_root),
                 cmocka_unit_test(test_detect_layout),
                 cmocka_unit_test(test_weights),
+                cmocka_unit_test(test_parse_leaf),
+                cmocka_unit_test(test_v1_refusals),
                 cmocka_unit_test(test_sd_names),
                 cmocka_unit_test(test_sd_properties),
                 cmocka_unit_test(test_sd_value_matches),

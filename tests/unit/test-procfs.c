@@ -1,5 +1,6 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
-/* lib/core/procfs: the one reader of /proc/PID/status (capability sets, signal masks). The masks of /proc need root:
+/* lib/core/procfs: the one reader of /proc/PID/status (capability sets, signal masks) and of the start times of
+ * /proc/PID/stat and /proc/stat. The masks of /proc need root:
  * tests/integration/test-hardening-proc.sh. */
 #define _GNU_SOURCE
 #include <errno.h>
@@ -8,6 +9,7 @@
 #include <stddef.h>
 #include <stdint.h>
 #include <signal.h>
+#include <time.h>
 #include <unistd.h>
 #include <cmocka.h>
 
@@ -42,11 +44,30 @@ static void test_status_of_pid(void **state)
         assert_int_equal(sbx_proc_status(-1, fields, &byid, 1), -ENOENT);
 }
 
+/* The boot's wall-clock time is now less the time since the boot (CLOCK_BOOTTIME counts suspend, as the start times
+ * of /proc/PID/stat do), and this process started a moment ago. */
+static void test_start_realtime(void **state)
+{
+        struct timespec real, boot;
+        assert_int_equal(clock_gettime(CLOCK_REALTIME, &real), 0);
+        assert_int_equal(clock_gettime(CLOCK_BOOTTIME, &boot), 0);
+        time_t booted = real.tv_sec - boot.tv_sec, t = 0;
+        assert_int_equal(sbx_proc_start_realtime(0, &t), 0);
+        assert_true(t >= booted - 1 && t <= booted + 1);
+
+        unsigned long long ticks;
+        assert_int_equal(sbx_proc_starttime(getpid(), &ticks), 0);
+        assert_int_equal(sbx_proc_start_realtime(ticks, &t), 0);
+        time_t now = time(NULL);
+        assert_true(t <= now + 1 && t >= now - 600);
+}
+
 int main(void)
 {
         const struct CMUnitTest tests[] = {
                 cmocka_unit_test(test_parse_status),
                 cmocka_unit_test(test_status_of_pid),
+                cmocka_unit_test(test_start_realtime),
         };
         return cmocka_run_group_tests(tests, NULL, NULL);
 }
