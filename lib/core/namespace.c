@@ -332,6 +332,11 @@ static int init_setup(const struct sbx_launch *l, const struct sbx_filter_prog *
         if (r < 0)
                 return sbx_err_prefix(err, "drop capabilities");
         SBX_STEP(err, prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0), "set no_new_privs");
+        /* Without a privilege left, the init is the user's like any of its processes: dumpable, so that a joiner
+         * (the user's, not holding CAP_SYS_PTRACE) may enter its namespaces through its pidfd. What a process of the
+         * instance could do to it gains nothing: it holds no privilege, and a join checks the namespaces against
+         * root's record, not against anything the init says. */
+        SBX_STEP(err, prctl(PR_SET_DUMPABLE, 1, 0, 0, 0), "instance: make the init the user's");
         SBX_STEP(err, msgfd > 3 ? close_range(3, (unsigned)msgfd - 1, 0) : 0, "close inherited descriptors");
         SBX_STEP(err, close_range((unsigned)msgfd + 1, ~0U, 0), "close inherited descriptors");
         return sbx_filter_load(filter, err);
@@ -341,6 +346,7 @@ static _noreturn_ void init_main(const struct sbx_launch *l, const struct sbx_fi
 {
         struct sbx_err err = {0};
         /* No PDEATHSIG: the instance outlives the login that made it. */
+        (void)prctl(PR_SET_NAME, "sandbox-init", 0, 0, 0);
         if (init_setup(l, filter, msgfd, &err) < 0) {
                 (void)send_msg(msgfd, MSG_SETUP_FAILED, &err, -1);
                 _exit(1);
@@ -379,13 +385,13 @@ static int check_joined(const struct sbx_policy *p, int procfd, const struct sbx
  * half's child (CLONE_PARENT) in the instance's PID namespace. It is itself in none of the instance's PID namespace:
  * nothing inside can see, signal or trace it while it holds a capability. */
 static int joiner_setup(const struct sbx_launch *l, const struct sbx_pty_caller *tty, int pidfd, int procfd,
-                        const struct sbx_ns_id *expect, int msgfd, int *ret_slave, char **ret_program,
+                        const struct sbx_ns_id *expect, int msgfd, int deathfd, int *ret_slave, char **ret_program,
                         struct sbx_err *err)
 {
         const struct sbx_policy *p = l->policy;
         if (sbx_fault("instance: enter the instance's namespaces") < 0 || setns(pidfd, ns_flags(p)) < 0)
                 return sbx_err_set(err, errno, "instance: enter the instance's namespaces");
-        int r = check_joined(p, procfd, expect, err);
+        int r = expect ? check_joined(p, procfd, expect, err) : 0;
         if (r < 0)
                 return r;
         if (l->command_entry) {
@@ -414,14 +420,18 @@ static int joiner_setup(const struct sbx_launch *l, const struct sbx_pty_caller 
                 (void)send_msg(msgfd, MSG_WARNING, &w, -1);
                 SBX_STEP(err, chdir("/"), "instance: enter '/'");
         }
-        /* Invariant: no descriptor of the outside survives but 0, 1, 2 (and the pty's slave, for the shell). */
-        int keep[2] = {msgfd, *ret_slave};
-        if (keep[1] >= 0 && keep[1] < keep[0]) {
-                keep[1] = msgfd;
-                keep[0] = *ret_slave;
-        }
+        /* Invariant: no descriptor of the outside survives but 0, 1, 2 (and, for the shell, the pty's slave and the
+         * end of the helper's exit pipe; all three are O_CLOEXEC). */
+        int keep[3] = {msgfd, *ret_slave, deathfd};
+        for (int i = 0; i < 3; i++)
+                for (int j = i + 1; j < 3; j++)
+                        if (keep[j] < keep[i]) {
+                                int t = keep[i];
+                                keep[i] = keep[j];
+                                keep[j] = t;
+                        }
         unsigned lo = 3;
-        for (int i = 0; i < 2; i++) {
+        for (int i = 0; i < 3; i++) {
                 if (keep[i] < 0)
                         continue;
                 SBX_STEP(err, (unsigned)keep[i] > lo ? close_range(lo, (unsigned)keep[i] - 1, 0) : 0,
@@ -442,14 +452,12 @@ static _noreturn_ void joiner_main(const struct sbx_launch *l, const struct sbx_
         struct sbx_err err = {0};
         char *program = NULL;
         int slave = -1;
-        pid_t outer = getppid();
         if (prctl(PR_SET_PDEATHSIG, SIGKILL, 0, 0, 0) < 0)
                 _exit(1);
         struct pollfd pfd = {.fd = deathfd, .events = POLLIN};
         if (poll(&pfd, 1, 0) != 0)
                 _exit(1);
-        (void)close(deathfd);
-        if (joiner_setup(l, tty, pidfd, procfd, expect, msgfd, &slave, &program, &err) < 0) {
+        if (joiner_setup(l, tty, pidfd, procfd, expect, msgfd, deathfd, &slave, &program, &err) < 0) {
                 (void)send_msg(msgfd, MSG_SETUP_FAILED, &err, -1);
                 _exit(1);
         }
@@ -461,8 +469,11 @@ static _noreturn_ void joiner_main(const struct sbx_launch *l, const struct sbx_
                 _exit(1);
         }
         if (pid == 0) {
-                if (prctl(PR_SET_PDEATHSIG, SIGKILL, 0, 0, 0) < 0 || getppid() != outer)
+                /* The shell must not outlive the helper (its parent, outside its PID namespace): and if the helper
+                 * died before this was armed, stop now (EOF on the pipe whose write end only the helper holds). */
+                if (prctl(PR_SET_PDEATHSIG, SIGKILL, 0, 0, 0) < 0 || poll(&pfd, 1, 0) != 0)
                         _exit(1);
+                (void)close(deathfd);
                 int r = tty->active ? sbx_pty_attach(tty, slave, &err) : 0;
                 if (r == 0) {
                         closep(&slave);
@@ -544,7 +555,10 @@ static int instance_target(const struct sbx_launch *l, const struct sbx_filter_p
                 int fd = (int)syscall(SYS_pidfd_open, rec->pid, 0);
                 if (fd < 0)
                         return sbx_err_set(err, errno, "instance: the init (PID %d) is gone", (int)rec->pid);
-                if (!sbx_instance_alive(rec)) {
+                /* The pidfd pins what it names: its start time now says whether that is the recorded init. Its
+                 * namespaces (not readable here: it is not dumpable) are checked once joined (check_joined). */
+                unsigned long long start;
+                if (sbx_proc_starttime(rec->pid, &start) < 0 || start != rec->starttime) {
                         (void)close(fd);
                         return sbx_err_setx(err, ESTALE, "instance: the init (PID %d) is not the recorded one",
                                             (int)rec->pid);
@@ -570,9 +584,8 @@ static int instance_target(const struct sbx_launch *l, const struct sbx_filter_p
                 init_main(l, filter, msg_w);
         }
         closep(&msg_w);
+        /* Our own child, named by the pidfd of its clone: nothing to check it against (ret_ns stays unset). */
         int r = instance_wait(l, msg_r, MSG_READY, NULL, NULL, err);
-        if (r == 0 && sbx_instance_ns_of(pid, ret_ns) < 0)
-                r = sbx_err_set(err, errno, "instance: read the namespaces of its init");
         if (r < 0) {
                 (void)close(pidfd);
                 kill_reap(pid);
@@ -586,7 +599,8 @@ static int instance_target(const struct sbx_launch *l, const struct sbx_filter_p
 /* Instance user: the init (made or found), then the joiner, which starts the shell; *ret_shell is the shell, our
  * child, and *ret_master the sandbox's pty (-1: none). */
 static int instance_start(const struct sbx_launch *l, const struct sbx_pty_caller *tty,
-                          const struct sbx_filter_prog *filter, int msg_r, int msg_w, int death_r, pid_t *ret_shell,
+                          const struct sbx_filter_prog *filter, int msg_r, int msg_w, int death_r, int death_w,
+                          pid_t *ret_shell,
                           int *ret_master, struct sbx_err *err)
 {
         _cleanup_close_ int pidfd = -1, procfd = -1;
@@ -595,12 +609,14 @@ static int instance_start(const struct sbx_launch *l, const struct sbx_pty_calle
         int r = instance_target(l, filter, &pidfd, expect, &init, err);
         if (r < 0)
                 return r;
+        const struct sbx_ns_id *check = l->role == SBX_INSTANCE_JOIN ? expect : NULL;
         SBX_STEP(err, procfd = open("/proc", O_PATH | O_DIRECTORY | O_CLOEXEC), "open /proc");
         pid_t joiner;
         SBX_STEP(err, joiner = fork(), "instance: start the joiner");
         if (joiner == 0) {
                 (void)close(msg_r);
-                joiner_main(l, tty, filter, pidfd, procfd, expect, msg_w, death_r);
+                (void)close(death_w);
+                joiner_main(l, tty, filter, pidfd, procfd, check, msg_w, death_r);
         }
         (void)close(msg_w);
         int code = 0;
@@ -969,7 +985,7 @@ int sbx_ns_launch(const struct sbx_launch *l, int *ret_exit, enum sbx_launch_fai
         _cleanup_close_ int master = -1;
         if (l->joined) {
                 /* Instance user: the shell joins the instance instead of being its PID 1. */
-                int r = instance_start(l, &tty, filter, msg_r, TAKE_FD(msg_w), death_r, &pid, &master, err);
+                int r = instance_start(l, &tty, filter, msg_r, TAKE_FD(msg_w), death_r, death_w, &pid, &master, err);
                 if (r < 0) {
                         (void)sigprocmask(SIG_SETMASK, &old, NULL);
                         return r;
