@@ -17,6 +17,7 @@
 #include <string.h>
 #include <syslog.h>
 #include <time.h>
+#include <sys/prctl.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -141,11 +142,19 @@ static void start_linger(const struct session *s, uint64_t deadline)
         sigset_t none;
         sigemptyset(&none);
         (void)sigprocmask(SIG_SETMASK, &none, NULL);
+        /* Its own name, not its parent's (sshd's "sshd: USER [priv]"), so that nobody takes it for the session. */
+        static char title[96];
+        int tl = snprintf(title, sizeof(title), "sandbox-shell: linger %s", s->user);
+        (void)prctl(PR_SET_NAME, "sandbox-linger", 0, 0, 0);
+        if (tl > 0 && (size_t)tl < sizeof(title) &&
+            prctl(PR_SET_MM, PR_SET_MM_ARG_START, (unsigned long)title, 0, 0) == 0)
+                (void)prctl(PR_SET_MM, PR_SET_MM_ARG_END, (unsigned long)(title + tl + 1), 0, 0);
         struct timespec ts = {.tv_sec = (time_t)(deadline / 1000000), .tv_nsec = (long)(deadline % 1000000) * 1000};
         while (clock_nanosleep(CLOCK_BOOTTIME, TIMER_ABSTIME, &ts, NULL) == EINTR)
                 ;
         struct sbx_err err = {0};
         struct sbx_cgroup_params cg = instance_params(s);
+        cg.pid = getpid(); /* in the cgroups the session process left for (its %c), and alive */
         bool ended = false;
         struct sbx_cgroup_usage u;
         if (sbx_user_lock_hold(s->user, &err) == 0) {

@@ -136,6 +136,8 @@ RuntimeWarnSec 5min  # default
 IdleTimeoutSec infinity  # default
 TimeoutStopSec 10s  # default
 KillOnLogout no  # $M:20
+Instance session  # default
+Linger 0  # default
 CgroupRoot %c/sandbox-shell  # $M:23
 CgroupBackend auto  # default
 SystemCallFilter $DEFAULT_FILTER  # default" "" explain --config "$C" alice
@@ -170,6 +172,8 @@ RuntimeWarnSec 5min  # default
 IdleTimeoutSec infinity  # default
 TimeoutStopSec 10s  # default
 KillOnLogout yes  # default
+Instance session  # default
+Linger 0  # default
 CgroupRoot %c/sandbox-shell  # $M:23
 CgroupBackend auto  # default
 SystemCallFilter $DEFAULT_FILTER  # default" "" explain --config "$C" bob

@@ -6,6 +6,7 @@
 # (Instance session) gets a sandbox of its own per login, its shell PID 1.
 . "$(dirname "$0")/common.sh"
 sbx_e2e_setup "$@"
+sbx_syslog_start
 sbx_e2e_policy "
 Match User sbxuser1
     Instance user
@@ -15,6 +16,11 @@ Match User sbxuser3
 Match User sbxuser4
     Instance user
     Linger 2"
+# tmux, with the terminal descriptions its server needs.
+sbx_rootfs_add_prog "$SBX_WS/rootfs" "$(command -v tmux)"
+for d in /lib/terminfo /usr/share/terminfo /usr/lib/locale/C.utf8; do
+    [ -d "$d" ] && mkdir -p "$SBX_WS/rootfs$d" && cp -a "$d/." "$SBX_WS/rootfs$d/"
+done
 sbx_sshd_start "MaxStartups 100
 MaxSessions 100"
 for u in sbxuser1 sbxuser2 sbxuser3 sbxuser4; do sbx_ssh_authorize "$u"; done
@@ -32,7 +38,7 @@ instances() {
 }
 
 # Two logins at once: the second sees the first's process, its file in /tmp and in /dev/shm.
-sbx_ssh sbxuser1 'echo one >/tmp/from-one; echo shm-one >/dev/shm/from-one; echo PID=$$; sleep 30' \
+sbx_ssh sbxuser1 'echo one >/tmp/from-one; echo shm-one >/dev/shm/from-one; echo PID=$$; exec sleep 30' \
     >"$SBX_WS/out/one" 2>&1 </dev/null &
 one=$!
 sbx_wait_for "grep -q '^PID=' '$SBX_WS/out/one'" 100 || sbx_fail "the first login did not start: $(cat "$SBX_WS/out/one")"
@@ -50,5 +56,52 @@ out=$(sbx_ssh sbxuser2 'echo x >/tmp/mine; echo PID=$$' 2>&1 </dev/null)
 sbx_assert_match "control: an Instance session login's shell is PID 1" '^PID=1$' "$out"
 out=$(sbx_ssh sbxuser2 'cat /tmp/mine 2>&1; echo PID=$$' 2>&1 </dev/null)
 sbx_assert_match "control: ... and the next login does not see its /tmp" 'No such file' "$out"
-kill "$one" 2>/dev/null || true
-wait "$one" 2>/dev/null || true
+# The first login's shell (exec'd sleep) ends: so does that login, and the instance stays for Linger.
+pkill -u sbxuser1 -x sleep || sbx_fail "no sleep of sbxuser1 to end"
+wait "$one" || true
+sbx_sshd_settle sbxuser1
+
+# tmux started in a login, whose client is then killed: with Linger 30 the next login lists and attaches it.
+out=$(sbx_ssh sbxuser1 'tmux new-session -d -s keep "sleep 300" && tmux ls' 2>&1 </dev/null)
+sbx_assert_match "a login starts a tmux session (positive control)" '^keep: 1 windows' "$out"
+sbx_sshd_settle sbxuser1
+out=$(sbx_ssh sbxuser1 'tmux ls' 2>&1 </dev/null)
+sbx_assert_match "after the login ended, the next one lists its tmux session" '^keep: 1 windows' "$out"
+out=$(sbx_ssh sbxuser1 'tmux list-panes -t keep -F "#{pane_current_command}"' 2>&1 </dev/null)
+sbx_assert_match "... whose window still runs what the first login started there" '^sleep$' "$out"
+sbx_assert_eq "one instance across those logins" 1 "$(instances sbxuser1)"
+
+# Linger 0 (sbxuser3): the instance ends with its last login; one line is logged for it.
+out=$(sbx_ssh sbxuser3 'sleep 200 >/dev/null 2>&1 & echo STARTED' 2>&1 </dev/null)
+sbx_assert_match "a login of an Instance user account without Linger runs" '^STARTED$' "$out"
+sbx_sshd_settle sbxuser3
+sbx_wait_for "[ \$(instances sbxuser3) -eq 0 ]" 50 || sbx_fail "the instance of sbxuser3 outlived its last login"
+sbx_e2e_assert_clean sbxuser3 "with Linger 0, after the last logout"
+sbx_wait_for "grep -q 'instance ended: user=sbxuser3 end=logout' '$SBX_SYSLOG'" 50 ||
+    sbx_fail "no line for the instance's end: $(grep sbxuser3 "$SBX_SYSLOG" | tail -3)"
+
+# Linger 2 (sbxuser4): kept 2 s after the last logout, then nothing of the user is left.
+out=$(sbx_ssh sbxuser4 'sleep 200 >/dev/null 2>&1 & echo STARTED' 2>&1 </dev/null)
+sbx_assert_match "a login with Linger 2 runs" '^STARTED$' "$out"
+sbx_sshd_settle sbxuser4
+sbx_assert_eq "Linger 2: just after the logout, the instance is kept" 1 "$(instances sbxuser4)"
+sbx_wait_for "[ \$(instances sbxuser4) -eq 0 ]" 100 || sbx_fail "the instance of sbxuser4 outlived Linger 2: $(grep -a sbxuser4 "$SBX_SYSLOG" | tail -5; pgrep -au sbxuser4; pgrep -a -f linger)"
+sbx_e2e_assert_clean sbxuser4 "after Linger 2 ran out"
+sbx_wait_for "grep -q 'instance ended: user=sbxuser4 end=linger' '$SBX_SYSLOG'" 50 ||
+    sbx_fail "no line for the instance's end: $(grep sbxuser4 "$SBX_SYSLOG" | tail -3)"
+
+# 20 first logins at once make one instance.
+for i in $(seq 1 20); do
+    sbx_ssh sbxuser3 'echo IN; sleep 4' >"$SBX_WS/out/p-$i" 2>&1 </dev/null &
+done
+sbx_wait_for "[ \$(cat '$SBX_WS'/out/p-* | grep -c '^IN$') -eq 20 ]" 200 ||
+    sbx_fail "not every one of 20 logins at once ran: $(cat "$SBX_WS"/out/p-* | sort | uniq -c)"
+sbx_assert_eq "20 first logins at once: one instance" 1 "$(instances sbxuser3)"
+wait
+sbx_sshd_settle sbxuser3
+sbx_wait_for "[ \$(instances sbxuser3) -eq 0 ]" 50 || sbx_fail "the instance outlived the 20 logins"
+sbx_e2e_assert_clean sbxuser3 "after the 20 logins"
+
+# The end: an administrator's kill of a lingering instance.
+pkill -KILL -u sbxuser1 || true
+sbx_wait_for "[ \$(instances sbxuser1) -eq 0 ]" 50 || true

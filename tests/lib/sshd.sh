@@ -97,8 +97,17 @@ sbx_ssh_opts() {
 # sbx_sshd_settle USER: waits until no sshd process of USER's logins is left, so that every session that ended has
 # logged its close line (the client returns before sshd closes the session).
 sbx_sshd_settle() {
-    sbx_wait_for "! pgrep -f '^sshd: $1( |@|\$)' >/dev/null" 100 ||
+    sbx_wait_for "[ -z \"\$(sbx_sshd_procs $1)\" ]" 100 ||
         sbx_fail "sshd processes of $1 are still there: $(pgrep -af "^sshd: $1")"
+}
+
+# sbx_sshd_procs USER: the sshd processes of USER's sessions. A Linger process (Instance user) is forked from sshd's
+# and keeps its title, but is not a session: its name says what it is.
+sbx_sshd_procs() {
+    local p
+    for p in $(pgrep -f "^sshd: $1( |@|\$)"); do
+        [ "$(cat "/proc/$p/comm" 2>/dev/null)" = sandbox-linger ] || echo "$p"
+    done
 }
 
 # sbx_ssh USER [ssh args...]: ssh USER@127.0.0.1 on the test's sshd.
