@@ -6,7 +6,8 @@
 # writes shows in root's pane then); after su returns it can neither write into root's terminal nor read what root
 # types. A keeper that outlives the shell's exit (a session of its own, SIGHUP ignored) ends with the sandbox's PID
 # namespace when the shell, its PID 1, exits. Through the new pty vi, Ctrl-C, Ctrl-Z/fg, a window resize and `exit 3`
-# work as on any terminal.
+# work as on any terminal, and so does Ctrl-D: it ends what cat reads, and at an empty prompt the shell, su returning
+# the status of its last command. With only su's output a terminal, the shell reads root's pipe to its end.
 . "$(dirname "$0")/common.sh"
 sbx_e2e_setup "$@"
 sbx_tmux_init sbx-su-term
@@ -131,5 +132,36 @@ expect '^ROOT-TYPED-4$' "what root typed reached root's own shell"
 sbx_assert_no_match "nothing the receiver wrote shows in root's pane after su returned" 'FD-WRITE-2' "$(screen)"
 touch "$H/stop"
 wait "$recv_pid"
+
+# Ctrl-D, which the relay passes on as the byte it is: the sandbox's own pty makes it the end of what a reader gets.
+# The keys go only once cat sleeps in its read, in canonical mode (typed earlier, they could reach the shell's line
+# editor, which reads them raw).
+send 'clear; su - sbxuser1' Enter
+expect '\$ ?$' "su - sbxuser1 again"
+send 'clear; cat >~/typed; echo CAT-DONE=$?' Enter
+expect_proc sbxuser1 cat S "cat reads the terminal"
+send 'line one' Enter
+send 'line two' C-d
+sleep 0.3
+expect_proc sbxuser1 cat S "... and reads on after a Ctrl-D that ends a line part-typed"
+send C-d
+expect '(^|line two)CAT-DONE=0$' "a Ctrl-D at the start of a line ends cat's input"
+sbx_assert_eq "... and cat got what was typed, the part-typed line without a newline" "line one
+line two|" "$(cat "$H/typed"; echo '|')"
+send 'clear; echo READY-$((2 + 3)); (exit 5)' Enter
+expect '^READY-5$' "the shell is back at its prompt"
+sleep 0.5
+send C-d
+expect '^root# ?$' "Ctrl-D at the sandbox's empty prompt ends the shell, and su returns to root's shell"
+send 'st=$?; clear; echo EOF-EXIT=$st' Enter
+expect '^EOF-EXIT=5$' "... with the status of the shell's last command"
+sbx_e2e_assert_clean sbxuser1 "after Ctrl-D"
+
+# Root's pipe as su's stdin, the pane as its output: the sandbox's pty takes the place of fds 1 and 2 only, the shell
+# reads the pipe and ends at its end.
+printf 'echo PIPED=$((6 * 7)) PID=$$ OUT=$(readlink /proc/self/fd/2)\n(exit 6)\n' >"$SBX_WS/piped"
+send "clear; cat $SBX_WS/piped | su - sbxuser1; echo PIPE-EXIT=\$?" Enter
+expect '^PIPED=42 PID=1 OUT=/dev/pts/0$' "with a pipe as su's stdin, the shell runs what it reads, writing to its pty"
+expect '^PIPE-EXIT=6$' "... and ends at the pipe's end, su giving the status of its last command"
 tm kill-server 2>/dev/null
 sbx_e2e_assert_clean sbxuser1
