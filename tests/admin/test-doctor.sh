@@ -5,10 +5,10 @@
 # other capabilities, setuid, a wrong login shell, a login shell the policy does not back, an unsafe rootfs chain, a
 # setuid file, a device node or anything world-writable in the rootfs, a Shell missing there, sshd bypasses, and what
 # the host runs as a sandboxed user outside the sandbox: /etc/ssh/sshrc in an environment the user writes, postfix
-# and exim running .forward pipes, systemd's user manager without the drop-in, lingering, Network host, the helper in
-# /etc/shells; what Network private needs (a tun device the user can open, the stack program root's and its libraries
-# loadable, libnftables loadable, /etc/resolv.conf in the rootfs); and a missing cgroup controller. Each of these
-# checks has a clean control next to it.
+# and exim running .forward pipes, a sendmail of an MTA doctor does not know, systemd's user manager without the
+# drop-in, lingering, Network host, the helper in /etc/shells; what Network private needs (a tun device the user can
+# open, the stack program root's and its libraries loadable, libnftables loadable, /etc/resolv.conf in the rootfs); and
+# a missing cgroup controller. Each of these checks has a clean control next to it.
 . "$(dirname "$0")/common.sh"
 . "$(dirname "$0")/../lib/netprivate.sh"
 sbx_admin_setup "$@"
@@ -250,7 +250,26 @@ sed -i 's|^  forbid_pipe$|  local_parts = ! sbxuser1 : ! root|' /etc/exim4/exim4
 sbx_assert_doctor_finds "exim's userforward kept from one sandboxed user only" \
     "^exim .*: the router 'userforward' runs the commands of .* for the sandboxed user 'sbxuser2'$"
 rm -r /etc/exim4
-sbx_assert_doctor_clean "no MTA configured (and no /usr/sbin/sendmail here): clean"
+# An MTA doctor does not know: /usr/sbin/sendmail with neither postfix's main.cf nor /etc/exim4. The program is put
+# there through an overlay of /usr/sbin in this mount namespace (its upper half in the workspace), which also hides
+# one the machine may have for the clean control after it.
+mkdir "$SBX_WS/sbin-upper" "$SBX_WS/sbin-work"
+mount -t overlay sbx-sbin -o "lowerdir=/usr/sbin,upperdir=$SBX_WS/sbin-upper,workdir=$SBX_WS/sbin-work" /usr/sbin ||
+    sbx_fail "overlay /usr/sbin"
+printf '#!/bin/sh\nexit 0\n' >/usr/sbin/sendmail
+chmod 0755 /usr/sbin/sendmail
+sbx_assert_doctor_finds "a sendmail of an MTA that is neither postfix nor exim" \
+    "^/usr/sbin/sendmail exists but neither postfix \(/etc/postfix/main.cf\) nor exim \(/etc/exim4\) is configured: a mail transfer agent doctor does not know may run the commands of a user's .forward or procmail pipes as the user, on the host, outside the sandbox, for every sandboxed user$"
+sbx_assert_match "... and the fix has it checked" "^  fix: make sure the MTA behind it runs no command named in a user's .forward" "$out"
+out=$(ctl doctor --helper "$SBX_SHELL" sbxuser2 2>&1)
+sbx_assert_match "... doctor USER names that user" "^/usr/sbin/sendmail exists .* for the sandboxed user 'sbxuser2'$" "$out"
+mkdir /etc/postfix
+printf 'allow_mail_to_commands = alias\n' >/etc/postfix/main.cf
+sbx_assert_doctor_clean "the same sendmail with postfix configured not to run .forward commands: no finding"
+rm -r /etc/postfix
+rm /usr/sbin/sendmail
+sbx_assert_doctor_clean "no MTA configured and no /usr/sbin/sendmail: clean"
+umount /usr/sbin
 
 # --- systemd's user manager: the drop-in keeps it from starting for sandboxed users ---
 U=/etc/systemd/system/user@.service.d

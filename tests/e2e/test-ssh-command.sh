@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # SPDX-License-Identifier: LGPL-2.1-or-later
 # `ssh host cmd` as a sandboxed user: the command runs as PID 1 inside the rootfs, in the user's cgroup, with no
-# capabilities; its exit code reaches the client; nothing is left afterwards.
+# capabilities; its exit code reaches the client; a login without a command reads stdin to its end; nothing is left
+# afterwards.
 . "$(dirname "$0")/common.sh"
 sbx_e2e_setup "$@"
 sbx_syslog_start
@@ -38,6 +39,15 @@ NoNewPrivs:	1" "$caps"
 
 sbx_ssh sbxuser1 'exit 7'
 sbx_assert_eq "exit status reaches the client" 7 "$?"
+
+# No command and stdin a file: no pty is asked for, the login shell reads the file and ends at its end, the client
+# getting the status of the shell's last command.
+printf 'echo FROM-FILE=$$ $(id -un) $(tty)\n(exit 6)\n' >"$SBX_WS/cmds"
+out=$(sbx_ssh sbxuser1 <"$SBX_WS/cmds" 2>"$SBX_WS/ssh.err")
+rc=$?
+sbx_assert_eq "ssh without a command, stdin a file: the shell runs what it reads, as PID 1, on no terminal" \
+    "FROM-FILE=1 sbxuser1 not a tty" "$out"
+sbx_assert_eq "... and ends at the file's end with the status of its last command" 6 "$rc"
 
 sbx_e2e_assert_clean sbxuser1
 

@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # SPDX-License-Identifier: LGPL-2.1-or-later
 # An interactive ssh login under a real pty (tmux): the prompt's shell is PID 1, `tty` names a device, job control
-# (&, Ctrl-Z, fg) and Ctrl-C work, and `exit 3` gives the client 3.
+# (&, Ctrl-Z, fg) and Ctrl-C work, `exit 3` gives the client 3, and Ctrl-D at the empty prompt ends the login.
 . "$(dirname "$0")/common.sh"
 sbx_e2e_setup "$@"
 sbx_tmux_init sbx-e2e
@@ -57,3 +57,15 @@ send 'exit 3' Enter
 expect '^CLIENT-EXIT=3$' "exit 3 gives the client 3"
 
 sbx_e2e_assert_clean sbxuser4 "after logout with a background job"
+
+# A second login, ended by Ctrl-D at the empty prompt: the shell ends as on any terminal, the client getting the
+# status of its last command.
+tm_restart
+tm new-session -d -x 120 -y 40 "bash -c '$(cat "$SBX_WS/ssh-cmd"); echo CLIENT-EXIT=\$?; sleep 600'"
+expect '\$ ?$' "a prompt appears for the second login"
+send 'echo READY-$((2 + 3)); (exit 5)' Enter
+expect '^READY-5$' "the shell is back at its prompt"
+sleep 0.5
+send C-d
+expect '^CLIENT-EXIT=5$' "Ctrl-D at the empty prompt ends the login with the status of the shell's last command"
+sbx_e2e_assert_clean sbxuser4 "after logout by Ctrl-D"

@@ -4,12 +4,27 @@
 # holds root's terminal. A process in the sandbox that keeps a duplicate of its fd 0, or passes it over a unix socket
 # in the home to another session of the same user, can use it only while the session lasts (positive control: what it
 # writes shows in root's pane then); after su returns it can neither write into root's terminal nor read what root
-# types. Through the new pty vi, Ctrl-C, Ctrl-Z/fg, a window resize and `exit 3` work as on any terminal.
+# types. A keeper that outlives the shell's exit (a session of its own, SIGHUP ignored) ends with the sandbox's PID
+# namespace when the shell, its PID 1, exits. Through the new pty vi, Ctrl-C, Ctrl-Z/fg, a window resize and `exit 3`
+# work as on any terminal, and so does Ctrl-D: it ends what cat reads, and at an empty prompt the shell, su returning
+# the status of its last command. With only su's output a terminal, the shell reads root's pipe to its end.
 . "$(dirname "$0")/common.sh"
 sbx_e2e_setup "$@"
 sbx_tmux_init sbx-su-term
 SBX_TMUX_WAIT=150
 install -m 0755 "$SBX_ESCAPE" "$SBX_WS/rootfs/bin/sbx-escape"
+# The keeper that stays through `exit 3`: a duplicate of fd 0 and a tick through it every 0.3 s, SIGHUP ignored (the
+# hang-up of the terminal when the shell exits does not end it).
+cat >"$SBX_WS/rootfs/bin/sbx-keeper" <<'EOF'
+#!/bin/sh
+trap '' HUP
+exec 3<&0 >/dev/null 2>&1
+while :; do
+    echo "STAY-TICK-$((6 * 7))" >&3
+    sleep 0.3
+done
+EOF
+chmod 0755 "$SBX_WS/rootfs/bin/sbx-keeper"
 H=/home/sbxuser1
 
 # Root's terminal: a shell with a prompt that cannot be mistaken for the sandbox's ('$ ').
@@ -82,16 +97,30 @@ send 'clear; sed "s/^/NOTES:/" ~/notes' Enter
 expect '^NOTES:written in vi$' "vi wrote the file"
 sbx_assert_eq "... in the home" "written in vi" "$(cat "$H/notes")"
 
+# The second keeper, started after the job-control steps: it is no job of the shell (a non-interactive sh puts it in
+# the background and exits at once; such a shell gives a background command /dev/null as stdin unless it is
+# redirected), so the shell's exit neither waits for it nor signals it, and setsid gives it a session of its own, so
+# no hang-up of the shell's session reaches it.
+send 'clear; sh -c "exec 4<&0; setsid /bin/sbx-keeper <&4 4<&- &"' Enter
+expect '^STAY-TICK-42' "a second keeper writes through its duplicate of fd 0 (positive control)"
+keeper=$(pgrep -u sbxuser1 -xf '/bin/sh /bin/sbx-keeper' || true)
+[ -n "$keeper" ] && [ "$(ps -o sid= -p "$keeper" | tr -d ' ')" = "$keeper" ] ||
+    sbx_fail "the second keeper does not run in a session of its own: $(ps -u sbxuser1 -o pid,sid,args 2>&1)"
+echo "ok - ... from a session of its own"
+
 send 'exit 3' Enter
 expect '^root# ?$' "su returns to root's shell"
+# su returns after the helper reaped PID 1, which the kernel lets go only once every other process of its PID namespace
+# is gone (the session's close, before su returns, kills what is left in its cgroup too): no waiting here.
+sbx_assert_eq "the second keeper ended with the sandbox's PID namespace" "" \
+    "$(pgrep -u sbxuser1 -af 'sbx-keeper|^sleep 0\.3$' || true)"
 send 'st=$?; clear; echo SU-EXIT=$st' Enter
 expect '^SU-EXIT=3$' "exit 3 in the sandbox is su's status"
 
-# After su returned: the keeper died with the sandbox, the passed descriptor is hung up.
-sbx_wait_for "[ -z \"\$(pgrep -u sbxuser1 -x sleep)\" ]" 50 || true
-send 'clear' Enter
+# After su returned: the keepers died with the sandbox, the passed descriptor is hung up. The screen was cleared
+# above; a keeper ticking every 0.3 s would show within the second.
 sleep 1
-sbx_assert_no_match "no keeper tick reaches root's terminal after su returned" 'KEEPER-TICK' "$(screen)"
+sbx_assert_no_match "no keeper tick reaches root's terminal after su returned" 'KEEPER-TICK|STAY-TICK' "$(screen)"
 touch "$H/go2"
 sleep 0.3
 send 'echo ROOT-TYPED-$((2 + 2))' Enter
@@ -103,5 +132,36 @@ expect '^ROOT-TYPED-4$' "what root typed reached root's own shell"
 sbx_assert_no_match "nothing the receiver wrote shows in root's pane after su returned" 'FD-WRITE-2' "$(screen)"
 touch "$H/stop"
 wait "$recv_pid"
+
+# Ctrl-D, which the relay passes on as the byte it is: the sandbox's own pty makes it the end of what a reader gets.
+# The keys go only once cat sleeps in its read, in canonical mode (typed earlier, they could reach the shell's line
+# editor, which reads them raw).
+send 'clear; su - sbxuser1' Enter
+expect '\$ ?$' "su - sbxuser1 again"
+send 'clear; cat >~/typed; echo CAT-DONE=$?' Enter
+expect_proc sbxuser1 cat S "cat reads the terminal"
+send 'line one' Enter
+send 'line two' C-d
+sleep 0.3
+expect_proc sbxuser1 cat S "... and reads on after a Ctrl-D that ends a line part-typed"
+send C-d
+expect '(^|line two)CAT-DONE=0$' "a Ctrl-D at the start of a line ends cat's input"
+sbx_assert_eq "... and cat got what was typed, the part-typed line without a newline" "line one
+line two|" "$(cat "$H/typed"; echo '|')"
+send 'clear; echo READY-$((2 + 3)); (exit 5)' Enter
+expect '^READY-5$' "the shell is back at its prompt"
+sleep 0.5
+send C-d
+expect '^root# ?$' "Ctrl-D at the sandbox's empty prompt ends the shell, and su returns to root's shell"
+send 'st=$?; clear; echo EOF-EXIT=$st' Enter
+expect '^EOF-EXIT=5$' "... with the status of the shell's last command"
+sbx_e2e_assert_clean sbxuser1 "after Ctrl-D"
+
+# Root's pipe as su's stdin, the pane as its output: the sandbox's pty takes the place of fds 1 and 2 only, the shell
+# reads the pipe and ends at its end.
+printf 'echo PIPED=$((6 * 7)) PID=$$ OUT=$(readlink /proc/self/fd/2)\n(exit 6)\n' >"$SBX_WS/piped"
+send "clear; cat $SBX_WS/piped | su - sbxuser1; echo PIPE-EXIT=\$?" Enter
+expect '^PIPED=42 PID=1 OUT=/dev/pts/0$' "with a pipe as su's stdin, the shell runs what it reads, writing to its pty"
+expect '^PIPE-EXIT=6$' "... and ends at the pipe's end, su giving the status of its last command"
 tm kill-server 2>/dev/null
 sbx_e2e_assert_clean sbxuser1

@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # SPDX-License-Identifier: LGPL-2.1-or-later
-# su - user and su user -c cmd from root: the target user's shell is PID 1 in the sandbox, in the user's cgroup.
+# su - user and su user -c cmd from root: the target user's shell is PID 1 in the sandbox, in the user's cgroup; with
+# no command it reads su's stdin to its end.
 . "$(dirname "$0")/common.sh"
 sbx_e2e_setup "$@"
 
@@ -15,6 +16,13 @@ sbx_assert_eq "su sbxuser3 -c: PID 1 in the home" "1
 
 su sbxuser3 -c 'exit 5' </dev/null
 sbx_assert_eq "su passes the exit status" 5 "$?"
+
+# Without a terminal and without -c, the login shell reads su's stdin and ends at its end, su giving the status of the
+# shell's last command.
+out=$(printf 'echo PIPED=$$ $(id -un)\n(exit 6)\n' | su - sbxuser3 2>&1)
+rc=$?
+sbx_assert_eq "su - with a pipe as stdin: the shell runs what it reads, as PID 1" "PIPED=1 sbxuser3" "$out"
+sbx_assert_eq "... and ends at the pipe's end with the status of its last command" 6 "$rc"
 
 # While a session runs, it is in the user's cgroup (a leaf below it).
 su - sbxuser3 -c 'sleep 30' </dev/null &
