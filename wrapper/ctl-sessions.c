@@ -178,6 +178,15 @@ int ctl_list(struct ctl *ctl, int argc, char **argv)
                         put_json_u64(stdout, "tasks", s->usage.tasks, false);
                         fputs("\"cgroup\": ", stdout);
                         put_json_str(stdout, s->leaf);
+                        if (s->instance) {
+                                char until[64];
+                                format_time(s->linger_until, true, until, sizeof(until));
+                                printf(", \"instance\": true, \"logins\": %u, \"linger_until\": ", s->logins);
+                                if (s->linger_until > 0)
+                                        printf("\"%s\"", until);
+                                else
+                                        fputs(s->linger_until < 0 ? "\"infinity\"" : "null", stdout);
+                        }
                         fputs("}", stdout);
                 }
                 fputs(l.n ? "\n]\n" : "]\n", stdout);
@@ -201,8 +210,20 @@ int ctl_list(struct ctl *ctl, int argc, char **argv)
                                 (void)snprintf(cpu, sizeof(cpu), "%.2fs", (double)s->usage.cpu_usec / 1e6);
                         if (s->usage.tasks != SBX_CGROUP_UNKNOWN)
                                 (void)snprintf(tasks, sizeof(tasks), "%llu", (unsigned long long)s->usage.tasks);
+                        char extra[128] = "";
+                        if (s->instance) {
+                                char until[64] = "";
+                                format_time(s->linger_until, false, until, sizeof(until));
+                                (void)snprintf(extra, sizeof(extra), "  (instance: %u login%s%s%s%s)", s->logins,
+                                               s->logins == 1 ? "" : "s",
+                                               s->linger_until > 0   ? ", linger until "
+                                               : s->linger_until < 0 ? ", kept until killed"
+                                                                     : "",
+                                               s->linger_until > 0 ? until : "", s->alive ? "" : ", init gone");
+                        } else if (!s->alive)
+                                (void)snprintf(extra, sizeof(extra), "  (session process gone)");
                         printf("%-12s %-22s %7d %-19s %9s %9s %10s %5s%s\n", s->user, s->id, (int)s->pid, since, mem,
-                               peak, cpu, tasks, s->alive ? "" : "  (session process gone)");
+                               peak, cpu, tasks, extra);
                 }
         }
         ret = fflush(stdout) == 0 ? EXIT_SUCCESS : EXIT_FAILURE;
@@ -244,7 +265,9 @@ int ctl_kill(struct ctl *ctl, int argc, char **argv)
                 if (sbx_sessions_kill((const char *const *)roots.v, roots.n, s, &err) < 0) {
                         fprintf(stderr, "sandbox-shellctl: session %s of %s: %s\n", s->id, s->user, err.msg);
                         failed++;
-                } else
+                } else if (s->instance)
+                        printf("ended the instance of %s\n", s->user);
+                else
                         printf("ended session %s of %s\n", s->id, s->user);
         }
         if (matched == 0)

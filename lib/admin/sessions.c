@@ -12,7 +12,9 @@
 #include <unistd.h>
 
 #include "cgroup-internal.h"
+#include "instance.h"
 #include "procfs.h"
+#include "registry.h"
 #include "sessions.h"
 #include "userlock.h"
 
@@ -69,10 +71,20 @@ static int base_of(const struct sbx_cgroup_hier *h, const char *spec, char *buf,
         return 0;
 }
 
+/* The leaf's name: session-<id>, or the instance's. */
+static void leaf_name(const struct sbx_session_info *s, char *buf, size_t size)
+{
+        if (s->instance)
+                (void)snprintf(buf, size, "%s", SBX_CGROUP_INSTANCE_LEAF);
+        else
+                (void)snprintf(buf, size, "session-%s", s->id);
+}
+
 static int open_leaf(const char *base, const struct sbx_session_info *s)
 {
-        char dir[4400];
-        if ((size_t)snprintf(dir, sizeof(dir), "%s/%s/session-%s", base, s->user, s->id) >= sizeof(dir))
+        char dir[4400], name[128];
+        leaf_name(s, name, sizeof(name));
+        if ((size_t)snprintf(dir, sizeof(dir), "%s/%s/%s", base, s->user, name) >= sizeof(dir))
                 return -ENAMETOOLONG;
         int fd = open(dir, O_PATH | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
         return fd < 0 ? -errno : fd;
@@ -146,6 +158,36 @@ static DIR *opendir_nofollow(int dirfd, const char *path)
         return d;
 }
 
+/* An instance (Instance user): its init and figures from root's record, its logins from the registry. */
+static int add_instance(const struct hiers *hs, char bases[][4200], const char *user, const char *udir,
+                        struct sbx_session_list *l, struct sbx_err *err)
+{
+        struct sbx_session_info s = {.instance = true};
+        (void)strlcpy(s.user, user, sizeof(s.user));
+        (void)strlcpy(s.id, SBX_CGROUP_INSTANCE_LEAF, sizeof(s.id));
+        if ((size_t)snprintf(s.leaf, sizeof(s.leaf), "%s/%s", udir, SBX_CGROUP_INSTANCE_LEAF) >= sizeof(s.leaf))
+                return 0;
+        struct sbx_instance_record rec;
+        struct sbx_err rerr = {0};
+        unsigned long long start = 0;
+        if (sbx_instance_read(user, &rec, &rerr) == 0 && rec.state == SBX_INSTANCE_RUNNING) {
+                s.pid = rec.pid;
+                start = rec.starttime;
+                if (rec.deadline && rec.deadline != SBX_LIMIT_INFINITY) {
+                        uint64_t now = sbx_now_usec(CLOCK_BOOTTIME);
+                        int64_t left = rec.deadline > now ? (int64_t)((rec.deadline - now) / 1000000) : 0;
+                        s.linger_until = time(NULL) + left;
+                } else if (rec.deadline == SBX_LIMIT_INFINITY)
+                        s.linger_until = -1;
+        }
+        s.logins = sbx_registry_count(user);
+        fill(hs, bases, &s, start);
+        s.alive = sbx_instance_alive(&rec);
+        if (add(l, &s) < 0)
+                return sbx_err_set(err, ENOMEM, "session list");
+        return 0;
+}
+
 /* Sessions below one spec. */
 static int scan_root(const struct hiers *hs, const char *spec, struct sbx_session_list *l, struct sbx_err *err)
 {
@@ -169,6 +211,12 @@ static int scan_root(const struct hiers *hs, const char *spec, struct sbx_sessio
                 while (ud && (se = readdir(ud))) {
                         int pid;
                         unsigned long long start;
+                        if (se->d_type == DT_DIR && streq(se->d_name, SBX_CGROUP_INSTANCE_LEAF)) {
+                                r = add_instance(hs, bases, de->d_name, udir, l, err);
+                                if (r < 0)
+                                        return r;
+                                continue;
+                        }
                         if (se->d_type != DT_DIR || !sbx_cg_parse_leaf(se->d_name, &pid, &start))
                                 continue;
                         struct sbx_session_info s = {.pid = pid};
@@ -216,8 +264,9 @@ static int end_in(const struct hiers *hs, char bases[][4200], const struct sbx_s
                 _cleanup_close_ int fd = open_leaf(bases[i], s);
                 if (fd < 0)
                         continue;
-                char dir[4400];
-                (void)snprintf(dir, sizeof(dir), "%s/%s/session-%s", bases[i], s->user, s->id);
+                char dir[4400], name[128];
+                leaf_name(s, name, sizeof(name));
+                (void)snprintf(dir, sizeof(dir), "%s/%s/%s", bases[i], s->user, name);
                 int r = hs->h[i].ops->kill(&hs->h[i], fd, dir, err);
                 if (r < 0)
                         return r;
@@ -228,7 +277,7 @@ static int end_in(const struct hiers *hs, char bases[][4200], const struct sbx_s
                 char udir[4400], leaf[128];
                 if ((size_t)snprintf(udir, sizeof(udir), "%s/%s", bases[i], s->user) >= sizeof(udir))
                         continue;
-                (void)snprintf(leaf, sizeof(leaf), "session-%s", s->id);
+                leaf_name(s, leaf, sizeof(leaf));
                 _cleanup_close_ int ufd = open(udir, O_PATH | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
                 if (ufd < 0)
                         continue;
@@ -238,6 +287,8 @@ static int end_in(const struct hiers *hs, char bases[][4200], const struct sbx_s
                 /* The user's cgroup goes with its last session; another session keeps it (EBUSY). */
                 (void)rmdir(udir);
         }
+        if (s->instance)
+                sbx_instance_remove(s->user);
         return 0;
 }
 

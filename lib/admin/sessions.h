@@ -27,6 +27,11 @@ struct sbx_session_info {
         time_t since;                  /* wall-clock start of the session process, 0 when unknown */
         struct sbx_cgroup_usage usage; /* read as the PAM module reads it at close; tasks: processes and threads */
         char leaf[4096];               /* the leaf in the tracking hierarchy */
+        /* An instance (Instance user, instance.h): id is "instance", pid its init (0 when root's record names none),
+         * alive that the record matches it, since when it was made. */
+        bool instance;
+        unsigned logins;     /* the user's logins open now */
+        time_t linger_until; /* when Linger ends it: 0 while a login is open, -1 never (infinity) */
 };
 
 struct sbx_session_list {

@@ -70,6 +70,13 @@ sbx_assert_match "after the login ended, the next one lists its tmux session" '^
 out=$(sbx_ssh sbxuser1 'tmux list-panes -t keep -F "#{pane_current_command}"' 2>&1 </dev/null)
 sbx_assert_match "... whose window still runs what the first login started there" '^sleep$' "$out"
 sbx_assert_eq "one instance across those logins" 1 "$(instances sbxuser1)"
+sbx_sshd_settle sbxuser1
+out=$("$SBX_CTL" list 2>&1)
+sbx_assert_match "list shows the lingering instance, its init and deadline" \
+    '^sbxuser1 +instance +[0-9]+ .*\(instance: 0 logins, linger until [0-9-]+ [0-9:]+\)$' "$out"
+json=$("$SBX_CTL" list --json)
+sbx_assert_match "... and so does --json" \
+    '"session": "instance", "pid": [1-9][0-9]*, "alive": true, .*"instance": true, "logins": 0, "linger_until": "2' "$json"
 
 # Linger 0 (sbxuser3): the instance ends with its last login; one line is logged for it.
 out=$(sbx_ssh sbxuser3 'sleep 200 >/dev/null 2>&1 & echo STARTED' 2>&1 </dev/null)
@@ -91,17 +98,22 @@ sbx_wait_for "grep -q 'instance ended: user=sbxuser4 end=linger' '$SBX_SYSLOG'" 
     sbx_fail "no line for the instance's end: $(grep sbxuser4 "$SBX_SYSLOG" | tail -3)"
 
 # 20 first logins at once make one instance.
+pids=()
 for i in $(seq 1 20); do
     sbx_ssh sbxuser3 'echo IN; sleep 4' >"$SBX_WS/out/p-$i" 2>&1 </dev/null &
+    pids+=($!)
 done
 sbx_wait_for "[ \$(cat '$SBX_WS'/out/p-* | grep -c '^IN$') -eq 20 ]" 200 ||
     sbx_fail "not every one of 20 logins at once ran: $(cat "$SBX_WS"/out/p-* | sort | uniq -c)"
 sbx_assert_eq "20 first logins at once: one instance" 1 "$(instances sbxuser3)"
-wait
+wait "${pids[@]}"
 sbx_sshd_settle sbxuser3
 sbx_wait_for "[ \$(instances sbxuser3) -eq 0 ]" 50 || sbx_fail "the instance outlived the 20 logins"
 sbx_e2e_assert_clean sbxuser3 "after the 20 logins"
 
-# The end: an administrator's kill of a lingering instance.
-pkill -KILL -u sbxuser1 || true
-sbx_wait_for "[ \$(instances sbxuser1) -eq 0 ]" 50 || true
+# An administrator's kill of a lingering instance.
+sbx_assert_eq "sbxuser1's instance still lingers (Linger 30)" 1 "$(instances sbxuser1)"
+out=$("$SBX_CTL" kill sbxuser1 2>&1)
+sbx_assert_match "kill USER ends the instance" '^ended the instance of sbxuser1$' "$out"
+sbx_e2e_assert_clean sbxuser1 "after kill"
+sbx_assert_eq "... and its record is gone" "" "$(ls /run/sandbox-shell/instances)"
