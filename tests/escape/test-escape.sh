@@ -39,8 +39,17 @@ Match User sbxshell
     Environment FROM_POLICY=yes
     TasksMax 64
     MemoryMax 256M
-    MemorySwapMax 0"
+    MemorySwapMax 0${SBX_ESCAPE_INSTANCE:+
+    Instance user}"
 sbx_pam_service su
+# With SBX_ESCAPE_INSTANCE (test-escape-instance.sh) every attack runs in a shell that joined the user's instance,
+# not as PID 1; the mode is seen first, so that the suite cannot pass in the other.
+if [ -n "${SBX_ESCAPE_INSTANCE:-}" ]; then
+    out=$(env -i PATH=/usr/sbin:/usr/bin:/sbin:/bin su sbxshell -c 'echo PID=$$; cat /proc/1/comm' </dev/null 2>&1)
+    sbx_assert_match "Instance user: the attacks' shell has joined the instance, it is not PID 1" '^PID=([2-9]|[1-9][0-9]+)$' "$out"
+    sbx_assert_match "... whose PID 1 is the init" '^sandbox-init$' "$out"
+    sbx_wait_for "! pgrep -u sbxshell >/dev/null" 100 || sbx_fail "the instance outlived its login (Linger 0)"
+fi
 SBX_MOUNTS_BEFORE=$(sbx_shell_mounts)
 
 # The host side the attacks aim at.
@@ -86,7 +95,7 @@ for f in "$escape_dir"/attacks/[0-9][0-9]-*.sh; do
     name=$(basename "$f" .sh)
     n=$((n + 1))
     closed=$(close_lines | wc -l)
-    out=$(env -i PATH=/usr/sbin:/usr/bin:/sbin:/bin TERM=xterm LANG=C.UTF-8 su sbxshell -c "sh /escape/$name.sh" \
+    out=$(env -i PATH=/usr/sbin:/usr/bin:/sbin:/bin TERM=xterm LANG=C.UTF-8 su sbxshell -c "exec sh /escape/$name.sh" \
         </dev/null 2>&1)
     rc=$?
     sbx_wait_for "[ \$(close_lines | wc -l) -gt $closed ]" 20 || true
