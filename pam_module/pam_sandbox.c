@@ -367,6 +367,14 @@ int pam_sm_open_session(pam_handle_t *pamh, int flags, int argc, const char **ar
                                    role == SBX_INSTANCE_CREATE ? "makes" : "joins");
         }
         r = sbx_cgroup_session_start(&params, &s->cg, &err);
+        if (r < 0 && s->instance) {
+                /* Nothing of an instance this login made (or that no other login uses) is left by its refusal. */
+                sbx_registry_leave(&s->reg);
+                if (sbx_registry_count(user) == 0) {
+                        struct sbx_err ignored = {0};
+                        (void)sbx_instance_end(&params, NULL, &ignored);
+                }
+        }
         if (s->instance)
                 sbx_user_lock_release();
         if (r < 0) {

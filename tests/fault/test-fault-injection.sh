@@ -39,9 +39,12 @@ login_tty() {
 # pattern: they differ on every login.
 pattern_of() {
     printf '%s' "$1" | sed -e 's/[][*?\\]/\\&/g' -e 's/session-[0-9]*-[0-9]*/session-*/g' \
-        -e "s/^write '[0-9]*' to \('[^']*session-\*\)/write '*' to \1/"
+        -e "s/^write '[0-9]*' to \('[^']*\(session-\*\|\/instance\/cgroup\.procs\)\)/write '*' to \1/"
 }
-normal() { sed -e 's/session-[0-9]*-[0-9]*/session-ID/g' -e "s/write '[0-9]*' to \('[^']*session-ID\)/write 'PID' to \1/"; }
+normal() {
+    sed -e 's/session-[0-9]*-[0-9]*/session-ID/g' \
+        -e "s/write '[0-9]*' to \('[^']*\(session-ID\|\/instance\/cgroup\.procs\)\)/write 'PID' to \1/"
+}
 
 trace=$(SBX_FAULT_TRACE=1 login)
 sbx_assert_match "the traced login works" '^SHELL-RAN$' "$trace"
@@ -162,3 +165,38 @@ printf '%s\n' "$out" | grep -q SHELL-RAN && sbx_fail "the step failed after the 
 sbx_e2e_assert_clean sbxuser1 "a step of PID 1 failed after the stack was ready" >/dev/null
 echo "ok - a step of PID 1 failing once the stack is ready is refused and named"
 
+
+# Instance user: the steps a login passes only there (root's record of the instance, the instance's cgroup, its init,
+# the joiner's entry into the init's namespaces, the shell started beside the init), each failed in turn, on a
+# terminal too (the joiner's pty); with Linger 0 a refused login leaves no instance.
+sbx_e2e_policy "    CPUQuota 50%
+    LimitNOFILE 512
+    Bind $SBX_WS/data /var/tmp
+    Tmpfs /run 1M
+    Instance user"
+sbx_cleanup_cgroup_dirs "${SBX_E2E_CG_DIRS[@]}"
+known=("${points[@]}" "${net_points[@]}")
+inst_points=()
+for how in login login_tty; do
+    trace=$(SBX_FAULT_TRACE=1 $how)
+    sbx_assert_match "the traced Instance user login works ($how)" '^SHELL-RAN$' "$trace"
+    sbx_e2e_assert_clean sbxuser1 "after the traced Instance user login ($how)"
+    while IFS= read -r p; do
+        [ -n "$p" ] || continue
+        printf '%s\n' "${known[@]}" | normal | grep -qxF -- "$(printf '%s' "$p" | normal)" && continue
+        known+=("$p")
+        inst_points+=("$p")
+        [ "$how" = login ] || tty_only[$p]=1
+    done < <(printf '%s\n' "$trace" | sed -n 's/^sbx-fault-point: //p' | awk '!seen[$0]++')
+done
+sbx_log "${#inst_points[@]} steps of Instance user:"
+printf '#   %s\n' "${inst_points[@]}"
+for want in "record the instance in '/run/sandbox-shell/instances/sbxuser1'" "create the instance's namespaces (clone)" \
+    "instance: enter the instance's namespaces" "/instance'"; do
+    printf '%s\n' "${inst_points[@]}" | grep -qF -- "$want" || sbx_fail "no step '$want' in the Instance user trace"
+done
+echo "ok - the Instance user trace holds the instance's steps (${#inst_points[@]})"
+for p in "${inst_points[@]}"; do
+    fail_step "$p"
+    [ -z "$(ls /run/sandbox-shell/instances 2>/dev/null)" ] || sbx_fail "step '$p': an instance record is left"
+done
