@@ -50,6 +50,15 @@ sbx_assert_match "... and in /dev/shm" '^shm-one$' "$out"
 sbx_assert_match "... and its process" '^1$' "$out"
 sbx_assert_match "... and PID 1 is the instance's init" '^sandbox-init$' "$out"
 sbx_assert_eq "one instance for both logins" 1 "$(instances sbxuser1)"
+# The init keeps nothing of the login that made it: no descriptor but /dev/null, a session of its own.
+for p in $(pgrep -u sbxuser1); do
+    awk '/^NSpid:/ { exit !(NF == 3 && $3 == 1) }' "/proc/$p/status" 2>/dev/null && init=$p
+done
+sbx_assert_eq "the init's descriptors are /dev/null only" "/dev/null /dev/null /dev/null" \
+    "$(for fd in /proc/"$init"/fd/*; do readlink "$fd"; done | tr '\n' ' ' | sed 's/ $//')"
+sbx_assert_match "... while the first login's shell has its caller's (positive control)" '^(pipe|socket):' \
+    "$(readlink /proc/"$(pgrep -u sbxuser1 -x sleep)"/fd/0)"
+sbx_assert_eq "... and a session of its own" "$init" "$(ps -o sid= -p "$init" | tr -d ' ')"
 
 # Control: the default Instance session, two logins, two sandboxes.
 out=$(sbx_ssh sbxuser2 'echo x >/tmp/mine; echo PID=$$' 2>&1 </dev/null)

@@ -97,4 +97,19 @@ out=$(su sbxuser1 -c 'cat /tmp/report 2>&1; echo NEXT' </dev/null 2>&1)
 sbx_assert_match "the next login runs" '^NEXT$' "$out"
 sbx_assert_match "... in a fresh instance" 'No such file' "$out"
 "$SBX_CTL" kill sbxuser1 >/dev/null
+sbx_e2e_assert_clean sbxuser1 "after kill"
+
+# 20 first logins at once, each held 200 ms where it records the instance (under the user's lock): one instance,
+# and every login runs in it.
+pids=()
+for i in $(seq 1 20); do
+    SBX_FAULT_PAUSE="record the instance in*" SBX_FAULT_PAUSE_MS=200 \
+        su sbxuser1 -c 'echo IN; sleep 3' </dev/null >"$SBX_WS/par-$i.out" 2>&1 &
+    pids+=($!)
+done
+sbx_wait_for "[ \$(cat '$SBX_WS'/par-*.out | grep -c '^IN$') -eq 20 ]" 300 ||
+    sbx_fail "not every one of 20 logins at once ran: $(cat "$SBX_WS"/par-*.out | sort | uniq -c)"
+sbx_assert_eq "20 first logins at once, held while they record it: one instance" 1 "$(init_pid | wc -l)"
+wait "${pids[@]}" || true
+"$SBX_CTL" kill sbxuser1 >/dev/null
 sbx_e2e_assert_clean sbxuser1 "at the end"
