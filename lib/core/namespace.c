@@ -226,6 +226,10 @@ static int child_setup(const struct sbx_launch *l, const struct sbx_pty_caller *
                 if (r < 0)
                         return r;
                 SBX_STEP(err, send_msg(msgfd, MSG_PTY, NULL, master), "terminal: hand the sandbox's pty to the relay");
+        } else {
+                /* No terminal on 0-2, yet the caller's session may have one (su from root's terminal with its
+                 * descriptors redirected): a session of its own, so that /dev/tty names nothing of the caller. */
+                SBX_STEP(err, setsid(), "terminal: start a new session for the sandbox");
         }
 
         /* Invariant: the shell holds no capability in any set (read back by sbx_caps_drop_all) and cannot gain any
@@ -474,7 +478,10 @@ static _noreturn_ void joiner_main(const struct sbx_launch *l, const struct sbx_
                 if (prctl(PR_SET_PDEATHSIG, SIGKILL, 0, 0, 0) < 0 || poll(&pfd, 1, 0) != 0)
                         _exit(1);
                 (void)close(deathfd);
-                int r = tty->active ? sbx_pty_attach(tty, slave, &err) : 0;
+                /* A session of its own in every case: with the pty as its terminal, or (no terminal on 0-2) none,
+                 * so that /dev/tty names nothing of the caller's. */
+                int r = tty->active ? sbx_pty_attach(tty, slave, &err)
+                                    : (setsid() < 0 ? sbx_err_set(&err, errno, "terminal: start a new session") : 0);
                 if (r == 0) {
                         closep(&slave);
                         reset_signals();

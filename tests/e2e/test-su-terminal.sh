@@ -37,6 +37,17 @@ recv_pid=$!
 sbx_wait_for "grep -q '^listening' '$SBX_WS/recv.out'" 100 || sbx_fail "the receiving session did not start: $(cat "$SBX_WS/recv.out")"
 echo "ok - a second session of sbxuser1 listens on a socket in the home"
 
+# From root's terminal with every descriptor redirected (su without -c, which does not start a session of its own:
+# the shell reads its commands from a file): su's session still has root's terminal, which /dev/tty names. The sandbox
+# has a session of its own, where /dev/tty names nothing (positive control: a plain user's shell reaches it).
+echo 'echo x 2>/dev/null >/dev/tty && echo TTY-OPEN || echo TTY-NONE' >"$SBX_WS/probe.sh"
+chmod 0644 "$SBX_WS/probe.sh"
+send "clear; su - plainuser <$SBX_WS/probe.sh >$SBX_WS/tty-plain.out 2>&1; su - sbxuser1 <$SBX_WS/probe.sh >$SBX_WS/tty-sbx.out 2>&1; echo PROBED" Enter
+expect '^PROBED$' "the /dev/tty probes ran"
+sbx_assert_eq "a plain user's shell under su with its descriptors redirected reaches root's terminal (positive control)" \
+    TTY-OPEN "$(cat "$SBX_WS/tty-plain.out")"
+sbx_assert_eq "... the sandbox's does not: it has a session of its own, without root's terminal" TTY-NONE \
+    "$(cat "$SBX_WS/tty-sbx.out")"
 send 'clear; su - sbxuser1' Enter
 expect '\$ ?$' "su - sbxuser1 from root's terminal gives the sandbox's prompt"
 send 'clear; echo PID=$$ TTY=$(tty)' Enter
