@@ -133,6 +133,21 @@ int sbx_caps_effective(bool on, struct sbx_err *err)
         return 0;
 }
 
+int sbx_caps_drop_join(struct sbx_err *err)
+{
+        _cleanup_cap_ cap_t caps = cap_get_proc();
+        if (!caps)
+                return sbx_err_set(err, errno, "read process capabilities");
+        static const cap_value_t join[] = {CAP_SYS_PTRACE, CAP_SYS_CHROOT};
+        if (cap_set_flag(caps, CAP_EFFECTIVE, 2, join, CAP_CLEAR) < 0 ||
+            cap_set_flag(caps, CAP_PERMITTED, 2, join, CAP_CLEAR) < 0 ||
+            cap_set_flag(caps, CAP_INHERITABLE, 2, join, CAP_CLEAR) < 0)
+                return sbx_err_set(err, errno, "set capabilities");
+        if (sbx_fault("drop the capabilities of the join") < 0 || cap_set_proc(caps) < 0)
+                return sbx_err_set(err, errno, "drop the capabilities of the join");
+        return 0;
+}
+
 int sbx_caps_verify_none(bool bounding, struct sbx_err *err)
 {
         _cleanup_cap_ cap_t caps = cap_get_proc();

@@ -26,6 +26,10 @@ int sbx_caps_missing_permitted(char **ret_missing, struct sbx_err *err);
  * it while it parses the config and asks NSS (code that needs no privilege), and raises it only for the launch. */
 int sbx_caps_effective(bool on, struct sbx_err *err);
 
+/* Gives up CAP_SYS_PTRACE and CAP_SYS_CHROOT (every set but bounding): they are the helper's only to enter an instance
+ * (setns on the init's pidfd, into its mount namespace); every process of a launch but the joiner drops them first. */
+int sbx_caps_drop_join(struct sbx_err *err);
+
 /* Empties every capability set: bounding (needs CAP_SETPCAP, so first), ambient, inheritable, permitted, effective;
  * then reads them back and fails with -EPERM naming the set if any capability is left. Used inside PID 1 just before the
  * exec, and by the outer half once PID 1 runs (there the bounding set is left alone: dropping it needs nothing later). */

@@ -336,11 +336,8 @@ static int init_setup(const struct sbx_launch *l, const struct sbx_filter_prog *
         if (r < 0)
                 return sbx_err_prefix(err, "drop capabilities");
         SBX_STEP(err, prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0), "set no_new_privs");
-        /* Without a privilege left, the init is the user's like any of its processes: dumpable, so that a joiner
-         * (the user's, not holding CAP_SYS_PTRACE) may enter its namespaces through its pidfd. What a process of the
-         * instance could do to it gains nothing: it holds no privilege, and a join checks the namespaces against
-         * root's record, not against anything the init says. */
-        SBX_STEP(err, prctl(PR_SET_DUMPABLE, 1, 0, 0, 0), "instance: make the init the user's");
+        /* It stays not dumpable: its memory is the first login's helper's (the caller's environment among it), and
+         * no process of the instance may read it or its /proc files. A joiner enters it with CAP_SYS_PTRACE. */
         SBX_STEP(err, msgfd > 3 ? close_range(3, (unsigned)msgfd - 1, 0) : 0, "close inherited descriptors");
         SBX_STEP(err, close_range((unsigned)msgfd + 1, ~0U, 0), "close inherited descriptors");
         return sbx_filter_load(filter, err);
@@ -351,7 +348,7 @@ static _noreturn_ void init_main(const struct sbx_launch *l, const struct sbx_fi
         struct sbx_err err = {0};
         /* No PDEATHSIG: the instance outlives the login that made it. */
         (void)prctl(PR_SET_NAME, "sandbox-init", 0, 0, 0);
-        if (init_setup(l, filter, msgfd, &err) < 0) {
+        if (sbx_caps_drop_join(&err) < 0 || init_setup(l, filter, msgfd, &err) < 0) {
                 (void)send_msg(msgfd, MSG_SETUP_FAILED, &err, -1);
                 _exit(1);
         }
@@ -626,6 +623,12 @@ static int instance_start(const struct sbx_launch *l, const struct sbx_pty_calle
                 joiner_main(l, tty, filter, pidfd, procfd, check, msg_w, death_r);
         }
         (void)close(msg_w);
+        /* The join's capabilities are the joiner's alone. */
+        r = sbx_caps_drop_join(err);
+        if (r < 0) {
+                kill_reap(joiner);
+                return r;
+        }
         int code = 0;
         r = instance_wait(l, msg_r, MSG_STARTED, ret_master, &code, err);
         int st;
@@ -952,6 +955,9 @@ int sbx_ns_launch(const struct sbx_launch *l, int *ret_exit, enum sbx_launch_fai
         int fr = sbx_filter_build(&spec, &filter, err);
         if (fr < 0)
                 return sbx_err_prefix(err, "SystemCallFilter");
+        /* The capabilities of a join are for a join only. */
+        if (!l->joined && (fr = sbx_caps_drop_join(err)) < 0)
+                return fr;
 
         /* Network private: the filter is rendered here too, in the host's network namespace (it denies the host's own
          * addresses); PID 1 only installs it. */

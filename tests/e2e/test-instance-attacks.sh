@@ -54,6 +54,12 @@ sbx_assert_match "after the forgeries the next login joins its own instance" '^m
 sbx_assert_no_match "... not the stranger's sandbox" 'STRANGER' "$out"
 sbx_assert_eq "... whose init is the same" "$init1" "$(init_pid)"
 
+# From inside, the init's memory and /proc files (the first login's environment among them) cannot be read.
+out=$(sbx_ssh sbxuser1 'grep -aq HOME= /proc/self/environ && echo OWN-ENV; cat /proc/1/environ >/dev/null 2>&1 && echo ENV-READ; dd if=/proc/1/mem bs=1 count=1 skip=4096 >/dev/null 2>&1 && echo MEM-READ; ls /proc/1/ns/ >/dev/null 2>&1 && echo NS-READ; echo DONE' 2>&1 </dev/null)
+sbx_assert_match "a login reads its own environment (positive control)" '^OWN-ENV$' "$out"
+sbx_assert_no_match "... not the init's environment, memory or namespaces" '^(ENV|MEM|NS)-READ$' "$out"
+sbx_assert_match "... (the probe ran to its end)" '^DONE$' "$out"
+
 # From inside, the init cannot be ended.
 out=$(sbx_ssh sbxuser1 'kill -KILL 1; kill -TERM 1; sleep 0.3; cat /proc/1/comm' 2>&1 </dev/null)
 sbx_assert_match "kill -KILL 1 and -TERM 1 from inside leave the init" '^sandbox-init$' "$out"

@@ -17,7 +17,7 @@ sbx_assert_match "the helper is installed in a bin directory" '/usr/bin/sandbox-
 sbx_assert_match "the PAM module is installed in a security directory" '/lib/.*security/pam_sandbox.so$' "$module"
 sbx_assert_match "the ctl is installed in sbin" '/usr/sbin/sandbox-shellctl$' "$(find "$dest" -name sandbox-shellctl -type f)"
 sbx_assert_eq "the helper has exactly its file capabilities, inheritable and effective" \
-    "$helper cap_setpcap,cap_net_admin,cap_sys_chroot,cap_sys_admin=ei" "$(getcap "$helper")"
+    "$helper cap_setpcap,cap_net_admin,cap_sys_chroot,cap_sys_ptrace,cap_sys_admin=ei" "$(getcap "$helper")"
 sbx_assert_eq "the helper is not set-id" "755" "$(stat -c %a "$helper")"
 sbx_assert_eq "the ctl carries no capability" "" "$(getcap "$(find "$dest" -name sandbox-shellctl -type f)")"
 for page in man5/sandbox-shell.conf.5 man8/sandbox-shell.8 man8/pam_sandbox.8 man8/sandbox-shellctl.8; do

@@ -10,7 +10,7 @@ sbx_shell_setup "$@"
 cmd=(-c 'touch ~/ran')
 
 sbx_shell_expect_refusal "without the session's capability grant" \
-    '^sandbox-shell: refusing login: missing capabilities cap_sys_admin,cap_setpcap,cap_net_admin,cap_sys_chroot: this shell must be started through a pam_sandbox session' \
+    '^sandbox-shell: refusing login: missing capabilities cap_sys_admin,cap_setpcap,cap_net_admin,cap_sys_chroot,cap_sys_ptrace: this shell must be started through a pam_sandbox session' \
     --no-grant -- "${cmd[@]}"
 
 # The capabilities come only from P(inh) & F(inh): the build tree's helper, without file capabilities, refuses too.
