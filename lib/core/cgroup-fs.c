@@ -383,18 +383,20 @@ static int instance_locate(struct sbx_cgroup_session *cs, struct fs_session *s, 
         int r = fs_locate(cs, s, p, false, err);
         for (size_t i = 0; r == 0 && i < s->n; i++) {
                 struct sbx_cgroup_hier *h = &s->h[i];
-                if (h->user_fd < 0)
+                if (!h->user_path)
                         continue;
                 if (asprintf(&h->leaf_path, "%s/%s", h->user_path, SBX_CGROUP_INSTANCE_LEAF) < 0) {
                         h->leaf_path = NULL;
                         return sbx_err_set(err, ENOMEM, "cgroup path");
                 }
+                if (h->user_fd < 0)
+                        continue;
                 h->leaf_fd = openat(h->user_fd, SBX_CGROUP_INSTANCE_LEAF, O_PATH | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
         }
         return r;
 }
 
-int sbx_cgroup_fs_instance_procs(const struct sbx_cgroup_params *p, char **ret, struct sbx_err *err)
+int sbx_cgroup_fs_instance_procs(const struct sbx_cgroup_params *p, char **ret, char **ret_leaf, struct sbx_err *err)
 {
         struct sbx_cgroup_session cs = {0};
         _cleanup_(fs_session_freep) struct fs_session *s = calloc(1, sizeof(*s));
@@ -404,6 +406,11 @@ int sbx_cgroup_fs_instance_procs(const struct sbx_cgroup_params *p, char **ret, 
         int r = instance_locate(&cs, s, p, err);
         if (r < 0)
                 return r;
+        if (ret_leaf) {
+                *ret_leaf = NULL;
+                if (s->n > 0 && s->h[0].leaf_path && !(*ret_leaf = strdup(s->h[0].leaf_path)))
+                        return sbx_err_set(err, ENOMEM, "cgroup session");
+        }
         if (s->n == 0 || s->h[0].leaf_fd < 0) {
                 *ret = strdup("");
                 return *ret ? 0 : sbx_err_set(err, ENOMEM, "cgroup session");

@@ -33,7 +33,7 @@ struct sbx_cgroup_manager {
 
 extern const struct sbx_cgroup_manager sbx_cgroup_fs_manager;
 /* The cgroupfs side of sbx_cgroup_instance_procs and sbx_cgroup_instance_end (cgroup.h). */
-int sbx_cgroup_fs_instance_procs(const struct sbx_cgroup_params *p, char **ret, struct sbx_err *err);
+int sbx_cgroup_fs_instance_procs(const struct sbx_cgroup_params *p, char **ret, char **ret_leaf, struct sbx_err *err);
 int sbx_cgroup_fs_instance_end(const struct sbx_cgroup_params *p, struct sbx_cgroup_usage *ret_usage,
                                struct sbx_err *err);
 extern const struct sbx_cgroup_manager sbx_cgroup_systemd_manager;

@@ -201,10 +201,10 @@ static int instance_backend(const struct sbx_cgroup_params *p, struct sbx_err *e
         return 0;
 }
 
-int sbx_cgroup_instance_procs(const struct sbx_cgroup_params *p, char **ret, struct sbx_err *err)
+int sbx_cgroup_instance_procs(const struct sbx_cgroup_params *p, char **ret, char **ret_leaf, struct sbx_err *err)
 {
         int r = instance_backend(p, err);
-        return r < 0 ? r : sbx_cgroup_fs_instance_procs(p, ret, err);
+        return r < 0 ? r : sbx_cgroup_fs_instance_procs(p, ret, ret_leaf, err);
 }
 
 int sbx_cgroup_instance_end(const struct sbx_cgroup_params *p, struct sbx_cgroup_usage *ret_usage,

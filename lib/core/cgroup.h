@@ -142,8 +142,9 @@ void sbx_cgroup_session_free(struct sbx_cgroup_session *s);
 #define SBX_CGROUP_INSTANCE_LEAF "instance"
 
 /* The text of the instance leaf's cgroup.procs in the tracking hierarchy ("" when there is no leaf), for the
- * parameters a session of the user would open with. *ret: malloc'd. -EOPNOTSUPP on the systemd backend. */
-int sbx_cgroup_instance_procs(const struct sbx_cgroup_params *p, char **ret, struct sbx_err *err);
+ * parameters a session of the user would open with, and (ret_leaf not NULL) that leaf's path (NULL when the user's
+ * cgroup does not exist). malloc'd. -EOPNOTSUPP on the systemd backend. */
+int sbx_cgroup_instance_procs(const struct sbx_cgroup_params *p, char **ret, char **ret_leaf, struct sbx_err *err);
 
 /* Ends the instance: its usage read into *ret_usage (may be NULL), every process of the leaf killed, the leaf
  * removed in every hierarchy, and the user's cgroup where no session is left in it. No leaf: nothing to do. */

@@ -2,10 +2,12 @@
 /* Instance user: the record of an instance and the decisions made from it (instance.h). */
 #define _GNU_SOURCE
 #include <fcntl.h>
+#include <signal.h>
 #include <inttypes.h>
 #include <stdio.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <sys/syscall.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -70,6 +72,8 @@ int sbx_instance_parse(const char *text, struct sbx_instance_record *ret)
                         r.deadline = a;
                 else if (streq(key, "born") && sscanf(v, "%llu", &a) == 1)
                         r.born = a;
+                else if (streq(key, "leaf") && v[0] == '/' && strcspn(v, "\n") < sizeof(r.leaf))
+                        (void)snprintf(r.leaf, sizeof(r.leaf), "%.*s", (int)strcspn(v, "\n"), v);
                 else
                         return -EINVAL;
         }
@@ -142,6 +146,8 @@ int sbx_instance_write(const char *user, gid_t gid, const struct sbx_instance_re
                 PUT("deadline=%" PRIu64 "\n", r->deadline);
         }
         PUT("born=%" PRIu64 "\n", r->born);
+        if (r->leaf[0])
+                PUT("leaf=%s\n", r->leaf);
 #undef PUT
         if (len >= sizeof(text))
                 return sbx_err_setx(err, EOVERFLOW, "instance record of '%s' too long", user);
@@ -227,7 +233,7 @@ static int scan_cgroup(const struct sbx_cgroup_params *cg, pid_t pid, bool *ret_
                        struct sbx_err *err)
 {
         _cleanup_free_ char *procs = NULL;
-        int r = sbx_cgroup_instance_procs(cg, &procs, err);
+        int r = sbx_cgroup_instance_procs(cg, &procs, NULL, err);
         if (r < 0)
                 return r;
         *ret_member = false;
@@ -250,14 +256,53 @@ static int scan_cgroup(const struct sbx_cgroup_params *cg, pid_t pid, bool *ret_
 static int record_init(pid_t pid, struct sbx_instance_record *r)
 {
         struct sbx_instance_record n = {.state = SBX_INSTANCE_RUNNING, .pid = pid, .born = r->born};
+        memcpy(n.leaf, r->leaf, sizeof(n.leaf));
         if (sbx_proc_starttime(pid, &n.starttime) < 0 || sbx_instance_ns_of(pid, n.ns) < 0)
                 return -ESRCH;
         *r = n;
         return sbx_instance_alive(r) ? 0 : -ESRCH;
 }
 
+/* SIGKILL to the recorded init, through a pidfd checked against its start time: its whole PID namespace ends, wherever
+ * its cgroup is. */
+static void kill_init(const struct sbx_instance_record *r)
+{
+        if (r->state != SBX_INSTANCE_RUNNING)
+                return;
+        _cleanup_close_ int fd = (int)syscall(SYS_pidfd_open, r->pid, 0);
+        if (fd >= 0 && sbx_instance_alive(r))
+                (void)syscall(SYS_pidfd_send_signal, fd, SIGKILL, NULL, 0);
+}
+
+/* The processes of the instance's cgroup that are in a sandbox (a PID namespace below this one): not the session
+ * processes of other logins (sshd's, su's) that are in it too, which end with their own logins. */
+static void kill_sandboxed(const struct sbx_cgroup_params *cg)
+{
+        _cleanup_free_ char *procs = NULL;
+        struct sbx_err ignored = {0};
+        if (sbx_cgroup_instance_procs(cg, &procs, NULL, &ignored) < 0)
+                return;
+        for (char *p = procs; *p;) {
+                char *end, path[64];
+                long v = strtol(p, &end, 10);
+                if (end == p)
+                        break;
+                p = end + strspn(end, "\n");
+                _cleanup_free_ char *status = NULL;
+                (void)snprintf(path, sizeof(path), "/proc/%ld/status", v);
+                const char *ns = v > 0 && sbx_cg_read_all(AT_FDCWD, path, &status) == 0 ? strstr(status, "\nNSpid:") : NULL;
+                unsigned long long a, b;
+                if (ns && sscanf(ns + 7, "%llu %llu", &a, &b) == 2 && a == (unsigned long long)v)
+                        (void)kill((pid_t)v, SIGKILL);
+        }
+}
+
 int sbx_instance_end(const struct sbx_cgroup_params *cg, struct sbx_cgroup_usage *ret_usage, struct sbx_err *err)
 {
+        struct sbx_instance_record rec;
+        struct sbx_err rerr = {0};
+        if (sbx_instance_read(cg->user, &rec, &rerr) == 0)
+                kill_init(&rec);
         int r = sbx_cgroup_instance_end(cg, ret_usage, err);
         if (r == 0)
                 sbx_instance_remove(cg->user);
@@ -276,6 +321,15 @@ int sbx_instance_open(const struct sbx_cgroup_params *cg, gid_t gid, const char 
                         return sbx_err_setx(err, -r, "%s", rerr.msg);
                 bool member = false;
                 pid_t init = 0;
+                _cleanup_free_ char *leaf = NULL, *procs = NULL;
+                if ((r = sbx_cgroup_instance_procs(cg, &procs, &leaf, err)) < 0)
+                        return r;
+                if (rec.state != SBX_INSTANCE_NONE && rec.leaf[0] && (!leaf || !streq(leaf, rec.leaf)))
+                        return sbx_err_setx(err, EXDEV,
+                                            "the instance of '%s' lives in the cgroup '%s', this login's CgroupRoot "
+                                            "gives '%s': with Instance user, CgroupRoot must be the same for every "
+                                            "login of the user (a %%c that differs between them is not)",
+                                            cg->user, rec.leaf, leaf ? leaf : "(none)");
                 if (rec.state != SBX_INSTANCE_NONE && (r = scan_cgroup(cg, rec.pid, &member, &init, err)) < 0)
                         return r;
                 uint64_t now = sbx_now_usec(CLOCK_BOOTTIME);
@@ -298,7 +352,10 @@ int sbx_instance_open(const struct sbx_cgroup_params *cg, gid_t gid, const char 
                                 return 0;
                         }
                         /* The first login's helper is making the init: wait for it, without the lock. */
-                        if (init == 0 && sbx_registry_alive(cg->user, rec.creator) && now - started < CREATE_WAIT_USEC) {
+                        /* Timed from the record: a creator that never makes one (a login that runs no shell) holds
+                         * up the first login after it only, not every one. */
+                        uint64_t since = rec.since && rec.since <= now ? rec.since : started;
+                        if (init == 0 && sbx_registry_alive(cg->user, rec.creator) && now - since < CREATE_WAIT_USEC) {
                                 sbx_user_lock_release();
                                 sbx_cg_sleep_ms(50);
                                 r = sbx_user_lock_hold(cg->user, err);
@@ -311,12 +368,16 @@ int sbx_instance_open(const struct sbx_cgroup_params *cg, gid_t gid, const char 
                  * a creator that gave up) or whose Linger ran out: whatever is left of it ends, and this login makes
                  * a fresh one. */
                 if (rec.state != SBX_INSTANCE_NONE || r == -EINVAL) {
-                        r = sbx_instance_end(cg, NULL, err);
-                        if (r < 0)
-                                return sbx_err_prefix(err, "end the instance that is no longer valid");
+                        /* Only what runs in a sandbox ends: other logins' session processes (sshd's, root's su) are
+                         * in the cgroup too, and end with their logins, whose shells are gone now. */
+                        kill_init(&rec);
+                        kill_sandboxed(cg);
+                        sbx_instance_remove(cg->user);
                 }
                 struct sbx_instance_record n = {.state = SBX_INSTANCE_CREATING, .since = now,
                                                 .born = (uint64_t)time(NULL)};
+                if (leaf)
+                        (void)snprintf(n.leaf, sizeof(n.leaf), "%s", leaf);
                 (void)strlcpy(n.creator, session, sizeof(n.creator));
                 r = sbx_instance_write(cg->user, gid, &n, err);
                 if (r < 0)

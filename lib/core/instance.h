@@ -56,6 +56,8 @@ struct sbx_instance_record {
         uint64_t deadline; /* RUNNING: 0 while a login is open; else when Linger ends it (CLOCK_BOOTTIME, usec), or
                             * SBX_LIMIT_INFINITY */
         uint64_t born;     /* when the instance was made (CLOCK_REALTIME, seconds), for `list` */
+        char leaf[1024];   /* the instance's cgroup in the tracking hierarchy: a login whose CgroupRoot gives another
+                            * is refused (a CgroupRoot with %c that differs between logins) */
 };
 
 /* Reads the record of `user`. -ENOENT when there is none; -EPERM when the file is not root's or others may write it

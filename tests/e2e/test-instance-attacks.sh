@@ -90,6 +90,20 @@ sbx_assert_match "... in a fresh instance of its own" 'No such file' "$out"
 kill -0 "$stranger" 2>/dev/null || sbx_fail "the stranger's sandbox was ended"
 sbx_assert_match "root's record names the fresh init" "^pid=$(init_pid) " "$(cat "$rec")"
 
+# CgroupRoot changed under a running instance (a %c that differs between logins does the same): the login is
+# refused, naming both cgroups, and the instance is left as it was.
+conf=/etc/sandbox-shell/sandbox-shell.conf
+cp "$conf" "$SBX_WS/conf.saved"
+sed -i 's|^CgroupRoot .*|CgroupRoot %c/elsewhere|' "$conf"
+init3=$(init_pid)
+out=$(sbx_ssh sbxuser1 'echo RAN' 2>&1 </dev/null)
+sbx_assert_no_match "a login whose CgroupRoot gives another cgroup than its instance's runs no shell" '^RAN$' "$out"
+sbx_assert_match "... it is refused, naming both" "lives in the cgroup '[^']*/sbxuser1/instance', this login's CgroupRoot gives '[^']*/elsewhere/sbxuser1/instance'" "$out"
+sbx_assert_eq "... and the instance is the same" "$init3" "$(init_pid)"
+cp "$SBX_WS/conf.saved" "$conf"
+out=$(sbx_ssh sbxuser1 'echo RAN' 2>&1 </dev/null)
+sbx_assert_match "with the CgroupRoot back, the login runs (positive control)" '^RAN$' "$out"
+
 pkill -KILL -u sbxuser2 -x sleep || sbx_fail "the stranger's sleep is gone: $(pgrep -au sbxuser2)"
 wait "$s2" || true
 "$SBX_CTL" kill sbxuser1 >/dev/null
