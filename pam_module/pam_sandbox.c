@@ -124,17 +124,28 @@ static void log_instance_end(pam_handle_t *pamh, const char *user, const char *w
 /* Linger: a root process of its own waits for the deadline and then ends the instance, unless a login joined it
  * meanwhile (sbx_instance_expire). Nothing inside the instance can delay it; and should it not run, the next open of
  * a login after the deadline ends what is left. */
-static void start_linger(const struct session *s, uint64_t deadline)
+static pid_t start_linger(const struct session *s, uint64_t deadline)
 {
+        int p[2];
+        if (pipe2(p, O_CLOEXEC) < 0)
+                return -1;
         pid_t pid = fork();
         if (pid != 0) {
+                (void)close(p[1]);
                 while (pid > 0 && waitpid(pid, NULL, 0) < 0 && errno == EINTR)
                         ;
-                return;
+                pid_t watcher = -1;
+                if (pid < 0 || read(p[0], &watcher, sizeof(watcher)) != (ssize_t)sizeof(watcher))
+                        watcher = -1;
+                (void)close(p[0]);
+                return watcher;
         }
-        /* The first child: a session of its own, and gone at once, so that nothing waits for the second. */
-        if (setsid() < 0 || fork() != 0)
-                _exit(0);
+        /* The first child: a session of its own, and gone at once, so that nothing waits for the second; it tells
+         * the module the second's PID, for the record (one such process per user). */
+        pid_t second = setsid() < 0 ? -1 : fork();
+        if (second != 0) {
+                _exit(second > 0 && write(p[1], &second, sizeof(second)) == (ssize_t)sizeof(second) ? 0 : 1);
+        }
         (void)close_range(0, ~0U, 0);
         int null = open("/dev/null", O_RDWR | O_CLOEXEC);
         for (int fd = 0; null >= 0 && fd <= 2; fd++)
@@ -196,8 +207,12 @@ static int instance_close(pam_handle_t *pamh, struct session *s, unsigned *ret_l
                         }
                 } else if (ended)
                         log_instance_end(pamh, s->user, "logout", &u);
-                else if (deadline && deadline != SBX_LIMIT_INFINITY)
-                        start_linger(s, deadline);
+                else if (deadline && deadline != SBX_LIMIT_INFINITY) {
+                        pid_t w = start_linger(s, deadline);
+                        if (w > 0 && sbx_instance_set_watcher(s->user, s->gid, w, &ie) < 0 && pamh)
+                                pam_syslog(pamh, LOG_ERR, "Failed to record the Linger process of '%s': %s", s->user,
+                                           ie.msg);
+                }
         }
         sbx_user_lock_release();
         return r;

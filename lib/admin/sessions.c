@@ -288,7 +288,7 @@ static int end_in(const struct hiers *hs, char bases[][4200], const struct sbx_s
                 (void)rmdir(udir);
         }
         if (s->instance)
-                sbx_instance_remove(s->user);
+                sbx_instance_forget(s->user);
         return 0;
 }
 

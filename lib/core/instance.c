@@ -70,6 +70,8 @@ int sbx_instance_parse(const char *text, struct sbx_instance_record *ret)
                         r.ns[i] = (struct sbx_ns_id){b, c}, have |= 4 << i;
                 else if (streq(key, "deadline") && sscanf(v, "%llu", &a) == 1)
                         r.deadline = a;
+                else if (streq(key, "watcher") && sscanf(v, "%llu %llu", &a, &b) == 2 && a > 0 && a < INT32_MAX)
+                        r.watcher = (pid_t)a, r.watcher_start = b;
                 else if (streq(key, "born") && sscanf(v, "%llu", &a) == 1)
                         r.born = a;
                 else if (streq(key, "leaf") && v[0] == '/' && strcspn(v, "\n") < sizeof(r.leaf))
@@ -144,6 +146,8 @@ int sbx_instance_write(const char *user, gid_t gid, const struct sbx_instance_re
                 for (int i = 0; i < _SBX_NS_MAX; i++)
                         PUT("ns_%s=%" PRIu64 " %" PRIu64 "\n", ns_names[i], r->ns[i].dev, r->ns[i].ino);
                 PUT("deadline=%" PRIu64 "\n", r->deadline);
+                if (r->watcher > 0)
+                        PUT("watcher=%d %llu\n", (int)r->watcher, r->watcher_start);
         }
         PUT("born=%" PRIu64 "\n", r->born);
         if (r->leaf[0])
@@ -274,6 +278,29 @@ static void kill_init(const struct sbx_instance_record *r)
                 (void)syscall(SYS_pidfd_send_signal, fd, SIGKILL, NULL, 0);
 }
 
+/* The Linger process of an earlier last close, no longer needed: a login is open again, or a new one takes over. */
+static void end_watcher(struct sbx_instance_record *r)
+{
+        unsigned long long start;
+        if (r->watcher > 0 && sbx_proc_starttime(r->watcher, &start) == 0 && start == r->watcher_start)
+                (void)kill(r->watcher, SIGKILL);
+        r->watcher = 0;
+        r->watcher_start = 0;
+}
+
+int sbx_instance_set_watcher(const char *user, gid_t gid, pid_t pid, struct sbx_err *err)
+{
+        struct sbx_instance_record rec;
+        struct sbx_err rerr = {0};
+        if (sbx_instance_read(user, &rec, &rerr) < 0 || rec.state != SBX_INSTANCE_RUNNING)
+                return 0;
+        end_watcher(&rec);
+        rec.watcher = pid;
+        if (sbx_proc_starttime(pid, &rec.watcher_start) < 0)
+                return 0;
+        return sbx_instance_write(user, gid, &rec, err);
+}
+
 /* The processes of the instance's cgroup that are in a sandbox (a PID namespace below this one): not the session
  * processes of other logins (sshd's, su's) that are in it too, which end with their own logins. */
 static void kill_sandboxed(const struct sbx_cgroup_params *cg)
@@ -297,12 +324,26 @@ static void kill_sandboxed(const struct sbx_cgroup_params *cg)
         }
 }
 
+void sbx_instance_forget(const char *user)
+{
+        struct sbx_instance_record rec;
+        struct sbx_err rerr = {0};
+        if (sbx_instance_read(user, &rec, &rerr) == 0) {
+                kill_init(&rec);
+                end_watcher(&rec);
+        }
+        sbx_instance_remove(user);
+}
+
 int sbx_instance_end(const struct sbx_cgroup_params *cg, struct sbx_cgroup_usage *ret_usage, struct sbx_err *err)
 {
         struct sbx_instance_record rec;
         struct sbx_err rerr = {0};
-        if (sbx_instance_read(cg->user, &rec, &rerr) == 0)
+        if (sbx_instance_read(cg->user, &rec, &rerr) == 0) {
                 kill_init(&rec);
+                if (rec.watcher != getpid())
+                        end_watcher(&rec);
+        }
         int r = sbx_cgroup_instance_end(cg, ret_usage, err);
         if (r == 0)
                 sbx_instance_remove(cg->user);
@@ -337,6 +378,7 @@ int sbx_instance_open(const struct sbx_cgroup_params *cg, gid_t gid, const char 
                         bool expired = rec.deadline && rec.deadline != SBX_LIMIT_INFINITY && now >= rec.deadline;
                         if (member && !expired && sbx_instance_alive(&rec)) {
                                 rec.deadline = 0;
+                                end_watcher(&rec);
                                 r = sbx_instance_write(cg->user, gid, &rec, err);
                                 if (r < 0)
                                         return r;
@@ -372,6 +414,7 @@ int sbx_instance_open(const struct sbx_cgroup_params *cg, gid_t gid, const char 
                          * in the cgroup too, and end with their logins, whose shells are gone now. */
                         kill_init(&rec);
                         kill_sandboxed(cg);
+                        end_watcher(&rec);
                         sbx_instance_remove(cg->user);
                 }
                 struct sbx_instance_record n = {.state = SBX_INSTANCE_CREATING, .since = now,
@@ -406,6 +449,7 @@ int sbx_instance_last_close(const struct sbx_cgroup_params *cg, gid_t gid, uint6
                 *ret_ended = true;
                 return sbx_instance_end(cg, ret_usage, err);
         }
+        end_watcher(&rec);
         rec.deadline = linger == SBX_LIMIT_INFINITY ? SBX_LIMIT_INFINITY : sbx_now_usec(CLOCK_BOOTTIME) + linger;
         *ret_deadline = rec.deadline;
         return sbx_instance_write(cg->user, gid, &rec, err);

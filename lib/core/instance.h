@@ -56,6 +56,8 @@ struct sbx_instance_record {
         uint64_t deadline; /* RUNNING: 0 while a login is open; else when Linger ends it (CLOCK_BOOTTIME, usec), or
                             * SBX_LIMIT_INFINITY */
         uint64_t born;     /* when the instance was made (CLOCK_REALTIME, seconds), for `list` */
+        pid_t watcher;     /* RUNNING with a deadline: root's process that ends it then (PAM module), 0: none */
+        unsigned long long watcher_start;
         char leaf[1024];   /* the instance's cgroup in the tracking hierarchy: a login whose CgroupRoot gives another
                             * is refused (a CgroupRoot with %c that differs between logins) */
 };
@@ -95,11 +97,19 @@ int sbx_instance_open(const struct sbx_cgroup_params *cg, gid_t gid, const char 
 int sbx_instance_last_close(const struct sbx_cgroup_params *cg, gid_t gid, uint64_t linger, bool *ret_ended,
                             struct sbx_cgroup_usage *ret_usage, uint64_t *ret_deadline, struct sbx_err *err);
 
+/* Records the root process that waits for the record's deadline (the last close's), so that the next open ends it:
+ * one per user, however many logins come and go. */
+int sbx_instance_set_watcher(const char *user, gid_t gid, pid_t pid, struct sbx_err *err);
+
 /* At a deadline: ends the instance if its record still has this deadline and no login of the user is open. */
 int sbx_instance_expire(const struct sbx_cgroup_params *cg, uint64_t deadline, bool *ret_ended,
                         struct sbx_cgroup_usage *ret_usage, struct sbx_err *err);
 
-/* Ends the instance whatever its state (sandbox-shellctl kill), and removes the record. */
+/* The end of an instance without its cgroup (sandbox-shellctl kill, which kills that itself): its init (through a
+ * pidfd checked against the record) and its Linger process are killed, and the record removed. */
+void sbx_instance_forget(const char *user);
+
+/* Ends the instance whatever its state, and removes the record. */
 int sbx_instance_end(const struct sbx_cgroup_params *cg, struct sbx_cgroup_usage *ret_usage, struct sbx_err *err);
 
 /* ---- the helper's side ---- */

@@ -80,6 +80,8 @@ out=$(sbx_ssh sbxuser1 'tmux list-panes -t keep -F "#{pane_current_command}"' 2>
 sbx_assert_match "... whose window still runs what the first login started there" '^sleep$' "$out"
 sbx_assert_eq "one instance across those logins" 1 "$(instances sbxuser1)"
 sbx_sshd_settle sbxuser1
+sbx_assert_eq "after five logins and logouts, one Linger process waits for the instance" 1 \
+    "$(pgrep -c -x sandbox-linger)"
 out=$("$SBX_CTL" list 2>&1)
 sbx_assert_match "list shows the lingering instance, its init and deadline" \
     '^sbxuser1 +instance +[0-9]+ .*\(instance: 0 logins, linger until [0-9-]+ [0-9:]+\)$' "$out"
@@ -126,3 +128,4 @@ out=$("$SBX_CTL" kill sbxuser1 2>&1)
 sbx_assert_match "kill USER ends the instance" '^ended the instance of sbxuser1$' "$out"
 sbx_e2e_assert_clean sbxuser1 "after kill"
 sbx_assert_eq "... and its record is gone" "" "$(ls /run/sandbox-shell/instances)"
+sbx_assert_eq "... and so is its Linger process" 0 "$(pgrep -c -x sandbox-linger)"
