@@ -419,6 +419,38 @@ int sbx_cgroup_fs_instance_procs(const struct sbx_cgroup_params *p, char **ret, 
         return r < 0 ? sbx_err_set(err, -r, "read '%s/cgroup.procs'", s->h[0].leaf_path) : 0;
 }
 
+int sbx_cgroup_self_procs(char **ret, struct sbx_err *err)
+{
+        struct sbx_cg_mounts ms = {0};
+        struct sbx_cgroup_hier *h = NULL;
+        size_t n = 0;
+        bool any;
+        _cleanup_free_ char *text = NULL, *own = NULL;
+        *ret = NULL;
+        int r = sbx_cg_mounts_read(&ms, err);
+        if (r < 0)
+                return r;
+        enum sbx_cgroup_layout layout = sbx_cg_mounts_layout(&ms, &any);
+        r = any ? sbx_cg_hierarchies(&ms, layout, NULL, NULL, 0, true, &h, &n, err)
+                : sbx_err_setx(err, ENOENT, "no cgroup filesystem is mounted");
+        if (r == 0 && n == 0)
+                r = sbx_err_setx(err, ENOENT, "no cgroup hierarchy tracks processes");
+        if (r == 0 && (r = sbx_cg_read_all(AT_FDCWD, "/proc/self/cgroup", &text)) < 0)
+                r = sbx_err_set(err, -r, "read /proc/self/cgroup");
+        if (r == 0)
+                r = sbx_cg_own(text, sbx_cg_mount_at(&ms, h[0].mount), "/proc/self/cgroup", &own, err);
+        char path[4096];
+        if (r == 0 && (size_t)snprintf(path, sizeof(path), "%s%s/cgroup.procs", h[0].mount, own) >= sizeof(path))
+                r = sbx_err_setx(err, ENAMETOOLONG, "cgroup path too long");
+        if (r == 0 && (r = sbx_cg_read_all(AT_FDCWD, path, ret)) < 0)
+                r = sbx_err_set(err, -r, "read '%s'", path);
+        for (size_t i = 0; i < n; i++)
+                sbx_cg_hier_done(&h[i]);
+        free(h);
+        sbx_cg_mounts_done(&ms);
+        return r;
+}
+
 int sbx_cgroup_fs_instance_end(const struct sbx_cgroup_params *p, struct sbx_cgroup_usage *ret_usage,
                                struct sbx_err *err)
 {

@@ -146,6 +146,10 @@ void sbx_cgroup_session_free(struct sbx_cgroup_session *s);
  * cgroup does not exist). malloc'd. -EOPNOTSUPP on the systemd backend. */
 int sbx_cgroup_instance_procs(const struct sbx_cgroup_params *p, char **ret, char **ret_leaf, struct sbx_err *err);
 
+/* The text of cgroup.procs of the calling process's own cgroup in the tracking hierarchy (a helper of an Instance
+ * user login: the instance's). *ret: malloc'd. */
+int sbx_cgroup_self_procs(char **ret, struct sbx_err *err);
+
 /* Ends the instance: its usage read into *ret_usage (may be NULL), every process of the leaf killed, the leaf
  * removed in every hierarchy, and the user's cgroup where no session is left in it. No leaf: nothing to do. */
 int sbx_cgroup_instance_end(const struct sbx_cgroup_params *p, struct sbx_cgroup_usage *ret_usage,

@@ -6,6 +6,7 @@
 #include <inttypes.h>
 #include <stdio.h>
 #include <string.h>
+#include <sys/file.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
 #include <time.h>
@@ -254,6 +255,35 @@ static int scan_cgroup(const struct sbx_cgroup_params *cg, pid_t pid, bool *ret_
                         *ret_init = *ret_init ? -1 : (pid_t)v;
         }
         return 0;
+}
+
+pid_t sbx_instance_find_init(const char *procs)
+{
+        pid_t init = 0;
+        for (const char *p = procs; p && *p;) {
+                char *end;
+                long v = strtol(p, &end, 10);
+                if (end == p)
+                        break;
+                p = end + strspn(end, "\n");
+                if (v > 0 && is_ready_init((pid_t)v))
+                        init = init ? -1 : (pid_t)v;
+        }
+        return init;
+}
+
+int sbx_instance_lock_record(const char *user, struct sbx_err *err)
+{
+        char path[256];
+        if (record_path(user, path, sizeof(path)) < 0)
+                return sbx_err_setx(err, EINVAL, "user name '%s' is not usable for an instance", user);
+        _cleanup_close_ int fd = -1;
+        SBX_STEP(err, fd = open(path, O_RDONLY | O_NOFOLLOW | O_CLOEXEC), "instance: open '%s'", path);
+        int k;
+        while ((k = flock(fd, LOCK_EX)) < 0 && errno == EINTR)
+                ;
+        SBX_STEP(err, k, "instance: lock '%s'", path);
+        return TAKE_FD(fd);
 }
 
 /* The record of an init found in the cgroup. */

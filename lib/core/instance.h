@@ -114,6 +114,15 @@ int sbx_instance_end(const struct sbx_cgroup_params *cg, struct sbx_cgroup_usage
 
 /* ---- the helper's side ---- */
 
+/* The one ready init among the processes listed in `procs` (a cgroup.procs text), as root finds it (needs
+ * CAP_SYS_PTRACE for an init that is not dumpable): 0 none, -1 more than one. */
+pid_t sbx_instance_find_init(const char *procs);
+
+/* Locks the record (flock, a descriptor the user's group may open): the helpers of one PAM session (the channels
+ * of one multiplexed ssh connection) each find the record naming their session as the creator; the first makes the
+ * init while it holds this, the others then find it. Returns the descriptor (closing it unlocks), or < 0. */
+int sbx_instance_lock_record(const char *user, struct sbx_err *err);
+
 /* What the helper of a login does, from the record only: create (the record names `session`, the login's own
  * SBX_SESSION_ENV value "<user>-<id>", as the creator) or join the running init *ret. Anything else is refused
  * with a message. */

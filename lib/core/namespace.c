@@ -551,9 +551,10 @@ static void kill_reap(pid_t pid)
 /* The init this login joins: made now (CREATE: its pidfd from the clone), or the recorded one (JOIN: its pidfd, and
  * its start time and namespaces checked again once the pidfd pins it). */
 static int instance_target(const struct sbx_launch *l, const struct sbx_filter_prog *filter, int *ret_pidfd,
-                           struct sbx_ns_id *ret_ns, pid_t *ret_init, struct sbx_err *err)
+                           struct sbx_ns_id *ret_ns, pid_t *ret_init, bool *ret_joined, struct sbx_err *err)
 {
         *ret_init = 0;
+        *ret_joined = l->role == SBX_INSTANCE_JOIN;
         if (l->role == SBX_INSTANCE_JOIN) {
                 const struct sbx_instance_record *rec = l->instance;
                 int fd = (int)syscall(SYS_pidfd_open, rec->pid, 0);
@@ -569,6 +570,34 @@ static int instance_target(const struct sbx_launch *l, const struct sbx_filter_p
                 }
                 memcpy(ret_ns, rec->ns, sizeof(rec->ns));
                 *ret_pidfd = fd;
+                return 0;
+        }
+        /* CREATE: the record names this login's session as the one that makes the init; another channel of the same
+         * session (a multiplexed ssh connection) may have made it already: one at a time, and the later ones join
+         * what the first made, found in the instance's cgroup (this process's own, where root put the session). */
+        _cleanup_close_ int lock = sbx_instance_lock_record(l->policy->user, err);
+        if (lock < 0)
+                return lock;
+        _cleanup_free_ char *procs = NULL;
+        int r = sbx_cgroup_self_procs(&procs, err);
+        if (r < 0)
+                return r;
+        pid_t found = sbx_instance_find_init(procs);
+        if (found < 0)
+                return sbx_err_setx(err, EEXIST, "instance: more than one init in the instance's cgroup");
+        if (found > 0) {
+                struct sbx_instance_record rec = {.state = SBX_INSTANCE_RUNNING, .pid = found};
+                int fd = (int)syscall(SYS_pidfd_open, found, 0);
+                if (fd < 0)
+                        return sbx_err_set(err, errno, "instance: the init (PID %d) is gone", (int)found);
+                if (sbx_proc_starttime(found, &rec.starttime) < 0 || sbx_instance_ns_of(found, rec.ns) < 0 ||
+                    !sbx_instance_alive(&rec)) {
+                        (void)close(fd);
+                        return sbx_err_setx(err, ESTALE, "instance: the init (PID %d) went away", (int)found);
+                }
+                memcpy(ret_ns, rec.ns, sizeof(rec.ns));
+                *ret_pidfd = fd;
+                *ret_joined = true;
                 return 0;
         }
         int msgpair[2];
@@ -589,7 +618,7 @@ static int instance_target(const struct sbx_launch *l, const struct sbx_filter_p
         }
         closep(&msg_w);
         /* Our own child, named by the pidfd of its clone: nothing to check it against (ret_ns stays unset). */
-        int r = instance_wait(l, msg_r, MSG_READY, NULL, NULL, err);
+        r = instance_wait(l, msg_r, MSG_READY, NULL, NULL, err);
         if (r < 0) {
                 (void)close(pidfd);
                 kill_reap(pid);
@@ -610,10 +639,11 @@ static int instance_start(const struct sbx_launch *l, const struct sbx_pty_calle
         _cleanup_close_ int pidfd = -1, procfd = -1;
         struct sbx_ns_id expect[_SBX_NS_MAX];
         pid_t init;
-        int r = instance_target(l, filter, &pidfd, expect, &init, err);
+        bool joined;
+        int r = instance_target(l, filter, &pidfd, expect, &init, &joined, err);
         if (r < 0)
                 return r;
-        const struct sbx_ns_id *check = l->role == SBX_INSTANCE_JOIN ? expect : NULL;
+        const struct sbx_ns_id *check = joined ? expect : NULL;
         SBX_STEP(err, procfd = open("/proc", O_PATH | O_DIRECTORY | O_CLOEXEC), "open /proc");
         pid_t joiner;
         SBX_STEP(err, joiner = fork(), "instance: start the joiner");

@@ -122,6 +122,25 @@ sbx_sshd_settle sbxuser3
 sbx_wait_for "[ \$(instances sbxuser3) -eq 0 ]" 50 || sbx_fail "the instance outlived the 20 logins"
 sbx_e2e_assert_clean sbxuser3 "after the 20 logins"
 
+# A multiplexed connection (ssh's ControlMaster): one PAM session, whose channels each start a helper that the record
+# names as the creator. Two channels at once make one instance, and each sees the other.
+mapfile -t mux < <(sbx_ssh_opts)
+ctl_path=$SBX_WS/mux.sock
+ssh "${mux[@]}" -p "$SBX_SSH_PORT" -o ControlMaster=yes -o ControlPath="$ctl_path" -fN sbxuser3@127.0.0.1 </dev/null
+sbx_wait_for "[ -S '$ctl_path' ]" 100 || sbx_fail "the multiplexing master did not start"
+for i in 1 2; do
+    ssh "${mux[@]}" -p "$SBX_SSH_PORT" -o ControlPath="$ctl_path" sbxuser3@127.0.0.1 \
+        "echo ch-$i >/tmp/ch-$i; sleep 2; ls /tmp" </dev/null >"$SBX_WS/out/ch-$i" 2>&1 &
+done
+wait %-1 %- 2>/dev/null || true
+sbx_wait_for "grep -q ch-2 '$SBX_WS/out/ch-1' && grep -q ch-1 '$SBX_WS/out/ch-2'" 100 ||
+    sbx_fail "the two channels do not share an instance: $(cat "$SBX_WS"/out/ch-*)"
+echo "ok - two channels of one multiplexed connection share one instance"
+sbx_assert_eq "... one" 1 "$(instances sbxuser3)"
+ssh "${mux[@]}" -p "$SBX_SSH_PORT" -o ControlPath="$ctl_path" -O exit sbxuser3@127.0.0.1 2>/dev/null || true
+sbx_sshd_settle sbxuser3
+sbx_wait_for "[ \$(instances sbxuser3) -eq 0 ]" 50 || sbx_fail "the multiplexed instance outlived its connection"
+
 # An administrator's kill of a lingering instance.
 sbx_assert_eq "sbxuser1's instance still lingers (Linger 30)" 1 "$(instances sbxuser1)"
 out=$("$SBX_CTL" kill sbxuser1 2>&1)
