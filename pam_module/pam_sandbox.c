@@ -367,8 +367,8 @@ int pam_sm_open_session(pam_handle_t *pamh, int flags, int argc, const char **ar
                 .instance = s->instance,
                 .pid = s->pid,
         };
+        enum sbx_instance_role role = SBX_INSTANCE_CREATE;
         if (s->instance) {
-                enum sbx_instance_role role;
                 r = sbx_instance_open(&params, p->gid, s->reg.id, &role, &err);
                 if (r < 0) {
                         sbx_user_lock_release();
@@ -385,9 +385,20 @@ int pam_sm_open_session(pam_handle_t *pamh, int flags, int argc, const char **ar
         if (r < 0 && s->instance) {
                 /* Nothing of an instance this login made (or that no other login uses) is left by its refusal. */
                 sbx_registry_leave(&s->reg);
-                if (sbx_registry_count(user) == 0) {
-                        struct sbx_err ignored = {0};
+                struct sbx_err ignored = {0};
+                if (sbx_registry_count(user) == 0 && role == SBX_INSTANCE_CREATE)
                         (void)sbx_instance_end(&params, NULL, &ignored);
+                else if (sbx_registry_count(user) == 0) {
+                        /* A join that failed leaves the instance as the last logout left it: Linger again. */
+                        bool ended = false;
+                        uint64_t deadline = 0;
+                        struct sbx_cgroup_usage u;
+                        if (sbx_instance_last_close(&params, p->gid, p->linger, &ended, &u, &deadline, &ignored) == 0 &&
+                            !ended && deadline && deadline != SBX_LIMIT_INFINITY) {
+                                pid_t w = start_linger(s, deadline);
+                                if (w > 0)
+                                        (void)sbx_instance_set_watcher(user, p->gid, w, &ignored);
+                        }
                 }
         }
         if (s->instance)

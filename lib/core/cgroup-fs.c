@@ -17,7 +17,7 @@
 
 struct fs_session {
         char *user;
-        bool shared; /* the leaf is the instance's (Instance user), not this session's alone */
+        bool shared;               /* the leaf is the instance's (Instance user), not this session's alone */
         struct sbx_cgroup_hier *h; /* the tracking hierarchy first */
         size_t n;
 };
@@ -391,7 +391,8 @@ static int instance_locate(struct sbx_cgroup_session *cs, struct fs_session *s, 
                 }
                 if (h->user_fd < 0)
                         continue;
-                h->leaf_fd = openat(h->user_fd, SBX_CGROUP_INSTANCE_LEAF, O_PATH | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+                h->leaf_fd =
+                        openat(h->user_fd, SBX_CGROUP_INSTANCE_LEAF, O_PATH | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
         }
         return r;
 }

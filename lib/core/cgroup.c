@@ -207,8 +207,7 @@ int sbx_cgroup_instance_procs(const struct sbx_cgroup_params *p, char **ret, cha
         return r < 0 ? r : sbx_cgroup_fs_instance_procs(p, ret, ret_leaf, err);
 }
 
-int sbx_cgroup_instance_end(const struct sbx_cgroup_params *p, struct sbx_cgroup_usage *ret_usage,
-                            struct sbx_err *err)
+int sbx_cgroup_instance_end(const struct sbx_cgroup_params *p, struct sbx_cgroup_usage *ret_usage, struct sbx_err *err)
 {
         int r = instance_backend(p, err);
         return r < 0 ? r : sbx_cgroup_fs_instance_end(p, ret_usage, err);

@@ -90,7 +90,7 @@ struct sbx_cgroup_params {
         bool kill_stale;                                /* cgroupfs only */
         bool instance; /* Instance user: the leaf is the instance's, SBX_CGROUP_INSTANCE_LEAF, shared by every login of
                         * the user; a close kills it only when told to (the instance ends), a failed open never */
-        pid_t pid;                                      /* the session process: the PAM module's own */
+        pid_t pid;     /* the session process: the PAM module's own */
 };
 
 /* Session open, for the process p->pid (the PAM module's own), through the manager p->backend asks for (or the
@@ -152,5 +152,4 @@ int sbx_cgroup_self_procs(char **ret, struct sbx_err *err);
 
 /* Ends the instance: its usage read into *ret_usage (may be NULL), every process of the leaf killed, the leaf
  * removed in every hierarchy, and the user's cgroup where no session is left in it. No leaf: nothing to do. */
-int sbx_cgroup_instance_end(const struct sbx_cgroup_params *p, struct sbx_cgroup_usage *ret_usage,
-                            struct sbx_err *err);
+int sbx_cgroup_instance_end(const struct sbx_cgroup_params *p, struct sbx_cgroup_usage *ret_usage, struct sbx_err *err);

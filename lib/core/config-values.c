@@ -435,8 +435,7 @@ int sbx_kind_parse(int key, char *const *v, int n, const struct sbx_user *u, voi
                                                [SBX_CGROUP_BACKEND_CGROUPFS] = "cgroupfs",
                                                [SBX_CGROUP_BACKEND_SYSTEMD] = "systemd",
                                                NULL};
-        static const char *const instances[] = {
-                [SBX_INSTANCE_SESSION] = "session", [SBX_INSTANCE_USER] = "user", NULL};
+        static const char *const instances[] = {[SBX_INSTANCE_SESSION] = "session", [SBX_INSTANCE_USER] = "user", NULL};
         const struct sbx_keyword *k = sbx_keyword(key);
         uint64_t num = 0;
         int i = 0, r;

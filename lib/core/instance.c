@@ -37,8 +37,7 @@ const char *sbx_ns_name(int i)
 
 static int record_path(const char *user, char *buf, size_t size)
 {
-        if (!sbx_cgroup_valid_user(user) ||
-            (size_t)snprintf(buf, size, "%s/instances/%s", SBX_RUNDIR, user) >= size)
+        if (!sbx_cgroup_valid_user(user) || (size_t)snprintf(buf, size, "%s/instances/%s", SBX_RUNDIR, user) >= size)
                 return -EINVAL;
         return 0;
 }
@@ -347,7 +346,8 @@ static void kill_sandboxed(const struct sbx_cgroup_params *cg)
                 p = end + strspn(end, "\n");
                 _cleanup_free_ char *status = NULL;
                 (void)snprintf(path, sizeof(path), "/proc/%ld/status", v);
-                const char *ns = v > 0 && sbx_cg_read_all(AT_FDCWD, path, &status) == 0 ? strstr(status, "\nNSpid:") : NULL;
+                const char *ns =
+                        v > 0 && sbx_cg_read_all(AT_FDCWD, path, &status) == 0 ? strstr(status, "\nNSpid:") : NULL;
                 unsigned long long a, b;
                 if (ns && sscanf(ns + 7, "%llu %llu", &a, &b) == 2 && a == (unsigned long long)v)
                         (void)kill((pid_t)v, SIGKILL);
@@ -447,8 +447,8 @@ int sbx_instance_open(const struct sbx_cgroup_params *cg, gid_t gid, const char 
                         end_watcher(&rec);
                         sbx_instance_remove(cg->user);
                 }
-                struct sbx_instance_record n = {.state = SBX_INSTANCE_CREATING, .since = now,
-                                                .born = (uint64_t)time(NULL)};
+                struct sbx_instance_record n = {
+                        .state = SBX_INSTANCE_CREATING, .since = now, .born = (uint64_t)time(NULL)};
                 if (leaf)
                         (void)snprintf(n.leaf, sizeof(n.leaf), "%s", leaf);
                 (void)strlcpy(n.creator, session, sizeof(n.creator));
@@ -506,8 +506,9 @@ int sbx_instance_role_of(const char *user, const char *session, enum sbx_instanc
 {
         int r = sbx_instance_read(user, ret, err);
         if (r == -ENOENT)
-                return sbx_err_setx(err, ENOENT, "no instance of '%s' is recorded for this login (is pam_sandbox in the "
-                                                 "service's session stack?)",
+                return sbx_err_setx(err, ENOENT,
+                                    "no instance of '%s' is recorded for this login (is pam_sandbox in the "
+                                    "service's session stack?)",
                                     user);
         if (r < 0)
                 return r;

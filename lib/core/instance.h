@@ -48,9 +48,9 @@ struct sbx_ns_id {
 
 struct sbx_instance_record {
         enum sbx_instance_state state;
-        char creator[64];  /* CREATING: the registry id ("<pid>-<starttime>") of the session whose helper makes it */
-        uint64_t since;    /* CREATING: when (CLOCK_BOOTTIME, usec) */
-        pid_t pid;         /* RUNNING: the init, as the host sees it */
+        char creator[64]; /* CREATING: the registry id ("<pid>-<starttime>") of the session whose helper makes it */
+        uint64_t since;   /* CREATING: when (CLOCK_BOOTTIME, usec) */
+        pid_t pid;        /* RUNNING: the init, as the host sees it */
         unsigned long long starttime;
         struct sbx_ns_id ns[_SBX_NS_MAX];
         uint64_t deadline; /* RUNNING: 0 while a login is open; else when Linger ends it (CLOCK_BOOTTIME, usec), or
@@ -58,7 +58,7 @@ struct sbx_instance_record {
         uint64_t born;     /* when the instance was made (CLOCK_REALTIME, seconds), for `list` */
         pid_t watcher;     /* RUNNING with a deadline: root's process that ends it then (PAM module), 0: none */
         unsigned long long watcher_start;
-        char leaf[1024];   /* the instance's cgroup in the tracking hierarchy: a login whose CgroupRoot gives another
+        char leaf[1024]; /* the instance's cgroup in the tracking hierarchy: a login whose CgroupRoot gives another
                             * is refused (a CgroupRoot with %c that differs between logins) */
 };
 

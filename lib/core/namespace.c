@@ -61,9 +61,9 @@ enum msg_kind {
         MSG_WARNING,
         MSG_SETUP_FAILED,
         MSG_EXEC_FAILED,
-        MSG_PTY, /* carries the master of the sandbox's pty (SCM_RIGHTS) */
-        MSG_TAP, /* Network private: carries the sandbox's tap device, for the stack */
-        MSG_GO,  /* from the outer half: the stack is ready, the shell may start */
+        MSG_PTY,     /* carries the master of the sandbox's pty (SCM_RIGHTS) */
+        MSG_TAP,     /* Network private: carries the sandbox's tap device, for the stack */
+        MSG_GO,      /* from the outer half: the stack is ready, the shell may start */
         MSG_READY,   /* Instance user: the instance's init has made the sandbox and runs as its init */
         MSG_STARTED, /* Instance user: the joiner started the shell; err.code is its PID */
 };
@@ -611,7 +611,8 @@ static int instance_target(const struct sbx_launch *l, const struct sbx_filter_p
                 .exit_signal = SIGCHLD,
         };
         pid_t pid;
-        SBX_STEP(err, pid = (pid_t)syscall(SYS_clone3, &args, sizeof(args)), "create the instance's namespaces (clone)");
+        SBX_STEP(err, pid = (pid_t)syscall(SYS_clone3, &args, sizeof(args)),
+                 "create the instance's namespaces (clone)");
         if (pid == 0) {
                 (void)close(msg_r);
                 init_main(l, filter, msg_w);
@@ -633,8 +634,7 @@ static int instance_target(const struct sbx_launch *l, const struct sbx_filter_p
  * child, and *ret_master the sandbox's pty (-1: none). */
 static int instance_start(const struct sbx_launch *l, const struct sbx_pty_caller *tty,
                           const struct sbx_filter_prog *filter, int msg_r, int msg_w, int death_r, int death_w,
-                          pid_t *ret_shell,
-                          int *ret_master, struct sbx_err *err)
+                          pid_t *ret_shell, int *ret_master, struct sbx_err *err)
 {
         _cleanup_close_ int pidfd = -1, procfd = -1;
         struct sbx_ns_id expect[_SBX_NS_MAX];

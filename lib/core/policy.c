@@ -532,7 +532,8 @@ int sbx_policy_resolve(const struct sbx_config *c, const struct sbx_user *u, str
          * not go together yet, and a config asking for both is refused rather than given less than it says. */
         if (p->instance == SBX_INSTANCE_USER && p->network == SBX_NETWORK_PRIVATE) {
                 const struct sbx_origin *o = &p->origin[SBX_KEY_INSTANCE];
-                return sbx_err_setx(err, EINVAL, "%s:%u: Instance user: not available with Network private (for user %s)",
+                return sbx_err_setx(err, EINVAL,
+                                    "%s:%u: Instance user: not available with Network private (for user %s)",
                                     o->file ? o->file : "(default)", o->line, u->name);
         }
         *ret = TAKE_PTR(p);

@@ -48,7 +48,7 @@ static void test_parse_refused(void **state)
         struct sbx_instance_record r;
         char buf[512];
         assert_int_equal(sbx_instance_parse("", &r), -EINVAL);
-        assert_int_equal(sbx_instance_parse("state=creating\n", &r), -EINVAL);       /* no creator */
+        assert_int_equal(sbx_instance_parse("state=creating\n", &r), -EINVAL); /* no creator */
         assert_int_equal(sbx_instance_parse("state=sleeping\ncreator=1-2\n", &r), -EINVAL);
         assert_int_equal(sbx_instance_parse("state=running\npid=42 1\n", &r), -EINVAL); /* no namespaces */
         /* Each line taken out in turn: a running record without it is refused. */
