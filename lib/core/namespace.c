@@ -164,20 +164,21 @@ static int network_private(const char *ruleset, int msgfd, struct sbx_err *err)
         return sbx_net_filter_install(ruleset, err);
 }
 
-/* Network private: the shell starts only once the stack relays (a login whose stack fails is refused before
- * anything of the user runs); the outer half kills PID 1 instead when it does not. */
-static int wait_for_network(int msgfd, struct sbx_err *err)
+/* The shell starts only once the outer half has done every step of its own that can fail (and, for Network private,
+ * the stack relays): a login refused there is refused before anything of the user runs; the outer half kills PID 1
+ * instead of saying go. `step` names the wait. */
+static int wait_for_go(int msgfd, const char *step, struct sbx_err *err)
 {
         struct msg m;
         int fd = -1;
         ssize_t k;
-        if (sbx_fault("network: wait for the stack") < 0)
-                return sbx_err_set(err, errno, "network: wait for the stack");
+        if (sbx_fault("%s", step) < 0)
+                return sbx_err_set(err, errno, "%s", step);
         while ((k = recv_msg(msgfd, &m, &fd)) < 0 && errno == EINTR)
                 ;
         closep(&fd);
         if (k != (ssize_t)sizeof(m) || m.kind != MSG_GO)
-                return sbx_err_setx(err, EIO, "network: wait for the stack: the helper did not say it is ready");
+                return sbx_err_setx(err, EIO, "%s: the helper did not say it is ready", step);
         return 0;
 }
 
@@ -241,11 +242,10 @@ static int child_setup(const struct sbx_launch *l, const struct sbx_pty_caller *
             prctl(PR_GET_NO_NEW_PRIVS, 0, 0, 0, 0) != 1)
                 return sbx_err_set(err, errno, "set no_new_privs");
 
-        if (p->network == SBX_NETWORK_PRIVATE) {
-                r = wait_for_network(msgfd, err);
-                if (r < 0)
-                        return r;
-        }
+        r = wait_for_go(msgfd,
+                        p->network == SBX_NETWORK_PRIVATE ? "network: wait for the stack" : "wait for the helper", err);
+        if (r < 0)
+                return r;
 
         reset_signals();
         /* Invariant: no descriptor of the outside survives but 0, 1, 2 (msgfd is O_CLOEXEC, gone at the exec). */
@@ -481,6 +481,9 @@ static _noreturn_ void joiner_main(const struct sbx_launch *l, const struct sbx_
                                     : (setsid() < 0 ? sbx_err_set(&err, errno, "terminal: start a new session") : 0);
                 if (r == 0) {
                         closep(&slave);
+                        r = wait_for_go(msgfd, "instance: wait for the helper", &err);
+                }
+                if (r == 0) {
                         reset_signals();
                         /* Invariant: the filter is the last thing before the exec. */
                         r = sbx_filter_load(filter, &err);
@@ -1074,7 +1077,6 @@ int sbx_ns_launch(const struct sbx_launch *l, int *ret_exit, enum sbx_launch_fai
                         kill_and_wait(&o);
                         return r;
                 }
-                (void)send_msg(msg_r, MSG_GO, NULL, -1); /* a PID 1 gone meanwhile: its message follows */
         }
 
         /* Job control is the shell's business: the outer half must not stop when it is in a background group. */
@@ -1089,6 +1091,8 @@ int sbx_ns_launch(const struct sbx_launch *l, int *ret_exit, enum sbx_launch_fai
                 kill_and_wait(&o);
                 return r;
         }
+        /* Every step of the outer half that can refuse the login is done: the shell may start. */
+        (void)send_msg(msg_r, MSG_GO, NULL, -1); /* a PID 1 gone meanwhile: its message follows */
 
         struct sbx_relay relay;
         sbx_relay_init(&relay, &tty);
