@@ -212,6 +212,10 @@ static int instance_close(pam_handle_t *pamh, struct session *s, unsigned *ret_l
                         if (w > 0 && sbx_instance_set_watcher(s->user, s->gid, w, &ie) < 0 && pamh)
                                 pam_syslog(pamh, LOG_ERR, "Failed to record the Linger process of '%s': %s", s->user,
                                            ie.msg);
+                        /* systemd: out of logind's scope, which KillUserProcesses ends with this login. */
+                        if (w > 0 && sbx_cgroup_instance_attach(&cg, w, &ie) < 0 && pamh)
+                                pam_syslog(pamh, LOG_ERR, "Failed to move the Linger process of '%s': %s", s->user,
+                                           ie.msg);
                 }
         }
         sbx_user_lock_release();
@@ -354,14 +358,17 @@ int pam_sm_open_session(pam_handle_t *pamh, int flags, int argc, const char **ar
                 return PAM_BUF_ERR;
         }
 
+        const struct sbx_cgroup_params backend = {.backend = p->cgroup_backend};
+        bool instance_in_scope = s->instance && sbx_cgroup_backend_of(&backend) == SBX_CGROUP_BACKEND_SYSTEMD;
         const struct sbx_cgroup_params params = {
                 .backend = p->cgroup_backend,
                 .cgroup_root = p->cgroup_root,
                 .user = user,
                 .uid = p->uid,
                 .limits = &p->limits,
-                /* An instance's leaf is every login's: no limit of one session goes on it. */
-                .session_limits = s->instance ? NULL : &p->session_limits,
+                /* cgroupfs: an instance's leaf is every login's, and no limit of one session goes on it. systemd:
+                 * each login keeps logind's session scope, which takes them. */
+                .session_limits = s->instance && !instance_in_scope ? NULL : &p->session_limits,
                 .runtime_max_usec = sbx_policy_runtime_backstop(p),
                 .kill_stale = p->kill_on_logout,
                 .instance = s->instance,
@@ -376,6 +383,26 @@ int pam_sm_open_session(pam_handle_t *pamh, int flags, int argc, const char **ar
                         pam_error(pamh, "sandbox-shell: login refused: the user's instance: %s", err.msg);
                         session_free(s);
                         return r == -ENOMEM ? PAM_BUF_ERR : PAM_SESSION_ERR;
+                }
+                /* systemd: the init is made here, in the instance's scope, and this login joins it too. */
+                if (role == SBX_INSTANCE_CREATE && instance_in_scope) {
+                        r = sbx_instance_make(&params, p->gid, a.helper, s->reg.id, &err);
+                        if (r == 0)
+                                r = sbx_instance_open(&params, p->gid, s->reg.id, &role, &err);
+                        if (r == 0 && role != SBX_INSTANCE_JOIN)
+                                r = sbx_err_setx(&err, ESRCH, "the instance's init made for it is not in '%s'",
+                                                 "its scope");
+                        if (r < 0) {
+                                struct sbx_err ignored = {0};
+                                (void)sbx_instance_end(&params, NULL, &ignored);
+                                sbx_registry_leave(&s->reg);
+                                sbx_user_lock_release();
+                                pam_syslog(pamh, LOG_ERR, "Failed to make the instance of '%s': %s", user, err.msg);
+                                pam_error(pamh, "sandbox-shell: login refused: the user's instance: %s", err.msg);
+                                session_free(s);
+                                return r == -ENOMEM ? PAM_BUF_ERR : PAM_SESSION_ERR;
+                        }
+                        role = SBX_INSTANCE_CREATE; /* for a rollback below: nobody else uses it yet */
                 }
                 if (a.debug)
                         pam_syslog(pamh, LOG_DEBUG, "Session of '%s' %s the instance", user,
@@ -396,8 +423,8 @@ int pam_sm_open_session(pam_handle_t *pamh, int flags, int argc, const char **ar
                         if (sbx_instance_last_close(&params, p->gid, p->linger, &ended, &u, &deadline, &ignored) == 0 &&
                             !ended && deadline && deadline != SBX_LIMIT_INFINITY) {
                                 pid_t w = start_linger(s, deadline);
-                                if (w > 0)
-                                        (void)sbx_instance_set_watcher(user, p->gid, w, &ignored);
+                                if (w > 0 && sbx_instance_set_watcher(user, p->gid, w, &ignored) == 0)
+                                        (void)sbx_cgroup_instance_attach(&params, w, &ignored);
                         }
                 }
         }

@@ -96,9 +96,12 @@ int main(int argc, char **argv)
          * as login, su and sshd run a shell. */
         const char *command = NULL;
         bool login = argv[0] && argv[0][0] == '-';
+        /* And SBX_MAKE_INSTANCE_ARG, the PAM module's own start of an instance's init (instance.h): no shell. It
+         * gives nothing a login would not: the record must name this login's session as the one that makes it. */
+        bool make = argc == 2 && streq(argv[1], SBX_MAKE_INSTANCE_ARG);
         if (argc == 3 && streq(argv[1], "-c"))
                 command = argv[2];
-        else if (argc > 1)
+        else if (argc > 1 && !make)
                 return refuse("unsupported arguments starting at '%s' (only none, or -c COMMAND)", argv[1]);
 
         if (getuid() != geteuid() || getgid() != getegid())
@@ -109,6 +112,17 @@ int main(int argc, char **argv)
                 return refuse("%s", err.msg);
         if (!policy->sandbox)
                 return refuse("user '%s' is not sandboxed by the policy (Sandbox no)", policy->user);
+
+        if (make) {
+                struct sbx_instance_record rec;
+                struct sbx_launch launch = {.policy = policy, .joined = true, .instance = &rec};
+                if (policy->instance != SBX_INSTANCE_USER)
+                        return refuse("%s", "this user's policy has no instance (Instance session)");
+                if (sbx_instance_role_of(policy->user, getenv(SBX_SESSION_ENV), &launch.role, &rec, &err) < 0 ||
+                    sbx_caps_effective(true, &err) < 0 || sbx_ns_instance_make(&launch, &err) < 0)
+                        return refuse("%s", err.msg);
+                return 0;
+        }
 
         _cleanup_strv_free_ char **shell_argv = NULL;
         _cleanup_strv_free_ char **shell_env = NULL;

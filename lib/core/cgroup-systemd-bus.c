@@ -94,38 +94,22 @@ static int unit_cgroup(sd_bus *bus, const char *unit, const char *iface, char *b
         return 0;
 }
 
+static int active_state(sd_bus *bus, const char *unit, char *buf, size_t size, struct sbx_err *err);
+
 int sbx_sd_unit_active_state(const char *unit, char *buf, size_t size, struct sbx_err *err)
 {
         _cleanup_(busp) sd_bus *bus = NULL;
-        _cleanup_(sd_freep) char *path = NULL;
-        _cleanup_(sd_freep) char *state = NULL;
-        sd_bus_error e = SD_BUS_ERROR_NULL;
         int r = bus_connect(&bus, err);
-        if (r < 0)
-                return r;
-        /* The unit's object exists for any name: systemd loads it on demand ("inactive" when there is no such unit). */
-        r = sd_bus_path_encode(SD_PATH "/unit", unit, &path);
-        if (r < 0)
-                return sbx_err_set(err, -r, "unit path of '%s'", unit);
-        r = sd_bus_get_property_string(bus, SD_DEST, path, "org.freedesktop.systemd1.Unit", "ActiveState", &e, &state);
-        if (r < 0) {
-                r = call_error(err, r, &e, "read ActiveState of", unit);
-                sd_bus_error_free(&e);
-                return r;
-        }
-        (void)strlcpy(buf, state, size);
-        return 0;
+        return r < 0 ? r : active_state(bus, unit, buf, size, err);
 }
 
 /* StartTransientUnit: a scope in the user's slice holding `pid`, and waits until systemd moved it there. */
-static int start_scope(sd_bus *bus, const char *unit, const char *slice, const char *user, pid_t pid,
-                       uint64_t runtime_max, struct sbx_err *err)
+static int start_scope(sd_bus *bus, const char *unit, const char *slice, const char *desc, pid_t pid,
+                       uint64_t runtime_max, bool delegate, struct sbx_err *err)
 {
         _cleanup_(sd_bus_message_unrefp) sd_bus_message *m = NULL;
         _cleanup_(sd_bus_message_unrefp) sd_bus_message *reply = NULL;
         sd_bus_error e = SD_BUS_ERROR_NULL;
-        char desc[128];
-        (void)snprintf(desc, sizeof(desc), "sandbox-shell session of %s", user);
         int r = sd_bus_message_new_method_call(bus, &m, SD_DEST, SD_PATH, SD_MANAGER, "StartTransientUnit");
         if (r >= 0)
                 r = sd_bus_message_append(m, "ss", unit, "fail");
@@ -136,6 +120,10 @@ static int start_scope(sd_bus *bus, const char *unit, const char *slice, const c
                                           "au", 1, (uint32_t)pid,
                                           /* gone once empty, even after a failure */
                                           "CollectMode", "s", "inactive-or-failed");
+        /* An instance's scope takes root's Linger process later (AttachProcessesToUnit, which systemd allows only
+         * into a delegated unit); nothing in it writes a cgroup file (they stay root's). */
+        if (r >= 0 && delegate)
+                r = sd_bus_message_append(m, "(sv)", "Delegate", "b", 1);
         /* systemd takes a scope's RuntimeMaxUSec only when it makes the scope. */
         if (r >= 0 && runtime_max != SBX_LIMIT_UNSET)
                 r = sd_bus_message_append(m, "(sv)", "RuntimeMaxUSec", "t", runtime_max);
@@ -147,7 +135,9 @@ static int start_scope(sd_bus *bus, const char *unit, const char *slice, const c
                 return sbx_err_set(err, -r, "build StartTransientUnit for '%s'", unit);
         r = sd_bus_call(bus, m, 0, &e, &reply);
         if (r < 0) {
-                r = call_error(err, r, &e, "StartTransientUnit", unit);
+                r = sd_bus_error_has_name(&e, "org.freedesktop.systemd1.UnitExists")
+                            ? sbx_err_setx(err, EEXIST, "StartTransientUnit '%s': %s", unit, e.message)
+                            : call_error(err, r, &e, "StartTransientUnit", unit);
                 sd_bus_error_free(&e);
                 return r;
         }
@@ -283,7 +273,9 @@ int sbx_sd_session_open(const struct sbx_cgroup_params *p, struct sbx_sd_session
                         r = sbx_err_set(err, -r, "scope name for '%s'", p->user);
                         goto out;
                 }
-                if ((r = start_scope(bus, s->unit, slice, p->user, p->pid, p->runtime_max_usec, err)) < 0)
+                char desc[128];
+                (void)snprintf(desc, sizeof(desc), "sandbox-shell session of %s", p->user);
+                if ((r = start_scope(bus, s->unit, slice, desc, p->pid, p->runtime_max_usec, false, err)) < 0)
                         goto out;
                 s->transient = true;
         }
@@ -323,4 +315,99 @@ out:
         }
         *ret = s;
         return 0;
+}
+
+/* ---- Instance user ---- */
+
+/* The unit's object exists for any name: systemd loads it on demand ("inactive" when there is no such unit). */
+static int active_state(sd_bus *bus, const char *unit, char *buf, size_t size, struct sbx_err *err)
+{
+        _cleanup_(sd_freep) char *path = NULL;
+        _cleanup_(sd_freep) char *state = NULL;
+        sd_bus_error e = SD_BUS_ERROR_NULL;
+        int r = sd_bus_path_encode(SD_PATH "/unit", unit, &path);
+        if (r < 0)
+                return sbx_err_set(err, -r, "unit path of '%s'", unit);
+        r = sd_bus_get_property_string(bus, SD_DEST, path, "org.freedesktop.systemd1.Unit", "ActiveState", &e, &state);
+        if (r < 0) {
+                r = call_error(err, r, &e, "read ActiveState of", unit);
+                sd_bus_error_free(&e);
+                return r;
+        }
+        (void)strlcpy(buf, state, size);
+        return 0;
+}
+
+/* The scope of an instance that ended lingers until systemd sees it empty and collects it: what is left in it is a
+ * dead instance's, and the scope is stopped (its processes killed by systemd) before the name is used again. */
+static int stop_stale(sd_bus *bus, const char *unit, struct sbx_err *err)
+{
+        char state[64];
+        int r = active_state(bus, unit, state, sizeof(state), err);
+        if (r < 0)
+                return r;
+        if (streq(state, "inactive") || streq(state, "failed"))
+                return 0;
+        sd_bus_error e = SD_BUS_ERROR_NULL;
+        r = sd_bus_call_method(bus, SD_DEST, SD_PATH, SD_MANAGER, "StopUnit", &e, NULL, "ss", unit, "replace");
+        if (r < 0 && !sd_bus_error_has_name(&e, "org.freedesktop.systemd1.NoSuchUnit")) {
+                r = call_error(err, r, &e, "StopUnit", unit);
+                sd_bus_error_free(&e);
+                return r;
+        }
+        sd_bus_error_free(&e);
+        for (long end = sbx_now_ms() + SD_SETTLE_MS;;) {
+                if ((r = active_state(bus, unit, state, sizeof(state), err)) < 0)
+                        return r;
+                if (streq(state, "inactive") || streq(state, "failed"))
+                        return 0;
+                if (sbx_now_ms() > end)
+                        return sbx_err_setx(err, ETIMEDOUT, "the scope '%s' of an ended instance does not stop (%s)",
+                                            unit, state);
+                sbx_cg_sleep_ms(10);
+        }
+}
+
+int sbx_sd_instance_place(const struct sbx_cgroup_params *p, pid_t pid, struct sbx_err *err)
+{
+        _cleanup_(busp) sd_bus *bus = NULL;
+        char unit[256], path[4096], slice[64], desc[128];
+        int r = sbx_sd_instance_scope(p->user, p->uid, unit, sizeof(unit), path, sizeof(path));
+        if (r == 0)
+                r = sbx_sd_slice_name(p->uid, slice, sizeof(slice));
+        if (r < 0)
+                return sbx_err_set(err, -r, "the instance's scope for '%s'", p->user);
+        (void)snprintf(desc, sizeof(desc), "sandbox-shell instance of %s", p->user);
+        if ((r = bus_connect(&bus, err)) < 0)
+                return r;
+        for (long end = sbx_now_ms() + SD_SETTLE_MS;;) {
+                if ((r = stop_stale(bus, unit, err)) < 0)
+                        return r;
+                r = start_scope(bus, unit, slice, desc, pid, SBX_LIMIT_UNSET, true, err);
+                /* Stopped, but not yet collected: the name is taken a little longer. */
+                if (r == -EEXIST && sbx_now_ms() <= end) {
+                        sbx_cg_sleep_ms(20);
+                        continue;
+                }
+                return r;
+        }
+}
+
+int sbx_sd_instance_attach(const struct sbx_cgroup_params *p, pid_t pid, struct sbx_err *err)
+{
+        _cleanup_(busp) sd_bus *bus = NULL;
+        char unit[256], path[4096];
+        int r = sbx_sd_instance_scope(p->user, p->uid, unit, sizeof(unit), path, sizeof(path));
+        if (r < 0)
+                return sbx_err_set(err, -r, "the instance's scope for '%s'", p->user);
+        if ((r = bus_connect(&bus, err)) < 0)
+                return r;
+        sd_bus_error e = SD_BUS_ERROR_NULL;
+        r = sd_bus_call_method(bus, SD_DEST, SD_PATH, SD_MANAGER, "AttachProcessesToUnit", &e, NULL, "ssau", unit, "",
+                               1, (uint32_t)pid);
+        if (r < 0) {
+                r = call_error(err, r, &e, "AttachProcessesToUnit", unit);
+                sd_bus_error_free(&e);
+        }
+        return r < 0 ? r : 0;
 }

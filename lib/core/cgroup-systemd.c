@@ -9,6 +9,7 @@
 #include <string.h>
 #include <sys/stat.h>
 #include <sys/statfs.h>
+#include <unistd.h>
 #include <linux/magic.h>
 
 #include "cgroup-internal.h"
@@ -30,6 +31,18 @@ int sbx_sd_scope_name(const char *user, pid_t pid, char *buf, size_t size)
                 return -EINVAL;
         int n = snprintf(buf, size, "sandbox-shell-%s-%d.scope", user, (int)pid);
         return n < 0 || (size_t)n >= size ? -ENAMETOOLONG : 0;
+}
+
+int sbx_sd_instance_scope(const char *user, uid_t uid, char *unit, size_t usize, char *path, size_t psize)
+{
+        if (!sbx_cgroup_valid_user(user))
+                return -EINVAL;
+        int n = snprintf(unit, usize, "sandbox-shell-%s-instance.scope", user);
+        if (n < 0 || (size_t)n >= usize)
+                return -ENAMETOOLONG;
+        /* A slice's cgroup follows from its name: user-<uid>.slice is user.slice's child. */
+        n = snprintf(path, psize, SBX_SD_CGROUP_MOUNT "/user.slice/user-%u.slice/%s", (unsigned)uid, unit);
+        return n < 0 || (size_t)n >= psize ? -ENAMETOOLONG : 0;
 }
 
 static void put_prop(struct sbx_sd_prop *p, const char *keyword, const char *property, uint64_t v, const char *file,
@@ -127,6 +140,58 @@ enum sbx_cgroup_backend sbx_sd_detect_at(const char *run_systemd_system, const c
         return SBX_CGROUP_BACKEND_SYSTEMD;
 }
 
+/* ---- the instance's scope, without a session ---- */
+
+static int instance_open(const struct sbx_cgroup_params *p, char *path, size_t size, int *ret_fd, struct sbx_err *err)
+{
+        char unit[256];
+        int r = sbx_sd_instance_scope(p->user, p->uid, unit, sizeof(unit), path, size);
+        if (r < 0)
+                return sbx_err_set(err, -r, "the instance's scope for '%s'", p->user);
+        *ret_fd = open(path, O_PATH | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+        if (*ret_fd < 0 && errno != ENOENT)
+                return sbx_err_set(err, errno, "open cgroup '%s'", path);
+        return 0;
+}
+
+int sbx_sd_instance_procs(const struct sbx_cgroup_params *p, char **ret, char **ret_leaf, struct sbx_err *err)
+{
+        char path[4096];
+        _cleanup_close_ int fd = -1;
+        *ret = NULL;
+        int r = instance_open(p, path, sizeof(path), &fd, err);
+        if (r < 0)
+                return r;
+        if (ret_leaf && !(*ret_leaf = strdup(path)))
+                return sbx_err_set(err, ENOMEM, "cgroup path");
+        if (fd < 0) {
+                *ret = strdup("");
+                return *ret ? 0 : sbx_err_set(err, ENOMEM, "cgroup path");
+        }
+        r = sbx_cg_read_all(fd, "cgroup.procs", ret);
+        /* The scope went away between the open and the read: systemd collected it, empty. */
+        if (r == -ENOENT || r == -ENODEV)
+                return (*ret = strdup("")) ? 0 : sbx_err_set(err, ENOMEM, "cgroup path");
+        return r < 0 ? sbx_err_set(err, -r, "read '%s/cgroup.procs'", path) : 0;
+}
+
+int sbx_sd_instance_end(const struct sbx_cgroup_params *p, struct sbx_cgroup_usage *ret_usage, struct sbx_err *err)
+{
+        char path[4096];
+        _cleanup_close_ int fd = -1;
+        if (ret_usage)
+                sbx_cgroup_usage_unknown(ret_usage);
+        int r = instance_open(p, path, sizeof(path), &fd, err);
+        if (r < 0 || fd < 0)
+                return r;
+        if (ret_usage)
+                sbx_cgroup_v2_ops.read_usage(NULL, fd, ret_usage);
+        /* The caller is spared: root's Linger process ends the instance from inside its scope. Nothing is written to
+         * a file of systemd's: the scope, empty, is stopped and collected by systemd itself. */
+        r = sbx_cg_kill_loop(fd, path, getpid(), err);
+        return r == -ENOENT || r == -ENODEV ? 0 : r;
+}
+
 /* ---- the session ---- */
 
 void sbx_sd_session_free(struct sbx_sd_session *s)
@@ -217,5 +282,18 @@ int sbx_sd_session_open(const struct sbx_cgroup_params *p, struct sbx_sd_session
 int sbx_sd_unit_active_state(const char *unit, char *buf, size_t size, struct sbx_err *err)
 {
         return sbx_err_setx(err, EOPNOTSUPP, "cannot ask systemd about '%s': built without systemd support", unit);
+}
+
+int sbx_sd_instance_place(const struct sbx_cgroup_params *p, pid_t pid, struct sbx_err *err)
+{
+        (void)p;
+        (void)pid;
+        return sbx_err_setx(err, EOPNOTSUPP,
+                            "this host runs systemd, but sandbox-shell was built without systemd support");
+}
+
+int sbx_sd_instance_attach(const struct sbx_cgroup_params *p, pid_t pid, struct sbx_err *err)
+{
+        return sbx_sd_instance_place(p, pid, err);
 }
 #endif

@@ -82,5 +82,19 @@ struct sbx_sd_session {
  * on a transient scope of ours, which systemd takes only when it makes the scope), and reads them back. On success *ret is owned by the caller (sbx_sd_session_free). Errors: -EOPNOTSUPP when built
  * without systemd support or when a limit does not show in the cgroup files or the unit (message names the keyword),
  * -EINVAL for a bad user name, -ENOMEM, or the errno of a D-Bus call, naming the unit. */
+/* Instance user: the instance's transient scope, sandbox-shell-<user>-instance.scope in user-<uid>.slice (a PID
+ * scope's name ends in digits, so the two never meet), and its cgroup's absolute path. */
+int sbx_sd_instance_scope(const char *user, uid_t uid, char *unit, size_t usize, char *path, size_t psize);
+/* The instance's side of cgroup.h: the scope's cgroup.procs ("" when there is none) and its path; its end (usage
+ * read, every process killed but the caller's; systemd collects the empty scope). Read and kill only. */
+int sbx_sd_instance_procs(const struct sbx_cgroup_params *p, char **ret, char **ret_leaf, struct sbx_err *err);
+int sbx_sd_instance_end(const struct sbx_cgroup_params *p, struct sbx_cgroup_usage *ret_usage, struct sbx_err *err);
+/* StartTransientUnit of the instance's scope holding `pid` (a stale one, left from an instance that ended, stopped
+ * first), and waits until systemd moved `pid` there. */
+int sbx_sd_instance_place(const struct sbx_cgroup_params *p, pid_t pid, struct sbx_err *err);
+/* AttachProcessesToUnit: `pid` (root's Linger process) into the instance's scope, out of a logind scope that
+ * KillUserProcesses ends. */
+int sbx_sd_instance_attach(const struct sbx_cgroup_params *p, pid_t pid, struct sbx_err *err);
+
 int sbx_sd_session_open(const struct sbx_cgroup_params *p, struct sbx_sd_session **ret, struct sbx_err *err);
 void sbx_sd_session_free(struct sbx_sd_session *s);

@@ -191,24 +191,33 @@ void sbx_cgroup_session_free(struct sbx_cgroup_session *s)
 
 /* ---- Instance user ---- */
 
-static int instance_backend(const struct sbx_cgroup_params *p, struct sbx_err *err)
+enum sbx_cgroup_backend sbx_cgroup_backend_of(const struct sbx_cgroup_params *p)
 {
-        enum sbx_cgroup_backend b = p->backend == SBX_CGROUP_BACKEND_AUTO ? sbx_cgroup_backend_detect() : p->backend;
-        if (b == SBX_CGROUP_BACKEND_SYSTEMD)
-                return sbx_err_setx(err, EOPNOTSUPP,
-                                    "Instance user needs the cgroupfs backend (CgroupBackend cgroupfs); the systemd "
-                                    "backend has no instance yet");
-        return 0;
+        return p->backend == SBX_CGROUP_BACKEND_AUTO ? sbx_cgroup_backend_detect() : p->backend;
 }
 
 int sbx_cgroup_instance_procs(const struct sbx_cgroup_params *p, char **ret, char **ret_leaf, struct sbx_err *err)
 {
-        int r = instance_backend(p, err);
-        return r < 0 ? r : sbx_cgroup_fs_instance_procs(p, ret, ret_leaf, err);
+        if (sbx_cgroup_backend_of(p) == SBX_CGROUP_BACKEND_SYSTEMD)
+                return sbx_sd_instance_procs(p, ret, ret_leaf, err);
+        return sbx_cgroup_fs_instance_procs(p, ret, ret_leaf, err);
 }
 
 int sbx_cgroup_instance_end(const struct sbx_cgroup_params *p, struct sbx_cgroup_usage *ret_usage, struct sbx_err *err)
 {
-        int r = instance_backend(p, err);
-        return r < 0 ? r : sbx_cgroup_fs_instance_end(p, ret_usage, err);
+        if (sbx_cgroup_backend_of(p) == SBX_CGROUP_BACKEND_SYSTEMD)
+                return sbx_sd_instance_end(p, ret_usage, err);
+        return sbx_cgroup_fs_instance_end(p, ret_usage, err);
+}
+
+int sbx_cgroup_instance_place(const struct sbx_cgroup_params *p, pid_t pid, struct sbx_err *err)
+{
+        if (sbx_cgroup_backend_of(p) == SBX_CGROUP_BACKEND_SYSTEMD)
+                return sbx_sd_instance_place(p, pid, err);
+        return sbx_err_setx(err, EOPNOTSUPP, "the cgroupfs backend's instance lives in the first login's leaf");
+}
+
+int sbx_cgroup_instance_attach(const struct sbx_cgroup_params *p, pid_t pid, struct sbx_err *err)
+{
+        return sbx_cgroup_backend_of(p) == SBX_CGROUP_BACKEND_SYSTEMD ? sbx_sd_instance_attach(p, pid, err) : 0;
 }

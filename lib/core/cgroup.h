@@ -137,13 +137,19 @@ void sbx_cgroup_session_free(struct sbx_cgroup_session *s);
 
 /* ---- Instance user (instance.h) ---- */
 
-/* The leaf every login of an `Instance user` user shares: <CgroupRoot>/<user>/instance, made and filled by root only
- * (cgroupfs). Closing one login's session moves its process out and leaves the leaf; killing it ends the instance. */
+/* The cgroup every login of an `Instance user` user shares, made and filled by root only. cgroupfs: the leaf
+ * <CgroupRoot>/<user>/instance, where each login's session process moves; closing one login's session moves its
+ * process out and leaves the leaf; killing it ends the instance. systemd: the transient scope
+ * sandbox-shell-<user>-instance.scope in user-<uid>.slice, which holds the init (the PAM module makes it there,
+ * sbx_instance_make) while each login stays in logind's session scope. */
 #define SBX_CGROUP_INSTANCE_LEAF "instance"
 
-/* The text of the instance leaf's cgroup.procs in the tracking hierarchy ("" when there is no leaf), for the
- * parameters a session of the user would open with, and (ret_leaf not NULL) that leaf's path (NULL when the user's
- * cgroup does not exist). malloc'd. -EOPNOTSUPP on the systemd backend. */
+/* The backend `p` names, `auto` resolved. */
+enum sbx_cgroup_backend sbx_cgroup_backend_of(const struct sbx_cgroup_params *p);
+
+/* The text of the instance's cgroup.procs in the tracking hierarchy ("" when there is none), for the parameters a
+ * session of the user would open with, and (ret_leaf not NULL) its path (cgroupfs: NULL when the user's cgroup does
+ * not exist). malloc'd. */
 int sbx_cgroup_instance_procs(const struct sbx_cgroup_params *p, char **ret, char **ret_leaf, struct sbx_err *err);
 
 /* The text of cgroup.procs of the calling process's own cgroup in the tracking hierarchy (a helper of an Instance
@@ -153,3 +159,9 @@ int sbx_cgroup_self_procs(char **ret, struct sbx_err *err);
 /* Ends the instance: its usage read into *ret_usage (may be NULL), every process of the leaf killed, the leaf
  * removed in every hierarchy, and the user's cgroup where no session is left in it. No leaf: nothing to do. */
 int sbx_cgroup_instance_end(const struct sbx_cgroup_params *p, struct sbx_cgroup_usage *ret_usage, struct sbx_err *err);
+
+/* systemd: makes the instance's scope with `pid` in it (the process that starts the init there). cgroupfs:
+ * -EOPNOTSUPP (the first login's helper makes the init in the leaf its session process moved to). */
+int sbx_cgroup_instance_place(const struct sbx_cgroup_params *p, pid_t pid, struct sbx_err *err);
+/* systemd: moves `pid` (root's Linger process) into the instance's scope. cgroupfs: nothing to do. */
+int sbx_cgroup_instance_attach(const struct sbx_cgroup_params *p, pid_t pid, struct sbx_err *err);

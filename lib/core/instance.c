@@ -2,6 +2,7 @@
 /* Instance user: the record of an instance and the decisions made from it (instance.h). */
 #define _GNU_SOURCE
 #include <fcntl.h>
+#include <grp.h>
 #include <signal.h>
 #include <inttypes.h>
 #include <stdio.h>
@@ -9,9 +10,11 @@
 #include <sys/file.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
+#include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
 
+#include "caps.h"
 #include "cgroup-internal.h"
 #include "fault.h"
 #include "instance.h"
@@ -458,6 +461,84 @@ int sbx_instance_open(const struct sbx_cgroup_params *cg, gid_t gid, const char 
                 *ret_role = SBX_INSTANCE_CREATE;
                 return 0;
         }
+}
+
+int sbx_instance_make(const struct sbx_cgroup_params *cg, gid_t gid, const char *helper, const char *session,
+                      struct sbx_err *err)
+{
+        char env[sizeof(SBX_SESSION_ENV) + 256];
+        if ((size_t)snprintf(env, sizeof(env), "%s=%s-%s", SBX_SESSION_ENV, cg->user, session) >= sizeof(env))
+                return sbx_err_setx(err, ENAMETOOLONG, "instance: session name too long");
+        int go[2], out[2];
+        SBX_STEP(err, pipe2(go, O_CLOEXEC), "instance: create a pipe");
+        if (pipe2(out, O_CLOEXEC) < 0) {
+                (void)close(go[0]);
+                (void)close(go[1]);
+                return sbx_err_set(err, errno, "instance: create a pipe");
+        }
+        pid_t pid = fork();
+        if (pid == 0) {
+                /* Nothing runs before the scope holds this process: EOF instead of the word ends it. */
+                char c;
+                (void)close(go[1]);
+                (void)close(out[0]);
+                if (read(go[0], &c, 1) != 1)
+                        _exit(1);
+                int null = open("/dev/null", O_RDWR | O_CLOEXEC);
+                struct sbx_err e = {0};
+                if (null < 0 || dup2(null, 0) < 0 || dup2(null, 1) < 0 || dup2(out[1], 2) < 0)
+                        _exit(1);
+                /* The helper gets its capabilities as at a login: the inheritable grant and its file capabilities;
+                 * the process is the user's, with the user's groups, before the exec. */
+                if (sbx_caps_grant_inheritable(&e) < 0) {
+                        dprintf(2, "%s\n", e.msg);
+                        _exit(1);
+                }
+                if (initgroups(cg->user, gid) < 0 || setresgid(gid, gid, gid) < 0 ||
+                    setresuid(cg->uid, cg->uid, cg->uid) < 0) {
+                        dprintf(2, "become '%s': %s\n", cg->user, strerror(errno));
+                        _exit(1);
+                }
+                char *const argv[] = {(char *)"sandbox-shell", (char *)SBX_MAKE_INSTANCE_ARG, NULL};
+                char *const envp[] = {env, (char *)"PATH=/usr/bin:/bin", NULL};
+                execve(helper, argv, envp);
+                dprintf(2, "execute '%s': %s\n", helper, strerror(errno));
+                _exit(127);
+        }
+        int saved = errno;
+        (void)close(go[0]);
+        (void)close(out[1]);
+        _cleanup_close_ int go_w = go[1], out_r = out[0];
+        if (pid < 0)
+                return sbx_err_set(err, saved, "instance: start the helper that makes the init");
+        int r = sbx_cgroup_instance_place(cg, pid, err);
+        if (r == 0 && write(go_w, "g", 1) != 1)
+                r = sbx_err_set(err, errno, "instance: start the helper that makes the init");
+        closep(&go_w);
+        /* Read to the end, the first line kept: the helper must never block on a full pipe. */
+        char msg[200], buf[512];
+        size_t len = 0;
+        for (;;) {
+                ssize_t k = read(out_r, buf, sizeof(buf));
+                if (k < 0 && errno == EINTR)
+                        continue;
+                if (k <= 0)
+                        break;
+                size_t room = sizeof(msg) - 1 - len, take = (size_t)k < room ? (size_t)k : room;
+                memcpy(msg + len, buf, take);
+                len += take;
+        }
+        msg[len] = '\0';
+        msg[strcspn(msg, "\n")] = '\0';
+        int st = 0;
+        while (waitpid(pid, &st, 0) < 0 && errno == EINTR)
+                ;
+        if (r < 0)
+                return r;
+        if (!WIFEXITED(st) || WEXITSTATUS(st) != 0)
+                return sbx_err_setx(err, EIO, "the helper could not make the instance's init: %s",
+                                    msg[0] ? msg : "it ended without a word");
+        return 0;
 }
 
 int sbx_instance_last_close(const struct sbx_cgroup_params *cg, gid_t gid, uint64_t linger, bool *ret_ended,

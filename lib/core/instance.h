@@ -91,6 +91,17 @@ enum sbx_instance_role {
 int sbx_instance_open(const struct sbx_cgroup_params *cg, gid_t gid, const char *session,
                       enum sbx_instance_role *ret_role, struct sbx_err *err);
 
+/* The argument that starts the helper to make the instance's init and end (sbx_instance_make). */
+#define SBX_MAKE_INSTANCE_ARG "--make-instance"
+
+/* systemd: the instance's init is made by root's open of the first login (the record names its session, registry id
+ * `session`, as the creator), not by that login's helper: a process of the PAM module, in the instance's own scope
+ * (sbx_cgroup_instance_place), becomes the user and executes the helper with SBX_MAKE_INSTANCE_ARG; that makes the
+ * init as a login's helper would and ends. Every login, the first too, then joins it. The helper's refusal is
+ * returned in the message. */
+int sbx_instance_make(const struct sbx_cgroup_params *cg, gid_t gid, const char *helper, const char *session,
+                      struct sbx_err *err);
+
 /* At the close of the last open login of the user (the session process moved out already, under the lock): with
  * `linger` 0 the instance ends now; else the record keeps it until the deadline (SBX_LIMIT_INFINITY: until ended).
  * *ret_ended: it ended (its usage in *ret_usage); *ret_deadline: the deadline set (0: none). */

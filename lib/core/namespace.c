@@ -972,6 +972,34 @@ static int outer_wait(const struct sbx_launch *l, struct outer *o, int *msg_r, i
         return 0;
 }
 
+static int build_filter(const struct sbx_launch *l, struct sbx_filter_prog **ret, struct sbx_err *err)
+{
+        struct sbx_filter_spec spec = {
+                .add = (const char *const *)l->policy->syscall_deny,
+                .remove = (const char *const *)l->policy->syscall_allow,
+        };
+        int r = sbx_filter_build(&spec, ret, err);
+        return r < 0 ? sbx_err_prefix(err, "SystemCallFilter") : 0;
+}
+
+int sbx_ns_instance_make(const struct sbx_launch *l, struct sbx_err *err)
+{
+        _cleanup_filter_prog_ struct sbx_filter_prog *filter = NULL;
+        int r = build_filter(l, &filter, err);
+        if (r < 0)
+                return r;
+        if (l->role != SBX_INSTANCE_CREATE)
+                return sbx_err_setx(err, EPERM,
+                                    "instance: the record does not name this login as the one that makes "
+                                    "the instance");
+        _cleanup_close_ int pidfd = -1;
+        struct sbx_ns_id ns[_SBX_NS_MAX];
+        pid_t init;
+        bool joined;
+        /* The init stays when this process ends: it is nobody's child then but the host's reaper's. */
+        return instance_target(l, filter, &pidfd, ns, &init, &joined, err);
+}
+
 int sbx_ns_launch(const struct sbx_launch *l, int *ret_exit, enum sbx_launch_failure *ret_failure, struct sbx_err *err)
 {
         *ret_exit = 1;
@@ -981,13 +1009,9 @@ int sbx_ns_launch(const struct sbx_launch *l, int *ret_exit, enum sbx_launch_fai
         /* The syscall filter is generated here, before any namespace exists: a bad SystemCallFilter entry refuses
          * the login with nothing to undo, and PID 1 only has to load it. */
         _cleanup_filter_prog_ struct sbx_filter_prog *filter = NULL;
-        struct sbx_filter_spec spec = {
-                .add = (const char *const *)l->policy->syscall_deny,
-                .remove = (const char *const *)l->policy->syscall_allow,
-        };
-        int fr = sbx_filter_build(&spec, &filter, err);
+        int fr = build_filter(l, &filter, err);
         if (fr < 0)
-                return sbx_err_prefix(err, "SystemCallFilter");
+                return fr;
         /* The capabilities of a join are for a join only. */
         if (!l->joined && (fr = sbx_caps_drop_join(err)) < 0)
                 return fr;

@@ -60,5 +60,9 @@ enum sbx_launch_failure {
  * sandbox. */
 int sbx_ns_launch(const struct sbx_launch *l, int *ret_exit, enum sbx_launch_failure *ret_failure, struct sbx_err *err);
 
+/* Instance user, systemd backend: makes the instance's init (l->role SBX_INSTANCE_CREATE) and returns once it is
+ * ready, leaving it running; started by the PAM module's open in the instance's scope (sbx_instance_make). */
+int sbx_ns_instance_make(const struct sbx_launch *l, struct sbx_err *err);
+
 /* The helper's exit code for a wait status: the exit status, or 128+N for death by signal N. */
 int sbx_ns_exit_code(int wstatus);

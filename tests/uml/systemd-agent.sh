@@ -303,3 +303,66 @@ out=$("${SSH[@]}" sbxu1@127.0.0.1 'echo PID=$$' 2>&1)
 check_match "without linger, the login works again" '^PID=1$' "$out"
 wait_for "! pgrep -u sbxu1 >/dev/null" 30 || true
 check_eq "at the end: no process of sbxu1" "" "$(pgrep -u sbxu1 -a)"
+
+# ---- Instance user on systemd: logind ends sbxu4's and sbxu5's session scopes at logout (KillUserProcesses=yes,
+# KillOnlyUsers), the instance lives in a transient scope of its own in the user's slice
+iunit4=sandbox-shell-sbxu4-instance.scope
+icg4=/user.slice/user-2004.slice/$iunit4
+rm -f /home/sbxu4/stop
+"${SSH[@]}" sbxu4@127.0.0.1 'echo PID=$$; echo CG=$(cat /proc/self/cgroup); echo first >/tmp/mark; echo shm >/dev/shm/mark;
+    while [ ! -e ~/stop ]; do sleep 0.2; done; echo BYE' >/tmp/i1.out 2>&1 &
+i1=$!
+wait_for "has_line /tmp/i1.out 'PID=*' || ! kill -0 $i1 2>/dev/null" 300 || true
+check_match "instance: the first login's shell is in the sandbox, not its PID 1" '^PID=([2-9]|[1-9][0-9]+)$' \
+    "$(cat /tmp/i1.out)"
+check_eq "instance: its scope is active" "active" "$(prop "$iunit4" ActiveState)"
+init4=$(pgrep -u sbxu4 -x sandbox-init)
+check_match "instance: one init of sbxu4" '^[0-9]+$' "$init4"
+check_eq "instance: the init is in the instance's scope" "$icg4" "$(cg_of "$init4")"
+check_eq "instance: nothing but the init is in that scope" "$init4" "$(cat "/sys/fs/cgroup$icg4/cgroup.procs" 2>&1)"
+lcg=""
+for p in $(pgrep -u sbxu4 -x sh); do lcg=$(cg_of "$p"); done
+check_match "instance: the login's shell stays in logind's session scope" \
+    '^/user\.slice/user-2004\.slice/session-[0-9]+\.scope$' "$lcg"
+lunit=${lcg##*/}
+check_eq "instance: SessionTasksMax is on the login's own scope" "30" "$(prop "$lunit" TasksMax)"
+out=$("${SSH[@]}" sbxu4@127.0.0.1 'echo PID=$$; cat /tmp/mark /dev/shm/mark; ps -o pid,comm 2>/dev/null | grep -c sleep' 2>&1)
+check_match "instance: a second login joins it (the first's /tmp)" '^first$' "$out"
+check_match "instance: ... and its /dev/shm" '^shm$' "$out"
+check_match "instance: ... and sees the first login's processes" '^[1-9][0-9]*$' "$(printf '%s\n' "$out" | tail -n 1)"
+check_eq "instance: still one init after the join" "$init4" "$(pgrep -u sbxu4 -x sandbox-init)"
+touch /home/sbxu4/stop
+wait "$i1"
+check_match "instance: the first login ended normally" '^BYE$' "$(cat /tmp/i1.out)"
+wait_for "! pgrep -u sbxu4 >/dev/null" 30 || true
+check_eq "instance, Linger 0: after the last logout no process of sbxu4 is left (KillUserProcesses=yes)" "" \
+    "$(pgrep -u sbxu4 -a)"
+wait_for "[ \"\$(prop $iunit4 ActiveState)\" != active ]" 30 || true
+check_match "instance, Linger 0: its scope is gone" '^(inactive|)$' "$(prop "$iunit4" ActiveState)"
+check_match "instance, Linger 0: one line for its end" 'instance ended: user=sbxu4 end=logout' \
+    "$(journalctl --no-pager -o cat | grep 'instance ended: user=sbxu4')"
+
+# Linger 20s: the instance outlives logind's session scope, and its Linger process is out of that scope.
+iunit5=sandbox-shell-sbxu5-instance.scope
+icg5=/user.slice/user-2005.slice/$iunit5
+out=$("${SSH[@]}" sbxu5@127.0.0.1 'echo PID=$$; echo kept >/tmp/mark' 2>&1)
+check_match "linger: the first login runs" '^PID=([2-9]|[1-9][0-9]+)$' "$out"
+wait_for "[ -z \"\$(loginctl list-sessions --no-legend | grep sbxu5)\" ]" 30 || true
+check_eq "linger: logind's session of sbxu5 is gone" "" "$(loginctl list-sessions --no-legend | grep sbxu5)"
+init5=$(pgrep -u sbxu5 -x sandbox-init)
+check_match "linger: the init outlived the session scope" '^[0-9]+$' "$init5"
+check_eq "linger: ... in the instance's scope, still active" "$icg5 active" "$(cg_of "$init5") $(prop "$iunit5" ActiveState)"
+watcher=$(pgrep -x sandbox-linger)
+check_eq "linger: root's Linger process is in the instance's scope" "$icg5" "$(cg_of "$watcher")"
+out=$("${SSH[@]}" sbxu5@127.0.0.1 'cat /tmp/mark' 2>&1)
+check_match "linger: the next login finds the instance's /tmp" '^kept$' "$out"
+check_eq "linger: ... the same init" "$init5" "$(pgrep -u sbxu5 -x sandbox-init)"
+wait_for "! pgrep -u sbxu5 >/dev/null" 60 || true
+check_eq "linger: after it expires no process of sbxu5 is left" "" "$(pgrep -u sbxu5 -a)"
+wait_for "[ \"\$(prop $iunit5 ActiveState)\" != active ]" 30 || true
+check_match "linger: its scope is gone" '^(inactive|)$' "$(prop "$iunit5" ActiveState)"
+check_match "linger: one line for its end" 'instance ended: user=sbxu5 end=linger' \
+    "$(journalctl --no-pager -o cat | grep 'instance ended: user=sbxu5')"
+check_eq "linger: no Linger process is left" "" "$(pgrep -x sandbox-linger)"
+check_eq "after the instances: no cgroup of ours anywhere under /sys/fs/cgroup" "" \
+    "$(find /sys/fs/cgroup -type d \( -name 'sandbox-shell*' -o -name 'session-[0-9]*-[0-9]*' \))"

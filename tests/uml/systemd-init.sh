@@ -46,15 +46,15 @@ cat >>"$R/etc/passwd" <<EOF
 sbxu1:x:2001:2001:sandboxed:/home/sbxu1:${SBX_UML_SHELL:-/usr/bin/sandbox-shell}
 sbxu2:x:2002:2002:plain:/home/sbxu2:/bin/sh
 sbxu3:x:2003:2003:restricted:/home/sbxu3:/usr/bin/sandbox-shell
+sbxu4:x:2004:2004:instance:/home/sbxu4:/usr/bin/sandbox-shell
+sbxu5:x:2005:2005:instance, linger:/home/sbxu5:/usr/bin/sandbox-shell
 EOF
-printf 'sbxu1:*:19000:0:99999:7:::\nsbxu2:*:19000:0:99999:7:::\nsbxu3:*:19000:0:99999:7:::\n' >>"$R/etc/shadow"
-printf 'sbxu1:x:2001:\nsbxu2:x:2002:\nsbxu3:x:2003:\n' >>"$R/etc/group"
-for u in sbxu1 sbxu2 sbxu3; do
-    mkdir -p "$R/home/$u"
+for i in 1 2 3 4 5; do
+    printf 'sbxu%s:*:19000:0:99999:7:::\n' $i >>"$R/etc/shadow"
+    printf 'sbxu%s:x:200%s:\n' $i $i >>"$R/etc/group"
+    mkdir -p "$R/home/sbxu$i"
+    chown 200$i:200$i "$R/home/sbxu$i"
 done
-chown 2001:2001 "$R/home/sbxu1"
-chown 2002:2002 "$R/home/sbxu2"
-chown 2003:2003 "$R/home/sbxu3"
 
 # The helper's file capabilities, as meson install sets them (the copy from the host's staging directory does not
 # carry them; the overlay's upper layer is a tmpfs, which keeps security.capability).
@@ -91,6 +91,19 @@ Match User sbxu3
     Sandbox yes
     RootDirectory /var/lib/sandbox-shell/rootfs
     Commands echo
+Match User sbxu4
+    Sandbox yes
+    RootDirectory /var/lib/sandbox-shell/rootfs
+    Shell /bin/sh
+    Instance user
+    SessionTasksMax 30
+
+Match User sbxu5
+    Sandbox yes
+    RootDirectory /var/lib/sandbox-shell/rootfs
+    Shell /bin/sh
+    Instance user
+    Linger 20s
 EOF
 chmod 0644 "$R/etc/sandbox-shell/sandbox-shell.conf"
 
@@ -125,7 +138,7 @@ ssh-keygen -q -t ed25519 -N '' -f "$R/etc/ssh/sbx_host_ed25519" </dev/null || fa
 mkdir -p -m 0700 "$R/root/.ssh"
 ssh-keygen -q -t ed25519 -N '' -f "$R/root/.ssh/sbx_client" </dev/null || fail "client key"
 mkdir -p "$R/etc/ssh/sbx_keys"
-for u in root sbxu1 sbxu2 sbxu3; do
+for u in root sbxu1 sbxu2 sbxu3 sbxu4 sbxu5; do
     cp "$R/root/.ssh/sbx_client.pub" "$R/etc/ssh/sbx_keys/$u"
 done
 chmod -R go-w "$R/etc/ssh/sbx_keys"
@@ -145,10 +158,12 @@ LogLevel VERBOSE
 EOF
 rm -f "$R/etc/default/ssh"
 
-# logind: detached processes are not its business (KillUserProcesses=no, Debian's default, said explicitly), and the
-# user's manager goes 2 s after the last session (Debian's default is 10 s), which the agent waits out.
+# logind: detached processes are not its business (KillUserProcesses=no, Debian's default, said explicitly), but for
+# the two Instance user accounts, whose session scopes it ends at logout (KillOnlyUsers); and the user's manager
+# goes 2 s after the last session (Debian's default is 10 s), which the agent waits out.
 mkdir -p "$R/etc/systemd/logind.conf.d"
-printf '[Login]\nKillUserProcesses=no\nUserStopDelaySec=2\n' >"$R/etc/systemd/logind.conf.d/sbx.conf"
+printf '[Login]\nKillUserProcesses=yes\nKillOnlyUsers=sbxu4 sbxu5\nUserStopDelaySec=2\n' \
+    >"$R/etc/systemd/logind.conf.d/sbx.conf"
 
 # What a login does not need is masked, so the guest is up sooner. The user's manager (user@.service) is not: a Debian
 # host runs it for every login, and it is what the sandbox's boundary must keep from running units of a sandboxed
