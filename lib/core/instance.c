@@ -486,7 +486,9 @@ int sbx_instance_make(const struct sbx_cgroup_params *cg, gid_t gid, const char 
                         _exit(1);
                 int null = open("/dev/null", O_RDWR | O_CLOEXEC);
                 struct sbx_err e = {0};
-                if (null < 0 || dup2(null, 0) < 0 || dup2(null, 1) < 0 || dup2(out[1], 2) < 0)
+                /* Nothing of the PAM caller's (sshd's sockets and pipes) reaches the user's process. */
+                if (null < 0 || dup2(null, 0) < 0 || dup2(null, 1) < 0 || dup2(out[1], 2) < 0 ||
+                    close_range(3, ~0U, 0) < 0)
                         _exit(1);
                 /* The helper gets its capabilities as at a login: the inheritable grant and its file capabilities;
                  * the process is the user's, with the user's groups, before the exec. */
