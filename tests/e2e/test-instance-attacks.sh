@@ -28,6 +28,8 @@ out=$(sbx_ssh sbxuser1 'echo marker-$((6 * 7)) >/tmp/marker; echo MADE' 2>&1 </d
 sbx_assert_match "a first login makes the instance" '^MADE$' "$out"
 init1=$(init_pid)
 [ -n "$init1" ] || sbx_fail "no init of sbxuser1"
+# The record names the init once the first login has closed (the client returns before sshd closes it).
+sbx_sshd_settle sbxuser1
 sbx_assert_match "root's record names the init" "^pid=$init1 " "$(cat "$rec")"
 sbx_assert_eq "... and is root's, readable by the user's group only" "root sbxuser1 640" "$(stat -c '%U %G %a' "$rec")"
 
@@ -82,12 +84,14 @@ init2=$(init_pid)
 
 # PID reuse: the record's PID now names another process (the stranger's sandbox), with that process's own start
 # time. The next login checks it against the kernel and makes a fresh instance instead of joining.
+sbx_sshd_settle sbxuser1
 sed -i "s/^pid=.*/pid=$stranger $(awk '{ print $22 }' "/proc/$stranger/stat")/" "$rec"
 out=$(sbx_ssh sbxuser1 'cat /tmp/marker 2>&1; echo JOINED' 2>&1 </dev/null)
 sbx_assert_match "with the record's PID reused, the next login runs" '^JOINED$' "$out"
 sbx_assert_no_match "... not in the stranger's sandbox" 'STRANGER' "$out"
 sbx_assert_match "... in a fresh instance of its own" 'No such file' "$out"
 kill -0 "$stranger" 2>/dev/null || sbx_fail "the stranger's sandbox was ended"
+sbx_sshd_settle sbxuser1
 sbx_assert_match "root's record names the fresh init" "^pid=$(init_pid) " "$(cat "$rec")"
 
 # CgroupRoot changed under a running instance (a %c that differs between logins does the same): the login is
