@@ -6,7 +6,7 @@ SBX_BUILD_DEPS=(meson ninja-build pkg-config gcc clang libc6-dev libpam0g-dev li
     clang-format)
 SBX_TEST_DEPS=(libcmocka-dev libpam-wrapper libnss-wrapper busybox-static openssh-server openssh-client mandoc
     user-mode-linux kmod tmux procps util-linux iproute2 psmisc login debootstrap binutils systemd dbus libpam-systemd sudo
-    rsync sshfs nftables)
+    rsync sshfs nftables prometheus debhelper dpkg-dev lintian)
 
 # Installs whatever of the lists is missing (apt-get, as root). Without root it only says what is missing.
 sbx_install_deps() {
