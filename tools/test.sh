@@ -3,12 +3,13 @@
 # Runs every test suite of sandbox-shell. Installs the build and test dependencies from Debian's packages when they are
 # missing (needs root for that), builds with -Dwerror=true (gcc) and the fault injection points compiled in, runs every
 # suite there; builds once more the way meson install ships it (-Dwerror=true, every other option at its default, so no
-# fault injection) and runs the root suites against that build too; then builds with clang and with
-# -Db_sanitize=address,undefined and runs the suites that do not need file capabilities there, then fuzzes the
-# config parser for a bounded time (tools/fuzz.sh).
+# fault injection) and runs the root suites against that build too; builds the Debian package from the tree, checks it
+# with lintian and takes it through install, upgrade, remove and purge in the systemd guest (the package suite, once);
+# then builds with clang and with -Db_sanitize=address,undefined and runs the suites that do not need file
+# capabilities there, then fuzzes the config parser for a bounded time (tools/fuzz.sh).
 #
 #   tools/test.sh              everything
-#   tools/test.sh --quick      only the fault-injection build and its suites
+#   tools/test.sh --quick      only the fault-injection build and its suites (not the package)
 #   SBX_MUST_WORK=1 tools/test.sh   a root-only test that cannot run is a failure instead of a skip (CI sets this)
 set -euo pipefail
 
@@ -20,7 +21,7 @@ for a in "$@"; do
     case "$a" in
     --quick) quick=1 ;;
     -h | --help)
-        sed -n '3,12p' "$0"
+        sed -n '3,13p' "$0"
         exit 0
         ;;
     *)
@@ -58,14 +59,14 @@ run_suites() {
     meson test -C "$dir" --print-errorlogs --num-processes "$jobs" "$@"
 }
 
-echo "== gcc, -Dwerror=true -Dfault_injection=true: every suite"
+echo "== gcc, -Dwerror=true -Dfault_injection=true: every suite but package (below)"
 if [ -d build-test ]; then
     meson setup --reconfigure build-test -Dwerror=true -Dfault_injection=true >/dev/null
 else
     meson setup build-test -Dwerror=true -Dfault_injection=true >/dev/null
 fi
 ninja -C build-test
-run_suites build-test
+run_suites build-test --no-suite package
 
 [ "$quick" = 1 ] && exit 0
 
@@ -81,6 +82,10 @@ grep -q '^#define SBX_FAULT_INJECTION 0$' build-test-shipped/config.h ||
     { echo "test.sh: build-test-shipped has fault injection compiled in" >&2; exit 1; }
 ninja -C build-test-shipped
 run_suites build-test-shipped --suite integration --suite e2e --suite escape --suite admin --suite uml
+
+# The package is built from the tree (the build directories play no part); it runs once.
+echo "== the Debian package: tools/build-deb.sh, lintian, its life in the systemd guest"
+run_suites build-test-shipped --suite package
 
 echo "== clang, -Dwerror=true: unit, pam and ctl suites"
 if [ -d build-test-clang ]; then

@@ -6,6 +6,9 @@
 # into the overlay, pivots into it and execs systemd as PID 1 with sbx-uml.target: dbus, logind, sshd and the agent
 # (tests/uml/systemd-agent.sh), which runs the assertions and powers the guest off. The host directory named by
 # sbx_out= on the kernel command line is mounted read-write at /sbx-out: env.sh comes in, results go out.
+# With SBX_UML_PACKAGE=1 in env.sh (tests/package/test-package.sh), nothing of sandbox-shell is installed, and neither
+# its configuration nor its PAM lines are written: the agent SBX_UML_AGENT installs the Debian package and configures
+# it as an administrator would.
 export PATH=/usr/sbin:/usr/bin:/sbin:/bin
 fail() {
     echo "UML-SETUP-FAILED $*"
@@ -30,14 +33,19 @@ mount -t hostfs -o "$out" none "$R/sbx-out" || fail "hostfs $out"
 # The build and source trees may live below /tmp, which the guest's systemd sees as a fresh tmpfs: what is used after
 # the pivot is copied into the overlay. sandbox-shell itself is installed as `meson install` lays it out (staged by
 # test-uml-systemd.sh): /usr/bin/sandbox-shell, the PAM module, the user@.service drop-in, its program.
+package=${SBX_UML_PACKAGE:-0}
 mkdir -p "$R/usr/local/lib/sbx-test"
-install -m 0755 "$SBX_SRCDIR/tests/uml/systemd-agent.sh" "$R/usr/local/lib/sbx-test/agent.sh" || fail "copy the agent"
-# (tar keeps the root's merged-/usr links, /lib -> usr/lib, where cp would refuse to put a directory)
-tar -C "$R/sbx-out/stage" -cf - . | tar -C "$R" -xf - --keep-directory-symlink --no-same-owner ||
-    fail "install the staged build"
+install -m 0755 "${SBX_UML_AGENT:-$SBX_SRCDIR/tests/uml/systemd-agent.sh}" "$R/usr/local/lib/sbx-test/agent.sh" ||
+    fail "copy the agent"
+install -m 0644 "$SBX_SRCDIR/tests/uml/agent-lib.sh" "$R/usr/local/lib/sbx-test/agent-lib.sh" || fail "copy agent-lib"
 PAM=pam_sandbox.so
-[ -f "$R/lib/x86_64-linux-gnu/security/$PAM" ] || [ -f "$R/usr/lib/x86_64-linux-gnu/security/$PAM" ] ||
-    fail "the staged build has no $PAM in the security directory"
+if [ "$package" != 1 ]; then
+    # (tar keeps the root's merged-/usr links, /lib -> usr/lib, where cp would refuse to put a directory)
+    tar -C "$R/sbx-out/stage" -cf - . | tar -C "$R" -xf - --keep-directory-symlink --no-same-owner ||
+        fail "install the staged build"
+    [ -f "$R/lib/x86_64-linux-gnu/security/$PAM" ] || [ -f "$R/usr/lib/x86_64-linux-gnu/security/$PAM" ] ||
+        fail "the staged build has no $PAM in the security directory"
+fi
 
 # Users: sbxu1 is sandboxed (login shell: the helper; SBX_UML_SHELL=/bin/sh, for diagnosing the PAM side alone when
 # the helper fails, keeps the session without it), sbxu2 is not, sbxu3 is a restricted account (Commands). '*': no
@@ -58,7 +66,7 @@ done
 
 # The helper's file capabilities, as meson install sets them (the copy from the host's staging directory does not
 # carry them; the overlay's upper layer is a tmpfs, which keeps security.capability).
-setcap "$SBX_HELPER_CAPS+ei" "$R/usr/bin/sandbox-shell" || fail "setcap helper"
+[ "$package" = 1 ] || setcap "$SBX_HELPER_CAPS+ei" "$R/usr/bin/sandbox-shell" || fail "setcap helper"
 
 # A busybox rootfs, every component root-owned.
 rootfs=$R/var/lib/sandbox-shell/rootfs
@@ -70,8 +78,15 @@ for a in $(/bin/busybox --list); do
 done
 cp "$R/etc/passwd" "$R/etc/group" "$rootfs/etc/"
 
-mkdir -p "$R/etc/sandbox-shell"
-cat >"$R/etc/sandbox-shell/sandbox-shell.conf" <<EOF
+# The policy: in package mode the agent writes it into the package's drop-in directory.
+policy=$R/etc/sandbox-shell/sandbox-shell.conf
+if [ "$package" = 1 ]; then
+    mkdir -p "$R/usr/local/lib/sbx-test/policy"
+    policy=$R/usr/local/lib/sbx-test/policy/site.conf
+else
+    mkdir -p "$R/etc/sandbox-shell"
+fi
+cat >"$policy" <<EOF
 Sandbox no
 
 Match User sbxu1
@@ -105,10 +120,11 @@ Match User sbxu5
     Instance user
     Linger 20s
 EOF
-chmod 0644 "$R/etc/sandbox-shell/sandbox-shell.conf"
+chmod 0644 "$policy"
 
 # PAM: pam_sandbox after @include common-session (after pam_systemd), its setcred line last in the auth stack, its
-# account line after common-account, as etc/pam.d/sandbox-shell and pam_sandbox(8) tell administrators.
+# account line after common-account, as etc/pam.d/sandbox-shell and pam_sandbox(8) tell administrators. In package
+# mode the files start without them: the agent adds them from the package's example once it is installed.
 cat >"$R/etc/pam.d/sshd" <<EOF
 @include common-auth
 auth optional $PAM
@@ -131,6 +147,7 @@ account optional $PAM debug
 session required $PAM debug
 EOF
 done
+if [ "$package" = 1 ]; then sed -i "/$PAM/d" "$R/etc/pam.d/sshd" "$R/etc/pam.d/su" "$R/etc/pam.d/su-l"; fi
 grep -q pam_systemd "$R/etc/pam.d/common-session" || fail "pam_systemd is not in common-session (package libpam-systemd)"
 
 # sshd on 127.0.0.1:22 with a fresh host key; root logs in with a key (for su), the users too.

@@ -10,14 +10,8 @@
 set -u
 here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 . "$here/../lib/harness.sh"
-[ "$(id -u)" = 0 ] || sbx_skip "needs root (the guest's tests run as its root)"
-command -v linux.uml >/dev/null || sbx_skip "needs linux.uml (Debian package user-mode-linux)"
-for f in /lib/systemd/systemd /usr/bin/dbus-daemon /usr/sbin/sshd /sbin/insmod /bin/busybox \
-    /lib/x86_64-linux-gnu/security/pam_systemd.so; do
-    [ -e "$f" ] || sbx_skip "needs $f (packages systemd, dbus, openssh-server, kmod, busybox-static, libpam-systemd)"
-done
-ls /usr/lib/uml/modules/*/kernel/fs/overlayfs/overlay.ko >/dev/null 2>&1 ||
-    sbx_skip "needs the overlay module of user-mode-linux (/usr/lib/uml/modules)"
+. "$here/systemd-guest.sh"
+sbx_systemd_guest_prereqs
 grep -q '^#define HAVE_SYSTEMD 1' "$SBX_BUILDDIR/config.h" ||
     sbx_skip "sandbox-shell was built without systemd support (meson -Dsystemd=enabled, package libsystemd-dev)"
 
@@ -31,28 +25,5 @@ DESTDIR=$out/stage meson install -C "$SBX_BUILDDIR" --no-rebuild --quiet >"$out/
     echo "not ok - meson install for the guest: $(tail -n 5 "$out/install.log")"
     exit 1
 }
-for v in SBX_SRCDIR SBX_BUILDDIR SBX_HELPER SBX_PAM_MODULE SBX_HELPER_CAPS SBX_UML_SHELL; do
-    printf 'export %s=%q\n' "$v" "${!v:-}"
-done >"$out/env.sh"
-
-# About 17 s to a ready guest on an idle machine and a minute for the whole run, several times that on a busy one; the
-# bound (below the suite's timeout) only stops a guest that hangs.
-console=$(timeout -k 10 800 env LD_PRELOAD="$SBX_UML_PRELOAD" linux.uml mem=768M root=/dev/root rootfstype=hostfs rootflags=/ ro \
-    init="$here/systemd-init.sh" sbx_out="$out" con0=fd:0,fd:1 con=null quiet systemd.show_status=0 \
-    </dev/null 2>&1)
-rc=$?
-echo "$console" | grep -E '^UML-' | sed 's/^/# /'
-sed 's/^/# /' "$out/journal.log" 2>/dev/null | tail -n 60 >&2
-if [ ! -s "$out/agent.log" ]; then
-    echo "$console" | tail -n 40 | sed 's/^/# console: /'
-    echo "not ok - the guest ran no agent (linux.uml status $rc)"
-    exit 1
-fi
-cat "$out/agent.log"
-status=$(cat "$out/status" 2>/dev/null)
-if [ "$status" != 0 ]; then
-    echo "# the agent did not finish cleanly (status '${status:-none}', linux.uml status $rc)"
-    exit 1
-fi
-grep -q '^not ok' "$out/agent.log" && exit 1
-exit 0
+sbx_systemd_guest_env "$out"
+sbx_systemd_guest_run "$out"
