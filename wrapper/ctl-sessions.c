@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
-/* sandbox-shellctl list and kill: the live sessions, read from the cgroup trees of every CgroupRoot the policies use
- * (lib/sessions.h). */
+/* sandbox-shellctl list, kill and metrics: the live sessions, read from the cgroup trees of every CgroupRoot the
+ * policies use (lib/sessions.h); metrics writes them in Prometheus's text format (lib/metrics.h). */
 #define _GNU_SOURCE
 #include <getopt.h>
 #include <stdlib.h>
@@ -8,6 +8,7 @@
 #include <time.h>
 
 #include "ctl.h"
+#include "metrics.h"
 #include "sessions.h"
 
 struct roots {
@@ -44,15 +45,15 @@ static int collect_root(void *data, const struct ctl_user *cu)
         return 0;
 }
 
-/* Options shared by list and kill. Returns the index of the first operand, or -1 (usage error) / -2 (--help). */
-static int parse(struct ctl *ctl, const char *verb, int argc, char **argv, struct roots *roots, bool *json)
+/* Options shared by list, kill and metrics (json, textfile: NULL where the subcommand has no such option). Returns the
+ * index of the first operand, or -1 (usage error) / -2 (--help). */
+static int parse(struct ctl *ctl, const char *verb, int argc, char **argv, struct roots *roots, bool *json,
+                 const char **textfile)
 {
         static const struct option options[] = {
-                {"config", required_argument, NULL, 'c'},
-                {"cgroup-root", required_argument, NULL, 'r'},
-                {"json", no_argument, NULL, 'j'},
-                {"help", no_argument, NULL, 'h'},
-                {},
+                {"config", required_argument, NULL, 'c'}, {"cgroup-root", required_argument, NULL, 'r'},
+                {"json", no_argument, NULL, 'j'},         {"textfile", required_argument, NULL, 't'},
+                {"help", no_argument, NULL, 'h'},         {},
         };
         int o;
         optind = 0;
@@ -72,6 +73,13 @@ static int parse(struct ctl *ctl, const char *verb, int argc, char **argv, struc
                         }
                         ctl_verb_usage(stderr, verb, false);
                         return -1;
+                case 't':
+                        if (textfile) {
+                                *textfile = optarg;
+                                break;
+                        }
+                        ctl_verb_usage(stderr, verb, false);
+                        return -1;
                 case 'h':
                         ctl_verb_usage(stdout, verb, true);
                         return -2;
@@ -82,7 +90,19 @@ static int parse(struct ctl *ctl, const char *verb, int argc, char **argv, struc
         return optind;
 }
 
-/* Without --cgroup-root: the CgroupRoot of every sandboxed user's policy (the default when there is none). */
+/* Without --cgroup-root: the CgroupRoot of every sandboxed user's policy in c (the default when there is none). */
+static int default_roots_of(const struct sbx_config *c, struct roots *roots)
+{
+        if (roots->n)
+                return 0;
+        if (ctl_for_each_user(c, NULL, collect_root, roots) != 0 ||
+            (roots->n == 0 && add_root(roots, SBX_DEFAULT_CGROUP_ROOT) < 0)) {
+                fprintf(stderr, "sandbox-shellctl: out of memory\n");
+                return -1;
+        }
+        return 0;
+}
+
 static int default_roots(const struct ctl *ctl, struct roots *roots)
 {
         if (roots->n)
@@ -90,12 +110,7 @@ static int default_roots(const struct ctl *ctl, struct roots *roots)
         _cleanup_config_ struct sbx_config *c = NULL;
         if (ctl_load_config(ctl, &c) < 0)
                 return -1;
-        if (ctl_for_each_user(c, NULL, collect_root, roots) != 0 ||
-            (roots->n == 0 && add_root(roots, SBX_DEFAULT_CGROUP_ROOT) < 0)) {
-                fprintf(stderr, "sandbox-shellctl: out of memory\n");
-                return -1;
-        }
-        return 0;
+        return default_roots_of(c, roots);
 }
 
 static void put_size(FILE *f, uint64_t v)
@@ -144,7 +159,7 @@ int ctl_list(struct ctl *ctl, int argc, char **argv)
 {
         struct roots roots = {0};
         bool json = false;
-        int first = parse(ctl, "list", argc, argv, &roots, &json);
+        int first = parse(ctl, "list", argc, argv, &roots, &json, NULL);
         int ret = EXIT_FAILURE;
         struct sbx_session_list l = {0};
         struct sbx_err err = {0};
@@ -176,6 +191,8 @@ int ctl_list(struct ctl *ctl, int argc, char **argv)
                         put_json_u64(stdout, "memory_peak", s->usage.memory_peak, false);
                         put_json_u64(stdout, "cpu_usec", s->usage.cpu_usec, false);
                         put_json_u64(stdout, "tasks", s->usage.tasks, false);
+                        put_json_u64(stdout, "oom_kills", s->usage.oom_kills, false);
+                        put_json_u64(stdout, "tasks_max_hits", s->usage.tasks_max_hits, false);
                         fputs("\"cgroup\": ", stdout);
                         put_json_str(stdout, s->leaf);
                         if (s->instance) {
@@ -236,7 +253,7 @@ out:
 int ctl_kill(struct ctl *ctl, int argc, char **argv)
 {
         struct roots roots = {0};
-        int first = parse(ctl, "kill", argc, argv, &roots, NULL);
+        int first = parse(ctl, "kill", argc, argv, &roots, NULL, NULL);
         int ret = EXIT_FAILURE;
         struct sbx_session_list l = {0};
         struct sbx_err err = {0};
@@ -274,6 +291,108 @@ int ctl_kill(struct ctl *ctl, int argc, char **argv)
                 fprintf(stderr, "sandbox-shellctl: no session of a user or with the id '%s'\n", what);
         ret = matched && !failed ? EXIT_SUCCESS : EXIT_FAILURE;
 out:
+        sbx_session_list_done(&l);
+        roots_done(&roots);
+        return ret;
+}
+
+/* The policies of the users that have sessions in l, for their limits. */
+struct policies {
+        struct sbx_metrics_user *users;
+        struct sbx_policy **p;
+        size_t n;
+};
+
+static void policies_done(struct policies *ps)
+{
+        for (size_t i = 0; i < ps->n; i++)
+                sbx_policy_free(ps->p[i]);
+        free(ps->p);
+        free(ps->users);
+}
+
+/* A user whose policy does not resolve now (gone from passwd, a Match that fails for it) still has its sessions
+ * counted; only its limits are left out, with a word on stderr. */
+static int resolve_policies(const struct sbx_config *c, const struct sbx_session_list *l, struct policies *ps)
+{
+        if (!(ps->users = calloc(l->n ? l->n : 1, sizeof(*ps->users))) ||
+            !(ps->p = calloc(l->n ? l->n : 1, sizeof(*ps->p))))
+                return -ENOMEM;
+        for (size_t i = 0; i < l->n; i++) {
+                const char *name = l->v[i].user;
+                if (ps->n && streq(ps->users[ps->n - 1].user, name))
+                        continue;
+                struct sbx_err err = {0};
+                _cleanup_user_ struct sbx_user *u = NULL;
+                struct sbx_metrics_user *mu = &ps->users[ps->n];
+                struct sbx_policy **p = &ps->p[ps->n];
+                *mu = (struct sbx_metrics_user){.user = name, .max_sessions = SBX_LIMIT_UNSET};
+                ps->n++;
+                if (sbx_user_lookup_name(name, true, &u, &err) < 0 || sbx_policy_resolve(c, u, p, &err) < 0) {
+                        if (err.code == ENOMEM)
+                                return -ENOMEM;
+                        fprintf(stderr, "sandbox-shellctl: no limits for %s: %s\n", name, err.msg);
+                        continue;
+                }
+                mu->limits = &(*p)->limits;
+                /* Per-session limits do not apply in an instance's shared leaf. */
+                mu->session_limits = (*p)->instance == SBX_INSTANCE_USER ? NULL : &(*p)->session_limits;
+                mu->max_sessions = (*p)->max_sessions;
+        }
+        return 0;
+}
+
+int ctl_metrics(struct ctl *ctl, int argc, char **argv)
+{
+        struct roots roots = {0};
+        const char *textfile = NULL;
+        int first = parse(ctl, "metrics", argc, argv, &roots, NULL, &textfile);
+        int ret = EXIT_FAILURE;
+        struct sbx_session_list l = {0};
+        struct policies ps = {0};
+        struct sbx_err err = {0};
+        _cleanup_config_ struct sbx_config *c = NULL;
+        _cleanup_free_ char *text = NULL;
+        size_t len = 0;
+        if (first < 0 || argc - first != 0) {
+                ret = first == -2 ? EXIT_SUCCESS : EXIT_USAGE;
+                if (first >= 0)
+                        ctl_verb_usage(stderr, "metrics", false);
+                goto out;
+        }
+        /* The limits come from the policy, so the config is read even when --cgroup-root names the trees. */
+        if (ctl_load_config(ctl, &c) < 0 || default_roots_of(c, &roots) < 0)
+                goto out;
+        if (sbx_sessions_list((const char *const *)roots.v, roots.n, &l, &err) < 0) {
+                fprintf(stderr, "sandbox-shellctl: %s\n", err.msg);
+                goto out;
+        }
+        FILE *m = open_memstream(&text, &len);
+        if (!m || resolve_policies(c, &l, &ps) < 0 || sbx_metrics_render(m, &l, ps.users, ps.n) < 0) {
+                if (m)
+                        (void)fclose(m);
+                fprintf(stderr, "sandbox-shellctl: out of memory\n");
+                goto out;
+        }
+        if (fclose(m) != 0) {
+                fprintf(stderr, "sandbox-shellctl: out of memory\n");
+                goto out;
+        }
+        if (textfile) {
+                if (sbx_metrics_write_textfile(textfile, text, len, &err) < 0) {
+                        fprintf(stderr, "sandbox-shellctl: %s\n", err.msg);
+                        goto out;
+                }
+                ret = EXIT_SUCCESS;
+                goto out;
+        }
+        if (fwrite(text, 1, len, stdout) != len || fflush(stdout) != 0) {
+                perror("sandbox-shellctl: writing output");
+                goto out;
+        }
+        ret = EXIT_SUCCESS;
+out:
+        policies_done(&ps);
         sbx_session_list_done(&l);
         roots_done(&roots);
         return ret;

@@ -48,4 +48,5 @@ int ctl_for_each_user(const struct sbx_config *c, const char *only, int (*fn)(vo
 int ctl_doctor(struct ctl *ctl, int argc, char **argv);
 int ctl_list(struct ctl *ctl, int argc, char **argv);
 int ctl_kill(struct ctl *ctl, int argc, char **argv);
+int ctl_metrics(struct ctl *ctl, int argc, char **argv);
 int ctl_mkrootfs(struct ctl *ctl, int argc, char **argv);

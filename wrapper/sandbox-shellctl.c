@@ -3,7 +3,7 @@
  * through lib/ exactly as the PAM module and the helper read it.
  *
  * Subcommands live in one table (name, function, usage); check and explain take the common options parsed here, the
- * others (doctor, list, kill, mkrootfs, in ctl-*.c) parse their own. Exit status: 0 success, 1 failure, 2 usage
+ * others (doctor, list, kill, metrics, mkrootfs, in ctl-*.c) parse their own. Exit status: 0 success, 1 failure, 2 usage
  * error. */
 #define _GNU_SOURCE
 #include <fcntl.h>
@@ -42,6 +42,7 @@ static void usage(FILE *f)
                 "  doctor [USER]                 audit the installation (PAM, helper, users, rootfs, cgroups, sshd)\n"
                 "  list [--json]                 list the live sandboxed sessions with their usage\n"
                 "  kill USER|SESSION             end sessions and remove their cgroups\n"
+                "  metrics [--textfile PATH]     the live sessions and limits for Prometheus\n"
                 "  mkrootfs DIR --busybox | --debootstrap SUITE | --copy PROG...\n"
                 "                                build a rootfs that passes doctor's audit\n\n"
                 "'sandbox-shellctl COMMAND --help' shows the options of a command.\n\n"
@@ -149,6 +150,10 @@ static const struct verb verbs[] = {
          "List the live sandboxed sessions: user, session, PID, since, memory now/peak, CPU, tasks.", true},
         {"kill", ctl_kill, "[--config DIR] [--cgroup-root PATH] USER|SESSION",
          "End every session of USER, or the session SESSION, and remove their cgroups.", true},
+        {"metrics", ctl_metrics, "[--config DIR] [--cgroup-root PATH] [--textfile PATH]",
+         "Print the live sessions' usage and the users' limits in Prometheus's text format, or replace PATH with it\n"
+         "atomically (for node_exporter's textfile collector).",
+         true},
         {"mkrootfs", ctl_mkrootfs,
          "[--config DIR] DIR --busybox[=PATH] | --debootstrap SUITE [--mirror URL] | --copy PROG...",
          "Build a rootfs in DIR (a new or empty directory) that passes doctor's rootfs audit.", true},
