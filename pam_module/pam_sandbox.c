@@ -26,11 +26,17 @@
 #define PAM_SM_SESSION
 #include <security/pam_ext.h>
 #include <security/pam_modules.h>
+#if HAVE_SYSTEMD
+/* The entry carries the fields pam_sandbox(8) lists, not the CODE_* location of this file in the build. */
+#define SD_JOURNAL_SUPPRESS_LOCATION
+#include <systemd/sd-journal.h>
+#endif
 
 #include "boundary.h"
 #include "caps.h"
 #include "cgroup.h"
 #include "instance.h"
+#include "journal.h"
 #include "policy.h"
 #include "registry.h"
 #include "userlock.h"
@@ -110,15 +116,73 @@ static struct sbx_cgroup_params instance_params(const struct session *s)
         };
 }
 
+/* journald's socket for the native protocol: where it exists, journald runs (docs/ARCHITECTURE.md, "Logging"). */
+#define JOURNAL_SOCKET "/run/systemd/journal/socket"
+
+/* Logs one event of a session's or an instance's life at LOG_AUTHPRIV | LOG_INFO: `line` is the classic syslog line
+ * (without pam_syslog's "pam_sandbox(SERVICE:session): " prefix), `e` its structured fields. On a journald host it
+ * is one journal entry: the line as its MESSAGE, prefixed as pam_syslog would, the fields, and the identifier,
+ * facility and priority pam_syslog's line would have had, so that `journalctl -t sshd`, a syslog daemon journald
+ * forwards to (ForwardToSyslog forwards native entries with their MESSAGE, SYSLOG_IDENTIFIER and facility) and one
+ * that reads the journal all keep the line, and nobody sees it twice. Elsewhere, or when the journal refuses the entry,
+ * the line goes out through syslog as before: it is never lost. pamh is NULL in a process of ours that has no PAM
+ * handle (Linger's). */
+static void log_event(pam_handle_t *pamh, struct sbx_journal_entry *e, const char *line)
+{
+        const void *service = NULL;
+        if (pamh && (pam_get_item(pamh, PAM_SERVICE, &service) != PAM_SUCCESS || !service))
+                service = "unknown";
+#if HAVE_SYSTEMD
+        /* libsystemd's socket is SOCK_CLOEXEC: it stays in this process (sshd's, su's), never reaches the shell,
+         * whose helper closes every descriptor above 2 anyway. It is a blocking datagram socket to journald, as
+         * syslog(3)'s /dev/log is to the same journald on such a host: the login waits no longer than it did. */
+        if (access(JOURNAL_SOCKET, F_OK) == 0) {
+                if (service)
+                        sbx_journal_add(e, "MESSAGE", "pam_sandbox(%s:session): %s", (const char *)service, line);
+                else
+                        sbx_journal_add(e, "MESSAGE", "pam_sandbox(instance): %s", line);
+                sbx_journal_add(e, "PRIORITY", "%d", LOG_INFO);
+                sbx_journal_add(e, "SYSLOG_FACILITY", "%d", LOG_AUTHPRIV >> 3);
+                /* What syslog(3) tags pam_syslog's line with when the program named itself after its file, as
+                 * sshd, su and login do. */
+                sbx_journal_add(e, "SYSLOG_IDENTIFIER", "%s", program_invocation_short_name);
+                sbx_journal_add(e, "SYSLOG_PID", "%d", (int)getpid());
+                struct iovec iov[SBX_JOURNAL_FIELDS_MAX];
+                size_t n = sbx_journal_iov(e, iov);
+                if (e->error == 0 && sd_journal_sendv(iov, (int)n) >= 0)
+                        return;
+        }
+#else
+        (void)e;
+#endif
+        if (pamh)
+                pam_syslog(pamh, LOG_INFO, "%s", line);
+        else
+                syslog(LOG_AUTHPRIV | LOG_INFO, "pam_sandbox(instance): %s", line);
+}
+
 static void log_instance_end(pam_handle_t *pamh, const char *user, const char *why, const struct sbx_cgroup_usage *u)
 {
-        char usage[256];
+        char usage[256], line[512];
         fmt_usage(usage, sizeof(usage), "", u);
-        if (pamh)
-                pam_syslog(pamh, LOG_INFO, "instance ended: user=%s end=%s %s", user, why, usage);
-        else
-                syslog(LOG_AUTHPRIV | LOG_INFO, "pam_sandbox(instance): instance ended: user=%s end=%s %s", user, why,
-                       usage);
+        (void)snprintf(line, sizeof(line), "instance ended: user=%s end=%s %s", user, why, usage);
+        struct sbx_journal_entry e;
+        sbx_journal_init(&e, SBX_JOURNAL_INSTANCE_ENDED);
+        sbx_journal_add(&e, "SANDBOX_USER", "%s", user);
+        sbx_journal_add(&e, "SANDBOX_END", "%s", why);
+        sbx_journal_add_usage(&e, "SANDBOX_", u);
+        log_event(pamh, &e, line);
+}
+
+/* The fields that name a session, in its open and close entries alike. */
+static void add_session_fields(pam_handle_t *pamh, struct sbx_journal_entry *e, const struct session *s)
+{
+        const void *service = NULL;
+        sbx_journal_add(e, "SANDBOX_USER", "%s", s->user);
+        sbx_journal_add(e, "SANDBOX_UID", "%u", (unsigned)s->uid);
+        sbx_journal_add(e, "SANDBOX_SESSION", "%s", sbx_cgroup_session_id(s->cg));
+        if (pam_get_item(pamh, PAM_SERVICE, &service) == PAM_SUCCESS && service)
+                sbx_journal_add(e, "SANDBOX_SERVICE", "%s", (const char *)service);
 }
 
 /* Linger: a root process of its own waits for the deadline and then ends the instance, unless a login joined it
@@ -277,6 +341,22 @@ static int load_policy(pam_handle_t *pamh, const struct args *a, const char **re
                 return PAM_SERVICE_ERR;
         }
         return PAM_SUCCESS;
+}
+
+/* The open's line, once the sandbox is in place: its session= is the close line's, which pairs them. */
+static void log_open(pam_handle_t *pamh, const struct session *s)
+{
+        const char *id = sbx_cgroup_session_id(s->cg);
+        const char *backend = sbx_cgroup_backend_name(sbx_cgroup_session_backend(s->cg));
+        char line[512];
+        (void)snprintf(line, sizeof(line), "session opened: user=%s session=%s backend=%s%s", s->user, id, backend,
+                       s->instance ? " instance=user" : "");
+        struct sbx_journal_entry e;
+        sbx_journal_init(&e, SBX_JOURNAL_SESSION_OPENED);
+        add_session_fields(pamh, &e, s);
+        sbx_journal_add(&e, "SANDBOX_BACKEND", "%s", backend);
+        sbx_journal_add(&e, "SANDBOX_INSTANCE", "%s", s->instance ? "user" : "session");
+        log_event(pamh, &e, line);
 }
 
 int pam_sm_open_session(pam_handle_t *pamh, int flags, int argc, const char **argv)
@@ -459,6 +539,7 @@ int pam_sm_open_session(pam_handle_t *pamh, int flags, int argc, const char **ar
                            user, sbx_cgroup_session_leaf(s->cg),
                            sbx_cgroup_layout_name(sbx_cgroup_session_layout(s->cg)),
                            sbx_cgroup_backend_name(sbx_cgroup_session_backend(s->cg)));
+        log_open(pamh, s);
         return PAM_SUCCESS;
 }
 
@@ -510,9 +591,13 @@ int pam_sm_close_session(pam_handle_t *pamh, int flags, int argc, const char **a
         sbx_cgroup_session_usage(s->cg, &u, &uu);
         struct timespec now, start = sbx_cgroup_session_started(s->cg);
         (void)clock_gettime(CLOCK_MONOTONIC, &now);
-        double duration = (double)(now.tv_sec - start.tv_sec) + (double)(now.tv_nsec - start.tv_nsec) / 1e9;
+        int64_t usec = (int64_t)(now.tv_sec - start.tv_sec) * 1000000 + (now.tv_nsec - start.tv_nsec) / 1000;
+        if (usec < 0)
+                usec = 0;
         char end[32];
         sbx_registry_end_reason(&s->reg, end, sizeof(end));
+        /* end=: runtime-max or idle when the helper ended the session for its policy, logout otherwise. */
+        const char *why = end[0] ? end : "logout";
 
         int r = s->instance ? instance_close(pamh, s, &left, &err)
                             : sbx_cgroup_session_close(s->cg, s->pid, s->kill_on_logout, &left, &err);
@@ -527,16 +612,31 @@ int pam_sm_close_session(pam_handle_t *pamh, int flags, int argc, const char **a
         char session[256], user[256], procs[64];
         fmt_usage(session, sizeof(session), "", &u);
         fmt_usage(user, sizeof(user), "user_", &uu);
-        if (s->instance)
-                (void)snprintf(procs, sizeof(procs), "instance");
-        else if (s->kill_on_logout)
-                (void)snprintf(procs, sizeof(procs), "%s", r < 0 ? "kill-failed" : "killed");
+        bool left_running = !s->instance && !s->kill_on_logout;
+        const char *processes = s->instance    ? "instance"
+                                : left_running ? "left-running"
+                                : r < 0        ? "kill-failed"
+                                               : "killed";
+        if (left_running)
+                (void)snprintf(procs, sizeof(procs), "%s:%u", processes, left);
         else
-                (void)snprintf(procs, sizeof(procs), "left-running:%u", left);
-        /* end=: runtime-max or idle when the helper ended the session for its policy, logout otherwise. The user_
-         * figures are the user's cgroup as a whole (every open session of the user), read at this close. */
-        pam_syslog(pamh, LOG_INFO, "session closed: user=%s session=%s duration=%.1fs end=%s %s %s processes=%s",
-                   s->user, sbx_cgroup_session_id(s->cg), duration, end[0] ? end : "logout", session, user, procs);
+                (void)snprintf(procs, sizeof(procs), "%s", processes);
+        /* The user_ figures are the user's cgroup as a whole (every open session of the user), read at this close. */
+        char line[1024];
+        (void)snprintf(line, sizeof(line),
+                       "session closed: user=%s session=%s duration=%.1fs end=%s %s %s processes=%s", s->user,
+                       sbx_cgroup_session_id(s->cg), (double)usec / 1e6, why, session, user, procs);
+        struct sbx_journal_entry e;
+        sbx_journal_init(&e, SBX_JOURNAL_SESSION_CLOSED);
+        add_session_fields(pamh, &e, s);
+        sbx_journal_add_u64(&e, "SANDBOX_DURATION_USEC", (uint64_t)usec);
+        sbx_journal_add(&e, "SANDBOX_END", "%s", why);
+        sbx_journal_add_usage(&e, "SANDBOX_", &u);
+        sbx_journal_add_usage(&e, "SANDBOX_USER_", &uu);
+        sbx_journal_add(&e, "SANDBOX_PROCESSES", "%s", processes);
+        if (left_running)
+                sbx_journal_add(&e, "SANDBOX_PROCESSES_LEFT", "%u", left);
+        log_event(pamh, &e, line);
 
         s->done = true;
         (void)pam_set_data(pamh, DATA_NAME, NULL, NULL); /* frees s through session_cleanup (PAM_DATA_REPLACE) */

@@ -36,3 +36,24 @@ done
 ctl=$(comm -12 <(printf '%s\n' "$admin") <(symbols_of "$SBX_CTL"))
 printf '%s\n' "$ctl" | grep -qx 'sbx_doctor_rootfs' || fail "sandbox-shellctl holds no admin code: the check cannot see it"
 echo "ok - sandbox-shellctl holds lib/admin's code (positive control)"
+
+# The journal client is the PAM module's alone (docs/ARCHITECTURE.md, "Logging"): the helper, which carries
+# capabilities, holds no code of lib/core/journal.c and imports no sd_journal_* function of libsystemd (which it may
+# link for sd-bus). The PAM module holds both (the positive control; sd_journal_sendv where it links libsystemd).
+journal_of() {
+    local out
+    out=$(nm -D --undefined-only "$1" 2>&1) || fail "nm -D $1: $out"
+    { symbols_of "$1"; printf '%s\n' "$out" | awk '{ sub(/@.*/, "", $NF); print $NF }'; } |
+        grep -E '^(sbx|sd)_journal_' | sort -u
+}
+pam_journal=$(journal_of "$SBX_PAM_MODULE")
+printf '%s\n' "$pam_journal" | grep -qx 'sbx_journal_init' ||
+    fail "the PAM module holds no sbx_journal_init: the check cannot see the journal code"
+if readelf -d "$SBX_PAM_MODULE" | grep -q 'NEEDED.*libsystemd'; then
+    printf '%s\n' "$pam_journal" | grep -qx 'sd_journal_sendv' ||
+        fail "the PAM module links libsystemd but imports no sd_journal_sendv"
+fi
+echo "ok - the PAM module holds the journal client (positive control): $(echo $pam_journal)"
+helper_journal=$(journal_of "$SBX_HELPER")
+[ -z "$helper_journal" ] || fail "$(basename "$SBX_HELPER") holds journal code: $(echo $helper_journal)"
+echo "ok - $(basename "$SBX_HELPER") holds no journal code and imports no sd_journal_* function"

@@ -289,3 +289,169 @@ check_match "linger: one line for its end" 'instance ended: user=sbxu5 end=linge
 check_eq "linger: no Linger process is left" "" "$(pgrep -x sandbox-linger)"
 check_eq "after the instances: no cgroup of ours anywhere under /sys/fs/cgroup" "" \
     "$(find /sys/fs/cgroup -type d \( -name 'sandbox-shell*' -o -name 'session-[0-9]*-[0-9]*' \))"
+
+# ==== journald: the structured entries of a session's open and close (pam_sandbox(8), JOURNAL) ====
+# Self-contained: its own logins, its own names (j_*); it assumes only the helpers at the top of this file. A sandboxed
+# ssh login that burns some CPU; `journalctl MESSAGE_ID=...` must find its open and its close, with the session's
+# fields and numeric usage fields; the classic line is in the journal once, under sshd's identifier, and journald
+# forwards it to a syslog daemon; a plain user's login makes no entry; and with the journal's socket refusing the
+# entry, the classic line still reaches the log through /dev/log.
+J_OPEN=d0e94457280d4906a50a48b057cd4585
+J_CLOSE=3a3d3ae61e474efcb4bfe00acfc0d486
+J_INSTANCE=f575fa523a0249f8a174690d6ddf6972
+J_OTHER=5b1e7a2c0f8d4e6a9c3b2d1e0f9a8b7c # an id nothing of ours uses
+j_export() { journalctl --no-pager -o export "$@" 2>/dev/null; }
+j_count() { printf '%s\n' "$1" | grep -c '^__CURSOR='; } # ENTRIES: how many entries
+j_val() { printf '%s\n' "$1" | awk -v f="$2=" 'index($0, f) == 1 { print substr($0, length(f) + 1) }'; } # ENTRY FIELD
+j_cursor() { j_export -n 1 | sed -n 's/^__CURSOR=//p'; }
+j_num() { # WHAT ENTRY FIELD: the field is there and a number
+    local v
+    v=$(j_val "$2" "$3")
+    if [[ $v =~ ^[0-9]+$ ]]; then ok "$1: $3=$v"; else nok "$1: $3 is not a number" "got '$v'"; fi
+}
+
+# A syslog daemon behind journald (ForwardToSyslog, Debian's default): journald forwards to this socket when it exists.
+j_listen=$(
+    . /sbx-out/env.sh 2>/dev/null
+    echo "${SBX_BUILDDIR:-}/tests/lib/sbx-syslog-listen"
+)
+j_fwd=/tmp/j-forwarded.txt
+j_lpid=""
+if [ -x "$j_listen" ]; then
+    : >"$j_fwd"
+    "$j_listen" /run/systemd/journal/syslog "$j_fwd" >/tmp/j-listen.ready 2>&1 &
+    j_lpid=$!
+    wait_for "has_line /tmp/j-listen.ready ready" 20 || true
+fi
+
+j_c0=$(j_cursor)
+rm -f /home/sbxu1/jstop
+"${SSH[@]}" sbxu1@127.0.0.1 'i=0; while [ $i -lt 20000 ]; do i=$((i + 1)); done; echo BURNED=$i;
+    while [ ! -e ~/jstop ]; do sleep 0.2; done; echo BYE' >/tmp/j1.out 2>&1 &
+j1=$!
+wait_for "has_line /tmp/j1.out 'BURNED=*' || ! kill -0 $j1 2>/dev/null" 300 || true
+j_sh=""
+for p in $(pgrep -u sbxu1 -x sh); do j_sh=$p; done
+j_scope=$(cg_of "${j_sh:-0}")
+j_unit=${j_scope##*/}
+check_match "journal: the sandboxed login runs in logind's scope ($j_unit)" '^session-[0-9]+\.scope$' "$j_unit"
+j_sockets=""
+for f in /proc/"${j_sh:-0}"/fd/*; do
+    j_fd=${f##*/}
+    [ "$j_fd" -gt 2 ] 2>/dev/null && [[ $(readlink "$f") == socket:* ]] && j_sockets="$j_sockets $j_fd"
+done
+check_eq "journal: the sandboxed shell holds no socket beyond 0-2 (the journal's is close-on-exec)" "" "$j_sockets"
+
+wait_for "[ \$(j_count \"\$(j_export MESSAGE_ID=$J_OPEN SANDBOX_SESSION=$j_unit)\") -ge 1 ]" 20 || true
+j_o=$(j_export MESSAGE_ID=$J_OPEN SANDBOX_SESSION="$j_unit")
+check_eq "journal: MESSAGE_ID=$J_OPEN finds the open of $j_unit, while it runs" 1 "$(j_count "$j_o")"
+check_eq "journal: open: SANDBOX_USER" "sbxu1" "$(j_val "$j_o" SANDBOX_USER)"
+check_eq "journal: open: SANDBOX_UID" "$(id -u sbxu1)" "$(j_val "$j_o" SANDBOX_UID)"
+check_eq "journal: open: SANDBOX_SERVICE" "sshd" "$(j_val "$j_o" SANDBOX_SERVICE)"
+check_eq "journal: open: SANDBOX_BACKEND" "systemd" "$(j_val "$j_o" SANDBOX_BACKEND)"
+check_eq "journal: open: SANDBOX_INSTANCE" "session" "$(j_val "$j_o" SANDBOX_INSTANCE)"
+check_eq "journal: open: the classic line as its MESSAGE" \
+    "pam_sandbox(sshd:session): session opened: user=sbxu1 session=$j_unit backend=systemd" "$(j_val "$j_o" MESSAGE)"
+check_eq "journal: open: PRIORITY info, SYSLOG_FACILITY authpriv, native transport" "6 10 journal" \
+    "$(j_val "$j_o" PRIORITY) $(j_val "$j_o" SYSLOG_FACILITY) $(j_val "$j_o" _TRANSPORT)"
+
+touch /home/sbxu1/jstop
+wait "$j1"
+check_match "journal: the login ended normally" '^BYE$' "$(cat /tmp/j1.out)"
+wait_for "[ \$(j_count \"\$(j_export MESSAGE_ID=$J_CLOSE SANDBOX_SESSION=$j_unit)\") -ge 1 ]" 30 || true
+j_x=$(j_export MESSAGE_ID=$J_CLOSE SANDBOX_SESSION="$j_unit")
+check_eq "journal: MESSAGE_ID=$J_CLOSE finds the close of $j_unit" 1 "$(j_count "$j_x")"
+check_eq "journal: close: SANDBOX_USER" "sbxu1" "$(j_val "$j_x" SANDBOX_USER)"
+check_eq "journal: close: SANDBOX_SERVICE" "sshd" "$(j_val "$j_x" SANDBOX_SERVICE)"
+check_eq "journal: close: SANDBOX_END" "logout" "$(j_val "$j_x" SANDBOX_END)"
+check_eq "journal: close: SANDBOX_PROCESSES" "killed" "$(j_val "$j_x" SANDBOX_PROCESSES)"
+for f in SANDBOX_DURATION_USEC SANDBOX_MEMORY_PEAK_BYTES SANDBOX_CPU_USEC SANDBOX_OOM_KILLS SANDBOX_TASKS_MAX_HITS \
+    SANDBOX_USER_MEMORY_PEAK_BYTES SANDBOX_USER_CPU_USEC SANDBOX_USER_OOM_KILLS SANDBOX_USER_TASKS_MAX_HITS; do
+    j_num "journal: close" "$j_x" "$f"
+done
+j_msg=$(j_val "$j_x" MESSAGE)
+check_match "journal: close: the classic line as its MESSAGE" \
+    "^pam_sandbox\\(sshd:session\\): session closed: user=sbxu1 session=$j_unit duration=[0-9.]+s end=logout peak_memory_bytes=[0-9]+ cpu_seconds=[0-9.]+ .*processes=killed$" \
+    "$j_msg"
+# The fields are the line's figures, not figures of their own.
+j_cpu=$(j_val "$j_x" SANDBOX_CPU_USEC)
+check_eq "journal: close: SANDBOX_CPU_USEC is the line's cpu_seconds" \
+    "$(printf '%s\n' "$j_msg" | sed -n 's/.* cpu_seconds=\([0-9.]*\) .*/\1/p')" \
+    "$(awk -v u="${j_cpu:-x}" 'BEGIN { printf "%.3f", u / 1e6 }')"
+check_eq "journal: close: SANDBOX_MEMORY_PEAK_BYTES is the line's peak_memory_bytes" \
+    "$(printf '%s\n' "$j_msg" | sed -n 's/.* peak_memory_bytes=\([0-9]*\) .*/\1/p')" "$(j_val "$j_x" SANDBOX_MEMORY_PEAK_BYTES)"
+j_dur=$(printf '%s\n' "$j_msg" | sed -n 's/.* duration=\([0-9.]*\)s .*/\1/p')
+check_eq "journal: close: SANDBOX_DURATION_USEC is the line's duration" "yes" \
+    "$(awk -v d="${j_dur:-x}" -v u="$(j_val "$j_x" SANDBOX_DURATION_USEC)" \
+        'BEGIN { x = u / 1e6 - d; print (u > 0 && x < 0.06 && x > -0.06) ? "yes" : "no: " d " s, " u " us" }')"
+check_match "journal: close: the burn is counted (SANDBOX_CPU_USEC > 0)" '^[1-9][0-9]*$' "$j_cpu"
+
+# Controls: the same queries with another MESSAGE_ID find nothing of the session; each id finds only its event.
+check_eq "journal: control: MESSAGE_ID=$J_OTHER finds nothing of $j_unit" 0 \
+    "$(j_count "$(j_export MESSAGE_ID=$J_OTHER SANDBOX_SESSION="$j_unit")")"
+check_eq "journal: control: MESSAGE_ID=$J_INSTANCE (an instance's end) finds nothing of $j_unit" 0 \
+    "$(j_count "$(j_export MESSAGE_ID=$J_INSTANCE SANDBOX_SESSION="$j_unit")")"
+check_eq "journal: control: the session's two entries are one open and one close" "$J_CLOSE $J_OPEN" \
+    "$(j_export SANDBOX_SESSION="$j_unit" | sed -n 's/^MESSAGE_ID=//p' | sort | tr '\n' ' ' | sed 's/ $//')"
+# Beside the entries, the classic line: once (not a second copy through syslog), under sshd's own identifier.
+check_eq "journal: the close line is in the journal once" 1 \
+    "$(journalctl --no-pager -o cat | grep -c "session closed: user=sbxu1 session=$j_unit ")"
+check_eq "journal: ... and found by journalctl -t sshd" 1 \
+    "$(journalctl --no-pager -o cat -t sshd | grep -c "session closed: user=sbxu1 session=$j_unit ")"
+check_eq "journal: ... the open line too" 1 \
+    "$(journalctl --no-pager -o cat -t sshd | grep -c "session opened: user=sbxu1 session=$j_unit ")"
+check_eq "journal: the entries' SYSLOG_IDENTIFIER and SYSLOG_PID are sshd's own line's" \
+    "$(j_export --after-cursor="$j_c0" -t sshd | awk '/^MESSAGE=Accepted publickey for sbxu1 / { a = 1 }
+        /^SYSLOG_IDENTIFIER=/ { i = $0 } /^_PID=/ { p = substr($0, 6) } /^$/ { if (a) { print i " " p; exit } a = 0 }')" \
+    "SYSLOG_IDENTIFIER=$(j_val "$j_x" SYSLOG_IDENTIFIER) $(j_val "$j_x" SYSLOG_PID)"
+
+# journald forwarded the entry as a syslog line, authpriv.info (<86>), under sshd's identifier.
+if [ -n "$j_lpid" ]; then
+    wait_for "grep -q 'session closed: user=sbxu1 session=$j_unit ' $j_fwd" 10 || true
+    j_f=$(cat "$j_fwd")
+    check_match "journal: control: journald forwards to syslog here (sshd's own line)" \
+        '^<[0-9]+>.* sshd\[[0-9]+\]: Accepted publickey for sbxu1 ' "$j_f"
+    check_match "journal: the forwarded syslog line is the classic one, authpriv.info" \
+        "^<86>.* sshd\\[[0-9]+\\]: pam_sandbox\\(sshd:session\\): session closed: user=sbxu1 session=$j_unit duration=" "$j_f"
+    check_match "journal: ... the open line too" \
+        "^<86>.* sshd\\[[0-9]+\\]: pam_sandbox\\(sshd:session\\): session opened: user=sbxu1 session=$j_unit " "$j_f"
+    kill "$j_lpid" 2>/dev/null
+    wait "$j_lpid" 2>/dev/null
+    rm -f /run/systemd/journal/syslog
+else
+    nok "journal: the forwarded syslog line" "no sbx-syslog-listen in the guest ($j_listen)"
+fi
+
+# A plain user's login: pam_sandbox runs (its debug line) and makes no entry and no line.
+j_c1=$(j_cursor)
+out=$("${SSH[@]}" sbxu2@127.0.0.1 'echo PLAIN' 2>&1)
+check_match "journal: the plain user's login runs" '^PLAIN$' "$out"
+wait_for "journalctl --no-pager -o cat --after-cursor='$j_c1' | grep -q 'session closed for user sbxu2'" 30 || true
+j_after=$(journalctl --no-pager -o cat --after-cursor="$j_c1")
+check_match "journal: control: pam_sandbox saw the plain login" "User 'sbxu2' is not sandboxed" "$j_after"
+check_match "journal: control: and the login closed" 'session closed for user sbxu2' "$j_after"
+check_eq "journal: the plain login made no entry of ours" 0 \
+    "$(j_count "$(j_export --after-cursor="$j_c1" MESSAGE_ID=$J_OPEN MESSAGE_ID=$J_CLOSE MESSAGE_ID=$J_INSTANCE)")"
+check_eq "journal: ... and no SANDBOX_USER=sbxu2 anywhere" 0 "$(j_count "$(j_export SANDBOX_USER=sbxu2)")"
+check_no_match "journal: ... and no session line" 'pam_sandbox\(sshd:session\): session (opened|closed): ' "$j_after"
+
+# The journal refuses the entry (its socket is a file that nobody reads, as when journald is gone but its socket is
+# left): the classic lines still reach the log through /dev/log, which journald serves on its own socket.
+j_sock=/run/systemd/journal/socket
+j_c2=$(j_cursor)
+mv "$j_sock" "$j_sock.sbx-away" && : >"$j_sock"
+out=$("${SSH[@]}" sbxu1@127.0.0.1 'echo FALLBACK-PID=$$' 2>&1)
+rm -f "$j_sock"
+mv "$j_sock.sbx-away" "$j_sock"
+check_match "journal refused: the login works" '^FALLBACK-PID=1$' "$out"
+wait_for "journalctl --no-pager -o cat --after-cursor='$j_c2' | grep -q 'session closed: user=sbxu1 '" 30 || true
+j_fb=$(j_export --after-cursor="$j_c2" -t sshd | awk -v RS= '/\nMESSAGE=pam_sandbox\(sshd:session\): session closed: user=sbxu1 /')
+check_eq "journal refused: the close line is in the log once" 1 "$(j_count "$j_fb")"
+check_eq "journal refused: ... through syslog, without structured fields" "syslog  10" \
+    "$(j_val "$j_fb" _TRANSPORT) $(j_val "$j_fb" MESSAGE_ID) $(j_val "$j_fb" SYSLOG_FACILITY)"
+check_match "journal refused: ... the open line too" 'pam_sandbox\(sshd:session\): session opened: user=sbxu1 ' \
+    "$(journalctl --no-pager -o cat --after-cursor="$j_c2" -t sshd)"
+check_eq "journal refused: no entry of ours meanwhile" 0 \
+    "$(j_count "$(j_export --after-cursor="$j_c2" MESSAGE_ID=$J_OPEN MESSAGE_ID=$J_CLOSE)")"
+wait_for "! pgrep -u sbxu1 >/dev/null" 30 || true
+# ==== end of the journald section ====
