@@ -95,6 +95,8 @@ check_eq "install: the shipped policy sandboxes nobody (its only setting)" "Sand
     "$(grep -Ev '^[[:space:]]*(#|$)' /etc/sandbox-shell/sandbox-shell.conf)"
 check_match "install: systemd loaded the user@.service drop-in (postinst reloaded it)" \
     '/user@\.service\.d/sandbox-shell\.conf' "$(user_manager_dropins)"
+check_eq "install: the metrics timer is installed and not enabled (the administrator's to enable)" \
+    "disabled inactive" "$(systemctl is-enabled sandbox-shell-metrics.timer 2>&1) $(systemctl is-active sandbox-shell-metrics.timer)"
 plain_logs_in "install"
 refused "install, no policy yet" 'refusing login: missing capabilities'
 
@@ -132,6 +134,30 @@ sed 's/^/#   /' /tmp/upgrade.log | tail -n 5
 check_eq "upgrade: the higher version is installed" "installed $v1" "$(status)"
 check_eq "upgrade: the new helper has its file capabilities" "$want_caps" "$(caps)"
 verify_quiet "upgrade"
+# The metrics service as systemd runs it (its sandboxing included), with the live session: node_exporter's
+# directory as its package makes it, the default file, then the administrator's own path.
+tdir=/var/lib/prometheus/node-exporter
+mkdir -p "$tdir"
+prom=$tdir/sandbox_shell.prom
+live_id=$(sandbox-shellctl list --json 2>/dev/null | sed -n 's/.*{"user": "sbxu1", "session": "\([^"]*\)".*/\1/p')
+check_match "metrics: list --json shows the live session" '^[0-9]+-[0-9]+$' "$live_id"
+out=$(systemctl start sandbox-shell-metrics.service 2>&1)
+check_eq "metrics: systemctl start sandbox-shell-metrics.service succeeds" "0 " "$? $out"
+[ "$(systemctl show -p Result --value sandbox-shell-metrics.service)" = success ] ||
+    journalctl --no-pager -u sandbox-shell-metrics.service | tail -n 20 | sed "s/^/#   /"
+check_match "metrics: the service wrote the live session's series into $prom" \
+    "^sandbox_shell_memory_bytes\\{user=\"sbxu1\",session=\"$live_id\"\\} [0-9]+\$" "$(cat "$prom" 2>&1)"
+check_match "metrics: ... and its user's session count" '^sandbox_shell_sessions\{user="sbxu1"\} 1$' "$(cat "$prom" 2>&1)"
+check_eq "metrics: ... mode 0644" 644 "$(stat -c %a "$prom" 2>&1)"
+site=$tdir/site-sandbox.prom
+ino=$(stat -c %i "$prom")
+printf 'SANDBOX_SHELL_TEXTFILE=%s\n' "$site" >/etc/default/sandbox-shell-metrics
+systemctl start sandbox-shell-metrics.service
+check_match "metrics: SANDBOX_SHELL_TEXTFILE in /etc/default/sandbox-shell-metrics moves the file" \
+    '^sandbox_shell_sessions\{user="sbxu1"\} 1$' "$(cat "$site" 2>&1)"
+check_eq "metrics: ... and the default one is not written again (the same inode)" "$ino" "$(stat -c %i "$prom")"
+out=$(systemctl enable --now sandbox-shell-metrics.timer 2>&1)
+check_eq "metrics: the administrator enables the timer" "0 active" "$? $(systemctl is-active sandbox-shell-metrics.timer)"
 touch /home/sbxu1/go
 wait_for "has_line /tmp/live.out 'ALIVE=*' || ! kill -0 $live 2>/dev/null" 60 || true
 check_match "upgrade: the live session survived it and still answers" '^ALIVE=1$' "$(cat /tmp/live.out)"
@@ -169,6 +195,7 @@ check_eq "remove: the conffile stays until purge" yes \
     "$([ -f /etc/sandbox-shell/sandbox-shell.conf ] && echo yes || echo no)"
 check_no_match "remove: the helper left /etc/shells" "sandbox-shell" "$(cat /etc/shells)"
 check_no_match "remove: systemd no longer loads the user@.service drop-in" 'sandbox-shell' "$(user_manager_dropins)"
+check_eq "remove: the metrics timer is stopped" inactive "$(systemctl is-active sandbox-shell-metrics.timer)"
 refused "remove" 'Permission denied'
 plain_logs_in "remove"
 
@@ -178,9 +205,15 @@ check_eq "purge: dpkg --purge succeeds" 0 $?
 check_eq "purge: dpkg no longer knows the package" "" "$(dpkg-query -W -f '${db:Status-Status}' sandbox-shell 2>/dev/null |
     grep -v not-installed)"
 left=""
-for f in $pkg_files $pkg_dirs /etc/sandbox-shell /run/sandbox-shell; do [ -e "$f" ] || [ -L "$f" ] && left="$left $f"; done
+for f in $pkg_files $pkg_dirs /etc/sandbox-shell /run/sandbox-shell "$prom" \
+    /etc/systemd/system/timers.target.wants/sandbox-shell-metrics.timer; do [ -e "$f" ] || [ -L "$f" ] && left="$left $f"; done
 check_eq "purge: no file or directory of the package is left, nor /etc/sandbox-shell or /run/sandbox-shell" "" "$left"
 check_eq "purge: the administrator's rootfs is kept (README, Administration)" yes \
     "$([ -x /var/lib/sandbox-shell/rootfs/bin/busybox ] && echo yes || echo no)"
+check_eq "purge: the administrator's textfile (set in /etc/default) is gone too" no \
+    "$([ -e "$site" ] && echo yes || echo no)"
+check_eq "purge: ... the administrator's own /etc/default/sandbox-shell-metrics is kept" yes \
+    "$([ -f /etc/default/sandbox-shell-metrics ] && echo yes || echo no)"
+check_eq "purge: node_exporter's directory (not the package's) is kept" yes "$([ -d "$tdir" ] && echo yes || echo no)"
 refused "purge" 'Permission denied'
 plain_logs_in "purge"
