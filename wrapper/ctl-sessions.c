@@ -263,10 +263,11 @@ int ctl_kill(struct ctl *ctl, int argc, char **argv)
                         ctl_verb_usage(stderr, "kill", false);
                 goto out;
         }
-        const char *what = argv[first];
-        /* "session-PID-START" is accepted as the leaf's name is written. */
-        if (strncmp(what, "session-", 8) == 0)
-                what += 8;
+        const char *what = argv[first], *bare = what;
+        /* "session-PID-START" is accepted as the leaf's name is written; a systemd scope's id ("session-5.scope")
+         * is matched as list prints it. */
+        if (strncmp(bare, "session-", 8) == 0)
+                bare += 8;
         if (default_roots(ctl, &roots) < 0)
                 goto out;
         if (sbx_sessions_list((const char *const *)roots.v, roots.n, &l, &err) < 0) {
@@ -276,7 +277,7 @@ int ctl_kill(struct ctl *ctl, int argc, char **argv)
         unsigned matched = 0, failed = 0;
         for (size_t i = 0; i < l.n; i++) {
                 const struct sbx_session_info *s = &l.v[i];
-                if (!streq(s->user, what) && !streq(s->id, what))
+                if (!streq(s->user, what) && !streq(s->id, what) && !streq(s->id, bare))
                         continue;
                 matched++;
                 if (sbx_sessions_kill((const char *const *)roots.v, roots.n, s, &err) < 0) {

@@ -232,6 +232,122 @@ static int scan_root(const struct hiers *hs, const char *spec, struct sbx_sessio
         return 0;
 }
 
+/* ---- the systemd backend (cgroup-systemd.c): no tree of ours below a CgroupRoot. A session is the scope logind
+ * made for the process that opened it, found through the session registry (registry.h); an instance is the scope of
+ * its own that holds its init, found through root's record (instance.h). Both are v2 cgroups of systemd's: they are
+ * read, and `kill` signals their processes, but nothing of ours removes them (systemd collects an empty scope). ---- */
+
+/* The cgroup of pid in the v2 hierarchy h, as a path below h's mount, into buf, when it is a systemd scope
+ * ("*.scope"). False when pid is gone or elsewhere. */
+static bool scope_of(const struct sbx_cgroup_hier *h, pid_t pid, char *buf, size_t size)
+{
+        char path[64];
+        _cleanup_free_ char *text = NULL;
+        (void)snprintf(path, sizeof(path), "/proc/%d/cgroup", (int)pid);
+        if (sbx_cg_read_all(AT_FDCWD, path, &text) < 0)
+                return false;
+        for (char *save = NULL, *line = strtok_r(text, "\n", &save); line; line = strtok_r(NULL, "\n", &save)) {
+                if (strncmp(line, "0::/", 4) != 0)
+                        continue;
+                const char *cg = line + strlen("0::");
+                size_t n = strlen(cg);
+                return n > strlen("/.scope") && streq(cg + n - strlen(".scope"), ".scope") && !strstr(cg, "/../") &&
+                       (size_t)snprintf(buf, size, "%s%s", h->mount, cg) < size;
+        }
+        return false;
+}
+
+/* The figures of the scope s->leaf, and whether the process that opened it (start time `start`) still runs. */
+static void fill_scope(const struct sbx_cgroup_hier *h, struct sbx_session_info *s, unsigned long long start)
+{
+        sbx_cgroup_usage_unknown(&s->usage);
+        _cleanup_close_ int fd = open(s->leaf, O_PATH | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+        if (fd >= 0)
+                h->ops->read_usage(h, fd, &s->usage);
+        unsigned long long now;
+        s->alive = sbx_proc_starttime(s->pid, &now) == 0 && now == start;
+        (void)sbx_proc_start_realtime(start, &s->since);
+}
+
+/* The logins of one user in the registry whose process sits in a scope. */
+static int scan_user_scopes(const struct sbx_cgroup_hier *h, int sessions_fd, const char *user,
+                            struct sbx_session_list *l, struct sbx_err *err)
+{
+        _cleanup_closedir_ DIR *d = opendir_nofollow(sessions_fd, user);
+        struct dirent *de;
+        while (d && (de = readdir(d))) {
+                int pid, n = 0;
+                unsigned long long start;
+                if (sscanf(de->d_name, "%d-%llu%n", &pid, &start, &n) != 2 || de->d_name[n] || pid <= 0)
+                        continue;
+                struct sbx_session_info s = {.pid = pid};
+                if (!scope_of(h, pid, s.leaf, sizeof(s.leaf)))
+                        continue;
+                (void)strlcpy(s.user, user, sizeof(s.user));
+                (void)strlcpy(s.id, strrchr(s.leaf, '/') + 1, sizeof(s.id));
+                fill_scope(h, &s, start);
+                if (!s.alive)
+                        continue; /* a pid reused by another process since: not this session's */
+                if (add(l, &s) < 0)
+                        return sbx_err_set(err, ENOMEM, "session list");
+        }
+        return 0;
+}
+
+/* An instance whose init sits in a scope. */
+static int add_scope_instance(const struct sbx_cgroup_hier *h, const char *user, struct sbx_session_list *l,
+                              struct sbx_err *err)
+{
+        struct sbx_instance_record rec;
+        struct sbx_err ignored = {0};
+        if (sbx_instance_read(user, &rec, &ignored) < 0 || rec.state != SBX_INSTANCE_RUNNING || rec.pid <= 0)
+                return 0;
+        struct sbx_session_info s = {.instance = true, .pid = rec.pid};
+        if (!scope_of(h, rec.pid, s.leaf, sizeof(s.leaf)))
+                return 0;
+        (void)strlcpy(s.user, user, sizeof(s.user));
+        (void)strlcpy(s.id, SBX_CGROUP_INSTANCE_LEAF, sizeof(s.id));
+        if (rec.deadline == SBX_LIMIT_INFINITY)
+                s.linger_until = -1;
+        else if (rec.deadline) {
+                uint64_t now = sbx_now_usec(CLOCK_BOOTTIME);
+                s.linger_until = time(NULL) + (rec.deadline > now ? (int64_t)((rec.deadline - now) / 1000000) : 0);
+        }
+        s.logins = sbx_registry_count(user);
+        fill_scope(h, &s, rec.starttime);
+        s.alive = sbx_instance_alive(&rec);
+        if (add(l, &s) < 0)
+                return sbx_err_set(err, ENOMEM, "session list");
+        return 0;
+}
+
+/* The sessions and instances of the systemd backend. Only where the tracking hierarchy is v2 (the backend's only
+ * layout); a session of the cgroupfs backend is in a leaf of ours, never in a scope, so nothing is listed twice. */
+static int scan_scopes(const struct hiers *hs, struct sbx_session_list *l, struct sbx_err *err)
+{
+        if (hs->n == 0 || hs->h[0].ops != &sbx_cgroup_v2_ops)
+                return 0;
+        const struct sbx_cgroup_hier *h = &hs->h[0];
+        _cleanup_closedir_ DIR *sessions = opendir_nofollow(AT_FDCWD, SBX_RUNDIR "/sessions");
+        struct dirent *de;
+        while (sessions && (de = readdir(sessions))) {
+                if (de->d_type != DT_DIR || !sbx_cgroup_valid_user(de->d_name))
+                        continue;
+                int r = scan_user_scopes(h, dirfd(sessions), de->d_name, l, err);
+                if (r < 0)
+                        return r;
+        }
+        _cleanup_closedir_ DIR *instances = opendir_nofollow(AT_FDCWD, SBX_RUNDIR "/instances");
+        while (instances && (de = readdir(instances))) {
+                if (de->d_type != DT_REG || !sbx_cgroup_valid_user(de->d_name))
+                        continue;
+                int r = add_scope_instance(h, de->d_name, l, err);
+                if (r < 0)
+                        return r;
+        }
+        return 0;
+}
+
 int sbx_sessions_list(const char *const *roots, size_t n_roots, struct sbx_session_list *ret, struct sbx_err *err)
 {
         struct hiers hs = {0};
@@ -239,6 +355,8 @@ int sbx_sessions_list(const char *const *roots, size_t n_roots, struct sbx_sessi
         int r = load_hiers(&hs, err);
         for (size_t i = 0; r == 0 && i < n_roots; i++)
                 r = scan_root(&hs, roots[i], ret, err);
+        if (r == 0)
+                r = scan_scopes(&hs, ret, err);
         hiers_done(&hs);
         if (r < 0) {
                 sbx_session_list_done(ret);
@@ -305,6 +423,21 @@ int sbx_sessions_kill(const char *const *roots, size_t n_roots, const struct sbx
         if (leaf >= 0 && sbx_cg_signal_procs(leaf, SIGTERM, 0, &n, NULL) == 0 && n > 0)
                 for (int i = 0; i < 100 && sbx_cg_signal_procs(leaf, 0, 0, &n, NULL) == 0 && n > 0; i++)
                         sbx_cg_sleep_ms(10);
+        /* A scope of the systemd backend: its processes killed as the module's close kills them, the scope left to
+         * systemd, which collects it once empty. */
+        size_t ll = strlen(s->leaf);
+        if (ll > strlen(".scope") && streq(s->leaf + ll - strlen(".scope"), ".scope")) {
+                int e = errno; /* the open's, when it failed */
+                hiers_done(&hs);
+                if (leaf < 0)
+                        return e == ENOENT ? 0 : sbx_err_set(err, e, "open cgroup '%s'", s->leaf);
+                r = sbx_cg_kill_loop(leaf, s->leaf, 0, err);
+                if (r == -ENOENT || r == -ENODEV)
+                        r = 0;
+                if (r == 0 && s->instance)
+                        sbx_instance_forget(s->user);
+                return r;
+        }
         /* Every root whose tracking base holds the leaf: roots that meet there may part in other hierarchies. */
         _cleanup_free_ char(*bases)[4200] = calloc(hs.n, sizeof(*bases));
         bool found = false;

@@ -9,7 +9,10 @@
  * pids, else the first hierarchy), then looked up under the same names in the others for their figures. A CgroupRoot
  * holding %c is expanded with the cgroup the calling process is in (per hierarchy): at list time that is the only
  * cgroup known, so sessions of a tree nested under another cgroup are only found from that cgroup, or with the root
- * given explicitly. */
+ * given explicitly.
+ *
+ * Sessions of the systemd backend are logind's scopes: the registry (registry.h) names each session's process, whose
+ * v2 cgroup is its scope; an instance's scope is its init's (sessions.c, "the systemd backend"). */
 
 #include <stdbool.h>
 #include <stdint.h>

@@ -59,7 +59,7 @@ sbx_assert_eq "list: sbxuser2's session counts its two sleeps too" 1 "$((tasks3 
 json=$(ctl list --json)
 sbx_assert_eq "list --json: three objects" 3 "$(echo "$json" | grep -c '"user": ')"
 sbx_assert_match "list --json: the figures of the first session" \
-    "\"user\": \"sbxuser1\", \"session\": \"$su1-[0-9]+\", \"pid\": $su1, \"alive\": true, \"since\": \"[0-9T:+-]+\", \"since_epoch\": [0-9]+, \"memory_current\": [0-9]{8,}, \"memory_peak\": [0-9]+, \"cpu_usec\": [1-9][0-9]*, \"tasks\": $tasks, \"cgroup\": \"/sys/fs/cgroup/[^\"]*/$SBX_ADMIN_CGNAME/sbxuser1/session-$su1-[0-9]+\"" \
+    "\"user\": \"sbxuser1\", \"session\": \"$su1-[0-9]+\", \"pid\": $su1, \"alive\": true, \"since\": \"[0-9T:+-]+\", \"since_epoch\": [0-9]+, \"memory_current\": [0-9]{8,}, \"memory_peak\": [0-9]+, \"cpu_usec\": [1-9][0-9]*, \"tasks\": $tasks, \"oom_kills\": 0, \"tasks_max_hits\": 0, \"cgroup\": \"/sys/fs/cgroup/[^\"]*/$SBX_ADMIN_CGNAME/sbxuser1/session-$su1-[0-9]+\"" \
     "$json"
 since1=$(echo "$json" | grep "\"pid\": $su1," | sed 's/.*"since_epoch": \([0-9]*\).*/\1/')
 [ $(($(date +%s) - since1)) -ge 0 ] && [ $(($(date +%s) - since1)) -lt 120 ] ||

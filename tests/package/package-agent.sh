@@ -140,7 +140,7 @@ tdir=/var/lib/prometheus/node-exporter
 mkdir -p "$tdir"
 prom=$tdir/sandbox_shell.prom
 live_id=$(sandbox-shellctl list --json 2>/dev/null | sed -n 's/.*{"user": "sbxu1", "session": "\([^"]*\)".*/\1/p')
-check_match "metrics: list --json shows the live session" '^[0-9]+-[0-9]+$' "$live_id"
+check_match "metrics: list --json shows the live session, named by logind's scope" '^session-[0-9]+\.scope$' "$live_id"
 out=$(systemctl start sandbox-shell-metrics.service 2>&1)
 check_eq "metrics: systemctl start sandbox-shell-metrics.service succeeds" "0 " "$? $out"
 [ "$(systemctl show -p Result --value sandbox-shell-metrics.service)" = success ] ||

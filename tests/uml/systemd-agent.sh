@@ -455,3 +455,58 @@ check_eq "journal refused: no entry of ours meanwhile" 0 \
     "$(j_count "$(j_export --after-cursor="$j_c2" MESSAGE_ID=$J_OPEN MESSAGE_ID=$J_CLOSE)")"
 wait_for "! pgrep -u sbxu1 >/dev/null" 30 || true
 # ==== end of the journald section ====
+
+# ==== sandbox-shellctl on the systemd backend: list, metrics and kill find logind's scope of a sandboxed login and
+# an instance's own scope (sandbox-shellctl(8), list), never a plain user's session ====
+rm -f /home/sbxu1/cstop /home/sbxu4/cstop /home/sbxu2/cstop
+"${SSH[@]}" sbxu1@127.0.0.1 'echo PID=$$; while [ ! -e ~/cstop ]; do sleep 0.2; done; echo BYE' >/tmp/c1.out 2>&1 &
+c1=$!
+"${SSH[@]}" sbxu4@127.0.0.1 'echo PID=$$; while [ ! -e ~/cstop ]; do sleep 0.2; done; echo BYE' >/tmp/c4.out 2>&1 &
+c4=$!
+"${SSH[@]}" sbxu2@127.0.0.1 'echo PLAIN=$$; while [ ! -e ~/cstop ]; do sleep 0.2; done; echo BYE' >/tmp/c2.out 2>&1 &
+c2=$!
+wait_for "has_line /tmp/c1.out 'PID=*' && has_line /tmp/c4.out 'PID=*' && has_line /tmp/c2.out 'PLAIN=*'" 300 || true
+c_unit=""
+for p in $(pgrep -u sbxu1 -x sh); do c_unit=$(cg_of "$p"); done
+c_unit=${c_unit##*/}
+check_match "ctl: the sandboxed login runs in logind's scope" '^session-[0-9]+\.scope$' "$c_unit"
+c_plain=""
+for p in $(pgrep -u sbxu2 -x sh); do c_plain=$(cg_of "$p"); done
+c_plain=${c_plain##*/}
+check_match "ctl: ... and the plain user's login in one of its own" '^session-[0-9]+\.scope$' "$c_plain"
+json=$(sandbox-shellctl list --json 2>&1)
+check_match "ctl list --json: the sandboxed session, named by its scope, alive" \
+    "\"user\": \"sbxu1\", \"session\": \"$c_unit\", \"pid\": [0-9]+, \"alive\": true" "$json"
+c_mem=$(printf '%s\n' "$json" | grep -F "\"session\": \"$c_unit\"" | sed -n 's/.*"memory_current": \([0-9]*\),.*/\1/p')
+check_eq "ctl list --json: its memory is the scope's memory.current, to the page" yes \
+    "$(awk -v a="${c_mem:-x}" -v b="$(cat "/sys/fs/cgroup/user.slice/user-2001.slice/$c_unit/memory.current")" \
+        'BEGIN { d = a - b; print (a ~ /^[0-9]+$/ && d < 262144 && d > -262144) ? "yes" : "no: " a " and " b }')"
+check_match "ctl list --json: its cgroup is the scope" \
+    "\"cgroup\": \"/sys/fs/cgroup/user.slice/user-2001.slice/$c_unit\"" "$json"
+check_match "ctl list --json: the instance of sbxu4, in its own scope, with its one login" \
+    '"user": "sbxu4", "session": "instance", .*"cgroup": "/sys/fs/cgroup/user.slice/user-2004.slice/sandbox-shell-sbxu4-instance.scope", "instance": true, "logins": 1' \
+    "$json"
+check_no_match "ctl list --json: nothing of the plain user" '"user": "sbxu2"' "$json"
+check_no_match "ctl list --json: ... nor of its scope" "\"$c_plain\"" "$json"
+metrics=$(sandbox-shellctl metrics 2>&1)
+check_match "ctl metrics: the sandboxed session's series" \
+    "^sandbox_shell_memory_bytes\\{user=\"sbxu1\",session=\"$c_unit\"\\} [0-9]+\$" "$metrics"
+check_match "ctl metrics: ... the instance's" '^sandbox_shell_tasks\{user="sbxu4",session="instance"\} [1-9][0-9]*$' "$metrics"
+check_no_match "ctl metrics: nothing of the plain user" 'user="sbxu2"' "$metrics"
+out=$(sandbox-shellctl kill "$c_unit" 2>&1)
+check_eq "ctl kill SESSION: ends the sandboxed session, by the id list printed" "0 ended session $c_unit of sbxu1" "$? $out"
+wait "$c1"
+check_no_match "ctl kill SESSION: ... its login never got to its end" '^BYE$' "$(cat /tmp/c1.out)"
+wait_for "[ \"\$(prop $c_unit ActiveState)\" != active ]" 30 || true
+check_match "ctl kill SESSION: ... systemd collected its scope" '^(inactive|failed|)$' "$(prop "$c_unit" ActiveState)"
+check_eq "ctl kill SESSION: the plain user's session still runs (positive control)" active "$(prop "$c_plain" ActiveState)"
+out=$(sandbox-shellctl kill sbxu4 2>&1)
+check_eq "ctl kill USER: ends sbxu4's login and instance" "0 ended session of sbxu4|ended the instance of sbxu4" \
+    "$? $(printf '%s\n' "$out" | sed 's/session session-[0-9]*\.scope of/session of/' | sort | paste -sd'|')"
+wait "$c4"
+wait_for "! pgrep -u sbxu4 >/dev/null" 30 || true
+check_eq "ctl kill USER: no process of sbxu4 is left" "" "$(pgrep -u sbxu4 -a)"
+check_eq "ctl kill USER: ... and list shows nothing of it" "" "$(sandbox-shellctl list --json | grep '"user": "sbxu4"')"
+touch /home/sbxu2/cstop
+wait "$c2"
+check_eq "ctl: the plain user's login ends normally" "0 BYE" "$? $(tail -n 1 /tmp/c2.out)"

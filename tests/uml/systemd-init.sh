@@ -34,6 +34,9 @@ mount -t hostfs -o "$out" none "$R/sbx-out" || fail "hostfs $out"
 # the pivot is copied into the overlay. sandbox-shell itself is installed as `meson install` lays it out (staged by
 # test-uml-systemd.sh): /usr/bin/sandbox-shell, the PAM module, the user@.service drop-in, its program.
 package=${SBX_UML_PACKAGE:-0}
+# A host booted with systemd has no policy-rc.d: the machine's own, if any, is a container image's, which tells every
+# maintainer script to start and stop nothing (deb-systemd-invoke obeys it).
+rm -f "$R/usr/sbin/policy-rc.d"
 mkdir -p "$R/usr/local/lib/sbx-test"
 install -m 0755 "${SBX_UML_AGENT:-$SBX_SRCDIR/tests/uml/systemd-agent.sh}" "$R/usr/local/lib/sbx-test/agent.sh" ||
     fail "copy the agent"
