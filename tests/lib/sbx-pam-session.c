@@ -1,14 +1,16 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* Test driver: opens a PAM session through the real libpam, runs a command inside it, closes it.
  *
- *   sbx-pam-session [--setcred] [--clear-inheritable] [--no-close] PAMDIR SERVICE USER [CMD ARG...]
+ *   sbx-pam-session [--setcred] [--clear-inheritable] [--no-close] [--pam-env] PAMDIR SERVICE USER [CMD ARG...]
  *
  * PAMDIR holds the service file (pam_start_confdir). The command runs as a child, as root, inheriting the session's
  * cgroup and capability grant; SBX_SESSION_PID in its environment is this process. Messages the module sends the user
  * (pam_error) are printed on stderr as "pam message: ...". --setcred calls pam_setcred(PAM_ESTABLISH_CRED) after
  * open_session (as sshd does); --clear-inheritable empties the inheritable set before that (as pam_cap may).
- * --no-close exits without closing (a killed sshd). Exit status: the command's (128+N for a signal), 0 without a
- * command; 2 when open_session fails, 3 when close_session fails, 4 for setcred, 1 for usage errors. */
+ * --no-close exits without closing (a killed sshd). --pam-env puts the PAM environment (pam_getenvlist) into the
+ * command's, as sshd, su and login do: pam_sandbox's SANDBOX_SHELL_SESSION, by which the helper finds its session.
+ * Exit status: the command's (128+N for a signal), 0 without a command; 2 when open_session fails, 3 when
+ * close_session fails, 4 for setcred, 1 for usage errors. */
 #define _GNU_SOURCE
 #include <signal.h>
 #include <stdbool.h>
@@ -35,7 +37,7 @@ static int conv(int n, const struct pam_message **msg, struct pam_response **res
 
 int main(int argc, char **argv)
 {
-        bool setcred = false, clear_inh = false, no_close = false;
+        bool setcred = false, clear_inh = false, no_close = false, pam_env = false;
         int i = 1;
         for (; i < argc && strncmp(argv[i], "--", 2) == 0; i++) {
                 if (strcmp(argv[i], "--setcred") == 0)
@@ -44,6 +46,8 @@ int main(int argc, char **argv)
                         clear_inh = true;
                 else if (strcmp(argv[i], "--no-close") == 0)
                         no_close = true;
+                else if (strcmp(argv[i], "--pam-env") == 0)
+                        pam_env = true;
                 else {
                         fprintf(stderr, "unknown option %s\n", argv[i]);
                         return 1;
@@ -51,7 +55,8 @@ int main(int argc, char **argv)
         }
         if (argc - i < 3) {
                 fprintf(stderr,
-                        "usage: %s [--setcred] [--clear-inheritable] [--no-close] PAMDIR SERVICE USER [CMD...]\n",
+                        "usage: %s [--setcred] [--clear-inheritable] [--no-close] [--pam-env] PAMDIR SERVICE USER "
+                        "[CMD...]\n",
                         argv[0]);
                 return 1;
         }
@@ -91,6 +96,9 @@ int main(int argc, char **argv)
                 char spid[32];
                 snprintf(spid, sizeof(spid), "%d", (int)getpid());
                 setenv("SBX_SESSION_PID", spid, 1);
+                char **env = pam_env ? pam_getenvlist(pamh) : NULL;
+                for (size_t k = 0; env && env[k]; k++)
+                        putenv(env[k]); /* the strings stay the environment's */
                 fflush(NULL);
                 pid_t pid = fork();
                 if (pid < 0) {
