@@ -286,6 +286,25 @@ static int instance_close(pam_handle_t *pamh, struct session *s, unsigned *ret_l
         return r;
 }
 
+/* After a session's own teardown, with no lock held: the stale leaves of every user below the session's CgroupRoot
+ * (sbx_cgroup_sweep), so that those of sessions nobody closes (sshd's fork refused by TasksMax after the open, an
+ * sshd killed with SIGKILL) go when any session ends, not at their user's next login. Best effort: what it cannot do
+ * is logged and never changes the close's result. The systemd backend makes no cgroup of ours: nothing to sweep. */
+static void sweep_stale(pam_handle_t *pamh, const struct session *s, bool debug)
+{
+        if (!s->cg || sbx_cgroup_session_backend(s->cg) != SBX_CGROUP_BACKEND_CGROUPFS)
+                return;
+        struct sbx_cgroup_swept swept;
+        struct sbx_err err = {0};
+        if (sbx_cgroup_sweep(s->cgroup_root, &swept, &err) < 0) {
+                if (pamh)
+                        pam_syslog(pamh, LOG_WARNING, "Failed to sweep the stale session cgroups below '%s': %s",
+                                   s->cgroup_root, err.msg);
+        } else if (debug && (swept.leaves || swept.users || swept.busy))
+                pam_syslog(pamh, LOG_DEBUG, "Swept %u stale session cgroups and %u user cgroups (%u users busy)",
+                           swept.leaves, swept.users, swept.busy);
+}
+
 static void session_cleanup(pam_handle_t *pamh, void *data, int error_status)
 {
         struct session *s = data;
@@ -295,6 +314,7 @@ static void session_cleanup(pam_handle_t *pamh, void *data, int error_status)
                 else
                         (void)sbx_cgroup_session_close(s->cg, s->pid, s->kill_on_logout, NULL, NULL);
                 (void)sbx_caps_revoke_inheritable(NULL);
+                sweep_stale(NULL, s, false);
         }
         session_free(s);
 }
@@ -488,6 +508,11 @@ int pam_sm_open_session(pam_handle_t *pamh, int flags, int argc, const char **ar
                         pam_syslog(pamh, LOG_DEBUG, "Session of '%s' %s the instance", user,
                                    role == SBX_INSTANCE_CREATE ? "makes" : "joins");
         }
+        /* The open cleans its own user's stale leaves only (sbx_cgroup_session_start), never every user's
+         * (sbx_cgroup_sweep, which each close, `list`, `kill` and `metrics` run): a login storm's opens are the
+         * start-up the benchmark measures, and a sweep there would read every leaf of every user on each of them,
+         * while every session that opens closes later and sweeps then. What it would add is only the leaves of an
+         * sshd killed outright, and those are empty: they cost a directory, not a process, until the next close. */
         r = sbx_cgroup_session_start(&params, &s->cg, &err);
         if (r < 0 && s->instance) {
                 /* Nothing of an instance this login made (or that no other login uses) is left by its refusal. */
@@ -637,6 +662,7 @@ int pam_sm_close_session(pam_handle_t *pamh, int flags, int argc, const char **a
         if (left_running)
                 sbx_journal_add(&e, "SANDBOX_PROCESSES_LEFT", "%u", left);
         log_event(pamh, &e, line);
+        sweep_stale(pamh, s, a.debug);
 
         s->done = true;
         (void)pam_set_data(pamh, DATA_NAME, NULL, NULL); /* frees s through session_cleanup (PAM_DATA_REPLACE) */

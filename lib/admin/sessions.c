@@ -34,29 +34,7 @@ static void hiers_done(struct hiers *hs)
 
 static int load_hiers(struct hiers *hs, struct sbx_err *err)
 {
-        struct sbx_cg_mounts ms = {0};
-        _cleanup_free_ char *own = NULL;
-        bool any;
-        int r = sbx_cg_mounts_read(&ms, err);
-        if (r < 0)
-                return r;
-        enum sbx_cgroup_layout layout = sbx_cg_mounts_layout(&ms, &any);
-        if (!any)
-                r = sbx_err_setx(err, ENOENT, "no cgroup filesystem is mounted");
-        if (r == 0)
-                r = sbx_cg_hierarchies(&ms, layout, NULL, NULL, SBX_CG_MEMORY | SBX_CG_PIDS | SBX_CG_CPU | SBX_CG_IO,
-                                       true, &hs->h, &hs->n, err);
-        if (r == 0 && (r = sbx_cg_read_all(AT_FDCWD, "/proc/self/cgroup", &own)) < 0)
-                r = sbx_err_set(err, -r, "read /proc/self/cgroup");
-        for (size_t i = 0; r == 0 && i < hs->n; i++) {
-                const struct sbx_cg_mount *m = sbx_cg_mount_at(&ms, hs->h[i].mount);
-                if (sbx_cg_own(own, m, "/proc/self/cgroup", &hs->h[i].orig, NULL) < 0 && !(hs->h[i].orig = strdup("")))
-                        r = sbx_err_set(err, ENOMEM, "cgroup path");
-        }
-        sbx_cg_mounts_done(&ms);
-        if (r < 0)
-                hiers_done(hs);
-        return r;
+        return sbx_cg_hierarchies_all(&hs->h, &hs->n, err);
 }
 
 /* <mount><expanded root> for one CgroupRoot spec in hierarchy h. */
@@ -145,19 +123,6 @@ static int bases_of(const struct hiers *hs, const char *spec, char bases[][4200]
         return 0;
 }
 
-/* The directory dirfd/path, opened without following a symbolic link in its place: what is listed is the cgroup
- * itself, and what `kill` ends is named from the listing. */
-static DIR *opendir_nofollow(int dirfd, const char *path)
-{
-        int fd = openat(dirfd, path, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
-        if (fd < 0)
-                return NULL;
-        DIR *d = fdopendir(fd);
-        if (!d)
-                (void)close(fd);
-        return d;
-}
-
 /* An instance (Instance user): its init and figures from root's record, its logins from the registry. */
 static int add_instance(const struct hiers *hs, char bases[][4200], const char *user, const char *udir,
                         struct sbx_session_list *l, struct sbx_err *err)
@@ -197,7 +162,7 @@ static int scan_root(const struct hiers *hs, const char *spec, struct sbx_sessio
         int r = bases_of(hs, spec, bases, err);
         if (r < 0)
                 return r;
-        _cleanup_closedir_ DIR *d = opendir_nofollow(AT_FDCWD, bases[0]);
+        _cleanup_closedir_ DIR *d = sbx_cg_opendir(AT_FDCWD, bases[0]);
         if (!d)
                 return 0;
         struct dirent *de;
@@ -206,7 +171,7 @@ static int scan_root(const struct hiers *hs, const char *spec, struct sbx_sessio
                         continue;
                 char udir[4400];
                 (void)snprintf(udir, sizeof(udir), "%s/%s", bases[0], de->d_name);
-                _cleanup_closedir_ DIR *ud = opendir_nofollow(dirfd(d), de->d_name);
+                _cleanup_closedir_ DIR *ud = sbx_cg_opendir(dirfd(d), de->d_name);
                 struct dirent *se;
                 while (ud && (se = readdir(ud))) {
                         int pid;
@@ -273,7 +238,7 @@ static void fill_scope(const struct sbx_cgroup_hier *h, struct sbx_session_info 
 static int scan_user_scopes(const struct sbx_cgroup_hier *h, int sessions_fd, const char *user,
                             struct sbx_session_list *l, struct sbx_err *err)
 {
-        _cleanup_closedir_ DIR *d = opendir_nofollow(sessions_fd, user);
+        _cleanup_closedir_ DIR *d = sbx_cg_opendir(sessions_fd, user);
         struct dirent *de;
         while (d && (de = readdir(d))) {
                 int pid, n = 0;
@@ -328,7 +293,7 @@ static int scan_scopes(const struct hiers *hs, struct sbx_session_list *l, struc
         if (hs->n == 0 || hs->h[0].ops != &sbx_cgroup_v2_ops)
                 return 0;
         const struct sbx_cgroup_hier *h = &hs->h[0];
-        _cleanup_closedir_ DIR *sessions = opendir_nofollow(AT_FDCWD, SBX_RUNDIR "/sessions");
+        _cleanup_closedir_ DIR *sessions = sbx_cg_opendir(AT_FDCWD, SBX_RUNDIR "/sessions");
         struct dirent *de;
         while (sessions && (de = readdir(sessions))) {
                 if (de->d_type != DT_DIR || !sbx_cgroup_valid_user(de->d_name))
@@ -337,7 +302,7 @@ static int scan_scopes(const struct hiers *hs, struct sbx_session_list *l, struc
                 if (r < 0)
                         return r;
         }
-        _cleanup_closedir_ DIR *instances = opendir_nofollow(AT_FDCWD, SBX_RUNDIR "/instances");
+        _cleanup_closedir_ DIR *instances = sbx_cg_opendir(AT_FDCWD, SBX_RUNDIR "/instances");
         while (instances && (de = readdir(instances))) {
                 if (de->d_type != DT_REG || !sbx_cgroup_valid_user(de->d_name))
                         continue;
@@ -352,6 +317,12 @@ int sbx_sessions_list(const char *const *roots, size_t n_roots, struct sbx_sessi
 {
         struct hiers hs = {0};
         *ret = (struct sbx_session_list){0};
+        /* The stale leaves of sessions nobody closed (a login refused after its open, a killed sshd) go first: an
+         * administrator's list shows live sessions only. Best effort: what the sweep cannot do, the reading shows. */
+        for (size_t i = 0; i < n_roots; i++) {
+                struct sbx_cgroup_swept swept;
+                (void)sbx_cgroup_sweep(roots[i], &swept, NULL);
+        }
         int r = load_hiers(&hs, err);
         for (size_t i = 0; r == 0 && i < n_roots; i++)
                 r = scan_root(&hs, roots[i], ret, err);

@@ -43,7 +43,8 @@ struct sbx_session_list {
 };
 
 /* Lists the sessions under every CgroupRoot spec in roots (duplicates after expansion are read once), sorted by user
- * and start. *ret is filled (free with sbx_session_list_done). A root that does not exist holds no session (no error).
+ * and start. Each root is swept first (sbx_cgroup_sweep, best effort): the empty leaves of sessions nobody closed
+ * are removed, so that what is listed is live, or stale and still holding processes. *ret is filled (free with sbx_session_list_done). A root that does not exist holds no session (no error).
  * Errors: -ENOENT when no cgroup filesystem is mounted, -EINVAL for a bad CgroupRoot, -ENOMEM. */
 int sbx_sessions_list(const char *const *roots, size_t n_roots, struct sbx_session_list *ret, struct sbx_err *err);
 

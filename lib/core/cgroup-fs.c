@@ -88,33 +88,20 @@ static int walk(struct sbx_cgroup_hier *h, int dirfd, const char *base, const ch
         return 0;
 }
 
-/* Removes the stale leaves below one hierarchy's user cgroup: session-PID-START whose process is gone. A leaf that
- * holds a process of another PID namespace (listed as 0) is not ours to judge and stays. */
+/* Removes the stale leaves below one hierarchy's user cgroup: session-PID-START whose process is gone
+ * (sbx_cg_leaf_state). A leaf that holds a process of another PID namespace is not ours to judge and stays. */
 static void clean_stale(const struct sbx_cgroup_hier *h, bool kill)
 {
-        _cleanup_close_ int fd = openat(h->user_fd, ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-        if (fd < 0)
-                return;
-        _cleanup_closedir_ DIR *d = fdopendir(fd);
-        if (!d)
-                return;
-        TAKE_FD(fd);
+        _cleanup_closedir_ DIR *d = sbx_cg_opendir(h->user_fd, ".");
         struct dirent *de;
-        while ((de = readdir(d))) {
-                int pid;
-                unsigned long long start, now;
-                if (de->d_type != DT_DIR || !sbx_cg_parse_leaf(de->d_name, &pid, &start))
+        while (d && (de = readdir(d))) {
+                if (de->d_type != DT_DIR)
                         continue;
-                if (pid > 0 && sbx_proc_starttime(pid, &now) == 0 && now == start)
-                        continue; /* alive */
+                enum sbx_cg_leaf state = sbx_cg_leaf_state(dirfd(d), de->d_name, NULL);
+                if (state != SBX_CG_LEAF_STALE && !(state == SBX_CG_LEAF_BUSY && kill))
+                        continue;
                 _cleanup_close_ int leaf = openat(dirfd(d), de->d_name, O_PATH | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
-                unsigned n;
-                bool foreign;
-                if (leaf < 0 || sbx_cg_signal_procs(leaf, 0, 0, &n, &foreign) < 0 || foreign)
-                        continue;
-                if (n > 0 && !kill)
-                        continue;
-                if (n > 0 && h->ops->kill(h, leaf, de->d_name, NULL) < 0)
+                if (leaf < 0 || (state == SBX_CG_LEAF_BUSY && h->ops->kill(h, leaf, de->d_name, NULL) < 0))
                         continue;
                 (void)unlinkat(dirfd(d), de->d_name, AT_REMOVEDIR);
         }
@@ -164,9 +151,14 @@ static int teardown(struct fs_session *s, pid_t pid, bool kill, bool rollback, u
                 struct sbx_cgroup_hier *h = &s->h[i];
                 if (h->leaf_fd < 0 || !kill)
                         continue;
+                const char *name = strrchr(h->leaf_path, '/') + 1;
                 int r = h->ops->kill(h, h->leaf_fd, h->leaf_path, &e);
+                /* Removed already, so empty: a sweep (sbx_cgroup_sweep) whose /proc does not show this process
+                 * took the leaf for stale once the process had moved out. */
+                if (r < 0 && faccessat(h->user_fd, name, F_OK, AT_SYMLINK_NOFOLLOW) < 0 && errno == ENOENT)
+                        r = 0;
                 if (r == 0) {
-                        r = sbx_cg_remove(h->user_fd, strrchr(h->leaf_path, '/') + 1);
+                        r = sbx_cg_remove(h->user_fd, name);
                         if (r < 0)
                                 (void)sbx_err_set(&e, -r, "remove cgroup '%s'", h->leaf_path);
                 }
@@ -323,7 +315,8 @@ static int fs_open(struct sbx_cgroup_session *cs, const struct sbx_cgroup_params
         if (!sbx_cgroup_valid_user(p->user))
                 return sbx_err_setx(err, EINVAL, "user name '%s' is not usable as a cgroup name", p->user);
         /* Held until the leaf holds the session process: a session of the same user closing meanwhile would
-         * otherwise remove the user's cgroup under this one (it goes when the closing one sees no other leaf). */
+         * otherwise remove the user's cgroup under this one (it goes when the closing one sees no other leaf), and
+         * so would the sweep of any user's close (sbx_cgroup_sweep), which works on a user only with the lock. */
         _cleanup_close_ int lock = -1;
         int r = sbx_user_lock(p->user, &lock, err);
         if (r < 0)
@@ -484,6 +477,116 @@ int sbx_cgroup_fs_instance_end(const struct sbx_cgroup_params *p, struct sbx_cgr
                 (void)rmdir(h->user_path); /* EBUSY: a session of the user is still open */
         }
         return first;
+}
+
+/* ---- the sweep of every user's stale leaves (cgroup.h) ---- */
+
+/* The lock-free look: the user's cgroup in the tracking hierarchy holds a stale leaf that is empty. */
+static bool has_stale(int user_fd)
+{
+        _cleanup_closedir_ DIR *d = sbx_cg_opendir(user_fd, ".");
+        struct dirent *de;
+        while (d && (de = readdir(d)))
+                if (de->d_type == DT_DIR && sbx_cg_leaf_state(dirfd(d), de->d_name, NULL) == SBX_CG_LEAF_STALE)
+                        return true;
+        return false;
+}
+
+/* rmdir of base/user/leaf, or of base/user when leaf is NULL; true when it is gone (or never was). Only an empty
+ * cgroup can be removed: the kernel refuses one that holds a process or a child cgroup (EBUSY). */
+static bool remove_below(int base, const char *user, const char *leaf)
+{
+        if (base < 0)
+                return true;
+        if (!leaf)
+                return unlinkat(base, user, AT_REMOVEDIR) == 0 || errno == ENOENT;
+        _cleanup_close_ int ufd = openat(base, user, O_PATH | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+        if (ufd < 0)
+                return errno == ENOENT;
+        return unlinkat(ufd, leaf, AT_REMOVEDIR) == 0 || errno == ENOENT;
+}
+
+/* Under the user's lock: its stale empty leaves (judged again now) in every hierarchy, the tracking one (base[0])
+ * last, so that a leaf another hierarchy still holds is found by the next sweep; then the user's cgroup in each where
+ * nothing is left in it (a live session's leaf, a stale one still holding processes, the instance's keep it). */
+static void reap_user(const int *base, size_t n, const char *user, struct sbx_cgroup_swept *st)
+{
+        _cleanup_closedir_ DIR *d = sbx_cg_opendir(base[0], user);
+        struct dirent *de;
+        while (d && (de = readdir(d))) {
+                if (de->d_type != DT_DIR || sbx_cg_leaf_state(dirfd(d), de->d_name, NULL) != SBX_CG_LEAF_STALE)
+                        continue;
+                bool others = true;
+                for (size_t i = 1; i < n; i++)
+                        others = remove_below(base[i], user, de->d_name) && others;
+                if (others && unlinkat(dirfd(d), de->d_name, AT_REMOVEDIR) == 0)
+                        st->leaves++;
+        }
+        bool others = true;
+        for (size_t i = 1; i < n; i++)
+                others = remove_below(base[i], user, NULL) && others;
+        if (others && unlinkat(base[0], user, AT_REMOVEDIR) == 0)
+                st->users++;
+}
+
+/* base[i]: <mount><CgroupRoot> of hierarchy i, opened (-1 where it does not exist). */
+static int open_bases(const struct sbx_cgroup_hier *h, size_t n, const char *cgroup_root, int *base,
+                      struct sbx_err *err)
+{
+        for (size_t i = 0; i < n; i++) {
+                _cleanup_free_ char *rel = NULL;
+                int r = sbx_cgroup_expand_root(cgroup_root, h[i].orig[0] ? h[i].orig : "/", &rel, err);
+                if (r < 0)
+                        return r;
+                _cleanup_close_ int mfd = open(h[i].mount, O_PATH | O_DIRECTORY | O_CLOEXEC);
+                base[i] = mfd < 0 ? -1 : sbx_cg_open_beneath(mfd, rel);
+                if (base[i] < 0)
+                        base[i] = -1;
+        }
+        return 0;
+}
+
+int sbx_cgroup_sweep(const char *cgroup_root, struct sbx_cgroup_swept *ret, struct sbx_err *err)
+{
+        struct sbx_cgroup_hier *h = NULL;
+        size_t n = 0;
+        *ret = (struct sbx_cgroup_swept){0};
+        int r = sbx_cg_hierarchies_all(&h, &n, err);
+        if (r < 0)
+                return r;
+        _cleanup_free_ int *base = calloc(n ? n : 1, sizeof(*base));
+        for (size_t i = 0; base && i < n; i++)
+                base[i] = -1;
+        r = base ? open_bases(h, n, cgroup_root, base, err) : sbx_err_set(err, ENOMEM, "cgroup sweep");
+        /* The users are read in the tracking hierarchy (every process of a session is there), without a lock: a
+         * user with nothing stale costs a readdir and one /proc/PID/stat per leaf, and nothing else is touched. */
+        _cleanup_closedir_ DIR *d = r == 0 && n > 0 && base[0] >= 0 ? sbx_cg_opendir(base[0], ".") : NULL;
+        struct dirent *de;
+        while (d && (de = readdir(d))) {
+                if (de->d_type != DT_DIR || !sbx_cgroup_valid_user(de->d_name))
+                        continue;
+                _cleanup_close_ int ufd = openat(base[0], de->d_name, O_PATH | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+                if (ufd < 0 || !has_stale(ufd))
+                        continue;
+                /* Invariant: the sweep never waits on a lock. An open of the user holds it from before it makes
+                 * the user's cgroup until the leaf holds its process (fs_open), a close while it removes the
+                 * user's cgroup: busy, that open or close cleans up itself (the open's clean_stale, the close's own
+                 * sweep). Not waiting is also what keeps a caller that holds another user's lock from a deadlock. */
+                _cleanup_close_ int lock = -1;
+                int k = sbx_user_trylock(de->d_name, &lock, NULL);
+                if (k == -EWOULDBLOCK)
+                        ret->busy++;
+                if (k < 0)
+                        continue;
+                reap_user(base, n, de->d_name, ret);
+        }
+        for (size_t i = 0; i < n; i++) {
+                if (base)
+                        closep(&base[i]);
+                sbx_cg_hier_done(&h[i]);
+        }
+        free(h);
+        return r;
 }
 
 const struct sbx_cgroup_manager sbx_cgroup_fs_manager = {

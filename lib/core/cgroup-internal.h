@@ -6,6 +6,7 @@
  * (cgroup-utils.c: mountinfo, /proc/PID/cgroup, the control files, cgroup.procs, rmdir). The login path (cgroup-fs.c,
  * cgroup-systemd.c) and `sandbox-shellctl list`/`kill` (lib/admin/sessions.c) use these and no copy of them. */
 
+#include <dirent.h>
 #include <stdbool.h>
 #include <stdint.h>
 #include <sys/types.h>
@@ -117,6 +118,10 @@ int sbx_cg_count_lines(int dirfd, const char *file, uint64_t *ret);
 /* Formats a limit: "max" (v2) or "-1" (v1) for SBX_LIMIT_INFINITY, else the number. */
 void sbx_cg_format_limit(uint64_t v, bool v2, char *buf, size_t size);
 
+/* The directory dirfd/name for readdir, opened without following a symbolic link in its place (O_NOFOLLOW); NULL
+ * with errno on failure. */
+DIR *sbx_cg_opendir(int dirfd, const char *name);
+
 /* ---- processes ---- */
 
 /* Reads dirfd/cgroup.procs (however long: a fork bomb's list too) and sends `sig` to every process listed (sig 0:
@@ -132,6 +137,19 @@ int sbx_cg_remove(int parent_fd, const char *name);
 /* The PID and start time of a session leaf's name, session-PID-START (cgroup-fs.c names its leaves so: the pair
  * names the process even after its PID is reused). False for every other name. */
 bool sbx_cg_parse_leaf(const char *name, int *ret_pid, unsigned long long *ret_start);
+
+/* What the session leaf user_fd/name is now, in that hierarchy: the one rule of a stale leaf, for the open's
+ * cleanup of its user (cgroup-fs.c) and the sweep of every user (sbx_cgroup_sweep). */
+enum sbx_cg_leaf {
+        SBX_CG_LEAF_OTHER,   /* not a session leaf (another name, the instance's), or its cgroup.procs unreadable */
+        SBX_CG_LEAF_ALIVE,   /* its session process runs: the same PID with the same start time */
+        SBX_CG_LEAF_STALE,   /* its session process is gone and it holds no process */
+        SBX_CG_LEAF_BUSY,    /* its session process is gone, processes of this PID namespace are left (*ret_n) */
+        SBX_CG_LEAF_FOREIGN, /* its session process is gone, and it holds a process of another PID namespace (listed
+                              * as 0): not ours to judge */
+};
+/* *ret_n (may be NULL): the processes listed, for BUSY. Reads /proc/PID/stat and the leaf's cgroup.procs only. */
+enum sbx_cg_leaf sbx_cg_leaf_state(int user_fd, const char *name, unsigned *ret_n);
 
 /* ---- hierarchies ---- */
 
@@ -167,6 +185,12 @@ enum sbx_cgroup_layout sbx_cg_mounts_layout(const struct sbx_cg_mounts *ms, bool
 int sbx_cg_hierarchies(const struct sbx_cg_mounts *ms, enum sbx_cgroup_layout layout,
                        const struct sbx_cgroup_limits *limits, const struct sbx_cgroup_limits *session, unsigned extra,
                        bool optional, struct sbx_cgroup_hier **ret, size_t *ret_n, struct sbx_err *err);
+
+/* Every hierarchy a session may use, as sbx_cg_hierarchies gives them for a session with every limit set (optional:
+ * a controller that is not mounted is left out), each with this process's own cgroup there in orig ("" where
+ * /proc/self/cgroup names none): what `list` reads and the sweep cleans. *ret as for sbx_cg_hierarchies. Errors:
+ * -ENOENT when no cgroup filesystem is mounted, -ENOMEM, or the errno of reading mountinfo or /proc/self/cgroup. */
+int sbx_cg_hierarchies_all(struct sbx_cgroup_hier **ret, size_t *ret_n, struct sbx_err *err);
 
 /* The cgroup of the process whose /proc/PID/cgroup reads `text`, in the hierarchy mounted at h (relative to the
  * mount; "" for its root). `what` names the file in messages. *ret: malloc'd. Errors: -ENOENT (no line for it),

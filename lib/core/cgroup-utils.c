@@ -14,6 +14,7 @@
 
 #include "cgroup-internal.h"
 #include "fault.h"
+#include "procfs.h"
 
 /* ---- control files ---- */
 
@@ -164,12 +165,43 @@ void sbx_cg_format_limit(uint64_t v, bool v2, char *buf, size_t size)
                 (void)snprintf(buf, size, "%llu", (unsigned long long)v);
 }
 
+DIR *sbx_cg_opendir(int dirfd, const char *name)
+{
+        int fd = openat(dirfd, name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+        if (fd < 0)
+                return NULL;
+        DIR *d = fdopendir(fd);
+        if (!d)
+                (void)close(fd);
+        return d;
+}
+
 /* ---- processes ---- */
 
 bool sbx_cg_parse_leaf(const char *name, int *ret_pid, unsigned long long *ret_start)
 {
         char tail; /* anything after the start time makes it another name */
         return sscanf(name, "session-%d-%llu%c", ret_pid, ret_start, &tail) == 2;
+}
+
+enum sbx_cg_leaf sbx_cg_leaf_state(int user_fd, const char *name, unsigned *ret_n)
+{
+        int pid;
+        unsigned long long start, now;
+        unsigned n = 0;
+        bool foreign;
+        if (ret_n)
+                *ret_n = 0;
+        if (!sbx_cg_parse_leaf(name, &pid, &start))
+                return SBX_CG_LEAF_OTHER;
+        if (pid > 0 && sbx_proc_starttime(pid, &now) == 0 && now == start)
+                return SBX_CG_LEAF_ALIVE;
+        _cleanup_close_ int leaf = openat(user_fd, name, O_PATH | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+        if (leaf < 0 || sbx_cg_signal_procs(leaf, 0, 0, &n, &foreign) < 0)
+                return SBX_CG_LEAF_OTHER;
+        if (ret_n)
+                *ret_n = n;
+        return foreign ? SBX_CG_LEAF_FOREIGN : n > 0 ? SBX_CG_LEAF_BUSY : SBX_CG_LEAF_STALE;
 }
 
 void sbx_cg_sleep_ms(long ms)
@@ -490,6 +522,38 @@ int sbx_cg_hierarchies(const struct sbx_cg_mounts *ms, enum sbx_cgroup_layout la
                         goto out;
         }
 out:
+        if (r < 0) {
+                hiers_done(&hs);
+                return r;
+        }
+        *ret = hs.h;
+        *ret_n = hs.n;
+        return 0;
+}
+
+int sbx_cg_hierarchies_all(struct sbx_cgroup_hier **ret, size_t *ret_n, struct sbx_err *err)
+{
+        struct sbx_cg_mounts ms = {0};
+        struct hiers hs = {0};
+        _cleanup_free_ char *own = NULL;
+        bool any;
+        int r = sbx_cg_mounts_read(&ms, err);
+        if (r < 0)
+                return r;
+        enum sbx_cgroup_layout layout = sbx_cg_mounts_layout(&ms, &any);
+        if (!any)
+                r = sbx_err_setx(err, ENOENT, "no cgroup filesystem is mounted");
+        if (r == 0)
+                r = sbx_cg_hierarchies(&ms, layout, NULL, NULL, SBX_CG_MEMORY | SBX_CG_PIDS | SBX_CG_CPU | SBX_CG_IO,
+                                       true, &hs.h, &hs.n, err);
+        if (r == 0 && (r = sbx_cg_read_all(AT_FDCWD, "/proc/self/cgroup", &own)) < 0)
+                r = sbx_err_set(err, -r, "read /proc/self/cgroup");
+        for (size_t i = 0; r == 0 && i < hs.n; i++) {
+                const struct sbx_cg_mount *m = sbx_cg_mount_at(&ms, hs.h[i].mount);
+                if (sbx_cg_own(own, m, "/proc/self/cgroup", &hs.h[i].orig, NULL) < 0 && !(hs.h[i].orig = strdup("")))
+                        r = sbx_err_set(err, ENOMEM, "cgroup path");
+        }
+        sbx_cg_mounts_done(&ms);
         if (r < 0) {
                 hiers_done(&hs);
                 return r;

@@ -135,6 +135,30 @@ int sbx_cgroup_session_close(struct sbx_cgroup_session *s, pid_t pid, bool kill,
 
 void sbx_cgroup_session_free(struct sbx_cgroup_session *s);
 
+/* ---- the sweep ---- */
+
+/* What a sweep did. */
+struct sbx_cgroup_swept {
+        unsigned leaves; /* stale leaves removed (each in every hierarchy) */
+        unsigned users;  /* users' cgroups removed with their last leaf */
+        unsigned busy;   /* users with a stale leaf left alone: their lock was taken (their own open or close) */
+};
+
+/* cgroupfs: removes every user's stale session leaves that are empty below `cgroup_root` (a CgroupRoot spec, "%c"
+ * expanded with the calling process's own cgroup in each hierarchy, as the open does for its session process), in
+ * every hierarchy a session may use, and then each such user's cgroup where nothing is left in it. Stale: the
+ * leaf's session process (its PID with its start time) is gone, as this process's /proc shows it. Kills nothing:
+ * a stale leaf that still holds processes stays (the user's next open removes it, killing them when KillOnLogout is
+ * on), as do the instance's leaf (Instance user) and a leaf holding a process of another PID namespace. Cheap when
+ * nothing is stale: the users are found in one hierarchy without a lock, and only a user with a stale empty leaf is
+ * locked (sbx_user_trylock, one user at a time; a user whose lock is busy is skipped, so it never waits and cannot
+ * deadlock) and touched in the other hierarchies. Harmless on a systemd host, where no such tree exists. A root
+ * that does not exist holds nothing (0). A "%c" that expands otherwise for the sweeping process than for the
+ * sessions' opener in some hierarchy (a v1 one, say) hides the leaves there: what a session left in it stays for its
+ * user's next open, as it did before. Errors: -EINVAL (a bad CgroupRoot), -ENOENT (no cgroup filesystem),
+ * -ENOMEM, or the errno of reading mountinfo or /proc/self/cgroup; what it removed before stays removed. */
+int sbx_cgroup_sweep(const char *cgroup_root, struct sbx_cgroup_swept *ret, struct sbx_err *err);
+
 /* ---- Instance user (instance.h) ---- */
 
 /* The cgroup every login of an `Instance user` user shares, made and filled by root only. cgroupfs: the leaf

@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 #define _GNU_SOURCE
 #include <fcntl.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <string.h>
 #include <sys/file.h>
@@ -19,7 +20,9 @@ static struct {
         pid_t pid;
 } held = {.fd = -1};
 
-int sbx_user_lock(const char *user, int *ret_fd, struct sbx_err *err)
+/* sbx_user_lock, or with `wait` false sbx_user_trylock: -EWOULDBLOCK when another open file holds the lock. Only
+ * the lock that waits is a setup step of a login (a fault point): the try is the sweep's, which gives up either way. */
+static int lock_user(const char *user, bool wait, int *ret_fd, struct sbx_err *err)
 {
         if (!sbx_cgroup_valid_user(user))
                 return sbx_err_setx(err, EINVAL, "user name '%s' is not usable for a lock file", user);
@@ -45,12 +48,22 @@ int sbx_user_lock(const char *user, int *ret_fd, struct sbx_err *err)
         SBX_STEP(err, fd = openat(dir, name, O_RDWR | O_CREAT | O_NOFOLLOW | O_CLOEXEC, 0600), "open the lock '%s/%s'",
                  SBX_RUNDIR, name);
         int k;
-        while ((k = flock(fd, LOCK_EX)) < 0 && errno == EINTR)
+        while ((k = flock(fd, wait ? LOCK_EX : LOCK_EX | LOCK_NB)) < 0 && errno == EINTR)
                 ;
-        if (sbx_fault("lock '%s/%s'", SBX_RUNDIR, name) < 0 || k < 0)
+        if ((wait && sbx_fault("lock '%s/%s'", SBX_RUNDIR, name) < 0) || k < 0)
                 return sbx_err_set(err, errno, "lock '%s/%s'", SBX_RUNDIR, name);
         *ret_fd = TAKE_FD(fd);
         return 0;
+}
+
+int sbx_user_lock(const char *user, int *ret_fd, struct sbx_err *err)
+{
+        return lock_user(user, true, ret_fd, err);
+}
+
+int sbx_user_trylock(const char *user, int *ret_fd, struct sbx_err *err)
+{
+        return lock_user(user, false, ret_fd, err);
 }
 
 int sbx_user_lock_hold(const char *user, struct sbx_err *err)

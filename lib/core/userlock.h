@@ -12,6 +12,12 @@
  * Errors: -EINVAL for a bad name, -EPERM when SBX_RUNDIR is not root's alone, or the errno of the step. */
 int sbx_user_lock(const char *user, int *ret_fd, struct sbx_err *err);
 
+/* sbx_user_lock without waiting: -EWOULDBLOCK (with a message) when another open file holds the lock now, another
+ * process's or this one's. A hold of this process (sbx_user_lock_hold) for `user` is shared as with sbx_user_lock.
+ * For work on another user's cgroups that the user's own open or close would do anyway (the sweep, cgroup.h): it
+ * never waits, so a process that holds one user's lock can try another's without a deadlock. */
+int sbx_user_trylock(const char *user, int *ret_fd, struct sbx_err *err);
+
 /* Holds the lock of `user` in this process until sbx_user_lock_release: sbx_user_lock for the same user then
  * returns at once (a duplicate that shares it), so that steps which each take the lock can run under one hold.
  * One user at a time; a forked child does not inherit the hold (it is the parent's). */

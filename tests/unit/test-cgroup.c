@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* The pure parts of the cgroup code: user names as path components, CgroupRoot expansion, layout detection from
- * mountinfo text, the v1 weight mappings and refusals, the names of session leaves; for the systemd backend the unit names, the keyword -> property mapping, the
+ * mountinfo text, the v1 weight mappings and refusals, the names of session leaves and the stale-leaf rule; for the systemd backend the unit names, the keyword -> property mapping, the
  * read-back comparison, which scope counts as the login's own and the backend detection. The cgroupfs work itself is
  * tested as root (tests/integration, tests/uml), the systemd backend in a systemd guest (tests/uml). */
 #include <fcntl.h>
@@ -11,6 +11,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <stdio.h>
+#include <sys/stat.h>
 #include <sys/statfs.h>
 #include <unistd.h>
 #include <cmocka.h>
@@ -20,6 +21,7 @@
 #include "cgroup.h"
 #include "config.h"
 #include "policy.h"
+#include "procfs.h"
 
 static void test_valid_user(void **state)
 {
@@ -132,6 +134,79 @@ static void test_parse_leaf(void **state)
         assert_false(sbx_cg_parse_leaf("cgroup.procs", &pid, &start));
         assert_false(sbx_cg_parse_leaf("memory.max", &pid, &start));
         assert_false(sbx_cg_parse_leaf("", &pid, &start));
+}
+
+/* A fake user cgroup: a directory per leaf, each with the cgroup.procs text given (NULL: none). */
+static void fake_leaf(int dirfd, const char *name, const char *procs)
+{
+        assert_int_equal(mkdirat(dirfd, name, 0755), 0);
+        if (!procs)
+                return;
+        char file[640];
+        (void)snprintf(file, sizeof(file), "%s/cgroup.procs", name);
+        int fd = openat(dirfd, file, O_WRONLY | O_CREAT | O_CLOEXEC, 0644);
+        assert_true(fd >= 0);
+        assert_int_equal(write(fd, procs, strlen(procs)), (ssize_t)strlen(procs));
+        (void)close(fd);
+}
+
+/* The stale-leaf rule the open's cleanup and the sweep share, on a fake user cgroup: a leaf whose PID runs with its
+ * start time is alive; the same PID with another start time (the PID reused) is stale, and then what its
+ * cgroup.procs lists decides: nothing (removable), processes of ours (left unless killed), a process of another PID
+ * namespace listed as 0 (never judged). The instance's leaf, other names and an unreadable cgroup.procs are not
+ * session leaves. A symbolic link in a leaf's place is not followed. */
+static void test_leaf_state(void **state)
+{
+        char dir[] = "/tmp/sbx-unit-leaf.XXXXXX", name[64];
+        assert_non_null(mkdtemp(dir));
+        int fd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+        assert_true(fd >= 0);
+        unsigned long long start;
+        assert_int_equal(sbx_proc_starttime(getpid(), &start), 0);
+        struct {
+                char name[64];
+                const char *procs;
+                enum sbx_cg_leaf want;
+                unsigned n;
+        } c[] = {
+                {"", "", SBX_CG_LEAF_ALIVE, 0},
+                {"", "", SBX_CG_LEAF_STALE, 0},
+                {"", "4242\n4243\n", SBX_CG_LEAF_BUSY, 2},
+                {"", "0\n", SBX_CG_LEAF_FOREIGN, 1},
+                {"", NULL, SBX_CG_LEAF_OTHER, 0},
+                {SBX_CGROUP_INSTANCE_LEAF, "", SBX_CG_LEAF_OTHER, 0},
+                {"session-12-34-x", "", SBX_CG_LEAF_OTHER, 0},
+        };
+        (void)snprintf(c[0].name, sizeof(c[0].name), "session-%d-%llu", (int)getpid(), start);
+        (void)snprintf(c[1].name, sizeof(c[1].name), "session-%d-%llu", (int)getpid(), start + 1);
+        (void)snprintf(c[2].name, sizeof(c[2].name), "session-%d-%llu", (int)getpid(), start + 2);
+        (void)snprintf(c[3].name, sizeof(c[3].name), "session-%d-%llu", (int)getpid(), start + 3);
+        (void)snprintf(c[4].name, sizeof(c[4].name), "session-%d-%llu", (int)getpid(), start + 4);
+        for (size_t i = 0; i < ELEMENTSOF(c); i++)
+                fake_leaf(fd, c[i].name, c[i].procs);
+        for (size_t i = 0; i < ELEMENTSOF(c); i++) {
+                unsigned n = 99;
+                assert_int_equal(sbx_cg_leaf_state(fd, c[i].name, &n), c[i].want);
+                assert_int_equal(n, c[i].n);
+        }
+        assert_int_equal(sbx_cg_leaf_state(fd, "session-1-1", NULL), SBX_CG_LEAF_OTHER); /* no such leaf */
+        (void)snprintf(name, sizeof(name), "session-%d-%llu", (int)getpid(), start + 5);
+        assert_int_equal(symlinkat(c[1].name, fd, name), 0);
+        assert_int_equal(sbx_cg_leaf_state(fd, name, NULL), SBX_CG_LEAF_OTHER);
+        assert_null(sbx_cg_opendir(fd, name));
+        DIR *d = sbx_cg_opendir(fd, c[1].name);
+        assert_non_null(d);
+        (void)closedir(d);
+
+        (void)unlinkat(fd, name, 0);
+        for (size_t i = 0; i < ELEMENTSOF(c); i++) {
+                char file[640];
+                (void)snprintf(file, sizeof(file), "%s/cgroup.procs", c[i].name);
+                (void)unlinkat(fd, file, 0);
+                assert_int_equal(unlinkat(fd, c[i].name, AT_REMOVEDIR), 0);
+        }
+        (void)close(fd);
+        assert_int_equal(rmdir(dir), 0);
 }
 
 /* The refusal of cgroup v1's apply_limits, with its message. */
@@ -457,6 +532,7 @@ int main(void)
                 cmocka_unit_test(test_detect_layout),
                 cmocka_unit_test(test_weights),
                 cmocka_unit_test(test_parse_leaf),
+                cmocka_unit_test(test_leaf_state),
                 cmocka_unit_test(test_v1_refusals),
                 cmocka_unit_test(test_sd_names),
                 cmocka_unit_test(test_sd_properties),
