@@ -311,10 +311,7 @@ j_num() { # WHAT ENTRY FIELD: the field is there and a number
 }
 
 # A syslog daemon behind journald (ForwardToSyslog, Debian's default): journald forwards to this socket when it exists.
-j_listen=$(
-    . /sbx-out/env.sh 2>/dev/null
-    echo "${SBX_BUILDDIR:-}/tests/lib/sbx-syslog-listen"
-)
+j_listen=/usr/local/lib/sbx-test/sbx-syslog-listen # copied in by systemd-init.sh (the build may be below /tmp)
 j_fwd=/tmp/j-forwarded.txt
 j_lpid=""
 if [ -x "$j_listen" ]; then

@@ -41,6 +41,11 @@ mkdir -p "$R/usr/local/lib/sbx-test"
 install -m 0755 "${SBX_UML_AGENT:-$SBX_SRCDIR/tests/uml/systemd-agent.sh}" "$R/usr/local/lib/sbx-test/agent.sh" ||
     fail "copy the agent"
 install -m 0644 "$SBX_SRCDIR/tests/uml/agent-lib.sh" "$R/usr/local/lib/sbx-test/agent-lib.sh" || fail "copy agent-lib"
+if [ "$package" != 1 ]; then
+    # the syslog daemon the journal section stands up behind journald
+    install -m 0755 "$SBX_BUILDDIR/tests/lib/sbx-syslog-listen" "$R/usr/local/lib/sbx-test/sbx-syslog-listen" ||
+        fail "copy sbx-syslog-listen"
+fi
 PAM=pam_sandbox.so
 if [ "$package" != 1 ]; then
     # (tar keeps the root's merged-/usr links, /lib -> usr/lib, where cp would refuse to put a directory)
