@@ -60,7 +60,7 @@ marker_before=$(cat "$marker")
 sleep 1000 &
 sleeper=$!
 sbx_at_exit "kill $sleeper 2>/dev/null"
-port=$((40000 + RANDOM % 20000))
+port=$(sbx_free_port) || sbx_fail "no free port"
 busybox nc -l -p "$port" >"$SBX_WS/listener.out" 2>&1 &
 listener=$!
 sbx_at_exit "kill $listener 2>/dev/null"

@@ -192,6 +192,23 @@ sbx_cleanup_cgroup_dirs() {
     done
 }
 
+# sbx_free_port: a TCP port no socket at all uses on this host, below the kernel's ephemeral range (a client's
+# connection elsewhere may take any port of that range between this check and the bind: the suites run side by side,
+# and a login storm opens hundreds).
+sbx_free_port() {
+    local p i lo
+    read -r lo _ </proc/sys/net/ipv4/ip_local_port_range
+    [ "$lo" -gt 12000 ] || lo=32768
+    for ((i = 0; i < 200; i++)); do
+        p=$((10000 + RANDOM % (lo - 10000)))
+        if ! ss -Htan "sport = :$p" | grep -q .; then
+            echo "$p"
+            return 0
+        fi
+    done
+    return 1
+}
+
 # Polls CMD (a shell string) until it succeeds, at most N tenths of a second (default 100 = 10 s).
 sbx_wait_for() {
     local cmd=$1 n=${2:-100} i

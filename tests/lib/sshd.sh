@@ -28,19 +28,6 @@ session required $SBX_PAM_MODULE helper=$SBX_SHELL ${SBX_PAM_ARGS:-}
 PAM
 }
 
-# sbx_free_port: a TCP port nobody listens on at 127.0.0.1.
-sbx_free_port() {
-    local p i
-    for ((i = 0; i < 200; i++)); do
-        p=$((20000 + RANDOM % 30000))
-        if ! ss -Hltn "sport = :$p" | grep -q .; then
-            echo "$p"
-            return 0
-        fi
-    done
-    return 1
-}
-
 # sbx_sshd_start [EXTRA CONFIG LINES]: starts sshd (the sftp subsystem is $SBX_SSH_SFTP, default the external server;
 # its LogLevel $SBX_SSHD_LOGLEVEL, default VERBOSE; the log is $SBX_SSH_DIR/sshd.log); sets SBX_SSH_PORT, SBX_SSH_KEY
 # (the client's private key, authorized for every user added afterwards with sbx_ssh_authorize).
@@ -52,8 +39,33 @@ sbx_sshd_start() {
     ssh-keygen -q -t ed25519 -N '' -f "$SBX_SSH_DIR/host_ed25519" </dev/null
     ssh-keygen -q -t ed25519 -N '' -f "$SBX_SSH_DIR/client_ed25519" </dev/null
     SBX_SSH_KEY=$SBX_SSH_DIR/client_ed25519
-    SBX_SSH_PORT=$(sbx_free_port) || sbx_fail "no free port"
     sbx_pam_service sshd
+    sbx_at_exit sbx_sshd_stop
+    # Another suite's listener may still take the port between the check and sshd's bind: then another port.
+    local try
+    for ((try = 0; try < 5; try++)); do
+        SBX_SSH_PORT=$(sbx_free_port) || sbx_fail "no free port"
+        sbx_sshd_config "$extra"
+        /usr/sbin/sshd -t -f "$SBX_SSH_DIR/sshd_config" || sbx_fail "sshd rejects its config"
+        : >"$SBX_SSH_DIR/sshd.log"
+        /usr/sbin/sshd -f "$SBX_SSH_DIR/sshd_config" -E "$SBX_SSH_DIR/sshd.log" || sbx_fail "sshd did not start"
+        sbx_wait_for "sbx_sshd_listens || grep -q 'Address already in use' '$SBX_SSH_DIR/sshd.log'" 300 ||
+            sbx_fail "sshd does not listen on $SBX_SSH_PORT: $(tail -5 "$SBX_SSH_DIR/sshd.log")"
+        sbx_sshd_listens && return 0
+        sbx_sshd_stop
+        echo "# port $SBX_SSH_PORT was taken before sshd bound it: another"
+    done
+    sbx_fail "sshd found no free port: $(tail -5 "$SBX_SSH_DIR/sshd.log")"
+}
+
+# sbx_sshd_listens: sshd itself (not another suite's listener) listens on $SBX_SSH_PORT.
+sbx_sshd_listens() {
+    ss -Hltnp "sport = :$SBX_SSH_PORT" | grep -q '(("sshd",'
+}
+
+# sbx_sshd_config EXTRA: writes sshd's config for port $SBX_SSH_PORT.
+sbx_sshd_config() {
+    local extra=$1
     cat >"$SBX_SSH_DIR/sshd_config" <<CFG
 Port $SBX_SSH_PORT
 ListenAddress 127.0.0.1
@@ -72,14 +84,11 @@ LogLevel ${SBX_SSHD_LOGLEVEL:-VERBOSE}
 Subsystem sftp ${SBX_SSH_SFTP:-/usr/lib/openssh/sftp-server}
 $extra
 CFG
-    /usr/sbin/sshd -t -f "$SBX_SSH_DIR/sshd_config" || sbx_fail "sshd rejects its config"
-    /usr/sbin/sshd -f "$SBX_SSH_DIR/sshd_config" -E "$SBX_SSH_DIR/sshd.log" || sbx_fail "sshd did not start"
-    sbx_at_exit sbx_sshd_stop
-    sbx_wait_for "ss -Hltn 'sport = :$SBX_SSH_PORT' | grep -q ." 100 || sbx_fail "sshd does not listen on $SBX_SSH_PORT"
 }
 
 sbx_sshd_stop() {
     [ -f "$SBX_SSH_DIR/sshd.pid" ] && kill "$(cat "$SBX_SSH_DIR/sshd.pid")" 2>/dev/null
+    rm -f "$SBX_SSH_DIR/sshd.pid"
     return 0
 }
 
