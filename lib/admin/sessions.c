@@ -12,6 +12,7 @@
 #include <unistd.h>
 
 #include "cgroup-internal.h"
+#include "fault.h"
 #include "instance.h"
 #include "procfs.h"
 #include "registry.h"
@@ -356,7 +357,14 @@ static int end_in(const struct hiers *hs, char bases[][4200], const struct sbx_s
                 char dir[4400], name[128];
                 leaf_name(s, name, sizeof(name));
                 (void)snprintf(dir, sizeof(dir), "%s/%s/%s", bases[i], s->user, name);
-                int r = hs->h[i].ops->kill(&hs->h[i], fd, dir, err);
+                /* The session's own close (after the SIGTERM above) may remove the leaf between the open and the
+                 * kill: its control files then answer ENODEV, and there is nothing left to kill in it. */
+                int r = sbx_fault("kill: end the session in '%s'", dir) < 0
+                                ? sbx_err_set(err, errno, "kill: end the session in '%s'", dir)
+                                : hs->h[i].ops->kill(&hs->h[i], fd, dir, err);
+                if ((r == -ENODEV || r == -ENOENT) && faccessat(AT_FDCWD, dir, F_OK, AT_SYMLINK_NOFOLLOW) < 0 &&
+                    errno == ENOENT)
+                        continue;
                 if (r < 0)
                         return r;
         }

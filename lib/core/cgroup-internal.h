@@ -128,11 +128,17 @@ DIR *sbx_cg_opendir(int dirfd, const char *name);
  * none), except `except` (0: none). *ret_n: how many are listed besides `except`; *ret_foreign (may be NULL): one of
  * another PID namespace is there (cgroup2 lists it as 0). 0 or -errno. */
 int sbx_cg_signal_procs(int dirfd, int sig, pid_t except, unsigned *ret_n, bool *ret_foreign);
+/* dirfd's cgroup.events (cgroup2 only), open for sbx_cg_wait_empty; -errno (-ENOENT on cgroup v1). */
+int sbx_cg_events_open(int dirfd);
+/* Waits at most `ms` for the cgroup of events_fd to hold no process, below it included ("populated 0"), woken by
+ * the kernel's notification of the file (POLLPRI) rather than by polling. 1: empty; 0: not within `ms`; -errno. */
+int sbx_cg_wait_empty(int events_fd, long ms);
 /* SIGKILLs every process listed in dirfd/cgroup.procs but `except` until none is left; -EBUSY with a message after
  * about five seconds. */
 int sbx_cg_kill_loop(int dirfd, const char *dir, pid_t except, struct sbx_err *err);
-/* rmdir of parent_fd/name that waits for the processes just killed to leave it (they do as they exit): retried
- * after 1, 2, 4, 8 ms, then every 10 ms, for about 3 s. 0 (or the cgroup was gone), or -errno. */
+/* rmdir of parent_fd/name that waits for the processes just killed to leave it (they do as they exit): on cgroup2
+ * until its cgroup.events says it is empty, else retried after 1, 2, 4, 8 ms, then every 10 ms; about 3 s in all.
+ * 0 (or the cgroup was gone), or -errno. */
 int sbx_cg_remove(int parent_fd, const char *name);
 /* The PID and start time of a session leaf's name, session-PID-START (cgroup-fs.c names its leaves so: the pair
  * names the process even after its PID is reused). False for every other name. */

@@ -6,6 +6,7 @@
 #include <ctype.h>
 #include <fcntl.h>
 #include <linux/openat2.h>
+#include <poll.h>
 #include <signal.h>
 #include <stdio.h>
 #include <string.h>
@@ -238,8 +239,53 @@ int sbx_cg_signal_procs(int dirfd, int sig, pid_t except, unsigned *ret_n, bool 
         return 0;
 }
 
+int sbx_cg_events_open(int dirfd)
+{
+        int fd = openat(dirfd, "cgroup.events", O_RDONLY | O_NOFOLLOW | O_CLOEXEC);
+        return fd < 0 ? -errno : fd;
+}
+
+int sbx_cg_wait_empty(int events_fd, long ms)
+{
+        struct timespec end;
+        (void)clock_gettime(CLOCK_MONOTONIC, &end);
+        end.tv_sec += ms / 1000;
+        end.tv_nsec += (ms % 1000) * 1000000L;
+        if (end.tv_nsec >= 1000000000L) {
+                end.tv_sec++;
+                end.tv_nsec -= 1000000000L;
+        }
+        for (;;) {
+                /* Read first, then wait: a change between the two still wakes the poll (kernfs counts events per
+                 * open file, and this read took the count). */
+                char buf[256];
+                ssize_t n;
+                while ((n = pread(events_fd, buf, sizeof(buf) - 1, 0)) < 0 && errno == EINTR)
+                        ;
+                if (n < 0)
+                        return -errno;
+                buf[n] = '\0';
+                const char *p = strstr(buf, "populated ");
+                if (!p || (p != buf && p[-1] != '\n'))
+                        return -EINVAL;
+                if (p[10] == '0')
+                        return 1;
+                struct timespec now;
+                (void)clock_gettime(CLOCK_MONOTONIC, &now);
+                long left = (end.tv_sec - now.tv_sec) * 1000L + (end.tv_nsec - now.tv_nsec) / 1000000L;
+                if (left <= 0)
+                        return 0;
+                struct pollfd pfd = {.fd = events_fd, .events = POLLPRI};
+                if (poll(&pfd, 1, (int)(left > INT32_MAX ? INT32_MAX : left)) < 0 && errno != EINTR)
+                        return -errno;
+        }
+}
+
 int sbx_cg_kill_loop(int dirfd, const char *dir, pid_t except, struct sbx_err *err)
 {
+        /* On cgroup2 the wait between rounds ends when the cgroup empties (cgroup.events), not a fixed 10 ms later;
+         * with another process left alive (`except`) it never empties, so the rounds are timed alone. */
+        _cleanup_close_ int ev = except > 0 ? -1 : sbx_cg_events_open(dirfd);
         /* New processes can appear while we kill (a fork bomb); each round kills what it sees, 10 ms apart. */
         for (int round = 0; round < 500; round++) {
                 unsigned n;
@@ -248,13 +294,15 @@ int sbx_cg_kill_loop(int dirfd, const char *dir, pid_t except, struct sbx_err *e
                         return sbx_err_set(err, -r, "read '%s/cgroup.procs'", dir);
                 if (n == 0)
                         return 0;
-                sbx_cg_sleep_ms(10);
+                if (ev < 0 || sbx_cg_wait_empty(ev, 10) < 0)
+                        sbx_cg_sleep_ms(10);
         }
         return sbx_err_setx(err, EBUSY, "processes remain in '%s' after SIGKILL", dir);
 }
 
 int sbx_cg_remove(int parent_fd, const char *name)
 {
+        _cleanup_close_ int ev = -1;
         for (long waited = 0, ms = 1;; waited += ms, ms = ms * 2 > 10 ? 10 : ms * 2) {
                 if (unlinkat(parent_fd, name, AT_REMOVEDIR) == 0 || errno == ENOENT)
                         return 0;
@@ -262,6 +310,16 @@ int sbx_cg_remove(int parent_fd, const char *name)
                         return -errno;
                 if (waited >= 3000)
                         return -EBUSY;
+                /* cgroup2: wait until its last process has left (cgroup.events says "populated 0"), then try again
+                 * at once; a child cgroup, or cgroup v1, keeps the timed retries. */
+                if (ev < 0) {
+                        _cleanup_close_ int dfd =
+                                openat(parent_fd, name, O_PATH | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+                        if (dfd >= 0)
+                                ev = sbx_cg_events_open(dfd);
+                }
+                if (ev >= 0 && sbx_cg_wait_empty(ev, ms) == 1 && unlinkat(parent_fd, name, AT_REMOVEDIR) == 0)
+                        return 0;
                 sbx_cg_sleep_ms(ms);
         }
 }
