@@ -27,6 +27,13 @@ limits=$("$SBX_BUILDDIR/tests/lib/sbx-pam-session" "$PAMDIR" bench bpam sh -c '
     p=$(sed -n "s/^0:://p" /proc/self/cgroup)
     for f in memory.max pids.max cpu.max; do printf "%s=%s " "$f" "$(cat "/sys/fs/cgroup${p%/*}/$f")"; done' 2>/dev/null)
 "$SBX_BUILDDIR/bench/pam-cycle" "$PAMDIR" bench bpam "${SBX_BENCH_PAM_N:-100}" 20
+# One move between cgroups (bench/cg-migrate) in the guest's cgroup2. Lines "MIGRATE plain NAME MS".
+mig() {
+    local self
+    self=$(sed -n 's/^0:://p' /proc/self/cgroup)
+    "$SBX_BUILDDIR/bench/cg-migrate" "/sys/fs/cgroup${self%/}" "${SBX_BENCH_MIG_N:-10}" | sed "s/^/MIGRATE $1 /"
+}
+mig plain
 echo "LIMITS $(cat /sys/fs/cgroup/cgroup.subtree_control | tr ' ' ,) $limits"
 echo "LEFT $(find /sys/fs/cgroup/sbx-bench-v2 -mindepth 1 -type d 2>/dev/null | wc -l)"
 find /sys/fs/cgroup/sbx-bench-v2 -depth -type d -exec rmdir {} \; 2>/dev/null || true

@@ -35,6 +35,7 @@ if [ -z "${SBX_IN_NS:-}${SBX_IN_NETNS:-}" ]; then
     cc -O2 -Wall -Wextra -Werror -o "$build/bench/killwait" bench/killwait.c
     cc -O2 -Wall -Wextra -Werror -o "$build/bench/tap-close" bench/tap-close.c
     cc -O2 -Wall -Wextra -Werror -o "$build/bench/pty-drive" bench/pty-drive.c
+    cc -O2 -Wall -Wextra -Werror -o "$build/bench/cg-migrate" bench/cg-migrate.c
 fi
 
 . "$build/tests/sbx-env.sh"
@@ -522,6 +523,14 @@ write_conf "$MATCH_GROUP"
 write_conf "$MATCH_USERS"
 pam_left="$(user_cgroups bpam)$(user_cgroups bs)"
 cat "$out/pam-limits.txt" >&2
+# One move of a process between cgroups (what the open and the close do once per hierarchy), after 100 ms without
+# any and right after another (bench/cg-migrate), in the cgroup2 hierarchy below the benchmark's own cgroup.
+MIG_N=$((quick ? 5 : 30))
+mig_dir=$(awk -F: '$1 == "0" { print $3 }' /proc/self/cgroup)
+mig_mount=$(awk '$3 == "cgroup2" { print $2; exit }' /proc/self/mounts)
+"$build/bench/cg-migrate" "$mig_mount${mig_dir%/}" "$MIG_N" >"$out/migrate.samples" || sbx_fail "bench/cg-migrate"
+stats "$out/migrate.samples" >"$out/migrate.stats"
+mig_opts=$(awk '$3 == "cgroup2" { print $4; exit }' /proc/self/mounts)
 fi
 
 # ---- 2b. the PAM cycle on pure cgroup v2, in a user-mode-linux guest ----
@@ -555,6 +564,9 @@ else
     grep -E '^(open|close|open\+close|start\+open\+close\+end) ' "$out/uml-pam-v2.log" >"$out/pam-v2.txt" 2>/dev/null
     uml_kernel=$(dpkg-query -W -f='${Version}' user-mode-linux 2>/dev/null)
     uml_limits=$(sed -n 's/^LIMITS //p' "$out/uml-pam-v2.log" 2>/dev/null)
+    sed -n 's/^MIGRATE \([a-z]*\) migrate\.\([a-z-]*\) /uml-\1.\2 /p' "$out/uml-pam-v2.log" 2>/dev/null |
+        tr -d '\r' >"$out/uml-migrate.samples"
+    stats "$out/uml-migrate.samples" >"$out/uml-migrate.stats"
     uml_left=$(sed -n 's/^LEFT //p' "$out/uml-pam-v2.log" 2>/dev/null)
     if [ "$uml_rc" = 0 ] && [ -s "$out/pam-v2.txt" ]; then
         uml_status=measured
@@ -1066,6 +1078,24 @@ The limits a bpam session gets (read from inside one): \`${pam_limits:-not run}\
 "start+open+close+end" adds \`pam_start\` and \`pam_end\`, which load and unload the module and its libraries.
 "open+close-cpu" is the CPU time (user and system) the process spent in open+close, system calls included: where it
 is close to the open+close wall time, the cycle is working rather than waiting for a CPU or for the kernel.
+
+### One move between cgroups
+
+What each write to \`cgroup.procs\` of the cycle costs (\`bench/cg-migrate\`: this process moved into a child of
+its own cgroup2 cgroup and back, $(awk '$1 == "migrate.after-quiet" { print $2 }' "$out/migrate.stats" 2>/dev/null) times; the
+cgroup2 mount's options: \`${mig_opts:-n/a}\`). Milliseconds:
+
+| the move | median | p10-p90 |
+|---|---|---|
+$(awk '$1 == "migrate.after-quiet" { printf "| after 100 ms without a move (a login'\''s open, a session'\''s close) | %.3f | %.3f-%.3f |\n", $3, $4, $5 }
+       $1 == "migrate.back-to-back" { printf "| right after another (the PAM cycle'\''s own moves, but the first) | %.3f | %.3f-%.3f |\n", $3, $4, $5 }' "$out/migrate.stats" 2>/dev/null)
+$(awk '$1 == "uml-plain.after-quiet" { printf "| pure cgroup v2 in the user-mode-linux guest (2b), after 100 ms without a move | %.3f | %.3f-%.3f |\n", $3, $4, $5 }
+       $1 == "uml-plain.back-to-back" { printf "| ... the same guest, right after another | %.3f | %.3f-%.3f |\n", $3, $4, $5 }' "$out/uml-migrate.stats" 2>/dev/null)
+
+Every move takes the kernel's global \`cgroup_threadgroup_rwsem\` for writing, which first waits for an RCU grace
+period unless another move held it within the last grace periods (or the hierarchy is mounted with
+\`favordynmods\`): section 8 says what that means for a login. The user-mode-linux guest runs one CPU, where a
+grace period ends at once: its moves cost the same either way.
 
 ### On pure cgroup v2, in a user-mode-linux guest
 
