@@ -318,7 +318,10 @@ int sbx_cg_remove(int parent_fd, const char *name)
                         if (dfd >= 0)
                                 ev = sbx_cg_events_open(dfd);
                 }
-                if (ev >= 0 && sbx_cg_wait_empty(ev, ms) == 1 && unlinkat(parent_fd, name, AT_REMOVEDIR) == 0)
+                int w = ev >= 0 ? sbx_cg_wait_empty(ev, ms) : -1;
+                if (w == 0)
+                        continue; /* it waited the ms already */
+                if (w == 1 && unlinkat(parent_fd, name, AT_REMOVEDIR) == 0)
                         return 0;
                 sbx_cg_sleep_ms(ms);
         }

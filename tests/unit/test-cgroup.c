@@ -209,6 +209,38 @@ static void test_leaf_state(void **state)
         assert_int_equal(rmdir(dir), 0);
 }
 
+/* The wait for an empty cgroup reads cgroup.events (here a fake file, which poll never wakes for POLLPRI): "populated
+ * 0" is empty at once, "populated 1" is not within the time given, a file without the key or of another shape is
+ * an error; a directory without cgroup.events (cgroup v1) has nothing to open. */
+static void test_wait_empty(void **state)
+{
+        char dir[] = "/tmp/sbx-unit-events.XXXXXX";
+        assert_non_null(mkdtemp(dir));
+        int fd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+        assert_true(fd >= 0);
+        assert_int_equal(sbx_cg_events_open(fd), -ENOENT);
+        struct {
+                const char *text;
+                int want;
+        } c[] = {
+                {"populated 0\nfrozen 0\n", 1}, {"populated 1\nfrozen 0\n", 0}, {"frozen 0\npopulated 0\n", 1},
+                {"frozen 0\n", -EINVAL},        {"unpopulated 0\n", -EINVAL},
+        };
+        for (size_t i = 0; i < ELEMENTSOF(c); i++) {
+                int w = openat(fd, "cgroup.events", O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+                assert_true(w >= 0);
+                assert_int_equal(write(w, c[i].text, strlen(c[i].text)), (ssize_t)strlen(c[i].text));
+                (void)close(w);
+                int ev = sbx_cg_events_open(fd);
+                assert_true(ev >= 0);
+                assert_int_equal(sbx_cg_wait_empty(ev, 20), c[i].want);
+                (void)close(ev);
+        }
+        assert_int_equal(unlinkat(fd, "cgroup.events", 0), 0);
+        (void)close(fd);
+        assert_int_equal(rmdir(dir), 0);
+}
+
 /* The refusal of cgroup v1's apply_limits, with its message. */
 static void assert_v1_refuses(const struct sbx_cgroup_hier *h, int fd, const char *dir,
                               const struct sbx_cgroup_limits *l, enum sbx_place place, const char *want)
@@ -533,6 +565,7 @@ int main(void)
                 cmocka_unit_test(test_weights),
                 cmocka_unit_test(test_parse_leaf),
                 cmocka_unit_test(test_leaf_state),
+                cmocka_unit_test(test_wait_empty),
                 cmocka_unit_test(test_v1_refusals),
                 cmocka_unit_test(test_sd_names),
                 cmocka_unit_test(test_sd_properties),
