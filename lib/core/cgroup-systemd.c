@@ -267,33 +267,3 @@ const struct sbx_cgroup_manager sbx_cgroup_systemd_manager = {
         .leaf = sd_leaf,
         .free = sd_free,
 };
-
-#if !HAVE_SYSTEMD
-/* Without libsystemd the D-Bus half (cgroup-systemd-bus.c) is not built: a systemd host refuses the login rather
- * than get cgroups systemd would fight over. */
-int sbx_sd_session_open(const struct sbx_cgroup_params *p, struct sbx_sd_session **ret, struct sbx_err *err)
-{
-        (void)p;
-        (void)ret;
-        return sbx_err_setx(err, EOPNOTSUPP,
-                            "this host runs systemd, but sandbox-shell was built without systemd support");
-}
-
-int sbx_sd_unit_active_state(const char *unit, char *buf, size_t size, struct sbx_err *err)
-{
-        return sbx_err_setx(err, EOPNOTSUPP, "cannot ask systemd about '%s': built without systemd support", unit);
-}
-
-int sbx_sd_instance_place(const struct sbx_cgroup_params *p, pid_t pid, struct sbx_err *err)
-{
-        (void)p;
-        (void)pid;
-        return sbx_err_setx(err, EOPNOTSUPP,
-                            "this host runs systemd, but sandbox-shell was built without systemd support");
-}
-
-int sbx_sd_instance_attach(const struct sbx_cgroup_params *p, pid_t pid, struct sbx_err *err)
-{
-        return sbx_sd_instance_place(p, pid, err);
-}
-#endif

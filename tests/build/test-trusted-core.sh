@@ -57,3 +57,19 @@ echo "ok - the PAM module holds the journal client (positive control): $(echo $p
 helper_journal=$(journal_of "$SBX_HELPER")
 [ -z "$helper_journal" ] || fail "$(basename "$SBX_HELPER") holds journal code: $(echo $helper_journal)"
 echo "ok - $(basename "$SBX_HELPER") holds no journal code and imports no sd_journal_* function"
+
+# The helper talks to no daemon and needs no library but libc (libcap, libbsd, libmd and libseccomp are linked from
+# their archives, which Debian's -dev packages ship; the systemd backend's D-Bus half is pam_sandbox's): a login's start maps
+# and relocates libc alone, and nothing of libsystemd's five libraries is loaded into a process with capabilities.
+# The positive control: the PAM module, built with libsystemd, needs it.
+needed_of() {
+    readelf -d "$1" 2>/dev/null | sed -n 's/.*(NEEDED).*\[\(.*\)\]/\1/p' | sort -u
+}
+if grep -q '^#define HAVE_SYSTEMD 1$' "${SBX_BUILDDIR:?}/config.h"; then
+    needed_of "$SBX_PAM_MODULE" | grep -qx 'libsystemd.so.0' ||
+        fail "the PAM module of a build with libsystemd does not need it: the check cannot see NEEDED entries"
+    echo "ok - the PAM module needs libsystemd.so.0 (positive control)"
+fi
+helper_needed=$(needed_of "$SBX_HELPER")
+[ "$helper_needed" = libc.so.6 ] || fail "$(basename "$SBX_HELPER") needs more than libc: $(echo $helper_needed)"
+echo "ok - $(basename "$SBX_HELPER") needs libc alone"
