@@ -25,7 +25,7 @@ bool sbx_journal_valid_name(const char *name)
         return true;
 }
 
-static void add_v(struct sbx_journal_entry *e, const char *name, const char *fmt, va_list ap)
+_printf_(3, 0) static void add_v(struct sbx_journal_entry *e, const char *name, const char *fmt, va_list ap)
 {
         if (e->error)
                 return;
