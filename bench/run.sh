@@ -158,11 +158,7 @@ kill_users() {
 }
 user_procs() { ps -e -o uid= | awk '$1 >= 4001 && $1 <= 4012' | wc -l | sed 's/^0$//'; }
 sbx_at_exit 'kill_users; sbx_cleanup_cgroup_dirs "${CG_DIRS[@]}"'
-user_cgroups() {
-    local d
-    for d in "${CG_DIRS[@]}"; do [ -d "$d/$1" ] && echo "$d/$1"; done
-    return 0
-}
+user_cgroups() { sbx_user_dirs "$1" "${CG_DIRS[@]}"; }
 
 # Each command is checked once before it is timed: a benchmark of a failing command measures nothing.
 check() {

@@ -91,6 +91,10 @@ sbx_admin_kill_leftovers() {
     done
 }
 
+# sbx_admin_user_cgroups USER: USER's cgroup directories that exist now in the test's trees, in every hierarchy (one
+# per line).
+sbx_admin_user_cgroups() { sbx_user_dirs "$1" "${SBX_ADMIN_CG_DIRS[@]}"; }
+
 # ctl ARGS...: sandbox-shellctl with the test's helper.
 ctl() { "$CTL" "$@"; }
 

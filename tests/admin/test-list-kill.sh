@@ -6,15 +6,6 @@
 . "$(dirname "$0")/common.sh"
 sbx_admin_setup "$@"
 
-# The per-user cgroup directories that exist now, in every hierarchy (one per line).
-user_cgroups() {
-    local d
-    for d in "${SBX_ADMIN_CG_DIRS[@]}"; do
-        [ -d "$d/$1" ] && echo "$d/$1"
-    done
-    return 0
-}
-
 out=$(ctl list 2>&1)
 sbx_assert_eq "no session: list prints only its header" "USER SESSION PID SINCE MEMORY PEAK CPU TASKS" \
     "$(echo "$out" | tr -s ' ')"
@@ -78,7 +69,7 @@ sbx_wait_for "! kill -0 $su1 2>/dev/null" 50 || true
 wait "$su1" 2>/dev/null
 sbx_assert_eq "kill SESSION: the session's su is gone" "" "$(ps -o pid= -p "$su1")"
 sbx_assert_eq "kill SESSION: its leaf is gone everywhere" "" \
-    "$(for d in $(user_cgroups sbxuser1); do ls -d "$d/session-$id1" 2>/dev/null; done)"
+    "$(for d in $(sbx_admin_user_cgroups sbxuser1); do ls -d "$d/session-$id1" 2>/dev/null; done)"
 sbx_assert_eq "kill SESSION: the other session of the user lives on" 1 "$(pgrep -u sbxuser1 -x sleep | wc -l)"
 sbx_assert_eq "kill SESSION: list shows the two others" 2 "$(ctl list | tail -n +2 | grep -c .)"
 
@@ -93,7 +84,7 @@ sbx_assert_match "kill USER: ends the remaining session" "^ended session $su2-[0
 wait "$su2" "$su3" 2>/dev/null
 for u in sbxuser1 sbxuser2; do
     sbx_assert_eq "after kill: no process of $u" "" "$(pgrep -u "$u" -a)"
-    sbx_assert_eq "after kill: no cgroup of $u in any hierarchy" "" "$(user_cgroups "$u")"
+    sbx_assert_eq "after kill: no cgroup of $u in any hierarchy" "" "$(sbx_admin_user_cgroups "$u")"
 done
 sbx_assert_eq "after kill: list is empty" "[]" "$(ctl list --json)"
 

@@ -53,13 +53,7 @@ sbx_e2e_setup() {
 }
 
 # sbx_e2e_user_cgroups USER: the per-user cgroup directories that exist now (one per line).
-sbx_e2e_user_cgroups() {
-    local d
-    for d in "${SBX_E2E_CG_DIRS[@]}"; do
-        [ -d "$d/$1" ] && echo "$d/$1"
-    done
-    return 0
-}
+sbx_e2e_user_cgroups() { sbx_user_dirs "$1" "${SBX_E2E_CG_DIRS[@]}"; }
 
 # Asserts that nothing of USER is left: no process, no per-user cgroup, no mount of the sandbox.
 sbx_e2e_assert_clean() {

@@ -8,14 +8,6 @@
 . "$(dirname "$0")/../admin/common.sh"
 sbx_admin_setup "$@"
 
-user_cgroups() {
-    local d
-    for d in "${SBX_ADMIN_CG_DIRS[@]}"; do
-        [ -d "$d/$1" ] && echo "$d/$1"
-    done
-    return 0
-}
-
 (
     trap '' TERM
     exec "$SBX_PAM_SESSION" --pam-env /etc/pam.d su sbxuser1 "$SBX_LAUNCH" sbxuser1 "$SBX_SHELL" -c \
@@ -48,5 +40,5 @@ echo "$out" | sed 's/^/# /'
 sbx_assert_eq "kill USER: exit 0 although the leaf went under it" 0 "$rc"
 sbx_assert_eq "kill USER: says it ended the session" "ended session $id of sbxuser1" "$out"
 sbx_assert_eq "after kill: no process of sbxuser1" "" "$(pgrep -u sbxuser1 -a)"
-sbx_assert_eq "after kill: no cgroup of sbxuser1 in any hierarchy" "" "$(user_cgroups sbxuser1)"
+sbx_assert_eq "after kill: no cgroup of sbxuser1 in any hierarchy" "" "$(sbx_admin_user_cgroups sbxuser1)"
 sbx_assert_eq "after kill: list is empty" "[]" "$(ctl list --json)"

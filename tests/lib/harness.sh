@@ -192,6 +192,17 @@ sbx_cleanup_cgroup_dirs() {
     done
 }
 
+# sbx_user_dirs USER DIR...: DIR/USER for each DIR where it exists now (one per line): a user's cgroup directories
+# in the hierarchies a test made its trees in.
+sbx_user_dirs() {
+    local u=$1 d
+    shift
+    for d in "$@"; do
+        [ -d "$d/$u" ] && echo "$d/$u"
+    done
+    return 0
+}
+
 # sbx_free_port: a TCP port no socket at all uses on this host, below the kernel's ephemeral range (a client's
 # connection elsewhere may take any port of that range between this check and the bind: the suites run side by side,
 # and a login storm opens hundreds).

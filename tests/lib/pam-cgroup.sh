@@ -95,13 +95,7 @@ sbx_pc_session() {
 }
 
 # The cgroup directories of USER that exist now, one per line.
-sbx_pc_user_dirs() {
-    local d
-    for d in "${SBX_PC_DIRS[@]}"; do
-        [ -d "$d/$1" ] && echo "$d/$1"
-    done
-    return 0
-}
+sbx_pc_user_dirs() { sbx_user_dirs "$1" "${SBX_PC_DIRS[@]}"; }
 
 # The session leaves of USER that exist now.
 sbx_pc_leaves() {
