@@ -327,6 +327,43 @@ for ((rep = 1; rep <= TTY_REPS; rep++)); do
     tty_run direct "$out/tty-echo.txt" echo "$ECHO_N" "$L" bs "$R/bin/sh" -c "$ECHO_CMD"
 done
 cat "$out/tty-echo.txt" >&2
+# Where the relay's time goes: RELAY_TRACE_N more keystrokes of each path under a system-wide perf record of
+# tracepoints, no tracer stopping a process (bench/relay-echo.awk: the keystroke, each system call of the relay, the
+# echo), and one more cat of each under perf record -a -g (bench/relay-cpu.awk: who has the CPUs).
+RELAY_TRACE_N=$((quick ? 500 : 2000))
+log "pty relay: the steps of $RELAY_TRACE_N keystrokes of each path (perf record, tracepoints)"
+: >"$out/relay-echo.samples"
+for path in relay direct; do
+    if [ "$path" = relay ]; then
+        relay_cmd=("$L" bs "$S" -c "$ECHO_CMD")
+    else
+        relay_cmd=("$L" bs "$R/bin/sh" -c "$ECHO_CMD")
+    fi
+    perf record -q -a -o "$out/relay-echo-$path.perf" \
+        -e syscalls:sys_enter_write --filter 'comm == "pty-drive" && count == 1' \
+        -e syscalls:sys_exit_read --filter 'comm == "pty-drive" && ret > 0' \
+        -e raw_syscalls:sys_enter --filter 'comm == "sandbox-shell"' -- \
+        "$PD" echo "$RELAY_TRACE_N" "${relay_cmd[@]}" >"$out/relay-echo-$path.txt" 2>&1 ||
+        sbx_fail "pty-drive echo under perf record ($path): $(cat "$out/relay-echo-$path.txt")"
+    perf script -i "$out/relay-echo-$path.perf" -F comm,pid,time,event,trace 2>/dev/null |
+        awk -f "$top/bench/relay-echo.awk" >>"$out/relay-echo.samples"
+done
+stats "$out/relay-echo.samples" >"$out/relay-echo.stats"
+column -t "$out/relay-echo.stats" >&2
+log "pty relay: one more cat of $TTY_MIB MiB of each path under perf record -a -g"
+for path in relay direct; do
+    if [ "$path" = relay ]; then
+        relay_cmd=("$L" bs "$S" -c "cat $TTY_FILE")
+    else
+        relay_cmd=("$L" bs "$R/bin/cat" "$R$TTY_FILE")
+    fi
+    perf record -q -a -g -F 499 -o "$out/relay-cpu-$path.perf" -- \
+        "$PD" out "${relay_cmd[@]}" >"$out/relay-cpu-$path.txt" 2>&1 ||
+        sbx_fail "pty-drive out under perf record ($path): $(cat "$out/relay-cpu-$path.txt")"
+    perf script -i "$out/relay-cpu-$path.perf" -F comm,pid,ip,sym,dso 2>/dev/null |
+        awk -f "$top/bench/samples.awk" -f "$top/bench/relay-cpu.awk" >"$out/relay-cpu-$path.samples"
+    rm -f "$out/relay-cpu-$path.perf"
+done
 log "pty relay: the relay's CPU time in an idle interactive session, $IDLE_S s"
 : >"$out/tty-idle.txt"
 tty_run relay "$out/tty-idle.txt" idle "$IDLE_S" "$L" --argv0 -sandbox-shell bs "$S"
@@ -490,7 +527,7 @@ for who in host private; do
     np_send "$who" perf record -q -a -g -F 999 -o "$out/np-cpu-$who.perf" -- \
         >"$out/np-send-$who-profiled.txt" 2>&1 || true
     perf script -i "$out/np-cpu-$who.perf" -F comm,pid,ip,sym,dso 2>/dev/null |
-        awk -v sink="$np_sink" -f "$top/bench/np-cpu.awk" >"$out/np-cpu-$who.txt"
+        awk -v sink="$np_sink" -f "$top/bench/samples.awk" -f "$top/bench/np-cpu.awk" >"$out/np-cpu-$who.txt"
 done
 wait "$np_ss" 2>/dev/null || true
 sbx_wait_for '! pgrep -u btp,bsp >/dev/null' 50 || true
@@ -935,6 +972,32 @@ diff_of() { awk -v a="$1" -v b="$2" 'BEGIN { if (a == "" || b == "") print "n/a"
 echo_add_med=$(diff_of "$echo_med_rel" "$echo_med_dir")
 echo_add_p99=$(diff_of "$echo_p99_rel" "$echo_p99_dir")
 echo_runs=$(awk '$1 == "relay"' "$out/tty-echo.txt" 2>/dev/null | wc -l)
+# The steps of a keystroke (bench/relay-echo.awk): "median | p10-p90 | mean" of STEP, in µs; the relay's system calls
+# per keystroke (the means), by name.
+relay_step() { awk -v n="$1" '$1 == n { printf "%.1f | %.1f-%.1f | %.1f", $3, $4, $5, $6 }' "$out/relay-echo.stats" 2>/dev/null; }
+relay_calls() {
+    awk 'BEGIN { name[0] = "read"; name[1] = "write"; name[7] = "poll"; name[16] = "ioctl"; name[271] = "ppoll"
+            name[232] = "epoll_wait"; name[281] = "epoll_pwait"; name[14] = "rt_sigprocmask" }
+        $1 == "relay.calls" { keys = $2; total = $6 }
+        $1 ~ /^relay\.nr-/ { nr[++k] = substr($1, 10); sum[k] = $2 * $6 }
+        END {
+            if (!keys) { print "n/a"; exit }
+            for (i = 1; i <= k; i++)
+                list = list sprintf("%s%s %.1f", (i > 1 ? ", " : ""), (nr[i] in name ? name[nr[i]] : "nr " nr[i]), sum[i] / keys)
+            printf "%.1f (%s)", total, list
+        }' "$out/relay-echo.stats" 2>/dev/null
+}
+# relay_share FILE WHO: WHO's share of a profiled cat's samples (bench/relay-cpu.awk), in per cent of both CPUs;
+# relay_own WHAT: what the relay did, in per cent of its own samples.
+relay_share() { share_of "$out/relay-cpu-$1.samples" "$2" all.samples; }
+relay_own() { share_of "$out/relay-cpu-relay.samples" "relay.$1" relay; }
+# relay_leaves WHAT: the innermost functions of the relay's WHAT samples, the first five, in per cent of its samples.
+relay_leaves() {
+    awk -v p="relay-leaf.$1." '$1 == "relay" { all = $2 } index($1, p) == 1 { print $2, substr($1, length(p) + 1) }
+        END { print all, "ALL" }' "$out/relay-cpu-relay.samples" 2>/dev/null | sort -rn |
+        awk '$2 == "ALL" { all = $1; next } { f[++n] = $2; c[n] = $1 }
+            END { if (!all) { print "n/a"; exit } for (i = 1; i <= n && i <= 5; i++) printf "%s`%s` %.0f%%", (i > 1 ? ", " : ""), f[i], c[i] / all * 100 }'
+}
 read -r idle_ut idle_st idle_ns idle_cs idle_bytes < <(awk '{ print $2, $3, $4, $5, $6 }' "$out/tty-idle.txt" 2>/dev/null)
 idle_ticks=$(awk -v u="$idle_ut" -v s="$idle_st" 'BEGIN { if (u == "") print ""; else print u + s }')
 idle_verdict=$(awk -v t="$idle_ticks" 'BEGIN { if (t == "") print "not measured"; else if (t == 0) print "**met**"; else print "**missed**" }')
@@ -1319,6 +1382,22 @@ received (${tty_bytes:-?} bytes: the tty's ONLCR adds a CR to each line) from it
 
 Through the relay: **${tty_ratio}x**.
 
+Who has the two CPUs during one more cat of each, under perf record -a -g (\`bench/relay-cpu.awk\`; per cent of all
+the samples of both CPUs). A pty's bytes reach the reader of its other side through the kernel's \`flush_to_ldisc\`
+worker, which puts them through that side's line discipline; through the relay that happens twice (the sandbox's pty,
+then the login's terminal):
+
+| cat | \`cat\` (its writes, with their ONLCR output processing) | the relay | the terminal (pty-drive) | the kernel's workers (of which inside \`flush_to_ldisc\`) | idle | other |
+|---|---|---|---|---|---|---|
+| through the relay | $(relay_share relay cat) | $(relay_share relay relay) | $(relay_share relay driver) | $(relay_share relay worker) ($(relay_share relay worker.ldisc)) | $(relay_share relay idle) | $(relay_share relay other) |
+| without | $(relay_share direct cat) | - | $(relay_share direct driver) | $(relay_share direct worker) ($(relay_share direct worker.ldisc)) | $(relay_share direct idle) | $(relay_share direct other) |
+
+The relay's share, by what it was doing: reading the sandbox's pty $(relay_own read), writing to the login's
+terminal $(relay_own write) (of which the terminal's output processing, \`n_tty_write\`, $(relay_own ldisc)), poll
+$(relay_own poll), other system calls $(relay_own syscall-other), interrupts on its time $(relay_own kernel-irq),
+user space $(relay_own user). The innermost functions of its reads: $(relay_leaves read); of its writes:
+$(relay_leaves write) (per cent of the relay's samples).
+
 ### Keystroke echo
 
 The program on the terminal is \`$ECHO_CMD\` (busybox), in the sandbox and outside it; once it prints READY,
@@ -1334,6 +1413,23 @@ run's figure:
 | without | ${echo_med_dir:-n/a} | ${echo_p90_dir:-n/a} | ${echo_p99_dir:-n/a} | $(awk '$1 == "direct" { printf "%s%s / %s", (n++ ? "; " : ""), $3, $5 }' "$out/tty-echo.txt" 2>/dev/null) |
 
 The relay adds **${echo_add_med} µs** to the median and **${echo_add_p99} µs** to p99.
+
+Where a keystroke's time goes: ${RELAY_TRACE_N:-?} more keystrokes of each path under a system-wide perf record of
+tracepoints (\`bench/relay-echo.awk\`: the driver's write of the keystroke, every system call of the relay, the
+driver's read of the echo; no tracer stops a process, but every traced call costs a little, so these totals are
+above the table's), each step from one event to the next, in µs:
+
+| step | median | p10-p90 | mean |
+|---|---|---|---|
+| without the relay: the keystroke to its echo (the terminal's own line discipline echoes it) | $(relay_step direct.total) |
+| **through the relay: the keystroke to its echo** | $(relay_step relay.total) |
+| 1. the login's terminal: the keystroke through its line discipline's worker, the relay woken from poll, to its read | $(relay_step relay.caller-in) |
+| 2. the relay: its read of the keystroke to its write to the sandbox's pty | $(relay_step relay.relay-in) |
+| 3. the sandbox's pty: that write, its line discipline's worker echoing, the relay woken again, to its read of the echo | $(relay_step relay.sandbox-pty) |
+| 4. the relay: that read to its write of the echo to the login's terminal | $(relay_step relay.relay-out) |
+| 5. the login's terminal: that write, through its worker, to the driver's read of the echo | $(relay_step relay.caller-out) |
+
+The relay's system calls per keystroke (means): $(relay_calls).
 
 ### The relay at rest
 

@@ -206,6 +206,7 @@ static int typed_signal(const struct sbx_relay *r, const char *buf, size_t n)
 int sbx_relay_handle(struct sbx_relay *r, const struct pollfd *pfd, size_t n)
 {
         int ret = 0;
+        bool typed = false;
         if (n < _PFD_MAX || r->master < 0)
                 return 0;
         if (pfd[PFD_IN].fd >= 0 && pfd[PFD_IN].revents) {
@@ -214,6 +215,7 @@ int sbx_relay_handle(struct sbx_relay *r, const struct pollfd *pfd, size_t n)
                         r->last_input = sbx_now_usec(CLOCK_BOOTTIME);
                         r->tm_len = (size_t)k;
                         r->tm_off = 0;
+                        typed = true;
                         ret = typed_signal(r, r->to_master, (size_t)k);
                 } else if (!again(k)) {
                         /* EOF or EIO on a terminal in raw mode: it hung up. */
@@ -221,7 +223,9 @@ int sbx_relay_handle(struct sbx_relay *r, const struct pollfd *pfd, size_t n)
                         ret = SIGHUP;
                 }
         }
-        if (pfd[PFD_MASTER].fd >= 0 && (pfd[PFD_MASTER].revents & POLLOUT) && r->tm_len > 0) {
+        /* What was just typed is written at once (the master is non-blocking: what it does not take waits for
+         * POLLOUT), not after one more poll: a keystroke costs one wake-up of the relay each way. */
+        if (r->tm_len > 0 && (typed || (pfd[PFD_MASTER].fd >= 0 && (pfd[PFD_MASTER].revents & POLLOUT)))) {
                 ssize_t k = write(r->master, r->to_master + r->tm_off, r->tm_len - r->tm_off);
                 if (k > 0)
                         r->tm_off += (size_t)k;
