@@ -652,13 +652,22 @@ storm() {
         pids+=($!)
     done
     sleep 1
+    local cpu0 cpu1
+    cpu0=$(busy_ticks)
     exec 3>"$gate"
     wait "${pids[@]}"
     exec 3>&-
     rm -f "$gate"
     # Every session closed (sshd's processes of the user gone) before the next storm.
     sbx_wait_for "[ -z \"\$(sbx_sshd_procs $user)\" ]" 600 || true
+    cpu1=$(busy_ticks)
+    # The CPU time the whole machine spent on the storm, from its release until its last session closed.
+    echo "storm-cpu.$who $(awk -v a="$cpu0" -v b="$cpu1" -v hz="$(getconf CLK_TCK)" 'BEGIN { printf "%.3f", (b - a) / hz }')" \
+        >>"$out/storm-cpu.samples"
 }
+# busy_ticks: the clock ticks all CPUs spent busy (user, nice, system, irq, softirq; /proc/stat), machine-wide.
+busy_ticks() { awk '$1 == "cpu" { print $2 + $3 + $4 + $7 + $8; exit }' /proc/stat; }
+: >"$out/storm-cpu.samples"
 # The order alternates from one repetition to the next (ABBA...), so that neither kind always goes first.
 for ((rep = 1; rep <= STORM_REPS; rep++)); do
     log "login storm $rep: $STORM_N ssh logins at once of bstorm (sandboxed) and of bplain, in turn"
@@ -677,6 +686,8 @@ storm_left_mounts=$(awk -v r="$R" 'index($5, r) == 1' /proc/self/mountinfo | wc 
 awk '{ printf "storm.%s %.3f\n", $1, ($4 - $3) * 1000 }' "$out/storm.txt" >"$out/storm.samples"
 stats "$out/storm.samples" >"$out/storm.stats"
 column -t "$out/storm.stats" >&2
+stats "$out/storm-cpu.samples" >"$out/storm-cpu.stats"
+column -t "$out/storm-cpu.stats" >&2
 log "login storm: left $storm_left_procs processes, $storm_left_cg cgroups, $storm_left_mounts mounts"
 fi
 if part ssh || part storm; then
@@ -1019,6 +1030,12 @@ storm_s_p50=$(pct sandboxed 0.5) storm_s_p99=$(pct sandboxed 0.99)
 storm_p_p50=$(pct plain 0.5) storm_p_p99=$(pct plain 0.99)
 storm_r50=$(ratio "$storm_s_p50" "$storm_p_p50")
 storm_r99=$(ratio "$storm_s_p99" "$storm_p_p99")
+# The machine's CPU time per storm (the median over the storms of each kind, s), and what a sandboxed login adds.
+storm_cpu() { awk -v n="storm-cpu.$1" '$1 == n { printf "%.2f", $3 }' "$out/storm-cpu.stats" 2>/dev/null; }
+storm_cpu_s=$(storm_cpu sandboxed) storm_cpu_p=$(storm_cpu plain)
+storm_cpu_r=$(ratio "$storm_cpu_s" "$storm_cpu_p")
+storm_cpu_add=$(awk -v a="$storm_cpu_s" -v b="$storm_cpu_p" -v n="$STORM_N" 'BEGIN { if (a == "" || b == "") print "n/a"; else printf "%.1f", (a - b) / n * 1000 }')
+storm_cpu_login=$(awk -v b="$storm_cpu_p" -v n="$STORM_N" 'BEGIN { if (b == "") print "n/a"; else printf "%.1f", b / n * 1000 }')
 storm_verdict=$(awk -v n="$storm_s_n" -v ok="$storm_s_ok" -v a="$storm_r50" -v b="$storm_r99" \
     -v l="${storm_left_procs:-x}${storm_left_cg:-x}${storm_left_mounts:-x}" 'BEGIN {
     if (n == 0 || a == "n/a" || b == "n/a") print "not measured"
@@ -1470,6 +1487,14 @@ vCPUs the logins of a storm share the CPUs, so each takes about as long as the w
 
 Sandboxed against plain: **${storm_r50}x** at p50, **${storm_r99}x** at p99. After every logout:
 **${storm_left_procs:-?} processes, ${storm_left_cg:-?} cgroup directories, ${storm_left_mounts:-?} mounts of the rootfs** left (the checks of section 4).
+
+What a storm costs the machine: the CPU time of all CPUs from its release until its last session closed
+(\`/proc/stat\`: user, nice, system, irq and softirq), the median over the storms of each kind: sandboxed
+${storm_cpu_s:-n/a} s, plain ${storm_cpu_p:-n/a} s (**${storm_cpu_r}x**). A plain key login costs ${storm_cpu_login} ms of CPU (sshd's key
+exchange, authentication and session, the client's); a sandboxed one ${storm_cpu_add} ms more (the PAM session's
+cgroups, the helper, its namespaces, rootfs and filter, their teardown). Both CPUs are busy for most of a storm, so
+its last logins end about when the machine has done the storm's work: the CPU ratio is the floor of the p99 ratio,
+and what the p99 ratio has above it is waiting (for locks, for the scheduler), not work.
 MD
 } >"$top/bench/RESULTS.md"
 log "done in ${SECONDS} s: bench/RESULTS.md"

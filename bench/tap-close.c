@@ -49,7 +49,7 @@ static int one(int persist, int out)
         if (persist && ioctl(fd, TUNSETPERSIST, 1) < 0)
                 return perror("tap-close: TUNSETPERSIST"), 1;
         int s = socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0);
-        struct ifreq a = {.ifr_mtu = 65520};
+        struct ifreq a = {.ifr_mtu = 16384};
         strcpy(a.ifr_name, "tap0");
         struct sockaddr_in *in = (struct sockaddr_in *)&a.ifr_addr;
         if (s < 0 || up(s, "lo") < 0 || ioctl(s, SIOCSIFMTU, &a) < 0)

@@ -21,7 +21,12 @@
 #define SBX_NETSTACK_GATEWAY "10.0.2.2"
 #define SBX_NETSTACK_DNS "10.0.2.3"
 #define SBX_NETSTACK_ADDRESS "10.0.2.100"
-#define SBX_NETSTACK_MTU 65520
+/* The MTU of the tap device and of libslirp's side of it. libslirp's TCP scales no window (64 KiB at most) and,
+ * as BSD's, sends the sandbox a window update only when the window opens by two of its segments (MTU - 40 bytes):
+ * at 65520 that never happens, at 32768 only once the window has all but closed, and a sender left with a small
+ * window stalls on its probe timer. 16384 fits four segments in the window and updates it after two
+ * (bench/RESULTS.md, section 8, "Network private"). */
+#define SBX_NETSTACK_MTU 16384
 
 /* In the sandbox's network namespace (CAP_NET_ADMIN there): makes SBX_NETSTACK_TAP from /dev/net/tun, gives it its
  * address, MTU and the default route, and brings it and lo up. Returns the tap's descriptor (close-on-exec) or a
