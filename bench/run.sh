@@ -679,6 +679,21 @@ for ((rep = 1; rep <= STORM_REPS; rep++)); do
         storm sandboxed bstorm
     fi
 done
+# Where a storm's CPU goes: one more storm of each kind under perf record -a -g (bench/storm-cpu.awk), not timed.
+log "login storm: one more storm of each kind under perf record -a -g"
+for who in sandboxed plain; do
+    user=bstorm
+    [ "$who" = plain ] && user=bplain
+    perf record -q -a -g -F 250 -o "$out/storm-cpu-$who.perf" >"$out/storm-perf-$who.log" 2>&1 &
+    storm_perf=$!
+    sleep 0.5
+    storm "$who-profiled" "$user"
+    kill -INT "$storm_perf"
+    wait "$storm_perf" || true
+    perf script -i "$out/storm-cpu-$who.perf" -F comm,pid,ip,sym,dso 2>/dev/null |
+        awk -f "$top/bench/samples.awk" -f "$top/bench/storm-cpu.awk" >"$out/storm-cpu-$who.txt"
+    rm -f "$out/storm-cpu-$who.perf"
+done
 sbx_wait_for '! pgrep -u bstorm >/dev/null && [ -z "$(user_cgroups bstorm)" ]' 100 || true
 storm_left_procs=$(pgrep -u bstorm | wc -l)
 storm_left_cg=$(user_cgroups bstorm | wc -l)
@@ -1030,6 +1045,17 @@ storm_s_p50=$(pct sandboxed 0.5) storm_s_p99=$(pct sandboxed 0.99)
 storm_p_p50=$(pct plain 0.5) storm_p_p99=$(pct plain 0.99)
 storm_r50=$(ratio "$storm_s_p50" "$storm_p_p50")
 storm_r99=$(ratio "$storm_s_p99" "$storm_p_p99")
+# storm_ms KIND WHO: WHO's CPU time per login in the profiled storm of KIND (bench/storm-cpu.awk; a sample is 4 ms
+# of one CPU at -F 250), in ms; storm_lock KIND WHO: the share of WHO's samples in a kernel lock's spin or slow path;
+# storm_leaves WHO: the innermost functions of WHO's samples in the sandboxed storm, the first five.
+storm_ms() { awk -v w="$2" -v n="$STORM_N" '$1 == w { printf "%.1f", $2 * 4 / n; f = 1 } END { if (!f) print "0.0" }' "$out/storm-cpu-$1.txt" 2>/dev/null; }
+storm_lock() { share_of "$out/storm-cpu-$1.txt" "$2.lock" "$2"; }
+storm_leaves() {
+    awk -v p="leaf.$1." -v w="$1" '$1 == w { all = $2 } index($1, p) == 1 { print $2, substr($1, length(p) + 1) }
+        END { print all, "ALL" }' "$out/storm-cpu-sandboxed.txt" 2>/dev/null | sort -rn |
+        awk '$2 == "ALL" { all = $1; next } { f[++n] = $2; c[n] = $1 }
+            END { if (!all) { print "n/a"; exit } for (i = 1; i <= n && i <= 5; i++) printf "%s`%s` %.0f%%", (i > 1 ? ", " : ""), f[i], c[i] / all * 100 }'
+}
 # The machine's CPU time per storm (the median over the storms of each kind, s), and what a sandboxed login adds.
 storm_cpu() { awk -v n="storm-cpu.$1" '$1 == n { printf "%.2f", $3 }' "$out/storm-cpu.stats" 2>/dev/null; }
 storm_cpu_s=$(storm_cpu sandboxed) storm_cpu_p=$(storm_cpu plain)
@@ -1495,6 +1521,18 @@ exchange, authentication and session, the client's); a sandboxed one ${storm_cpu
 cgroups, the helper, its namespaces, rootfs and filter, their teardown). Both CPUs are busy for most of a storm, so
 its last logins end about when the machine has done the storm's work: the CPU ratio is the floor of the p99 ratio,
 and what the p99 ratio has above it is waiting (for locks, for the scheduler), not work.
+
+Who did that work: one more storm of each kind under perf record -a -g (\`bench/storm-cpu.awk\`, not timed), the
+CPU time of each kind of process per login, in ms (in brackets: the share of its samples spinning on, or in the slow
+path of, a kernel lock):
+
+| storm | sshd (with its PAM modules) | ssh (the client) | the helper (\`sandbox-shell\`, PID 1 until its exec) | the shell | the kernel's threads | other |
+|---|---|---|---|---|---|---|
+| sandboxed (bstorm) | $(storm_ms sandboxed sshd) ($(storm_lock sandboxed sshd)) | $(storm_ms sandboxed client) | $(storm_ms sandboxed helper) ($(storm_lock sandboxed helper)) | $(storm_ms sandboxed shell) | $(storm_ms sandboxed kernel) | $(storm_ms sandboxed other) |
+| plain (bplain) | $(storm_ms plain sshd) ($(storm_lock plain sshd)) | $(storm_ms plain client) | - | $(storm_ms plain shell) | $(storm_ms plain kernel) | $(storm_ms plain other) |
+
+The innermost functions of the helper's samples in the sandboxed storm: $(storm_leaves helper); of sshd's:
+$(storm_leaves sshd).
 MD
 } >"$top/bench/RESULTS.md"
 log "done in ${SECONDS} s: bench/RESULTS.md"
