@@ -1526,7 +1526,7 @@ Who did that work: one more storm of each kind under perf record -a -g (\`bench/
 CPU time of each kind of process per login, in ms (in brackets: the share of its samples spinning on, or in the slow
 path of, a kernel lock):
 
-| storm | sshd (with its PAM modules) | ssh (the client) | the helper (\`sandbox-shell\`, PID 1 until its exec) | the shell | the kernel's threads | other |
+| storm | sshd (with its PAM modules) | ssh (the client) | the helper (\`sandbox-shell\`, PID 1 until its exec) | the shell | the kernel's threads | other (the benchmark's own shells: the clients' wrappers, its wait for the close) |
 |---|---|---|---|---|---|---|
 | sandboxed (bstorm) | $(storm_ms sandboxed sshd) ($(storm_lock sandboxed sshd)) | $(storm_ms sandboxed client) | $(storm_ms sandboxed helper) ($(storm_lock sandboxed helper)) | $(storm_ms sandboxed shell) | $(storm_ms sandboxed kernel) | $(storm_ms sandboxed other) |
 | plain (bplain) | $(storm_ms plain sshd) ($(storm_lock plain sshd)) | $(storm_ms plain client) | - | $(storm_ms plain shell) | $(storm_ms plain kernel) | $(storm_ms plain other) |

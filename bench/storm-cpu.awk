@@ -6,7 +6,7 @@
 # exec), shell (what the login runs: busybox sh, true), kernel (the kernel's threads: kworker, and a PID 0 sample
 # outside the idle loop), idle, other; WHO.lock: the samples of WHO spinning on or waiting for a kernel lock (an
 # optimistic spin on a mutex or rwsem, a queued spinlock's slow path); leaf.WHO.FUNCTION: the samples of the helper
-# and of sshd by their innermost function.
+# and of sshd by their innermost function; comm.COMM: the other samples by process name.
 function sample() {
     if (comm == "sshd")
         who = "sshd"
@@ -23,6 +23,8 @@ function sample() {
     else
         who = "other"
     n[who]++
+    if (who == "other")
+        k["comm." comm]++
     if (("osq_lock" in frame) || ("mutex_spin_on_owner" in frame) || ("rwsem_spin_on_owner" in frame) ||
         ("native_queued_spin_lock_slowpath" in frame) || ("__mutex_lock" in frame) || ("rwsem_down_write_slowpath" in frame) ||
         ("rwsem_down_read_slowpath" in frame))
