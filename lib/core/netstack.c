@@ -13,7 +13,8 @@
 #include <net/if.h>
 #include <net/route.h>
 #include <sched.h>
-#include <seccomp.h>
+#include <linux/filter.h>
+#include <linux/seccomp.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -31,6 +32,11 @@
 #include "macro.h"
 #include "netfilter.h"
 #include "netstack.h"
+#include "netstack-filter.h"
+
+#ifndef SBX_NETSTACK_FILTER_PREBUILT
+#define SBX_NETSTACK_FILTER_PREBUILT 0
+#endif
 #include "safepath.h"
 
 /* ---- the sandbox's side ---- */
@@ -323,57 +329,31 @@ int sbx_netstack_ready(pid_t *pid, int ready, struct sbx_err *err)
 
 /* ---- the stack's confinement ---- */
 
+/* The stack's allow-list (netstack-filter.c), as the build compiled it; in a cross build, compiled here. */
 static int allow_list(struct sbx_err *err)
 {
-        static const int calls[] = {
-                SCMP_SYS(read),         SCMP_SYS(write),          SCMP_SYS(readv),       SCMP_SYS(writev),
-                SCMP_SYS(recvfrom),     SCMP_SYS(sendto),         SCMP_SYS(recvmsg),     SCMP_SYS(sendmsg),
-                SCMP_SYS(poll),         SCMP_SYS(ppoll),          SCMP_SYS(close),       SCMP_SYS(restart_syscall),
-                SCMP_SYS(connect),      SCMP_SYS(bind),           SCMP_SYS(getsockname), SCMP_SYS(getpeername),
-                SCMP_SYS(getsockopt),   SCMP_SYS(setsockopt),     SCMP_SYS(shutdown),    SCMP_SYS(clock_gettime),
-                SCMP_SYS(gettimeofday), SCMP_SYS(exit),           SCMP_SYS(exit_group),  SCMP_SYS(brk),
-                SCMP_SYS(mmap),         SCMP_SYS(munmap),         SCMP_SYS(mremap),      SCMP_SYS(madvise),
-                SCMP_SYS(rt_sigreturn), SCMP_SYS(rt_sigprocmask), SCMP_SYS(futex),       SCMP_SYS(getrandom),
-                SCMP_SYS(getpid),       SCMP_SYS(gettid),         SCMP_SYS(openat),      SCMP_SYS(newfstatat),
-                SCMP_SYS(fstat),        SCMP_SYS(lseek),
-        };
-        /* Sockets of the internet families only, TCP, UDP and ping: no unix socket, no netlink, no raw packet socket,
-         * no protocol the kernel would load a module for. */
-        static const struct {
-                int type, protocol;
-        } sockets[] = {
-                {SOCK_STREAM, 0},          {SOCK_STREAM, IPPROTO_TCP}, {SOCK_DGRAM, 0},
-                {SOCK_DGRAM, IPPROTO_UDP}, {SOCK_DGRAM, IPPROTO_ICMP}, {SOCK_DGRAM, IPPROTO_ICMPV6},
-        };
-        static const int families[] = {AF_INET, AF_INET6};
-        /* fcntl for the descriptor and status flags only: not F_SETOWN/F_SETSIG (a signal to any process of the
-         * user), nor O_ASYNC, which would arm them. */
-        static const int fcntl_reads[] = {F_GETFL, F_GETFD, F_SETFD};
-        scmp_filter_ctx ctx = seccomp_init(SCMP_ACT_ERRNO(EPERM));
-        int r = ctx ? 0 : -ENOMEM;
-        for (size_t i = 0; r == 0 && i < ELEMENTSOF(calls); i++)
-                r = seccomp_rule_add(ctx, SCMP_ACT_ALLOW, calls[i], 0);
-        for (size_t f = 0; r == 0 && f < ELEMENTSOF(families); f++)
-                for (size_t i = 0; r == 0 && i < ELEMENTSOF(sockets); i++)
-                        r = seccomp_rule_add(ctx, SCMP_ACT_ALLOW, SCMP_SYS(socket), 3,
-                                             SCMP_A0(SCMP_CMP_EQ, (scmp_datum_t)families[f]),
-                                             SCMP_A1(SCMP_CMP_MASKED_EQ, 0xf, (scmp_datum_t)sockets[i].type),
-                                             SCMP_A2(SCMP_CMP_EQ, (scmp_datum_t)sockets[i].protocol));
-        for (size_t i = 0; r == 0 && i < ELEMENTSOF(fcntl_reads); i++)
-                r = seccomp_rule_add(ctx, SCMP_ACT_ALLOW, SCMP_SYS(fcntl), 1,
-                                     SCMP_A1(SCMP_CMP_EQ, (scmp_datum_t)fcntl_reads[i]));
-        if (r == 0)
-                r = seccomp_rule_add(ctx, SCMP_ACT_ALLOW, SCMP_SYS(fcntl), 2, SCMP_A1(SCMP_CMP_EQ, F_SETFL),
-                                     SCMP_A2(SCMP_CMP_MASKED_EQ, O_ASYNC, 0));
-        /* libslirp asks how much a UDP socket holds. */
-        if (r == 0)
-                r = seccomp_rule_add(ctx, SCMP_ACT_ALLOW, SCMP_SYS(ioctl), 1, SCMP_A1(SCMP_CMP_EQ, FIONREAD));
-        if (r == 0 && sbx_fault("network: load the stack's syscall filter") < 0)
-                r = -errno;
-        if (r == 0)
-                r = seccomp_load(ctx);
-        seccomp_release(ctx);
-        return r < 0 ? sbx_err_set(err, -r, "network: load the stack's syscall filter") : 0;
+        if (sbx_fault("network: load the stack's syscall filter") < 0)
+                return sbx_err_set(err, errno, "network: load the stack's syscall filter");
+#if SBX_NETSTACK_FILTER_PREBUILT
+        struct sock_fprog prog = {.len = (unsigned short)ELEMENTSOF(sbx_netstack_filter_prebuilt),
+                                  .filter = (struct sock_filter *)sbx_netstack_filter_prebuilt};
+        SBX_STEP(err, syscall(SYS_seccomp, SECCOMP_SET_MODE_FILTER, 0, &prog),
+                 "network: load the stack's syscall filter");
+        return 0;
+#else
+        return sbx_netstack_filter_compile_load(err);
+#endif
+}
+
+size_t sbx_netstack_filter_prebuilt_insns(const struct sock_filter **ret)
+{
+#if SBX_NETSTACK_FILTER_PREBUILT
+        *ret = sbx_netstack_filter_prebuilt;
+        return ELEMENTSOF(sbx_netstack_filter_prebuilt);
+#else
+        *ret = NULL;
+        return 0;
+#endif
 }
 
 int sbx_netstack_confine(struct sbx_err *err)

@@ -53,3 +53,13 @@ int sbx_netstack_ready(pid_t *pid, int ready, struct sbx_err *err);
 /* In the stack's program, at its start (CAP_SYS_ADMIN, for the mount namespace): an empty root of its own with
  * /etc/resolv.conf copied in, then no capability, no_new_privs and the syscall allow-list. */
 int sbx_netstack_confine(struct sbx_err *err);
+
+/* The stack's syscall allow-list, compiled by libseccomp (netstack-filter.c): written to fd as a BPF program (the
+ * build's generator, and a unit test that compares it with the build's), or loaded into the calling thread. */
+int sbx_netstack_filter_export(int fd, struct sbx_err *err);
+int sbx_netstack_filter_compile_load(struct sbx_err *err);
+
+/* The program the build compiled (netstack-filter.h): its instructions and their count; 0 in a cross build, whose
+ * stack compiles the list at its start. */
+struct sock_filter;
+size_t sbx_netstack_filter_prebuilt_insns(const struct sock_filter **ret);

@@ -1,16 +1,27 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* lib/core/netfilter: the rules of `Network private`, their canonical text and the nftables ruleset. The ruleset at
- * work in a network namespace is tests/integration/test-netfilter.sh. */
+ * work in a network namespace is tests/integration/test-netfilter.sh. Also the stack's syscall allow-list
+ * (lib/core/netstack-filter.c): the program the build compiled is what libseccomp makes of the list, and it holds. */
 #define _GNU_SOURCE
+#include <errno.h>
+#include <linux/filter.h>
+#include <linux/seccomp.h>
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
+#include <sys/prctl.h>
+#include <sys/socket.h>
+#include <sys/syscall.h>
+#include <sys/wait.h>
+#include <unistd.h>
 #include <cmocka.h>
 
 #include "netfilter.h"
+#include "netstack.h"
 
 /* Parses TEXT and checks its canonical form. */
 static void round_trip(const char *text, const char *want)
@@ -112,11 +123,55 @@ static void test_render(void **state)
         free(text);
 }
 
+/* In a child under the build's program: 0 when an AF_UNIX socket and getuid are refused with EPERM while an
+ * AF_INET socket is allowed (the positive control), else the number of the probe that went wrong. */
+static int child_under_prebuilt(const struct sock_filter *insns, size_t n)
+{
+        struct sock_fprog prog = {.len = (unsigned short)n, .filter = (struct sock_filter *)insns};
+        if (prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) < 0 || syscall(SYS_seccomp, SECCOMP_SET_MODE_FILTER, 0, &prog) < 0)
+                return 90;
+        int fd = socket(AF_INET, SOCK_STREAM, 0);
+        if (fd < 0)
+                return 1;
+        (void)close(fd);
+        if (socket(AF_UNIX, SOCK_STREAM, 0) >= 0 || errno != EPERM)
+                return 2;
+        if (syscall(SYS_getuid) >= 0 || errno != EPERM)
+                return 3;
+        return 0;
+}
+
+static void test_netstack_filter_prebuilt(void **state)
+{
+        const struct sock_filter *insns = NULL;
+        size_t n = sbx_netstack_filter_prebuilt_insns(&insns);
+        assert_true(n > 0 && insns);
+        struct sbx_err err = {0};
+        int fd = memfd_create("test-netstack-filter", MFD_CLOEXEC);
+        assert_true(fd >= 0);
+        assert_int_equal(sbx_netstack_filter_export(fd, &err), 0);
+        static char compiled[BPF_MAXINSNS * sizeof(struct sock_filter)];
+        ssize_t got = pread(fd, compiled, sizeof(compiled), 0);
+        (void)close(fd);
+        assert_int_equal(got, (ssize_t)(n * sizeof(struct sock_filter)));
+        assert_memory_equal(insns, compiled, (size_t)got);
+
+        pid_t pid = fork();
+        assert_true(pid >= 0);
+        if (pid == 0)
+                _exit(child_under_prebuilt(insns, n));
+        int status;
+        assert_int_equal(waitpid(pid, &status, 0), pid);
+        assert_true(WIFEXITED(status));
+        assert_int_equal(WEXITSTATUS(status), 0);
+}
+
 int main(void)
 {
         const struct CMUnitTest tests[] = {
                 cmocka_unit_test(test_parse),
                 cmocka_unit_test(test_render),
+                cmocka_unit_test(test_netstack_filter_prebuilt),
         };
         return cmocka_run_group_tests(tests, NULL, NULL);
 }
