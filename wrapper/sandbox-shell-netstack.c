@@ -199,7 +199,10 @@ static int run(int fd, struct sbx_err *err)
                 return sbx_err_set(err, errno, "network: tell the helper the stack is ready");
         }
         said_ready = true;
-        static uint8_t frame[SBX_NETSTACK_MTU + 64];
+        /* Room for the largest frame a tap device carries whatever its MTU (65535 and an Ethernet header with a VLAN
+         * tag): a read returns a frame's whole length even when it copied less, so a frame longer than the buffer
+         * is dropped, never handed on with what follows the buffer. */
+        static uint8_t frame[65535 + 18];
         int ret = 0;
         for (;;) {
                 uint32_t timeout = UINT32_MAX;
@@ -228,7 +231,7 @@ static int run(int fd, struct sbx_err *err)
                 if (tap & POLLIN) {
                         ssize_t len;
                         while ((len = read(fd, frame, sizeof(frame))) > 0)
-                                if (!frame_refused(frame, len))
+                                if ((size_t)len <= sizeof(frame) && !frame_refused(frame, len))
                                         slirp_input(slirp, frame, (int)len);
                         if (len < 0 && errno != EAGAIN && errno != EINTR)
                                 break; /* the device is gone with the sandbox's namespace */

@@ -329,11 +329,8 @@ int sbx_netstack_ready(pid_t *pid, int ready, struct sbx_err *err)
 
 /* ---- the stack's confinement ---- */
 
-/* The stack's allow-list (netstack-filter.c), as the build compiled it; in a cross build, compiled here. */
-static int allow_list(struct sbx_err *err)
+int sbx_netstack_filter_load(struct sbx_err *err)
 {
-        if (sbx_fault("network: load the stack's syscall filter") < 0)
-                return sbx_err_set(err, errno, "network: load the stack's syscall filter");
 #if SBX_NETSTACK_FILTER_PREBUILT
         struct sock_fprog prog = {.len = (unsigned short)ELEMENTSOF(sbx_netstack_filter_prebuilt),
                                   .filter = (struct sock_filter *)sbx_netstack_filter_prebuilt};
@@ -341,6 +338,8 @@ static int allow_list(struct sbx_err *err)
                  "network: load the stack's syscall filter");
         return 0;
 #else
+        if (sbx_fault("network: load the stack's syscall filter") < 0)
+                return sbx_err_set(err, errno, "network: load the stack's syscall filter");
         return sbx_netstack_filter_compile_load(err);
 #endif
 }
@@ -392,5 +391,5 @@ int sbx_netstack_confine(struct sbx_err *err)
         (void)cap_free(none);
         if (sbx_fault("network: no_new_privs for the stack") < 0 || prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) < 0)
                 return sbx_err_set(err, errno, "network: no_new_privs for the stack");
-        return allow_list(err);
+        return sbx_netstack_filter_load(err);
 }

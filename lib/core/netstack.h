@@ -63,3 +63,7 @@ int sbx_netstack_filter_compile_load(struct sbx_err *err);
  * stack compiles the list at its start. */
 struct sock_filter;
 size_t sbx_netstack_filter_prebuilt_insns(const struct sock_filter **ret);
+
+/* Loads the allow-list into the calling thread (no_new_privs set): the build's program, or in a cross build the
+ * list compiled now. The last step of sbx_netstack_confine. */
+int sbx_netstack_filter_load(struct sbx_err *err);

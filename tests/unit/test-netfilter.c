@@ -4,6 +4,10 @@
  * (lib/core/netstack-filter.c): the program the build compiled is what libseccomp makes of the list, and it holds. */
 #define _GNU_SOURCE
 #include <errno.h>
+#include <fcntl.h>
+#include <netinet/in.h>
+#include <stdbool.h>
+#include <sys/ioctl.h>
 #include <linux/filter.h>
 #include <linux/seccomp.h>
 #include <setjmp.h>
@@ -123,21 +127,35 @@ static void test_render(void **state)
         free(text);
 }
 
-/* In a child under the build's program: 0 when an AF_UNIX socket and getuid are refused with EPERM while an
- * AF_INET socket is allowed (the positive control), else the number of the probe that went wrong. */
-static int child_under_prebuilt(const struct sock_filter *insns, size_t n)
+/* EPERM from a probe the filter refuses. */
+static bool denied(long r)
 {
-        struct sock_fprog prog = {.len = (unsigned short)n, .filter = (struct sock_filter *)insns};
-        if (prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) < 0 || syscall(SYS_seccomp, SECCOMP_SET_MODE_FILTER, 0, &prog) < 0)
+        return r < 0 && errno == EPERM;
+}
+
+/* In a child under the allow-list as the stack loads it: 0 when what the stack needs is allowed (an AF_INET stream
+ * socket, fcntl F_GETFL and F_SETFL without O_ASYNC, ioctl FIONREAD: the positive controls) and the rest is refused
+ * with EPERM (AF_UNIX and AF_NETLINK sockets, a raw socket, fcntl F_SETOWN and O_ASYNC, another ioctl, getuid), else
+ * the number of the probe that went wrong. */
+static int child_under_filter(void)
+{
+        struct sbx_err err = {0};
+        if (prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) < 0 || sbx_netstack_filter_load(&err) < 0)
                 return 90;
-        int fd = socket(AF_INET, SOCK_STREAM, 0);
+        int fd = socket(AF_INET, SOCK_STREAM, 0), n = 0, fl;
         if (fd < 0)
                 return 1;
-        (void)close(fd);
-        if (socket(AF_UNIX, SOCK_STREAM, 0) >= 0 || errno != EPERM)
+        if ((fl = fcntl(fd, F_GETFL)) < 0 || fcntl(fd, F_SETFL, fl | O_NONBLOCK) < 0 || ioctl(fd, FIONREAD, &n) < 0)
                 return 2;
-        if (syscall(SYS_getuid) >= 0 || errno != EPERM)
+        if (!denied(socket(AF_UNIX, SOCK_STREAM, 0)) || !denied(socket(AF_NETLINK, SOCK_RAW, 0)) ||
+            !denied(socket(AF_INET, SOCK_RAW, IPPROTO_ICMP)))
                 return 3;
+        if (!denied(fcntl(fd, F_SETOWN, getpid())) || !denied(fcntl(fd, F_SETFL, fl | O_ASYNC)) ||
+            !denied(ioctl(fd, FIONBIO, &n)))
+                return 4;
+        if (!denied(syscall(SYS_getuid)))
+                return 5;
+        (void)close(fd);
         return 0;
 }
 
@@ -159,7 +177,7 @@ static void test_netstack_filter_prebuilt(void **state)
         pid_t pid = fork();
         assert_true(pid >= 0);
         if (pid == 0)
-                _exit(child_under_prebuilt(insns, n));
+                _exit(child_under_filter());
         int status;
         assert_int_equal(waitpid(pid, &status, 0), pid);
         assert_true(WIFEXITED(status));
