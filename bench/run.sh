@@ -1017,13 +1017,15 @@ relay_calls() {
 # relay_own WHAT: what the relay did, in per cent of its own samples.
 relay_share() { share_of "$out/relay-cpu-$1.samples" "$2" all.samples; }
 relay_own() { share_of "$out/relay-cpu-relay.samples" "relay.$1" relay; }
-# relay_leaves WHAT: the innermost functions of the relay's WHAT samples, the first five, in per cent of its samples.
-relay_leaves() {
-    awk -v p="relay-leaf.$1." '$1 == "relay" { all = $2 } index($1, p) == 1 { print $2, substr($1, length(p) + 1) }
-        END { print all, "ALL" }' "$out/relay-cpu-relay.samples" 2>/dev/null | sort -rn |
+# top_leaves FILE PREFIX WHO: the first five functions of the PREFIX.FUNCTION counts of a profile's FILE, in per cent
+# of WHO's samples; relay_leaves WHAT: those of the relay's WHAT samples (bench/relay-cpu.awk).
+top_leaves() {
+    awk -v p="$2." -v w="$3" '$1 == w { all = $2 } index($1, p) == 1 { print $2, substr($1, length(p) + 1) }
+        END { print all, "ALL" }' "$1" 2>/dev/null | sort -rn |
         awk '$2 == "ALL" { all = $1; next } { f[++n] = $2; c[n] = $1 }
             END { if (!all) { print "n/a"; exit } for (i = 1; i <= n && i <= 5; i++) printf "%s`%s` %.0f%%", (i > 1 ? ", " : ""), f[i], c[i] / all * 100 }'
 }
+relay_leaves() { top_leaves "$out/relay-cpu-relay.samples" "relay-leaf.$1" relay; }
 read -r idle_ut idle_st idle_ns idle_cs idle_bytes < <(awk '{ print $2, $3, $4, $5, $6 }' "$out/tty-idle.txt" 2>/dev/null)
 idle_ticks=$(awk -v u="$idle_ut" -v s="$idle_st" 'BEGIN { if (u == "") print ""; else print u + s }')
 idle_verdict=$(awk -v t="$idle_ticks" 'BEGIN { if (t == "") print "not measured"; else if (t == 0) print "**met**"; else print "**missed**" }')
@@ -1050,12 +1052,7 @@ storm_r99=$(ratio "$storm_s_p99" "$storm_p_p99")
 # storm_leaves WHO: the innermost functions of WHO's samples in the sandboxed storm, the first five.
 storm_ms() { awk -v w="$2" -v n="$STORM_N" '$1 == w { printf "%.1f", $2 * 4 / n; f = 1 } END { if (!f) print "0.0" }' "$out/storm-cpu-$1.txt" 2>/dev/null; }
 storm_lock() { share_of "$out/storm-cpu-$1.txt" "$2.lock" "$2"; }
-storm_leaves() {
-    awk -v p="leaf.$1." -v w="$1" '$1 == w { all = $2 } index($1, p) == 1 { print $2, substr($1, length(p) + 1) }
-        END { print all, "ALL" }' "$out/storm-cpu-sandboxed.txt" 2>/dev/null | sort -rn |
-        awk '$2 == "ALL" { all = $1; next } { f[++n] = $2; c[n] = $1 }
-            END { if (!all) { print "n/a"; exit } for (i = 1; i <= n && i <= 5; i++) printf "%s`%s` %.0f%%", (i > 1 ? ", " : ""), f[i], c[i] / all * 100 }'
-}
+storm_leaves() { top_leaves "$out/storm-cpu-sandboxed.txt" "leaf.$1" "$1"; }
 # The machine's CPU time per storm (the median over the storms of each kind, s), and what a sandboxed login adds.
 storm_cpu() { awk -v n="storm-cpu.$1" '$1 == n { printf "%.2f", $3 }' "$out/storm-cpu.stats" 2>/dev/null; }
 storm_cpu_s=$(storm_cpu sandboxed) storm_cpu_p=$(storm_cpu plain)
